@@ -1,0 +1,482 @@
+//! Every change to a project is an `Edit`. `apply` validates it against the model's
+//! invariants, changes the project and returns the edit that undoes it. `Transaction`s group
+//! edits that undo together; `History` keeps the undo and redo stacks.
+
+mod history;
+
+pub use history::History;
+
+use crate::model::validate::{
+    check_entity, check_entity_type, check_relation, check_schema, check_span,
+};
+use crate::model::{
+    Document, DocumentId, DocumentStatus, Entity, EntityId, ModelError, Project, Relation,
+    RelationId, Schema, Span, SpanId, SuggestionDecision,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Insert a document at a position of the document list.
+    InsertDocument {
+        index: usize,
+        document: Box<Document>,
+    },
+    RemoveDocument {
+        doc: DocumentId,
+    },
+    SetDocumentStatus {
+        doc: DocumentId,
+        status: DocumentStatus,
+    },
+    SetDocumentTitle {
+        doc: DocumentId,
+        title: String,
+    },
+    AddSpan {
+        doc: DocumentId,
+        span: Span,
+    },
+    /// The span must have no relations left (remove them first, in the same transaction).
+    RemoveSpan {
+        doc: DocumentId,
+        span: SpanId,
+    },
+    SetSpanType {
+        doc: DocumentId,
+        span: SpanId,
+        entity_type: String,
+    },
+    SetSpanNote {
+        doc: DocumentId,
+        span: SpanId,
+        note: String,
+    },
+    LinkSpan {
+        doc: DocumentId,
+        span: SpanId,
+        entity: Option<EntityId>,
+    },
+    AddRelation {
+        doc: DocumentId,
+        relation: Relation,
+    },
+    RemoveRelation {
+        doc: DocumentId,
+        relation: RelationId,
+    },
+    SetRelationType {
+        doc: DocumentId,
+        relation: RelationId,
+        relation_type: String,
+    },
+    SetRelationNote {
+        doc: DocumentId,
+        relation: RelationId,
+        note: String,
+    },
+    /// Reverses a relation's direction.
+    SwapRelationEnds {
+        doc: DocumentId,
+        relation: RelationId,
+    },
+    AddEntity(Entity),
+    /// The entity must have no linked mentions left.
+    RemoveEntity(EntityId),
+    /// Replaces an entity record (name, type, aliases, note) keeping its id.
+    UpdateEntity(Entity),
+    AddDecision(SuggestionDecision),
+    RemoveDecision(SuggestionDecision),
+    /// Replaces the schema; types still in use may not disappear.
+    SetSchema(Box<Schema>),
+    SetProjectName(String),
+}
+
+/// Edits that apply and undo as one step.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Transaction {
+    /// What the step is called in the Edit menu ("Undo add span").
+    pub label: String,
+    pub edits: Vec<Edit>,
+}
+
+impl Transaction {
+    pub fn new(label: impl Into<String>) -> Transaction {
+        Transaction {
+            label: label.into(),
+            edits: Vec::new(),
+        }
+    }
+
+    pub fn single(label: impl Into<String>, edit: Edit) -> Transaction {
+        Transaction {
+            label: label.into(),
+            edits: vec![edit],
+        }
+    }
+
+    pub fn push(&mut self, edit: Edit) {
+        self.edits.push(edit);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+}
+
+fn doc_mut(project: &mut Project, id: DocumentId) -> Result<&mut Document, ModelError> {
+    project.document_mut(id).ok_or(ModelError::NoDocument(id))
+}
+
+fn doc_ref(project: &Project, id: DocumentId) -> Result<&Document, ModelError> {
+    project.document(id).ok_or(ModelError::NoDocument(id))
+}
+
+fn span_mut(project: &mut Project, doc: DocumentId, span: SpanId) -> Result<&mut Span, ModelError> {
+    let d = doc_mut(project, doc)?;
+    d.spans
+        .iter_mut()
+        .find(|s| s.id == span)
+        .ok_or(ModelError::NoSpan { doc, span })
+}
+
+fn relation_mut(
+    project: &mut Project,
+    doc: DocumentId,
+    relation: RelationId,
+) -> Result<&mut Relation, ModelError> {
+    let d = doc_mut(project, doc)?;
+    d.relations
+        .iter_mut()
+        .find(|r| r.id == relation)
+        .ok_or(ModelError::NoRelation { doc, relation })
+}
+
+impl Edit {
+    /// Validates and applies the edit; returns the edit that undoes it. On error the project
+    /// is unchanged.
+    pub fn apply(self, project: &mut Project) -> Result<Edit, ModelError> {
+        let inverse = match self {
+            Edit::InsertDocument { index, document } => {
+                let ids = std::iter::once(document.id.0)
+                    .chain(document.spans.iter().map(|s| s.id.0))
+                    .chain(document.relations.iter().map(|r| r.id.0));
+                for id in ids {
+                    if project.documents.iter().any(|d| {
+                        d.id.0 == id
+                            || d.spans.iter().any(|s| s.id.0 == id)
+                            || d.relations.iter().any(|r| r.id.0 == id)
+                    }) || project.entities.iter().any(|e| e.id.0 == id)
+                    {
+                        return Err(ModelError::DuplicateId(id));
+                    }
+                }
+                for span in &document.spans {
+                    check_span(project, &document, span)?;
+                }
+                for rel in &document.relations {
+                    check_relation(&project.schema, &document, rel)?;
+                }
+                let max_id = document
+                    .spans
+                    .iter()
+                    .map(|s| s.id.0)
+                    .chain(document.relations.iter().map(|r| r.id.0))
+                    .fold(document.id.0, u64::max);
+                project.reserve_id(max_id);
+                let doc = document.id;
+                let index = index.min(project.documents.len());
+                project.documents.insert(index, *document);
+                Edit::RemoveDocument { doc }
+            }
+            Edit::RemoveDocument { doc } => {
+                let index = project
+                    .document_index(doc)
+                    .ok_or(ModelError::NoDocument(doc))?;
+                let document = project.documents.remove(index);
+                Edit::InsertDocument {
+                    index,
+                    document: Box::new(document),
+                }
+            }
+            Edit::SetDocumentStatus { doc, status } => {
+                let d = doc_mut(project, doc)?;
+                let old = std::mem::replace(&mut d.status, status);
+                Edit::SetDocumentStatus { doc, status: old }
+            }
+            Edit::SetDocumentTitle { doc, title } => {
+                let d = doc_mut(project, doc)?;
+                let old = std::mem::replace(&mut d.title, title);
+                Edit::SetDocumentTitle { doc, title: old }
+            }
+            Edit::AddSpan { doc, span } => {
+                let d = doc_ref(project, doc)?;
+                check_span(project, d, &span)?;
+                if project.find_span(span.id).is_some() {
+                    return Err(ModelError::DuplicateId(span.id.0));
+                }
+                if d.has_span(span.start, span.end, &span.entity_type) {
+                    return Err(ModelError::DuplicateSpan {
+                        doc,
+                        start: span.start,
+                        end: span.end,
+                        ty: span.entity_type,
+                    });
+                }
+                project.reserve_id(span.id.0);
+                let id = span.id;
+                let d = doc_mut(project, doc)?;
+                let at = d.spans.partition_point(|s| s.sort_key() < span.sort_key());
+                d.spans.insert(at, span);
+                Edit::RemoveSpan { doc, span: id }
+            }
+            Edit::RemoveSpan { doc, span } => {
+                let d = doc_mut(project, doc)?;
+                let index = d.span_index(span).ok_or(ModelError::NoSpan { doc, span })?;
+                if d.relations_of(span).next().is_some() {
+                    return Err(ModelError::SpanHasRelations { span });
+                }
+                let removed = d.spans.remove(index);
+                Edit::AddSpan { doc, span: removed }
+            }
+            Edit::SetSpanType {
+                doc,
+                span,
+                entity_type,
+            } => {
+                check_entity_type(&project.schema, &entity_type)?;
+                let s = span_mut(project, doc, span)?;
+                let old = std::mem::replace(&mut s.entity_type, entity_type);
+                Edit::SetSpanType {
+                    doc,
+                    span,
+                    entity_type: old,
+                }
+            }
+            Edit::SetSpanNote { doc, span, note } => {
+                let s = span_mut(project, doc, span)?;
+                let old = std::mem::replace(&mut s.note, note);
+                Edit::SetSpanNote {
+                    doc,
+                    span,
+                    note: old,
+                }
+            }
+            Edit::LinkSpan { doc, span, entity } => {
+                if let Some(e) = entity {
+                    project.entity(e).ok_or(ModelError::NoEntity(e))?;
+                }
+                let s = span_mut(project, doc, span)?;
+                let old = std::mem::replace(&mut s.entity, entity);
+                Edit::LinkSpan {
+                    doc,
+                    span,
+                    entity: old,
+                }
+            }
+            Edit::AddRelation { doc, relation } => {
+                let d = doc_ref(project, doc)?;
+                check_relation(&project.schema, d, &relation)?;
+                if project
+                    .documents
+                    .iter()
+                    .any(|d| d.relation(relation.id).is_some())
+                {
+                    return Err(ModelError::DuplicateId(relation.id.0));
+                }
+                project.reserve_id(relation.id.0);
+                let id = relation.id;
+                let d = doc_mut(project, doc)?;
+                let at = d.relations.partition_point(|r| r.id < id);
+                d.relations.insert(at, relation);
+                Edit::RemoveRelation { doc, relation: id }
+            }
+            Edit::RemoveRelation { doc, relation } => {
+                let d = doc_mut(project, doc)?;
+                let index = d
+                    .relations
+                    .binary_search_by_key(&relation, |r| r.id)
+                    .map_err(|_| ModelError::NoRelation { doc, relation })?;
+                let removed = d.relations.remove(index);
+                Edit::AddRelation {
+                    doc,
+                    relation: removed,
+                }
+            }
+            Edit::SetRelationType {
+                doc,
+                relation,
+                relation_type,
+            } => {
+                let d = doc_ref(project, doc)?;
+                let mut changed = d
+                    .relation(relation)
+                    .ok_or(ModelError::NoRelation { doc, relation })?
+                    .clone();
+                changed.relation_type = relation_type;
+                check_relation(&project.schema, d, &changed)?;
+                let r = relation_mut(project, doc, relation)?;
+                let old = std::mem::replace(&mut r.relation_type, changed.relation_type);
+                Edit::SetRelationType {
+                    doc,
+                    relation,
+                    relation_type: old,
+                }
+            }
+            Edit::SetRelationNote {
+                doc,
+                relation,
+                note,
+            } => {
+                let r = relation_mut(project, doc, relation)?;
+                let old = std::mem::replace(&mut r.note, note);
+                Edit::SetRelationNote {
+                    doc,
+                    relation,
+                    note: old,
+                }
+            }
+            Edit::SwapRelationEnds { doc, relation } => {
+                let r = relation_mut(project, doc, relation)?;
+                std::mem::swap(&mut r.source, &mut r.target);
+                Edit::SwapRelationEnds { doc, relation }
+            }
+            Edit::AddEntity(entity) => {
+                check_entity(&project.schema, &entity)?;
+                let at = match project.entities.binary_search_by_key(&entity.id, |e| e.id) {
+                    Ok(_) => return Err(ModelError::DuplicateId(entity.id.0)),
+                    Err(at) => at,
+                };
+                project.reserve_id(entity.id.0);
+                let id = entity.id;
+                project.entities.insert(at, entity);
+                Edit::RemoveEntity(id)
+            }
+            Edit::RemoveEntity(id) => {
+                let at = project
+                    .entities
+                    .binary_search_by_key(&id, |e| e.id)
+                    .map_err(|_| ModelError::NoEntity(id))?;
+                if project.mentions_of(id).next().is_some() {
+                    return Err(ModelError::EntityInUse(id));
+                }
+                Edit::AddEntity(project.entities.remove(at))
+            }
+            Edit::UpdateEntity(entity) => {
+                check_entity(&project.schema, &entity)?;
+                let at = project
+                    .entities
+                    .binary_search_by_key(&entity.id, |e| e.id)
+                    .map_err(|_| ModelError::NoEntity(entity.id))?;
+                Edit::UpdateEntity(std::mem::replace(&mut project.entities[at], entity))
+            }
+            Edit::AddDecision(decision) => {
+                project.decisions.push(decision.clone());
+                Edit::RemoveDecision(decision)
+            }
+            Edit::RemoveDecision(decision) => {
+                let at = project
+                    .decisions
+                    .iter()
+                    .rposition(|d| *d == decision)
+                    .ok_or_else(|| ModelError::NoDecision {
+                        doc: decision.document,
+                        start: decision.start,
+                        end: decision.end,
+                        ty: decision.entity_type.clone(),
+                    })?;
+                project.decisions.remove(at);
+                Edit::AddDecision(decision)
+            }
+            Edit::SetSchema(schema) => {
+                check_schema(&schema)?;
+                check_types_still_defined(project, &schema)?;
+                Edit::SetSchema(Box::new(std::mem::replace(&mut project.schema, *schema)))
+            }
+            Edit::SetProjectName(name) => {
+                Edit::SetProjectName(std::mem::replace(&mut project.name, name))
+            }
+        };
+        project.revision += 1;
+        Ok(inverse)
+    }
+}
+
+fn check_types_still_defined(project: &Project, schema: &Schema) -> Result<(), ModelError> {
+    for t in &project.schema.entity_types {
+        if schema.entity_type(&t.id).is_none() {
+            let count = project
+                .documents
+                .iter()
+                .flat_map(|d| &d.spans)
+                .filter(|s| s.entity_type == t.id)
+                .count()
+                + project
+                    .entities
+                    .iter()
+                    .filter(|e| e.entity_type == t.id)
+                    .count();
+            if count > 0 {
+                return Err(ModelError::EntityTypeInUse {
+                    ty: t.id.clone(),
+                    count,
+                });
+            }
+        }
+    }
+    for t in &project.schema.relation_types {
+        if schema.relation_type(&t.id).is_none() {
+            let count = project
+                .documents
+                .iter()
+                .flat_map(|d| &d.relations)
+                .filter(|r| r.relation_type == t.id)
+                .count();
+            if count > 0 {
+                return Err(ModelError::RelationTypeInUse {
+                    ty: t.id.clone(),
+                    count,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Transaction {
+    /// Applies every edit in order; if one fails, the ones already applied are undone and the
+    /// project is left as it was. Returns the transaction that undoes this one.
+    pub fn apply(self, project: &mut Project) -> Result<Transaction, ModelError> {
+        let mut inverses = Vec::with_capacity(self.edits.len());
+        for edit in self.edits {
+            match edit.apply(project) {
+                Ok(inverse) => inverses.push(inverse),
+                Err(e) => {
+                    for inverse in inverses.into_iter().rev() {
+                        // Inverses of edits that just applied always apply.
+                        let _ = inverse.apply(project);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        inverses.reverse();
+        Ok(Transaction {
+            label: self.label,
+            edits: inverses,
+        })
+    }
+}
+
+/// The edits that delete a span together with its relations (relations first).
+pub fn remove_span_with_relations(doc: &Document, span: SpanId) -> Vec<Edit> {
+    doc.relations_of(span)
+        .map(|r| Edit::RemoveRelation {
+            doc: doc.id,
+            relation: r.id,
+        })
+        .chain([Edit::RemoveSpan { doc: doc.id, span }])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,423 @@
+use super::*;
+use crate::model::{Origin, Verdict};
+use proptest::prelude::*;
+
+fn sample() -> Project {
+    let mut p = Project::new("test");
+    for text in [
+        "Armenia and Azerbaijan clashed on Monday.",
+        "Prime Minister Nikol Pashinyan met NATO officials in Brussels.",
+    ] {
+        let id = p.new_document_id();
+        p.documents
+            .push(Document::new(id, "doc", "", text.to_string()));
+    }
+    p
+}
+
+/// Project content without the bookkeeping an undo does not roll back (id counter, revision).
+fn content(p: &Project) -> Project {
+    let mut c = p.clone();
+    c.next_id = 0;
+    c.revision = 0;
+    c
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    AddSpan {
+        doc: usize,
+        start: usize,
+        len: usize,
+        ty: usize,
+    },
+    RemoveSpan {
+        doc: usize,
+        pick: usize,
+    },
+    Retype {
+        doc: usize,
+        pick: usize,
+        ty: usize,
+    },
+    Note {
+        doc: usize,
+        pick: usize,
+    },
+    Relate {
+        doc: usize,
+        a: usize,
+        b: usize,
+        ty: usize,
+    },
+    Unrelate {
+        doc: usize,
+        pick: usize,
+    },
+    AddEntity {
+        ty: usize,
+    },
+    Link {
+        doc: usize,
+        pick: usize,
+        entity: usize,
+    },
+    Status {
+        doc: usize,
+        status: usize,
+    },
+    Reject {
+        doc: usize,
+        start: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..2usize, 0..70usize, 0..12usize, 0..10usize).prop_map(|(doc, start, len, ty)| {
+            Op::AddSpan {
+                doc,
+                start,
+                len,
+                ty,
+            }
+        }),
+        (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::RemoveSpan { doc, pick }),
+        (0..2usize, 0..8usize, 0..10usize).prop_map(|(doc, pick, ty)| Op::Retype { doc, pick, ty }),
+        (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::Note { doc, pick }),
+        (0..2usize, 0..8usize, 0..8usize, 0..10usize).prop_map(|(doc, a, b, ty)| Op::Relate {
+            doc,
+            a,
+            b,
+            ty
+        }),
+        (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::Unrelate { doc, pick }),
+        (0..10usize).prop_map(|ty| Op::AddEntity { ty }),
+        (0..2usize, 0..8usize, 0..4usize).prop_map(|(doc, pick, entity)| Op::Link {
+            doc,
+            pick,
+            entity
+        }),
+        (0..2usize, 0..3usize).prop_map(|(doc, status)| Op::Status { doc, status }),
+        (0..2usize, 0..40usize).prop_map(|(doc, start)| Op::Reject { doc, start }),
+    ]
+}
+
+/// Turns an op into a transaction against the current project (may be invalid on purpose:
+/// type index 9 is unknown, offsets may run past the text).
+fn transaction(p: &mut Project, op: &Op) -> Transaction {
+    let types = [
+        "PER", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "ROLE", "QUANTITY", "BOGUS",
+    ];
+    let rels = [
+        "member_of",
+        "opposes",
+        "located_in",
+        "supports",
+        "has_role",
+        "part_of",
+        "leader_of",
+        "observer_of",
+        "casualties_of",
+        "nope",
+    ];
+    let doc_id = |p: &Project, i: usize| p.documents[i].id;
+    let span_at = |p: &Project, d: usize, k: usize| {
+        let spans = &p.documents[d].spans;
+        (!spans.is_empty()).then(|| spans[k % spans.len()].id)
+    };
+    let mut tx = Transaction::new("op");
+    match *op {
+        Op::AddSpan {
+            doc,
+            start,
+            len,
+            ty,
+        } => {
+            let id = p.new_span_id();
+            tx.push(Edit::AddSpan {
+                doc: doc_id(p, doc),
+                span: Span::new(id, start, start + len, types[ty]),
+            });
+        }
+        Op::RemoveSpan { doc, pick } => {
+            if let Some(s) = span_at(p, doc, pick) {
+                tx.edits = remove_span_with_relations(&p.documents[doc], s);
+            }
+        }
+        Op::Retype { doc, pick, ty } => {
+            if let Some(s) = span_at(p, doc, pick) {
+                tx.push(Edit::SetSpanType {
+                    doc: doc_id(p, doc),
+                    span: s,
+                    entity_type: types[ty].into(),
+                });
+            }
+        }
+        Op::Note { doc, pick } => {
+            if let Some(s) = span_at(p, doc, pick) {
+                tx.push(Edit::SetSpanNote {
+                    doc: doc_id(p, doc),
+                    span: s,
+                    note: format!("n{pick}"),
+                });
+            }
+        }
+        Op::Relate { doc, a, b, ty } => {
+            if let (Some(a), Some(b)) = (span_at(p, doc, a), span_at(p, doc, b)) {
+                let id = p.new_relation_id();
+                tx.push(Edit::AddRelation {
+                    doc: doc_id(p, doc),
+                    relation: Relation {
+                        id,
+                        relation_type: rels[ty].into(),
+                        source: a,
+                        target: b,
+                        origin: Origin::Manual,
+                        note: String::new(),
+                    },
+                });
+            }
+        }
+        Op::Unrelate { doc, pick } => {
+            let rs = &p.documents[doc].relations;
+            if !rs.is_empty() {
+                tx.push(Edit::RemoveRelation {
+                    doc: doc_id(p, doc),
+                    relation: rs[pick % rs.len()].id,
+                });
+            }
+        }
+        Op::AddEntity { ty } => {
+            let id = p.new_entity_id();
+            tx.push(Edit::AddEntity(Entity {
+                id,
+                name: format!("E{ty}"),
+                entity_type: types[ty].into(),
+                aliases: vec![],
+                note: String::new(),
+            }));
+        }
+        Op::Link { doc, pick, entity } => {
+            if let Some(s) = span_at(p, doc, pick) {
+                let e = (!p.entities.is_empty()).then(|| p.entities[entity % p.entities.len()].id);
+                tx.push(Edit::LinkSpan {
+                    doc: doc_id(p, doc),
+                    span: s,
+                    entity: e,
+                });
+            }
+        }
+        Op::Status { doc, status } => {
+            tx.push(Edit::SetDocumentStatus {
+                doc: doc_id(p, doc),
+                status: DocumentStatus::ALL[status],
+            });
+        }
+        Op::Reject { doc, start } => {
+            tx.push(Edit::AddDecision(SuggestionDecision {
+                document: doc_id(p, doc),
+                start,
+                end: start + 3,
+                entity_type: "GPE".into(),
+                verdict: Verdict::Rejected,
+            }));
+        }
+    }
+    tx
+}
+
+proptest! {
+    /// Applying any edit sequence and then undoing everything restores the project; every
+    /// intermediate project is valid; failed edits change nothing.
+    #[test]
+    fn undo_restores_and_invariants_hold(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut p = sample();
+        let original = content(&p);
+        let mut history = History::default();
+        let mut snapshots = vec![];
+        for op in &ops {
+            let tx = transaction(&mut p, op);
+            if tx.is_empty() {
+                continue;
+            }
+            let before = content(&p);
+            match history.apply(&mut p, tx) {
+                Ok(()) => snapshots.push(before),
+                Err(_) => prop_assert_eq!(content(&p), before),
+            }
+            prop_assert_eq!(p.validate(), Ok(()));
+        }
+        let after_all = content(&p);
+        while let Some(expected) = snapshots.pop() {
+            history.undo(&mut p).unwrap();
+            prop_assert_eq!(content(&p), expected);
+        }
+        prop_assert_eq!(content(&p), original);
+        while history.redo(&mut p).unwrap().is_some() {}
+        prop_assert_eq!(content(&p), after_all);
+    }
+}
+
+#[test]
+fn removing_a_span_with_relations_needs_the_relations_gone_first() {
+    let mut p = sample();
+    let doc = p.documents[0].id;
+    let (a, b, r) = (p.new_span_id(), p.new_span_id(), p.new_relation_id());
+    let mut tx = Transaction::new("setup");
+    tx.push(Edit::AddSpan {
+        doc,
+        span: Span::new(a, 0, 7, "GPE"),
+    });
+    tx.push(Edit::AddSpan {
+        doc,
+        span: Span::new(b, 12, 22, "GPE"),
+    });
+    tx.push(Edit::AddRelation {
+        doc,
+        relation: Relation {
+            id: r,
+            relation_type: "opposes".into(),
+            source: a,
+            target: b,
+            origin: Origin::Manual,
+            note: String::new(),
+        },
+    });
+    let mut h = History::default();
+    h.apply(&mut p, tx).unwrap();
+    assert_eq!(
+        Edit::RemoveSpan { doc, span: a }.apply(&mut p),
+        Err(ModelError::SpanHasRelations { span: a })
+    );
+    let tx = Transaction {
+        label: "delete".into(),
+        edits: remove_span_with_relations(&p.documents[0], a),
+    };
+    h.apply(&mut p, tx).unwrap();
+    assert_eq!(p.documents[0].spans.len(), 1);
+    assert!(p.documents[0].relations.is_empty());
+    h.undo(&mut p).unwrap();
+    assert_eq!(p.documents[0].relations.len(), 1);
+}
+
+#[test]
+fn relations_need_known_types_and_ends_in_one_document() {
+    let mut p = sample();
+    let (d0, d1) = (p.documents[0].id, p.documents[1].id);
+    let (a, b) = (p.new_span_id(), p.new_span_id());
+    Edit::AddSpan {
+        doc: d0,
+        span: Span::new(a, 0, 7, "GPE"),
+    }
+    .apply(&mut p)
+    .unwrap();
+    Edit::AddSpan {
+        doc: d1,
+        span: Span::new(b, 15, 30, "PER"),
+    }
+    .apply(&mut p)
+    .unwrap();
+    let rel = |ty: &str, source, target| Relation {
+        id: RelationId(100),
+        relation_type: ty.into(),
+        source,
+        target,
+        origin: Origin::Manual,
+        note: String::new(),
+    };
+    assert!(matches!(
+        Edit::AddRelation {
+            doc: d0,
+            relation: rel("opposes", a, b)
+        }
+        .apply(&mut p),
+        Err(ModelError::DanglingRelation { .. })
+    ));
+    let c = p.new_span_id();
+    Edit::AddSpan {
+        doc: d0,
+        span: Span::new(c, 34, 40, "DATE"),
+    }
+    .apply(&mut p)
+    .unwrap();
+    assert_eq!(
+        Edit::AddRelation {
+            doc: d0,
+            relation: rel("rules_over", a, c)
+        }
+        .apply(&mut p),
+        Err(ModelError::UnknownRelationType("rules_over".into()))
+    );
+}
+
+#[test]
+fn ids_are_never_reused_after_undo() {
+    let mut p = sample();
+    let doc = p.documents[0].id;
+    let a = p.new_span_id();
+    let mut h = History::default();
+    h.apply(
+        &mut p,
+        Transaction::single(
+            "add",
+            Edit::AddSpan {
+                doc,
+                span: Span::new(a, 0, 7, "GPE"),
+            },
+        ),
+    )
+    .unwrap();
+    h.undo(&mut p).unwrap();
+    assert!(p.new_span_id() > a);
+}
+
+#[test]
+fn schema_types_in_use_cannot_be_removed() {
+    let mut p = sample();
+    let doc = p.documents[0].id;
+    let a = p.new_span_id();
+    Edit::AddSpan {
+        doc,
+        span: Span::new(a, 0, 7, "GPE"),
+    }
+    .apply(&mut p)
+    .unwrap();
+    let mut schema = p.schema.clone();
+    schema.entity_types.retain(|t| t.id != "GPE");
+    schema.relation_types.iter_mut().for_each(|r| {
+        r.source_types.retain(|t| t != "GPE");
+        r.target_types.retain(|t| t != "GPE");
+    });
+    assert_eq!(
+        Edit::SetSchema(Box::new(schema)).apply(&mut p),
+        Err(ModelError::EntityTypeInUse {
+            ty: "GPE".into(),
+            count: 1
+        })
+    );
+}
+
+#[test]
+fn revision_counts_applied_edits() {
+    let mut p = sample();
+    let doc = p.documents[0].id;
+    let r0 = p.revision;
+    Edit::SetDocumentStatus {
+        doc,
+        status: DocumentStatus::Done,
+    }
+    .apply(&mut p)
+    .unwrap();
+    assert_eq!(p.revision, r0 + 1);
+    assert!(
+        Edit::SetSpanNote {
+            doc,
+            span: SpanId(999),
+            note: "x".into()
+        }
+        .apply(&mut p)
+        .is_err()
+    );
+    assert_eq!(p.revision, r0 + 1);
+}

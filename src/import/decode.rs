@@ -1,0 +1,100 @@
+use super::ImportError;
+use std::path::Path;
+
+/// Larger files are refused rather than read into memory (a document this size is not an
+/// article; it is usually a mistake).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub(super) fn read_text_file(path: &Path) -> Result<String, ImportError> {
+    let io = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    decode_text(&bytes, path)
+}
+
+/// Decodes UTF-8 (with or without BOM) or UTF-16 with BOM; refuses binary data and invalid
+/// UTF-8 with the line of the first bad byte. Line endings become '\n'.
+pub fn decode_text(bytes: &[u8], path: &Path) -> Result<String, ImportError> {
+    if bytes.is_empty() {
+        return Err(ImportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        decode_utf16(rest, path, u16::from_le_bytes)?
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        decode_utf16(rest, path, u16::from_be_bytes)?
+    } else {
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        if let Some(offset) = body.iter().position(|&b| b == 0) {
+            return Err(ImportError::Binary {
+                path: path.to_path_buf(),
+                offset,
+            });
+        }
+        match std::str::from_utf8(body) {
+            Ok(s) => s.to_string(),
+            Err(e) => {
+                let offset = e.valid_up_to();
+                let line = body[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+                return Err(ImportError::InvalidUtf8 {
+                    path: path.to_path_buf(),
+                    line,
+                    offset,
+                });
+            }
+        }
+    };
+    if let Some(offset) = text.find('\0') {
+        return Err(ImportError::Binary {
+            path: path.to_path_buf(),
+            offset,
+        });
+    }
+    Ok(normalize_newlines(text))
+}
+
+fn decode_utf16(
+    bytes: &[u8],
+    path: &Path,
+    unit: fn([u8; 2]) -> u16,
+) -> Result<String, ImportError> {
+    let bad = |line| ImportError::InvalidUtf16 {
+        path: path.to_path_buf(),
+        line,
+    };
+    if !bytes.len().is_multiple_of(2) {
+        return Err(bad(1 + bytes
+            .chunks(2)
+            .filter(|c| unit([c[0], *c.get(1).unwrap_or(&0)]) == 10)
+            .count()));
+    }
+    let mut out = String::with_capacity(bytes.len() / 2);
+    let mut line = 1;
+    for c in char::decode_utf16(bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]))) {
+        let c = c.map_err(|_| bad(line))?;
+        if c == '\n' {
+            line += 1;
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+fn normalize_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
+}

@@ -1,0 +1,280 @@
+//! Turning files into documents: plain text, Markdown and HTML (and, in their own modules,
+//! annotated formats). An import is computed completely before anything is applied, and it
+//! is applied as one `Transaction`: it either lands whole or not at all.
+
+mod decode;
+mod html;
+mod markdown;
+
+pub use decode::{MAX_FILE_BYTES, decode_text};
+
+use crate::edit::{Edit, Transaction};
+use crate::model::{Document, Project};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: the file is empty")]
+    Empty { path: PathBuf },
+    #[error(
+        "{path}: this looks like a binary file, not text (found a NUL byte at offset {offset})"
+    )]
+    Binary { path: PathBuf, offset: usize },
+    #[error(
+        "{path}:{line}: invalid UTF-8 (byte offset {offset}); save the file as UTF-8 or UTF-16 with a byte-order mark"
+    )]
+    InvalidUtf8 {
+        path: PathBuf,
+        line: usize,
+        offset: usize,
+    },
+    #[error("{path}:{line}: invalid UTF-16 (an unpaired surrogate or an odd number of bytes)")]
+    InvalidUtf16 { path: PathBuf, line: usize },
+    #[error("{path}: the file is {size} bytes; the limit for one document is {limit} bytes")]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+    #[error("{path}: no readable documents here (looked for .txt, .md, .html files)")]
+    NoDocuments { path: PathBuf },
+    #[error("{path}:{line}: {message}")]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{0}")]
+    Model(#[from] crate::model::ModelError),
+}
+
+/// How to read the files of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportFormat {
+    /// Decide per file from its extension.
+    #[default]
+    Auto,
+    Text,
+    Markdown,
+    Html,
+}
+
+/// A document read from a file, before it gets ids in a project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadDocument {
+    pub title: String,
+    pub source: PathBuf,
+    pub text: String,
+}
+
+/// What an import did, for the CLI and the status bar.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ImportReport {
+    pub added: usize,
+    /// Files whose text the project already had (or that appeared twice in this import).
+    pub skipped_duplicates: Vec<PathBuf>,
+    pub notices: Vec<String>,
+}
+
+impl ImportReport {
+    pub fn summary(&self) -> String {
+        let mut s = format!("imported {} document(s)", self.added);
+        if !self.skipped_duplicates.is_empty() {
+            s.push_str(&format!(
+                ", skipped {} already in the project",
+                self.skipped_duplicates.len()
+            ));
+        }
+        s
+    }
+}
+
+const TEXT_EXTENSIONS: &[&str] = &["txt", "text"];
+const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown"];
+const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml"];
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn format_of(path: &Path, requested: ImportFormat) -> Option<ImportFormat> {
+    if requested != ImportFormat::Auto {
+        return Some(requested);
+    }
+    let ext = extension(path);
+    if TEXT_EXTENSIONS.contains(&ext.as_str()) {
+        Some(ImportFormat::Text)
+    } else if MARKDOWN_EXTENSIONS.contains(&ext.as_str()) {
+        Some(ImportFormat::Markdown)
+    } else if HTML_EXTENSIONS.contains(&ext.as_str()) {
+        Some(ImportFormat::Html)
+    } else {
+        None
+    }
+}
+
+/// Lists the files an import of `paths` reads: files as given, folders recursively (sorted,
+/// hidden entries skipped, only files of known document types).
+pub fn collect_files(
+    paths: &[PathBuf],
+    format: ImportFormat,
+) -> Result<Vec<(PathBuf, ImportFormat)>, ImportError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(path, format, &mut out)?;
+            if out.len() == before {
+                return Err(ImportError::NoDocuments { path: path.clone() });
+            }
+        } else {
+            // A file named explicitly is read as text when its type is unknown.
+            let f = format_of(path, format).unwrap_or(ImportFormat::Text);
+            out.push((path.clone(), f));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(
+    dir: &Path,
+    format: ImportFormat,
+    out: &mut Vec<(PathBuf, ImportFormat)>,
+) -> Result<(), ImportError> {
+    let io = |source| ImportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let ty = entry.file_type().map_err(io)?;
+        if ty.is_dir() {
+            walk(&path, format, out)?;
+        } else if ty.is_file()
+            && let Some(f) = format_of(&path, ImportFormat::Auto)
+        {
+            let f = if format == ImportFormat::Auto {
+                f
+            } else {
+                format
+            };
+            out.push((path, f));
+        }
+    }
+    Ok(())
+}
+
+/// Reads one file as a document.
+pub fn read_document(path: &Path, format: ImportFormat) -> Result<ReadDocument, ImportError> {
+    let text = decode::read_text_file(path)?;
+    let (title, text) = match format {
+        ImportFormat::Markdown => markdown::to_text(&text),
+        ImportFormat::Html => html::to_text(&text),
+        ImportFormat::Text | ImportFormat::Auto => (None, text),
+    };
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let title = title
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| title_from_text(&text, path));
+    Ok(ReadDocument {
+        title,
+        source: path.to_path_buf(),
+        text,
+    })
+}
+
+/// The first non-empty line if it is short enough to be a headline, else the file name.
+fn title_from_text(text: &str, path: &Path) -> String {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    match first {
+        Some(line) if line.chars().count() <= 150 => line.to_string(),
+        _ => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Untitled".to_string()),
+    }
+}
+
+/// Reads every file under `paths` and builds the transaction that adds the new documents to
+/// `project`. Reads everything first: one bad file fails the whole import and nothing applies.
+/// Ids are allocated from `project`, which is otherwise unchanged.
+pub fn plan_import(
+    project: &mut Project,
+    paths: &[PathBuf],
+    format: ImportFormat,
+) -> Result<(Transaction, ImportReport), ImportError> {
+    let files = collect_files(paths, format)?;
+    let mut read = Vec::with_capacity(files.len());
+    for (path, f) in &files {
+        read.push(read_document(path, *f)?);
+    }
+    Ok(documents_transaction(project, read))
+}
+
+/// Adds read documents as a transaction, skipping texts the project already has.
+pub fn documents_transaction(
+    project: &mut Project,
+    read: Vec<ReadDocument>,
+) -> (Transaction, ImportReport) {
+    let mut report = ImportReport::default();
+    let mut seen: HashSet<String> = project
+        .documents
+        .iter()
+        .map(|d| d.content_hash.clone())
+        .collect();
+    let mut tx = Transaction::new("Import documents");
+    let mut index = project.documents.len();
+    for doc in read {
+        let id = project.new_document_id();
+        let source = doc
+            .source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let document = Document::new(id, &doc.title, &source, doc.text);
+        if !seen.insert(document.content_hash.clone()) {
+            report.notices.push(format!(
+                "{}: already in the project, skipped",
+                doc.source.display()
+            ));
+            report.skipped_duplicates.push(doc.source);
+            continue;
+        }
+        tx.push(Edit::InsertDocument {
+            index,
+            document: Box::new(document),
+        });
+        index += 1;
+        report.added += 1;
+    }
+    (tx, report)
+}
+
+#[cfg(test)]
+mod tests;

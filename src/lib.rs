@@ -1,0 +1,14 @@
+//! Marginalia: a workbench for annotating entities and relations in news and reports.
+//!
+//! The core (everything but `app`) never depends on egui: the GUI reads the model and
+//! changes it only through `edit::Edit`s.
+
+pub mod cli;
+pub mod edit;
+pub mod import;
+pub mod model;
+pub mod store;
+pub mod text;
+
+#[cfg(feature = "gui")]
+pub mod app;

@@ -1,0 +1,41 @@
+use clap::{error::ErrorKind, CommandFactory, Parser};
+use marginalia::cli::{Cli, run};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Usage errors exit with 2 (clap's convention); --help and --version with 0.
+    let cli = Cli::parse();
+    if let Some(path) = &cli.project
+        && !path.exists()
+        && path.extension().is_none_or(|e| e != "ron")
+    {
+        // Not a project file: most likely a mistyped subcommand.
+        Cli::command()
+            .error(
+                ErrorKind::InvalidSubcommand,
+                format!("unrecognized subcommand or project file '{}'", path.display()),
+            )
+            .exit();
+    }
+    let result = match cli.command {
+        Some(command) => run(command),
+        None => open_window(cli.project),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_window(project: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    marginalia::app::run(project)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_project: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    anyhow::bail!("this build has no window (built without the `gui` feature); use a subcommand")
+}

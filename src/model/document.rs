@@ -1,0 +1,212 @@
+use super::ids::{DocumentId, EntityId, RelationId, SpanId};
+use crate::text::CharIndex;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// Where an annotation came from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Origin {
+    /// Made by the analyst.
+    #[default]
+    Manual,
+    /// An accepted suggestion of a suggestion engine.
+    Suggested { engine: String, score: f32 },
+    /// Read from an annotation file (brat, CoNLL, JSONL).
+    Imported { format: String },
+}
+
+impl Origin {
+    pub fn is_manual(&self) -> bool {
+        matches!(self, Origin::Manual)
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Manual => "manual".to_string(),
+            Origin::Suggested { engine, score } => format!("suggested by {engine} ({score:.2})"),
+            Origin::Imported { format } => format!("imported from {format}"),
+        }
+    }
+}
+
+/// An entity mention: a char range of a document's text with a type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub id: SpanId,
+    /// Char offset of the first char.
+    pub start: usize,
+    /// Char offset one past the last char.
+    pub end: usize,
+    /// An entity type id of the schema.
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<EntityId>,
+    #[serde(default, skip_serializing_if = "Origin::is_manual")]
+    pub origin: Origin,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Span {
+    pub fn new(id: SpanId, start: usize, end: usize, entity_type: &str) -> Span {
+        Span {
+            id,
+            start,
+            end,
+            entity_type: entity_type.to_string(),
+            entity: None,
+            origin: Origin::Manual,
+            note: String::new(),
+        }
+    }
+
+    /// The order spans are kept in within a document: by position, then id.
+    pub fn sort_key(&self) -> (usize, usize, SpanId) {
+        (self.start, self.end, self.id)
+    }
+}
+
+/// A typed, directed link between two spans of the same document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    pub id: RelationId,
+    #[serde(rename = "type")]
+    pub relation_type: String,
+    pub source: SpanId,
+    pub target: SpanId,
+    #[serde(default, skip_serializing_if = "Origin::is_manual")]
+    pub origin: Origin,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// The analyst's progress on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DocumentStatus {
+    #[default]
+    New,
+    InProgress,
+    Done,
+}
+
+impl DocumentStatus {
+    pub const ALL: [DocumentStatus; 3] = [
+        DocumentStatus::New,
+        DocumentStatus::InProgress,
+        DocumentStatus::Done,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentStatus::New => "new",
+            DocumentStatus::InProgress => "in progress",
+            DocumentStatus::Done => "done",
+        }
+    }
+}
+
+/// An imported article. Its text never changes after import; annotations point into it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub id: DocumentId,
+    pub title: String,
+    /// Where the text came from (file name), for the analyst's reference.
+    #[serde(default)]
+    pub source: String,
+    /// Hex SHA-256 of the text, to notice the same article imported twice.
+    #[serde(default)]
+    pub content_hash: String,
+    #[serde(default)]
+    pub status: DocumentStatus,
+    pub text: String,
+    /// Kept sorted by `Span::sort_key`.
+    #[serde(default)]
+    pub spans: Vec<Span>,
+    /// Kept sorted by id.
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+    #[serde(skip)]
+    offsets: LazyCharIndex,
+}
+
+impl Document {
+    pub fn new(id: DocumentId, title: &str, source: &str, text: String) -> Document {
+        Document {
+            id,
+            title: title.to_string(),
+            source: source.to_string(),
+            content_hash: content_hash(&text),
+            status: DocumentStatus::New,
+            text,
+            spans: Vec::new(),
+            relations: Vec::new(),
+            offsets: LazyCharIndex::default(),
+        }
+    }
+
+    /// The char<->byte map of the text, built on first use.
+    pub fn offsets(&self) -> &CharIndex {
+        self.offsets.0.get_or_init(|| CharIndex::new(&self.text))
+    }
+
+    pub fn char_len(&self) -> usize {
+        self.offsets().char_len()
+    }
+
+    /// The text between two char offsets.
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        self.offsets().slice(&self.text, start, end)
+    }
+
+    pub fn span(&self, id: SpanId) -> Option<&Span> {
+        self.spans.iter().find(|s| s.id == id)
+    }
+
+    pub fn span_index(&self, id: SpanId) -> Option<usize> {
+        self.spans.iter().position(|s| s.id == id)
+    }
+
+    pub fn relation(&self, id: RelationId) -> Option<&Relation> {
+        self.relations
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|i| &self.relations[i])
+    }
+
+    pub fn span_text(&self, span: &Span) -> &str {
+        self.slice(span.start, span.end)
+    }
+
+    /// Relations that start or end at the span.
+    pub fn relations_of(&self, span: SpanId) -> impl Iterator<Item = &Relation> {
+        self.relations
+            .iter()
+            .filter(move |r| r.source == span || r.target == span)
+    }
+
+    /// Spans with exactly these offsets and type (at most one by validation of edits, but
+    /// imported data may hold more).
+    pub fn has_span(&self, start: usize, end: usize, entity_type: &str) -> bool {
+        self.spans
+            .iter()
+            .any(|s| s.start == start && s.end == end && s.entity_type == entity_type)
+    }
+}
+
+/// Hex SHA-256 of a text.
+pub fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A cache that never takes part in comparisons: it is derived from the text.
+#[derive(Debug, Clone, Default)]
+struct LazyCharIndex(OnceLock<CharIndex>);
+
+impl PartialEq for LazyCharIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,16 @@
+//! The data model: a `Project` of `Document`s with `Span`s and `Relation`s, a project-wide
+//! knowledge base of `Entity` records, and the `Schema`. Invariants live in `validate`.
+
+mod document;
+mod ids;
+mod project;
+mod schema;
+mod stats;
+pub(crate) mod validate;
+
+pub use document::{Document, DocumentStatus, Origin, Relation, Span};
+pub use ids::{DocumentId, EntityId, RelationId, SpanId};
+pub use project::{Entity, FORMAT_VERSION, Project, SuggestionDecision, Verdict};
+pub use schema::{DEFAULT_SCHEMA_RON, EntityType, RelationType, Schema, parse_hex_color};
+pub use stats::ProjectStats;
+pub use validate::ModelError;

@@ -1,0 +1,175 @@
+//! The annotation schema: entity types and relation types.
+
+use serde::{Deserialize, Serialize};
+
+/// An entity type such as PER or ORG.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityType {
+    /// Stable identifier stored in spans ("PER"). Never changes once spans use it.
+    pub id: String,
+    /// Human label shown in the UI ("Person").
+    pub label: String,
+    /// Highlight colour as "#rrggbb".
+    pub color: String,
+    /// Keyboard shortcut that tags the selection with this type ('1'..'9').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<char>,
+}
+
+/// A relation type and which entity types it may connect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationType {
+    pub id: String,
+    pub label: String,
+    /// Entity types allowed as source; empty means any.
+    #[serde(default)]
+    pub source_types: Vec<String>,
+    /// Entity types allowed as target; empty means any.
+    #[serde(default)]
+    pub target_types: Vec<String>,
+    /// Symmetric relations (opposes) have no meaningful direction.
+    #[serde(default)]
+    pub symmetric: bool,
+}
+
+impl RelationType {
+    pub fn allows(&self, source_type: &str, target_type: &str) -> bool {
+        let ok = |allowed: &[String], t: &str| allowed.is_empty() || allowed.iter().any(|a| a == t);
+        ok(&self.source_types, source_type) && ok(&self.target_types, target_type)
+            || self.symmetric
+                && ok(&self.source_types, target_type)
+                && ok(&self.target_types, source_type)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Schema {
+    pub entity_types: Vec<EntityType>,
+    pub relation_types: Vec<RelationType>,
+}
+
+/// The default schema shipped in `assets/default-schema.ron`.
+pub const DEFAULT_SCHEMA_RON: &str = include_str!("../../assets/default-schema.ron");
+
+impl Schema {
+    /// The analyst-oriented default schema (PER, ORG, GPE, ... and member_of, leader_of, ...).
+    pub fn default_schema() -> Schema {
+        // The embedded asset is checked by a unit test, so this cannot fail at run time.
+        ron::from_str(DEFAULT_SCHEMA_RON).expect("embedded default schema is valid RON")
+    }
+
+    pub fn entity_type(&self, id: &str) -> Option<&EntityType> {
+        self.entity_types.iter().find(|t| t.id == id)
+    }
+
+    pub fn relation_type(&self, id: &str) -> Option<&RelationType> {
+        self.relation_types.iter().find(|t| t.id == id)
+    }
+
+    pub fn entity_type_for_key(&self, key: char) -> Option<&EntityType> {
+        self.entity_types.iter().find(|t| t.key == Some(key))
+    }
+
+    /// Relation types allowed from a span of `source_type` to one of `target_type`.
+    pub fn relation_types_between<'a>(
+        &'a self,
+        source_type: &'a str,
+        target_type: &'a str,
+    ) -> impl Iterator<Item = &'a RelationType> + 'a {
+        self.relation_types
+            .iter()
+            .filter(move |r| r.allows(source_type, target_type))
+    }
+
+    /// Adds an entity type with a generated colour if it is not there yet. Returns true if added.
+    pub fn ensure_entity_type(&mut self, id: &str) -> bool {
+        if self.entity_type(id).is_some() {
+            return false;
+        }
+        let color = FALLBACK_COLORS[self.entity_types.len() % FALLBACK_COLORS.len()].to_string();
+        self.entity_types.push(EntityType {
+            id: id.to_string(),
+            label: id.to_string(),
+            color,
+            key: None,
+        });
+        true
+    }
+
+    /// Adds an unconstrained relation type if it is not there yet. Returns true if added.
+    pub fn ensure_relation_type(&mut self, id: &str) -> bool {
+        if self.relation_type(id).is_some() {
+            return false;
+        }
+        self.relation_types.push(RelationType {
+            id: id.to_string(),
+            label: id.replace('_', " "),
+            source_types: Vec::new(),
+            target_types: Vec::new(),
+            symmetric: false,
+        });
+        true
+    }
+}
+
+const FALLBACK_COLORS: [&str; 8] = [
+    "#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#bc80bd",
+];
+
+/// Parses "#rrggbb" into RGB bytes.
+pub fn parse_hex_color(s: &str) -> Option<[u8; 3]> {
+    let hex = s.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_schema_has_nine_keyed_types_and_ten_relations() {
+        let s = Schema::default_schema();
+        assert_eq!(s.entity_types.len(), 9);
+        assert_eq!(s.relation_types.len(), 10);
+        for (i, t) in s.entity_types.iter().enumerate() {
+            let expected_key = char::from_digit(i as u32 + 1, 10);
+            assert_eq!(t.key, expected_key, "{}", t.id);
+            assert!(parse_hex_color(&t.color).is_some(), "{}", t.color);
+        }
+        for r in &s.relation_types {
+            for t in r.source_types.iter().chain(&r.target_types) {
+                assert!(
+                    s.entity_type(t).is_some(),
+                    "{} names unknown type {t}",
+                    r.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn relation_constraints_respect_direction_unless_symmetric() {
+        let s = Schema::default_schema();
+        let leader = s.relation_type("leader_of").unwrap();
+        assert!(leader.allows("PER", "GPE"));
+        assert!(!leader.allows("GPE", "PER"));
+        let opposes = s.relation_type("opposes").unwrap();
+        assert!(opposes.allows("GPE", "ORG") && opposes.allows("ORG", "GPE"));
+        let names: Vec<_> = s
+            .relation_types_between("PER", "ROLE")
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(names, vec!["has_role"]);
+    }
+
+    #[test]
+    fn hex_colours_parse() {
+        assert_eq!(parse_hex_color("#ff8000"), Some([255, 128, 0]));
+        assert_eq!(parse_hex_color("ff8000"), None);
+        assert_eq!(parse_hex_color("#ff80"), None);
+    }
+}

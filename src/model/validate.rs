@@ -1,0 +1,288 @@
+//! The model's invariants, checked in one place: by edits before they apply and by the store
+//! after loading a file.
+
+use super::document::{Document, Relation, Span};
+use super::ids::{DocumentId, EntityId, RelationId, SpanId};
+use super::project::{Entity, Project};
+use super::schema::Schema;
+use std::collections::HashSet;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelError {
+    #[error("no document {0}")]
+    NoDocument(DocumentId),
+    #[error("document {doc}: no span {span}")]
+    NoSpan { doc: DocumentId, span: SpanId },
+    #[error("document {doc}: no relation {relation}")]
+    NoRelation {
+        doc: DocumentId,
+        relation: RelationId,
+    },
+    #[error("no entity {0}")]
+    NoEntity(EntityId),
+    #[error(
+        "document {doc}: span {span} has offsets {start}..{end} but the text has {len} characters"
+    )]
+    OffsetsOutOfRange {
+        doc: DocumentId,
+        span: SpanId,
+        start: usize,
+        end: usize,
+        len: usize,
+    },
+    #[error(
+        "document {doc}: span {span} is empty or inverted ({start}..{end}); start must be below end"
+    )]
+    EmptySpan {
+        doc: DocumentId,
+        span: SpanId,
+        start: usize,
+        end: usize,
+    },
+    #[error("unknown entity type '{0}' (not in the schema)")]
+    UnknownEntityType(String),
+    #[error("unknown relation type '{0}' (not in the schema)")]
+    UnknownRelationType(String),
+    #[error(
+        "document {doc}: relation {relation} points at span {span}, which is not in this document"
+    )]
+    DanglingRelation {
+        doc: DocumentId,
+        relation: RelationId,
+        span: SpanId,
+    },
+    #[error("id {0} is used twice")]
+    DuplicateId(u64),
+    #[error("id {id} is not below next_id {next_id}")]
+    IdNotAllocated { id: u64, next_id: u64 },
+    #[error("span {span} still has relations; remove them first")]
+    SpanHasRelations { span: SpanId },
+    #[error("entity {0} still has linked mentions; unlink them first")]
+    EntityInUse(EntityId),
+    #[error("entity type '{ty}' is used by {count} spans; reassign them first")]
+    EntityTypeInUse { ty: String, count: usize },
+    #[error("relation type '{ty}' is used by {count} relations; reassign them first")]
+    RelationTypeInUse { ty: String, count: usize },
+    #[error("the schema names entity type '{0}' twice")]
+    DuplicateType(String),
+    #[error("a span {start}..{end} of type {ty} already exists in document {doc}")]
+    DuplicateSpan {
+        doc: DocumentId,
+        start: usize,
+        end: usize,
+        ty: String,
+    },
+    #[error("decision on {doc} {start}..{end} {ty} is not recorded")]
+    NoDecision {
+        doc: DocumentId,
+        start: usize,
+        end: usize,
+        ty: String,
+    },
+}
+
+pub(crate) fn check_entity_type(schema: &Schema, ty: &str) -> Result<(), ModelError> {
+    match schema.entity_type(ty) {
+        Some(_) => Ok(()),
+        None => Err(ModelError::UnknownEntityType(ty.to_string())),
+    }
+}
+
+pub(crate) fn check_span(project: &Project, doc: &Document, span: &Span) -> Result<(), ModelError> {
+    if span.start >= span.end {
+        return Err(ModelError::EmptySpan {
+            doc: doc.id,
+            span: span.id,
+            start: span.start,
+            end: span.end,
+        });
+    }
+    let len = doc.char_len();
+    if span.end > len {
+        return Err(ModelError::OffsetsOutOfRange {
+            doc: doc.id,
+            span: span.id,
+            start: span.start,
+            end: span.end,
+            len,
+        });
+    }
+    check_entity_type(&project.schema, &span.entity_type)?;
+    if let Some(e) = span.entity {
+        project.entity(e).ok_or(ModelError::NoEntity(e))?;
+    }
+    Ok(())
+}
+
+/// Checks the relation's type and that both ends are spans of the document. The schema's
+/// allowed source/target types guide the GUI's choices but are not an invariant: retyping a
+/// span must not invalidate (or block the undo of) its relations, as in brat.
+pub(crate) fn check_relation(
+    schema: &Schema,
+    doc: &Document,
+    relation: &Relation,
+) -> Result<(), ModelError> {
+    schema
+        .relation_type(&relation.relation_type)
+        .ok_or_else(|| ModelError::UnknownRelationType(relation.relation_type.clone()))?;
+    let end = |id: SpanId| {
+        doc.span(id).ok_or(ModelError::DanglingRelation {
+            doc: doc.id,
+            relation: relation.id,
+            span: id,
+        })
+    };
+    end(relation.source)?;
+    end(relation.target)?;
+    Ok(())
+}
+
+pub(crate) fn check_entity(schema: &Schema, entity: &Entity) -> Result<(), ModelError> {
+    check_entity_type(schema, &entity.entity_type)
+}
+
+pub(crate) fn check_schema(schema: &Schema) -> Result<(), ModelError> {
+    let mut seen = HashSet::new();
+    for t in &schema.entity_types {
+        if !seen.insert(t.id.as_str()) {
+            return Err(ModelError::DuplicateType(t.id.clone()));
+        }
+    }
+    let mut seen = HashSet::new();
+    for t in &schema.relation_types {
+        if !seen.insert(t.id.as_str()) {
+            return Err(ModelError::DuplicateType(t.id.clone()));
+        }
+        for ty in t.source_types.iter().chain(&t.target_types) {
+            check_entity_type(schema, ty)?;
+        }
+    }
+    Ok(())
+}
+
+impl Project {
+    /// Checks every invariant of a whole project (after loading a file).
+    pub fn validate(&self) -> Result<(), ModelError> {
+        check_schema(&self.schema)?;
+        let mut ids = HashSet::new();
+        let mut claim = |id: u64| {
+            if id >= self.next_id {
+                return Err(ModelError::IdNotAllocated {
+                    id,
+                    next_id: self.next_id,
+                });
+            }
+            if !ids.insert(id) {
+                return Err(ModelError::DuplicateId(id));
+            }
+            Ok(())
+        };
+        for e in &self.entities {
+            claim(e.id.0)?;
+            check_entity(&self.schema, e)?;
+        }
+        for doc in &self.documents {
+            claim(doc.id.0)?;
+            for span in &doc.spans {
+                claim(span.id.0)?;
+                check_span(self, doc, span)?;
+            }
+            for rel in &doc.relations {
+                claim(rel.id.0)?;
+                check_relation(&self.schema, doc, rel)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts the orders the model relies on in place (spans by position, relations and
+    /// entities by id). Loading and importing call it; it never changes content.
+    pub fn normalize_order(&mut self) {
+        for doc in &mut self.documents {
+            doc.spans.sort_by_key(|s| s.sort_key());
+            doc.relations.sort_by_key(|r| r.id);
+        }
+        self.entities.sort_by_key(|e| e.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Document, Span};
+
+    fn project_with_doc() -> Project {
+        let mut p = Project::new("t");
+        let id = p.new_document_id();
+        p.documents.push(Document::new(
+            id,
+            "t",
+            "",
+            "Armenia and Azerbaijan".to_string(),
+        ));
+        p
+    }
+
+    #[test]
+    fn accepts_a_consistent_project() {
+        let mut p = project_with_doc();
+        let id = p.new_span_id();
+        p.documents[0].spans.push(Span::new(id, 0, 7, "GPE"));
+        assert_eq!(p.validate(), Ok(()));
+    }
+
+    #[test]
+    fn rejects_offsets_past_the_text() {
+        let mut p = project_with_doc();
+        let id = p.new_span_id();
+        p.documents[0].spans.push(Span::new(id, 12, 23, "GPE"));
+        assert!(matches!(
+            p.validate(),
+            Err(ModelError::OffsetsOutOfRange { len: 22, .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_inverted_offsets() {
+        let mut p = project_with_doc();
+        let id = p.new_span_id();
+        p.documents[0].spans.push(Span::new(id, 7, 3, "GPE"));
+        assert!(matches!(p.validate(), Err(ModelError::EmptySpan { .. })));
+    }
+
+    #[test]
+    fn rejects_unknown_types_dangling_relations_and_duplicate_ids() {
+        let mut p = project_with_doc();
+        let id = p.new_span_id();
+        p.documents[0].spans.push(Span::new(id, 0, 7, "WEAPON"));
+        assert_eq!(
+            p.validate(),
+            Err(ModelError::UnknownEntityType("WEAPON".into()))
+        );
+
+        let mut p = project_with_doc();
+        let s = p.new_span_id();
+        let r = p.new_relation_id();
+        p.documents[0].spans.push(Span::new(s, 0, 7, "GPE"));
+        p.documents[0].relations.push(Relation {
+            id: r,
+            relation_type: "opposes".into(),
+            source: s,
+            target: SpanId(99),
+            origin: Default::default(),
+            note: String::new(),
+        });
+        assert!(matches!(
+            p.validate(),
+            Err(ModelError::DanglingRelation { .. })
+        ));
+
+        let mut p = project_with_doc();
+        let doc_id = p.documents[0].id;
+        p.documents[0]
+            .spans
+            .push(Span::new(SpanId(doc_id.0), 0, 7, "GPE"));
+        assert_eq!(p.validate(), Err(ModelError::DuplicateId(doc_id.0)));
+    }
+}

@@ -1,0 +1,145 @@
+//! The `.ron` project file: load (with clear errors and format migrations) and atomic save.
+
+mod atomic;
+
+pub use atomic::write_atomically;
+
+use crate::model::{FORMAT_VERSION, ModelError, Project};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: the file is not UTF-8 text (invalid byte at offset {offset}); is it really a Marginalia project?"
+    )]
+    NotText { path: PathBuf, offset: usize },
+    #[error(
+        "{path}: written by a newer Marginalia (format_version {found}; this build reads up to {supported}); update Marginalia to open it"
+    )]
+    NewerVersion {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{path}: format_version {found} is not a Marginalia project version")]
+    UnknownVersion { path: PathBuf, found: u32 },
+    #[error("{path}: {source}")]
+    Invalid { path: PathBuf, source: ModelError },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads a project file. Nothing is changed on disk, whatever the outcome.
+pub fn load(path: &Path) -> Result<Project, StoreError> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let text = String::from_utf8(bytes).map_err(|e| StoreError::NotText {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    from_ron_str(&text, path)
+}
+
+/// Parses project text; `path` only names the source in errors.
+pub fn from_ron_str(text: &str, path: &Path) -> Result<Project, StoreError> {
+    if let Some(found) = probe_format_version(text) {
+        if found > FORMAT_VERSION {
+            return Err(StoreError::NewerVersion {
+                path: path.to_path_buf(),
+                found,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if found == 0 {
+            return Err(StoreError::UnknownVersion {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+    }
+    let mut project: Project = ron_options()
+        .from_str(text)
+        .map_err(|e| StoreError::Parse {
+            path: path.to_path_buf(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        })?;
+    migrate(&mut project);
+    project.normalize_order();
+    project.validate().map_err(|source| StoreError::Invalid {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(project)
+}
+
+/// Brings a project read from an older format version up to `FORMAT_VERSION`.
+/// Each future format change adds one step here, keyed by the version it upgrades from.
+fn migrate(project: &mut Project) {
+    // Version 1 is the first format: there is nothing to upgrade yet.
+    project.format_version = FORMAT_VERSION;
+}
+
+/// Finds `format_version: N` near the start without parsing the whole file, so a newer file
+/// gets a clear message instead of a parse error about a field it does not know.
+fn probe_format_version(text: &str) -> Option<u32> {
+    let head = &text[..text.floor_char_boundary(4096)];
+    let at = head.find("format_version")?;
+    let rest = head[at + "format_version".len()..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn ron_options() -> ron::Options {
+    // A hand-made file nested thousands deep must fail cleanly, not overflow the stack.
+    ron::Options::default().with_recursion_limit(64)
+}
+
+/// The project as pretty RON: stable field order, one span or relation per line, so a
+/// project diffs well in git.
+pub fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
+    let pretty = ron::ser::PrettyConfig::new()
+        .depth_limit(4)
+        .struct_names(true)
+        .indentor("  ".to_string());
+    ron::Options::default().to_string_pretty(project, pretty)
+}
+
+/// Saves atomically: a crash at any moment leaves either the old or the new file, whole.
+/// The previous version is kept beside it as `NAME.ron.bak`.
+pub fn save(project: &Project, path: &Path) -> Result<(), StoreError> {
+    let text = to_ron_string(project).map_err(|e| StoreError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    write_atomically(path, text.as_bytes(), true).map_err(io_error(path))
+}
+
+/// The backup kept beside a project file.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".bak");
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+use super::*;
+use crate::model::{Document, Origin, Relation, Span};
+
+fn annotated() -> Project {
+    let mut p = Project::new("Round trip");
+    let d = p.new_document_id();
+    let mut doc = Document::new(
+        d,
+        "Kabul’s “support”",
+        "a.txt",
+        "Kabul’s support for Azerbaijan".into(),
+    );
+    let (a, b, r) = (p.new_span_id(), p.new_span_id(), p.new_relation_id());
+    doc.spans.push(Span::new(a, 0, 5, "GPE"));
+    let mut s = Span::new(b, 20, 30, "GPE");
+    s.origin = Origin::Suggested {
+        engine: "gazetteer".into(),
+        score: 0.9,
+    };
+    s.note = "line one\nline \"two\"".into();
+    doc.spans.push(s);
+    doc.relations.push(Relation {
+        id: r,
+        relation_type: "supports".into(),
+        source: a,
+        target: b,
+        origin: Origin::Manual,
+        note: String::new(),
+    });
+    p.documents.push(doc);
+    p
+}
+
+#[test]
+fn save_then_load_gives_the_same_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.ron");
+    let p = annotated();
+    save(&p, &path).unwrap();
+    assert_eq!(load(&path).unwrap(), p);
+    // Saving again keeps the previous file as a backup.
+    save(&p, &path).unwrap();
+    assert_eq!(load(&backup_path(&path)).unwrap(), p);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp") || n.starts_with(".marginalia"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn output_is_pretty_and_starts_with_the_version() {
+    let text = to_ron_string(&annotated()).unwrap();
+    assert!(
+        text.starts_with("Project(\n  format_version: 1,"),
+        "{}",
+        &text[..60]
+    );
+    assert!(text.lines().count() > 10);
+}
+
+fn parse(text: &str) -> Result<Project, StoreError> {
+    from_ron_str(text, Path::new("case.ron"))
+}
+
+#[test]
+fn truncated_file_reports_line_and_column() {
+    let full = to_ron_string(&annotated()).unwrap();
+    let cut = &full[..full.len() / 2];
+    match parse(cut) {
+        Err(StoreError::Parse {
+            line,
+            column,
+            message,
+            ..
+        }) => {
+            assert!(line > 1 && column >= 1, "{line}:{column}");
+            assert!(!message.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = parse("Project(format_version: 1, documents: [")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("case.ron:1:"), "{err}");
+}
+
+#[test]
+fn newer_format_version_is_refused_by_name() {
+    let text = to_ron_string(&annotated())
+        .unwrap()
+        .replace("format_version: 1", "format_version: 7");
+    let err = parse(&text).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NewerVersion {
+                found: 7,
+                supported: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_model_is_refused() {
+    let text = to_ron_string(&annotated()).unwrap();
+    let bad_offsets = text.replacen("end: 30", "end: 300", 1);
+    assert!(matches!(
+        parse(&bad_offsets),
+        Err(StoreError::Invalid { .. })
+    ));
+    let bad_type = text.replacen("type: \"GPE\"", "type: \"WEAPON\"", 1);
+    let err = parse(&bad_type).unwrap_err().to_string();
+    assert!(err.contains("WEAPON"), "{err}");
+}
+
+#[test]
+fn binary_and_missing_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bin.ron");
+    std::fs::write(&path, [0x50, 0xff, 0xfe, 0x00]).unwrap();
+    assert!(matches!(
+        load(&path),
+        Err(StoreError::NotText { offset: 1, .. })
+    ));
+    assert!(matches!(
+        load(&dir.path().join("missing.ron")),
+        Err(StoreError::Io { .. })
+    ));
+}
+
+#[test]
+fn deep_nesting_fails_cleanly() {
+    let text = format!("Project(format_version: 1, name: {}", "[".repeat(100_000));
+    assert!(matches!(parse(&text), Err(StoreError::Parse { .. })));
+}

@@ -1,0 +1,8 @@
+//! Text utilities shared by suggesters, exporters and the GUI: char<->byte maps,
+//! tokens and sentences.
+
+mod offsets;
+mod tokens;
+
+pub use offsets::CharIndex;
+pub use tokens::{Sentence, Token, sentences, tokenize};
