@@ -1,4 +1,4 @@
-use clap::{error::ErrorKind, CommandFactory, Parser};
+use clap::{CommandFactory, Parser, error::ErrorKind};
 use marginalia::cli::{Cli, run};
 use std::process::ExitCode;
 
@@ -13,7 +13,10 @@ fn main() -> ExitCode {
         Cli::command()
             .error(
                 ErrorKind::InvalidSubcommand,
-                format!("unrecognized subcommand or project file '{}'", path.display()),
+                format!(
+                    "unrecognized subcommand or project file '{}'",
+                    path.display()
+                ),
             )
             .exit();
     }

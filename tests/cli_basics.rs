@@ -9,16 +9,29 @@ fn new_import_stats_export_and_reload() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
     fs::create_dir_all(docs.join("more")).unwrap();
-    fs::write(docs.join("a.txt"), "Talks resume\n\nArmenia and Azerbaijan resumed talks in Geneva on Monday.\n").unwrap();
-    fs::write(docs.join("more/b.md"), "# Summit\n\nThe **CSTO** met in Yerevan.\n").unwrap();
-    fs::write(docs.join("more/c.html"), "<title>Aid</title><script>x()</script><p>Trucks reached Goris.</p>").unwrap();
+    fs::write(
+        docs.join("a.txt"),
+        "Talks resume\n\nArmenia and Azerbaijan resumed talks in Geneva on Monday.\n",
+    )
+    .unwrap();
+    fs::write(
+        docs.join("more/b.md"),
+        "# Summit\n\nThe **CSTO** met in Yerevan.\n",
+    )
+    .unwrap();
+    fs::write(
+        docs.join("more/c.html"),
+        "<title>Aid</title><script>x()</script><p>Trucks reached Goris.</p>",
+    )
+    .unwrap();
     let project = dir.path().join("case.ron");
 
     ok(&["new", p(&project), "--name", "Caucasus desk"]);
     let out = ok(&["import", p(&project), p(&docs)]);
     assert!(out.contains("imported 3 document(s)"), "{out}");
 
-    let stats: serde_json::Value = serde_json::from_str(&ok(&["stats", p(&project), "--json"])).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(&["stats", p(&project), "--json"])).unwrap();
     assert_eq!(stats["name"], "Caucasus desk");
     assert_eq!(stats["documents"], 3);
     // "Talks resume" (2) + the sentence (10 with its period) + "Summit" (1)
@@ -29,10 +42,21 @@ fn new_import_stats_export_and_reload() {
     // Importing the same folder again is detected and skipped.
     let o = marginalia(&["import", p(&project), p(&docs)]);
     assert!(o.status.success());
-    assert!(stderr(&o).contains("already in the project"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already in the project"),
+        "{}",
+        stderr(&o)
+    );
 
     let exported = dir.path().join("copy.ron");
-    ok(&["export", p(&project), "--format", "ron", "--out", p(&exported)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "ron",
+        "--out",
+        p(&exported),
+    ]);
     let original = marginalia::store::load(&project).unwrap();
     let copy = marginalia::store::load(&exported).unwrap();
     assert_eq!(original, copy);
@@ -47,7 +71,15 @@ fn new_import_stats_export_and_reload() {
     // An existing output needs --force.
     let err = fails(&["export", p(&project), "--format", "json", "--out", p(&json)]);
     assert!(err.contains("--force"), "{err}");
-    ok(&["export", p(&project), "--format", "json", "--out", p(&json), "--force"]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "json",
+        "--out",
+        p(&json),
+        "--force",
+    ]);
 }
 
 #[test]
@@ -61,7 +93,8 @@ fn shared_corpus_imports_with_its_token_count() {
     let project = dir.path().join("p.ron");
     ok(&["new", p(&project)]);
     ok(&["import", p(&project), p(&corpus)]);
-    let stats: serde_json::Value = serde_json::from_str(&ok(&["stats", p(&project), "--json"])).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(&["stats", p(&project), "--json"])).unwrap();
     assert_eq!(stats["documents"], 1);
     assert!(stats["tokens"].as_u64().unwrap() > 400, "{stats}");
 }
@@ -91,14 +124,30 @@ fn bad_inputs_exit_1_with_a_message_and_change_nothing() {
     ] {
         let err = fails(&["import", p(&project), p(input)]);
         assert!(err.contains(expected), "{err}");
-        assert_eq!(fs::read(&project).unwrap(), before, "project changed by {input:?}");
+        assert_eq!(
+            fs::read(&project).unwrap(),
+            before,
+            "project changed by {input:?}"
+        );
     }
 
     let text = String::from_utf8(before.clone()).unwrap();
     let cases = [
-        ("newer.ron", text.replace("format_version: 1", "format_version: 99"), "newer Marginalia"),
-        ("truncated.ron", text[..text.len() / 2].to_string(), "truncated.ron:"),
-        ("broken.ron", "Project(format_version: 1, documents: [".to_string(), "broken.ron:1:"),
+        (
+            "newer.ron",
+            text.replace("format_version: 1", "format_version: 99"),
+            "newer Marginalia",
+        ),
+        (
+            "truncated.ron",
+            text[..text.len() / 2].to_string(),
+            "truncated.ron:",
+        ),
+        (
+            "broken.ron",
+            "Project(format_version: 1, documents: [".to_string(),
+            "broken.ron:1:",
+        ),
     ];
     for (name, content, expected) in cases {
         let path = dir.path().join(name);

@@ -8,6 +8,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+mod evaluate;
+mod export;
+mod suggest;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "marginalia",
@@ -49,6 +53,40 @@ pub enum Command {
         /// Overwrite an existing output.
         #[arg(long)]
         force: bool,
+        /// CoNLL tag scheme.
+        #[arg(long, value_enum, default_value_t = TagScheme::Iob2)]
+        scheme: TagScheme,
+        /// Only these documents (ids like 12 or D12, or titles); repeatable, comma-separated.
+        #[arg(long = "doc", value_delimiter = ',')]
+        docs: Vec<String>,
+        /// Only these entity types (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        types: Vec<String>,
+    },
+    /// Run suggestion engines over every document and report (or accept) what they find.
+    Suggest {
+        project: PathBuf,
+        /// Comma-separated engines: gazetteer,rules,memory,model,relations (default: all).
+        #[arg(long, value_delimiter = ',')]
+        engines: Option<Vec<String>>,
+        /// Accept every suggestion into the project (otherwise only report them).
+        #[arg(long)]
+        accept: bool,
+    },
+    /// Measure suggestion quality against gold annotations (brat folder or CoNLL file).
+    Evaluate {
+        /// Gold annotations: a folder of brat .txt/.ann pairs or a CoNLL-2003 style IOB file.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Training annotations (same formats) the engines learn from first.
+        #[arg(long)]
+        train: Option<PathBuf>,
+        /// Comma-separated engines (default: all).
+        #[arg(long, value_delimiter = ',')]
+        engines: Option<Vec<String>>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Print counts of documents, tokens, spans, relations and entities.
     Stats {
@@ -65,12 +103,28 @@ pub enum ImportFormatArg {
     Text,
     Markdown,
     Html,
+    Brat,
+    Conll,
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormatArg {
     Ron,
     Json,
+    Brat,
+    Conll,
+    Jsonl,
+    Csv,
+    Graphml,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum TagScheme {
+    Iob1,
+    #[default]
+    Iob2,
 }
 
 /// Runs a subcommand, printing its results to stdout.
@@ -87,12 +141,26 @@ pub fn run(command: Command) -> Result<()> {
             format,
             out,
             force,
-        } => export(&project, format, &out, force),
+            scheme,
+            docs,
+            types,
+        } => export::run(&project, format, &out, force, scheme, &docs, &types),
+        Command::Suggest {
+            project,
+            engines,
+            accept,
+        } => suggest::run(&project, engines.as_deref(), accept),
+        Command::Evaluate {
+            gold,
+            train,
+            engines,
+            json,
+        } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), json),
         Command::Stats { project, json } => stats(&project, json),
     }
 }
 
-fn load(path: &Path) -> Result<Project> {
+pub(crate) fn load(path: &Path) -> Result<Project> {
     Ok(store::load(path)?)
 }
 
@@ -117,6 +185,9 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Text => ImportFormat::Text,
         ImportFormatArg::Markdown => ImportFormat::Markdown,
         ImportFormatArg::Html => ImportFormat::Html,
+        ImportFormatArg::Brat | ImportFormatArg::Conll | ImportFormatArg::Jsonl => {
+            bail!("annotated import formats are being added")
+        }
     };
     let (tx, report) = plan_import(&mut project, paths, format)?;
     tx.apply(&mut project)
@@ -137,19 +208,6 @@ pub fn check_output(out: &Path, force: bool) -> Result<()> {
             out.display()
         );
     }
-    Ok(())
-}
-
-fn export(path: &Path, format: ExportFormatArg, out: &Path, force: bool) -> Result<()> {
-    let project = load(path)?;
-    check_output(out, force)?;
-    let bytes = match format {
-        ExportFormatArg::Ron => store::to_ron_string(&project)?.into_bytes(),
-        ExportFormatArg::Json => serde_json::to_vec_pretty(&project)?,
-    };
-    store::write_atomically(out, &bytes, false)
-        .with_context(|| format!("{}: cannot write", out.display()))?;
-    println!("wrote {}", out.display());
     Ok(())
 }
 
