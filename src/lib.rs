@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod edit;
+pub mod export;
 pub mod import;
 pub mod model;
 pub mod store;

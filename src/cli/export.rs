@@ -1,6 +1,6 @@
-use super::{ExportFormatArg, TagScheme, check_output, load};
-use crate::store;
-use anyhow::{Context, Result, bail};
+use super::{ExportFormatArg, TagScheme, load};
+use crate::export::{self, ExportFormat, ExportOptions};
+use anyhow::Result;
 use std::path::Path;
 
 pub(super) fn run(
@@ -8,19 +8,34 @@ pub(super) fn run(
     format: ExportFormatArg,
     out: &Path,
     force: bool,
-    _scheme: TagScheme,
-    _docs: &[String],
-    _types: &[String],
+    scheme: TagScheme,
+    docs: &[String],
+    types: &[String],
 ) -> Result<()> {
     let project = load(path)?;
-    check_output(out, force)?;
-    let bytes = match format {
-        ExportFormatArg::Ron => store::to_ron_string(&project)?.into_bytes(),
-        ExportFormatArg::Json => serde_json::to_vec_pretty(&project)?,
-        other => bail!("export to {other:?} is being added"),
+    let format = match format {
+        ExportFormatArg::Ron => ExportFormat::Ron,
+        ExportFormatArg::Json => ExportFormat::Json,
+        ExportFormatArg::Brat => ExportFormat::Brat,
+        ExportFormatArg::Conll => ExportFormat::Conll,
+        ExportFormatArg::Jsonl => ExportFormat::Jsonl,
+        ExportFormatArg::Csv => ExportFormat::Csv,
+        ExportFormatArg::Graphml => ExportFormat::Graphml,
+        ExportFormatArg::Html => ExportFormat::Html,
     };
-    store::write_atomically(out, &bytes, false)
-        .with_context(|| format!("{}: cannot write", out.display()))?;
-    println!("wrote {}", out.display());
+    let options = ExportOptions {
+        force,
+        scheme: match scheme {
+            TagScheme::Iob1 => export::TagScheme::Iob1,
+            TagScheme::Iob2 => export::TagScheme::Iob2,
+        },
+        documents: docs.to_vec(),
+        types: types.to_vec(),
+    };
+    let report = export::export(&project, format, &options, out)?;
+    for notice in &report.notices {
+        eprintln!("note: {notice}");
+    }
+    println!("{}", report.summary());
     Ok(())
 }

@@ -185,9 +185,9 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Text => ImportFormat::Text,
         ImportFormatArg::Markdown => ImportFormat::Markdown,
         ImportFormatArg::Html => ImportFormat::Html,
-        ImportFormatArg::Brat | ImportFormatArg::Conll | ImportFormatArg::Jsonl => {
-            bail!("annotated import formats are being added")
-        }
+        ImportFormatArg::Brat => ImportFormat::Brat,
+        ImportFormatArg::Conll => ImportFormat::Conll,
+        ImportFormatArg::Jsonl => ImportFormat::Jsonl,
     };
     let (tx, report) = plan_import(&mut project, paths, format)?;
     tx.apply(&mut project)

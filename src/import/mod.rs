@@ -2,8 +2,12 @@
 //! annotated formats). An import is computed completely before anything is applied, and it
 //! is applied as one `Transaction`: it either lands whole or not at all.
 
+pub mod annotated;
+pub mod brat;
+pub mod conll;
 mod decode;
 mod html;
+pub mod jsonl;
 mod markdown;
 
 pub use decode::{MAX_FILE_BYTES, decode_text};
@@ -64,6 +68,12 @@ pub enum ImportFormat {
     Text,
     Markdown,
     Html,
+    /// brat standoff: `.txt`/`.ann` pairs (and `annotation.conf`).
+    Brat,
+    /// CoNLL-2003 style IOB1/IOB2 token-per-line files.
+    Conll,
+    /// doccano JSONL.
+    Jsonl,
 }
 
 /// A document read from a file, before it gets ids in a project.
@@ -192,7 +202,7 @@ pub fn read_document(path: &Path, format: ImportFormat) -> Result<ReadDocument, 
     let (title, text) = match format {
         ImportFormat::Markdown => markdown::to_text(&text),
         ImportFormat::Html => html::to_text(&text),
-        ImportFormat::Text | ImportFormat::Auto => (None, text),
+        _ => (None, text),
     };
     if text.trim().is_empty() {
         return Err(ImportError::Empty {
@@ -229,12 +239,112 @@ pub fn plan_import(
     paths: &[PathBuf],
     format: ImportFormat,
 ) -> Result<(Transaction, ImportReport), ImportError> {
-    let files = collect_files(paths, format)?;
+    let mut annotated_import = annotated::AnnotatedImport::default();
+    let mut any_annotated = false;
+    let mut plain = Vec::new();
+    for path in paths {
+        let read = match annotated_format_of(path, format) {
+            Some(ImportFormat::Brat) => brat::read(std::slice::from_ref(path))?,
+            Some(ImportFormat::Conll) => conll::read(std::slice::from_ref(path))?,
+            Some(ImportFormat::Jsonl) => jsonl::read(std::slice::from_ref(path))?,
+            _ => {
+                plain.push(path.clone());
+                continue;
+            }
+        };
+        any_annotated = true;
+        annotated_import.extend(read);
+    }
+    let files = if plain.is_empty() {
+        Vec::new()
+    } else {
+        collect_files(&plain, format)?
+    };
     let mut read = Vec::with_capacity(files.len());
     for (path, f) in &files {
         read.push(read_document(path, *f)?);
     }
-    Ok(documents_transaction(project, read))
+    if !any_annotated {
+        return Ok(documents_transaction(project, read));
+    }
+    // Plain documents keep their place before the annotated ones of this import.
+    let mut docs: Vec<annotated::AnnotatedDocument> = read
+        .into_iter()
+        .map(|doc| annotated::AnnotatedDocument {
+            format: "text",
+            doc,
+            spans: Vec::new(),
+            relations: Vec::new(),
+        })
+        .collect();
+    docs.append(&mut annotated_import.documents);
+    annotated_import.documents = docs;
+    Ok(annotated::annotated_transaction(project, annotated_import))
+}
+
+/// The annotated format a path is read in, if any: as requested, or in automatic mode a
+/// folder holding `.ann` files (brat), CoNLL files or JSONL files, or such a file itself.
+fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFormat> {
+    match requested {
+        ImportFormat::Brat | ImportFormat::Conll | ImportFormat::Jsonl => return Some(requested),
+        ImportFormat::Auto => {}
+        _ => return None,
+    }
+    let by_extension = |ext: &str| {
+        if ext == "ann" {
+            Some(ImportFormat::Brat)
+        } else if conll::EXTENSIONS.contains(&ext) {
+            Some(ImportFormat::Conll)
+        } else if jsonl::EXTENSIONS.contains(&ext) {
+            Some(ImportFormat::Jsonl)
+        } else {
+            None
+        }
+    };
+    if path.is_dir() {
+        let kinds: [(&[&str], ImportFormat); 3] = [
+            (&["ann"], ImportFormat::Brat),
+            (conll::EXTENSIONS, ImportFormat::Conll),
+            (jsonl::EXTENSIONS, ImportFormat::Jsonl),
+        ];
+        kinds.into_iter().find_map(|(exts, f)| {
+            let mut found = Vec::new();
+            let _ = walk_extensions(path, exts, &mut found);
+            (!found.is_empty()).then_some(f)
+        })
+    } else {
+        by_extension(&extension(path))
+    }
+}
+
+/// Files under `dir` (recursively, in name order, hidden entries skipped) with one of `exts`.
+pub(crate) fn walk_extensions(
+    dir: &Path,
+    exts: &[&str],
+    out: &mut Vec<PathBuf>,
+) -> Result<(), ImportError> {
+    let io = |source| ImportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let ty = entry.file_type().map_err(io)?;
+        if ty.is_dir() {
+            walk_extensions(&path, exts, out)?;
+        } else if ty.is_file() && exts.contains(&extension(&path).as_str()) {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Adds read documents as a transaction, skipping texts the project already has.

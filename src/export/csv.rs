@@ -1,0 +1,102 @@
+//! Spreadsheet tables: `entities.csv`, `mentions.csv` and `relations.csv` (UTF-8, comma
+//! separated, one header row, quoted by the `csv` crate where needed).
+
+use crate::model::Project;
+
+type Files = Vec<(String, Vec<u8>)>;
+
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+pub fn render(project: &Project) -> Result<Files, csv::Error> {
+    let entities = project
+        .entities
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.name.clone(),
+                e.entity_type.clone(),
+                e.aliases.join("; "),
+                project.mentions_of(e.id).count().to_string(),
+                e.note.clone(),
+            ]
+        })
+        .collect();
+    let mut mentions = Vec::new();
+    let mut relations = Vec::new();
+    for d in &project.documents {
+        for s in &d.spans {
+            mentions.push(vec![
+                d.id.to_string(),
+                d.title.clone(),
+                s.id.to_string(),
+                s.start.to_string(),
+                s.end.to_string(),
+                s.entity_type.clone(),
+                d.span_text(s).to_string(),
+                s.entity.map(|e| e.to_string()).unwrap_or_default(),
+                s.origin.describe(),
+                s.note.clone(),
+            ]);
+        }
+        for r in &d.relations {
+            let text = |id| d.span(id).map(|s| d.span_text(s)).unwrap_or("").to_string();
+            relations.push(vec![
+                d.id.to_string(),
+                d.title.clone(),
+                r.id.to_string(),
+                r.relation_type.clone(),
+                r.source.to_string(),
+                text(r.source),
+                r.target.to_string(),
+                text(r.target),
+                r.origin.describe(),
+                r.note.clone(),
+            ]);
+        }
+    }
+    Ok(vec![
+        (
+            "entities.csv".to_string(),
+            table(
+                &["entity", "name", "type", "aliases", "mentions", "note"],
+                entities,
+            )?,
+        ),
+        (
+            "mentions.csv".to_string(),
+            table(
+                &[
+                    "document", "title", "span", "start", "end", "type", "text", "entity",
+                    "origin", "note",
+                ],
+                mentions,
+            )?,
+        ),
+        (
+            "relations.csv".to_string(),
+            table(
+                &[
+                    "document",
+                    "title",
+                    "relation",
+                    "type",
+                    "source",
+                    "source_text",
+                    "target",
+                    "target_text",
+                    "origin",
+                    "note",
+                ],
+                relations,
+            )?,
+        ),
+    ])
+}

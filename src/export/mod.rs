@@ -1,0 +1,421 @@
+//! Exporting a project (or a selection of it) to other tools' formats, one module per format.
+//! `export` is the single entry point for the CLI and the GUI's Export dialog: it selects the
+//! documents and types, renders the format in memory and writes it atomically (a file through
+//! `store::write_atomically`; a folder is written beside the target and renamed into place).
+
+pub mod brat;
+pub mod conll;
+pub mod csv;
+pub mod graphml;
+pub mod html;
+pub mod jsonl;
+
+use crate::model::{DocumentId, Project};
+use crate::store;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Ron,
+    Json,
+    Brat,
+    Conll,
+    Jsonl,
+    Csv,
+    Graphml,
+    Html,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 8] = [
+        ExportFormat::Ron,
+        ExportFormat::Json,
+        ExportFormat::Brat,
+        ExportFormat::Conll,
+        ExportFormat::Jsonl,
+        ExportFormat::Csv,
+        ExportFormat::Graphml,
+        ExportFormat::Html,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Ron => "ron",
+            ExportFormat::Json => "json",
+            ExportFormat::Brat => "brat",
+            ExportFormat::Conll => "conll",
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Graphml => "graphml",
+            ExportFormat::Html => "html",
+        }
+    }
+
+    /// Whether the output is a folder of files rather than one file.
+    pub fn is_folder(self) -> bool {
+        matches!(self, ExportFormat::Brat | ExportFormat::Csv)
+    }
+}
+
+/// How CoNLL marks the first token of a mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagScheme {
+    /// `B-` only where a mention directly follows another of the same type.
+    Iob1,
+    /// `B-` on the first token of every mention.
+    #[default]
+    Iob2,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportOptions {
+    /// Overwrite an existing output.
+    pub force: bool,
+    pub scheme: TagScheme,
+    /// Only these documents (ids like "12" or "D12", or exact titles); empty means all.
+    pub documents: Vec<String>,
+    /// Only spans of these entity types (and relations between them); empty means all.
+    pub types: Vec<String>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub documents: usize,
+    pub spans: usize,
+    pub relations: usize,
+    /// What could not be expressed in the format (for stderr or the status bar).
+    pub notices: Vec<String>,
+}
+
+impl ExportReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "wrote {} ({} document(s), {} span(s), {} relation(s))",
+            self.path.display(),
+            self.documents,
+            self.spans,
+            self.relations
+        )
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ExportError {
+    #[error("{0}: already exists (use --force to overwrite)")]
+    Exists(PathBuf),
+    #[error("no document matches '{0}' (use an id like 12 or D12, or an exact title)")]
+    UnknownDocument(String),
+    #[error("unknown entity type '{0}' (the schema has {1})")]
+    UnknownType(String, String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot serialise the project: {0}")]
+    Serialize(String),
+}
+
+/// A rendered export, before it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    File(Vec<u8>),
+    /// File names (no folders) and contents.
+    Folder(Vec<(String, Vec<u8>)>),
+}
+
+/// Exports `project` in `format` to `out` (a file, or a folder for brat and csv).
+pub fn export(
+    project: &Project,
+    format: ExportFormat,
+    options: &ExportOptions,
+    out: &Path,
+) -> Result<ExportReport, ExportError> {
+    if out.exists() && !options.force {
+        return Err(ExportError::Exists(out.to_path_buf()));
+    }
+    let selected = select(project, options)?;
+    let mut notices = Vec::new();
+    let output = render(&selected, format, options.scheme, &mut notices)?;
+    write_output(out, output)?;
+    Ok(ExportReport {
+        path: out.to_path_buf(),
+        documents: selected.documents.len(),
+        spans: selected.span_count(),
+        relations: selected.relation_count(),
+        notices,
+    })
+}
+
+/// Renders a (selected) project in memory.
+pub fn render(
+    project: &Project,
+    format: ExportFormat,
+    scheme: TagScheme,
+    notices: &mut Vec<String>,
+) -> Result<Output, ExportError> {
+    let ser = |e: &dyn std::fmt::Display| ExportError::Serialize(e.to_string());
+    Ok(match format {
+        ExportFormat::Ron => Output::File(
+            store::to_ron_string(project)
+                .map_err(|e| ser(&e))?
+                .into_bytes(),
+        ),
+        ExportFormat::Json => {
+            Output::File(serde_json::to_vec_pretty(project).map_err(|e| ser(&e))?)
+        }
+        ExportFormat::Brat => Output::Folder(brat::render(project)),
+        ExportFormat::Conll => Output::File(conll::render(project, scheme, notices).into_bytes()),
+        ExportFormat::Jsonl => Output::File(jsonl::render(project).into_bytes()),
+        ExportFormat::Csv => Output::Folder(csv::render(project).map_err(|e| ser(&e))?),
+        ExportFormat::Graphml => Output::File(graphml::render(project).into_bytes()),
+        ExportFormat::Html => Output::File(html::render(project).into_bytes()),
+    })
+}
+
+/// The part of the project the options ask for: chosen documents (in project order) and
+/// spans of the chosen types, with only the relations whose both ends remain.
+pub fn select(project: &Project, options: &ExportOptions) -> Result<Project, ExportError> {
+    let mut selected = project.clone();
+    if !options.documents.is_empty() {
+        let mut keep: HashSet<DocumentId> = HashSet::new();
+        for wanted in &options.documents {
+            let wanted = wanted.trim();
+            let by_id = wanted
+                .strip_prefix(['D', 'd'])
+                .unwrap_or(wanted)
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| project.document(DocumentId(n)));
+            let found = by_id.or_else(|| project.documents.iter().find(|d| d.title == wanted));
+            match found {
+                Some(d) => keep.insert(d.id),
+                None => return Err(ExportError::UnknownDocument(wanted.to_string())),
+            };
+        }
+        selected.documents.retain(|d| keep.contains(&d.id));
+    }
+    if !options.types.is_empty() {
+        let types: HashSet<&str> = options.types.iter().map(|t| t.trim()).collect();
+        for t in &types {
+            if project.schema.entity_type(t).is_none() {
+                let known: Vec<&str> = project
+                    .schema
+                    .entity_types
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect();
+                return Err(ExportError::UnknownType(t.to_string(), known.join(", ")));
+            }
+        }
+        for doc in &mut selected.documents {
+            doc.spans.retain(|s| types.contains(s.entity_type.as_str()));
+            let ids: HashSet<_> = doc.spans.iter().map(|s| s.id).collect();
+            doc.relations
+                .retain(|r| ids.contains(&r.source) && ids.contains(&r.target));
+        }
+    }
+    Ok(selected)
+}
+
+/// A file name that stays inside the output folder: no separators, no "..", not hidden.
+fn safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0', ':'])
+        && name != ".."
+}
+
+/// Writes an output atomically: a file through `write_atomically`; a folder complete in a
+/// temporary folder beside the target, then renamed over it.
+pub fn write_output(out: &Path, output: Output) -> Result<(), ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Io { path, source }
+    };
+    match output {
+        Output::File(bytes) => {
+            if out.is_dir() {
+                return Err(ExportError::Io {
+                    path: out.to_path_buf(),
+                    source: std::io::Error::other("is a folder; this format writes one file"),
+                });
+            }
+            store::write_atomically(out, &bytes, false).map_err(io(out))
+        }
+        Output::Folder(files) => {
+            let parent = match out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let staging = tempfile::Builder::new()
+                .prefix(".marginalia-export-")
+                .tempdir_in(&parent)
+                .map_err(io(&parent))?;
+            for (name, bytes) in &files {
+                if !safe_name(name) {
+                    return Err(ExportError::Io {
+                        path: staging.path().join(name),
+                        source: std::io::Error::other("refusing an unsafe file name"),
+                    });
+                }
+                let path = staging.path().join(name);
+                std::fs::write(&path, bytes).map_err(io(&path))?;
+            }
+            let staged = staging.keep();
+            let result = replace_with(out, &staged, &parent);
+            if result.is_err() {
+                let _ = std::fs::remove_dir_all(&staged);
+            }
+            result
+        }
+    }
+}
+
+/// Moves `staged` to `out`, replacing whatever is there; the old output is removed only
+/// once the new one is in place.
+fn replace_with(out: &Path, staged: &Path, parent: &Path) -> Result<(), ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Io { path, source }
+    };
+    if std::fs::symlink_metadata(out).is_err() {
+        return std::fs::rename(staged, out).map_err(io(out));
+    }
+    let old = tempfile::Builder::new()
+        .prefix(".marginalia-old-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?
+        .keep();
+    std::fs::remove_dir(&old).map_err(io(&old))?;
+    std::fs::rename(out, &old).map_err(io(out))?;
+    if let Err(e) = std::fs::rename(staged, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(io(out)(e));
+    }
+    let removed = if old.is_dir() {
+        std::fs::remove_dir_all(&old)
+    } else {
+        std::fs::remove_file(&old)
+    };
+    removed.map_err(io(&old))
+}
+
+/// Escapes text for XML and HTML, dropping the control characters XML 1.0 cannot hold.
+pub(crate) fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text on one line (tab-separated formats): tabs and line breaks become spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '\t' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Document, Span};
+
+    fn project() -> Project {
+        let mut p = Project::new("t");
+        for (title, text) in [("One", "Armenia and Azerbaijan"), ("Two", "CSTO met")] {
+            let id = p.new_document_id();
+            let mut d = Document::new(id, title, "", text.to_string());
+            let s = p.new_span_id();
+            d.spans.push(Span::new(
+                s,
+                0,
+                4,
+                if title == "One" { "GPE" } else { "ORG" },
+            ));
+            p.documents.push(d);
+        }
+        p
+    }
+
+    #[test]
+    fn selects_documents_by_id_or_title_and_types() {
+        let p = project();
+        let opts = |docs: &[&str], types: &[&str]| ExportOptions {
+            documents: docs.iter().map(|s| s.to_string()).collect(),
+            types: types.iter().map(|s| s.to_string()).collect(),
+            ..ExportOptions::default()
+        };
+        let id = p.documents[1].id;
+        let s = select(&p, &opts(&[&format!("D{}", id.0)], &[])).unwrap();
+        assert_eq!(s.documents.len(), 1);
+        assert_eq!(s.documents[0].title, "Two");
+        let s = select(&p, &opts(&["One", &id.0.to_string()], &["ORG"])).unwrap();
+        assert_eq!(s.documents.len(), 2);
+        assert_eq!(s.span_count(), 1);
+        assert!(matches!(
+            select(&p, &opts(&["Three"], &[])),
+            Err(ExportError::UnknownDocument(_))
+        ));
+        assert!(matches!(
+            select(&p, &opts(&[], &["WEAPON"])),
+            Err(ExportError::UnknownType(..))
+        ));
+    }
+
+    #[test]
+    fn folder_outputs_replace_atomically_and_refuse_unsafe_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_output(&out, Output::Folder(vec![("a.txt".into(), b"1".to_vec())])).unwrap();
+        write_output(&out, Output::Folder(vec![("b.txt".into(), b"2".to_vec())])).unwrap();
+        assert!(!out.join("a.txt").exists());
+        assert_eq!(std::fs::read(out.join("b.txt")).unwrap(), b"2");
+        for bad in ["../x", "a/b", "..", ".hidden", ""] {
+            assert!(write_output(&out, Output::Folder(vec![(bad.into(), vec![])])).is_err());
+        }
+        // The failed writes left the previous output and nothing else.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(out.join("b.txt").exists());
+    }
+
+    #[test]
+    fn refuses_to_overwrite_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("p.json");
+        let p = project();
+        let mut opts = ExportOptions::default();
+        export(&p, ExportFormat::Json, &opts, &out).unwrap();
+        assert!(matches!(
+            export(&p, ExportFormat::Json, &opts, &out),
+            Err(ExportError::Exists(_))
+        ));
+        opts.force = true;
+        export(&p, ExportFormat::Json, &opts, &out).unwrap();
+    }
+
+    #[test]
+    fn xml_escaping_covers_markup_and_control_chars() {
+        assert_eq!(escape_xml("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&#39;c");
+    }
+}
