@@ -109,7 +109,7 @@ fn token_sentences(doc: &Document) -> Vec<Vec<(usize, usize, &str)>> {
 }
 
 /// Whether the text reads as already tokenized: its punctuation stands apart from the words
-/// ("Syria , Iraq .") far more often than it is attached ("Syria, Iraq.") as in prose.
+/// ("Syria , Iraq .") more than twice as often as it is attached ("Syria, Iraq.") as in prose.
 fn is_pretokenized(text: &str, tokens: &[crate::text::Token]) -> bool {
     let (mut attached, mut apart) = (0usize, 0usize);
     for pair in tokens.windows(2) {
@@ -121,7 +121,9 @@ fn is_pretokenized(text: &str, tokens: &[crate::text::Token]) -> bool {
             }
         }
     }
-    apart > 0 && attached * 20 <= apart
+    // Ratios seen: CoNLL-2003 about 1 attached ("1.", "U.S.") to 15 apart; news prose
+    // almost none apart.
+    apart > 2 * attached
 }
 
 #[cfg(test)]
