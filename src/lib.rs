@@ -6,9 +6,13 @@
 pub mod cli;
 pub mod edit;
 pub mod export;
+pub mod graph;
 pub mod import;
+pub mod kb;
 pub mod model;
+pub mod search;
 pub mod store;
+pub mod suggest;
 pub mod text;
 
 #[cfg(feature = "gui")]

@@ -126,7 +126,6 @@ fn words_backwards(s: &str, end: usize) -> impl Iterator<Item = (usize, usize)> 
 fn long_form_before(text: &str, end: usize, letters: &[char]) -> Option<(usize, usize)> {
     let mut remaining = letters.len();
     let mut long_end = None;
-    let mut long_start = 0;
     for (count, (ws, we)) in words_backwards(text, end).enumerate() {
         if count >= MAX_LONG_WORDS {
             return None;
@@ -147,11 +146,10 @@ fn long_form_before(text: &str, end: usize, letters: &[char]) -> Option<(usize, 
                 return None;
             }
             let core_start = ws + word.find(core).unwrap_or(0);
-            long_start = core_start;
-            long_end.get_or_insert(core_start + core.len());
+            let end = *long_end.get_or_insert(core_start + core.len());
             remaining -= 1;
             if remaining == 0 {
-                return long_end.map(|e| (long_start, e));
+                return Some((core_start, end));
             }
         } else if long_end.is_none() || !SMALL_WORDS.contains(&core.to_lowercase().as_str()) {
             return None;
