@@ -12,7 +12,6 @@ pub mod kb;
 pub mod model;
 pub mod search;
 pub mod store;
-pub mod suggest;
 pub mod text;
 
 #[cfg(feature = "gui")]
