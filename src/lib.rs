@@ -12,6 +12,7 @@ pub mod kb;
 pub mod model;
 pub mod search;
 pub mod store;
+pub mod suggest;
 pub mod text;
 
 #[cfg(feature = "gui")]

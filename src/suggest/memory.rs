@@ -1,0 +1,218 @@
+//! The memory engine (INCEpTION's string-matching recommender): every span of the project,
+//! made or accepted by the analyst, proposes its type on every other occurrence of the same
+//! text in all documents.
+
+use super::util::{at_word_boundaries, char_range, is_acronym};
+use super::{Suggester, Suggestion};
+use crate::model::{Document, Project};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+struct Remembered {
+    text: String,
+    entity_type: String,
+    score: f32,
+    times: usize,
+}
+
+/// What the analyst annotated, by text.
+#[derive(Clone, Default)]
+pub struct Memory {
+    items: Vec<Remembered>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memory")
+            .field("items", &self.items.len())
+            .finish()
+    }
+}
+
+/// Whether a string is worth propagating: at least 3 chars (or an acronym), not a lone
+/// lowercase word.
+fn worth_remembering(text: &str) -> bool {
+    let text = text.trim();
+    if text.chars().count() < 3 && !is_acronym(text) {
+        return false;
+    }
+    let lowercase = !text.chars().any(char::is_uppercase);
+    let one_word = !text.contains(char::is_whitespace);
+    !(lowercase && one_word) && text.chars().any(char::is_alphanumeric)
+}
+
+impl Memory {
+    /// Number of distinct (text, type) pairs remembered.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl Suggester for Memory {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn learn(&mut self, project: &Project) {
+        let mut per_pair: HashMap<(String, String), usize> = HashMap::new();
+        let mut per_text: HashMap<String, usize> = HashMap::new();
+        for d in &project.documents {
+            for s in &d.spans {
+                let t = d.span_text(s).to_string();
+                if !worth_remembering(&t) {
+                    continue;
+                }
+                *per_pair
+                    .entry((t.clone(), s.entity_type.clone()))
+                    .or_insert(0) += 1;
+                *per_text.entry(t).or_insert(0) += 1;
+            }
+        }
+        let mut rejected: HashMap<(String, String), usize> = HashMap::new();
+        for r in &project.decisions {
+            if let Some(d) = project.document(r.document)
+                && r.end <= d.char_len()
+                && r.start < r.end
+            {
+                let t = d.slice(r.start, r.end).to_string();
+                *rejected.entry((t, r.entity_type.clone())).or_insert(0) += 1;
+            }
+        }
+        let mut items: Vec<Remembered> = per_pair
+            .into_iter()
+            .map(|((text, entity_type), n)| {
+                let total = per_text.get(&text).copied().unwrap_or(n).max(1);
+                let consistency = n as f32 / total as f32;
+                let rej = rejected
+                    .get(&(text.clone(), entity_type.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                let support = if n == 1 { 0.9 } else { 1.0 };
+                let score = (0.55 + 0.4 * consistency) * support * n as f32 / (n + rej) as f32;
+                Remembered {
+                    text,
+                    entity_type,
+                    score,
+                    times: n,
+                }
+            })
+            .collect();
+        items.sort_by(|a, b| (&a.text, &a.entity_type).cmp(&(&b.text, &b.entity_type)));
+        self.automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(items.iter().map(|i| i.text.as_str()))
+            .ok();
+        self.items = items;
+    }
+
+    fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let text = &doc.text;
+        let mut found: Vec<(usize, usize, usize)> = ac
+            .find_overlapping_iter(text)
+            .filter(|m| at_word_boundaries(text, m.start(), m.end()))
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        // Per position keep the longest strings; the same string may carry several types.
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut out = Vec::new();
+        let mut covered_to = 0;
+        let mut current: Option<(usize, usize)> = None;
+        for (s, e, p) in found {
+            let same = current == Some((s, e));
+            if !same && s < covered_to {
+                continue;
+            }
+            current = Some((s, e));
+            covered_to = covered_to.max(e);
+            let item = &self.items[p];
+            let (start, end) = char_range(doc, s, e);
+            out.push(Suggestion {
+                document: doc.id,
+                start,
+                end,
+                entity_type: item.entity_type.clone(),
+                score: item.score,
+                engine: "memory".to_string(),
+                explanation: format!(
+                    "annotated {} as {} {} time(s) in this project",
+                    item.text, item.entity_type, item.times
+                ),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocumentId, Span, SpanId};
+
+    fn project() -> Project {
+        let mut p = Project::new("p");
+        let mut a = Document::new(
+            DocumentId(1),
+            "a",
+            "a.txt",
+            "Nikol Pashinyan met the UN envoy at the summit in Jermuk.".into(),
+        );
+        a.spans.push(Span::new(SpanId(2), 0, 15, "PER"));
+        a.spans.push(Span::new(SpanId(3), 24, 26, "ORG"));
+        a.spans.push(Span::new(SpanId(4), 40, 46, "EVENT"));
+        a.spans.push(Span::new(SpanId(5), 50, 56, "GPE"));
+        let b = Document::new(
+            DocumentId(6),
+            "b",
+            "b.txt",
+            "In Jermuk, Nikol Pashinyan spoke; Nikol Pashinyanov did not. A summit of UNESCO."
+                .into(),
+        );
+        p.documents = vec![a, b];
+        p.next_id = 10;
+        p
+    }
+
+    #[test]
+    fn propagates_to_other_occurrences_with_boundaries() {
+        let p = project();
+        let mut m = Memory::default();
+        m.learn(&p);
+        let b = &p.documents[1];
+        let got: Vec<(&str, String)> = m
+            .suggest(&p, b)
+            .into_iter()
+            .map(|s| (b.slice(s.start, s.end), s.entity_type))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Jermuk", "GPE".to_string()),
+                ("Nikol Pashinyan", "PER".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn inconsistent_and_rejected_texts_score_lower() {
+        let mut p = project();
+        let mut m = Memory::default();
+        m.learn(&p);
+        let first = m.suggest(&p, &p.documents[1])[0].score;
+        // Jermuk also annotated as LOC once: less consistent.
+        p.documents[1].spans.push(Span::new(SpanId(7), 3, 9, "LOC"));
+        m.learn(&p);
+        let s = m.suggest(&p, &p.documents[0]);
+        let gpe = s.iter().find(|s| s.entity_type == "GPE").map(|s| s.score);
+        assert!(gpe.is_some_and(|g| g < first), "{s:?}");
+        assert!(s.iter().any(|s| s.entity_type == "LOC"));
+    }
+}

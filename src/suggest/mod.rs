@@ -1,0 +1,505 @@
+//! Suggestion engines behind one trait, merging and ranking of their output, and the edits
+//! that accept or reject suggestions.
+//!
+//! An engine learns from a project (never changing it) and then proposes spans for a
+//! document; each suggestion carries its engine, a score in 0..=1 and an explanation.
+//! `run_engines` runs chosen engines over documents in parallel, merges what several engines
+//! agree on, and drops what the project already has or the analyst rejected.
+
+pub mod gazetteer;
+pub mod memory;
+pub mod model;
+pub mod relations;
+pub mod rules;
+mod util;
+
+pub use gazetteer::Gazetteer;
+pub use memory::Memory;
+pub use model::{Tagger, TaggerEngine, TrainOptions};
+pub use relations::RelationPatterns;
+pub use rules::Rules;
+
+use crate::edit::{Edit, Transaction};
+use crate::model::{
+    Document, DocumentId, Origin, Project, Relation, Span, SuggestionDecision, Verdict,
+};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// Suggestions at or above this score are the ones `suggest --accept` and `evaluate` take.
+pub const DEFAULT_MIN_SCORE: f32 = 0.5;
+
+/// A proposed entity mention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub document: DocumentId,
+    /// Char offsets, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    pub entity_type: String,
+    pub score: f32,
+    /// The engine, or engines joined by '+' when several agreed.
+    pub engine: String,
+    pub explanation: String,
+}
+
+/// One end of a suggested relation: a span by offsets and type (it may itself still be a
+/// suggestion).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SpanRef {
+    pub start: usize,
+    pub end: usize,
+    pub entity_type: String,
+}
+
+impl SpanRef {
+    pub fn new(start: usize, end: usize, entity_type: &str) -> SpanRef {
+        SpanRef {
+            start,
+            end,
+            entity_type: entity_type.to_string(),
+        }
+    }
+
+    pub fn of_span(span: &Span) -> SpanRef {
+        SpanRef::new(span.start, span.end, &span.entity_type)
+    }
+
+    pub fn of_suggestion(s: &Suggestion) -> SpanRef {
+        SpanRef::new(s.start, s.end, &s.entity_type)
+    }
+}
+
+/// A proposed relation between two spans of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationSuggestion {
+    pub document: DocumentId,
+    pub source: SpanRef,
+    pub target: SpanRef,
+    pub relation_type: String,
+    pub score: f32,
+    pub engine: String,
+    pub explanation: String,
+}
+
+/// A suggestion engine. `learn` reads the project's annotations (and must not change them);
+/// `suggest` proposes spans for one document.
+pub trait Suggester: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn learn(&mut self, project: &Project);
+    fn suggest(&self, project: &Project, doc: &Document) -> Vec<Suggestion>;
+    /// Relations between the document's spans and the (merged) entity suggestions.
+    fn suggest_relations(
+        &self,
+        _project: &Project,
+        _doc: &Document,
+        _candidates: &[Suggestion],
+    ) -> Vec<RelationSuggestion> {
+        Vec::new()
+    }
+}
+
+/// The engine names `engines_by_name` knows, in the order they run.
+pub const ENGINE_NAMES: &[&str] = &["gazetteer", "rules", "memory", "model", "relations"];
+
+/// Error for an engine name that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown engine '{0}'; valid engines: gazetteer, rules, memory, model, relations")]
+pub struct UnknownEngine(pub String);
+
+/// Builds engines from names (all of them for an empty list), untrained.
+pub fn engines_by_name(names: &[String]) -> Result<Vec<Box<dyn Suggester>>, UnknownEngine> {
+    let names: Vec<&str> = if names.is_empty() {
+        ENGINE_NAMES.to_vec()
+    } else {
+        names.iter().map(|s| s.trim()).collect()
+    };
+    let mut out: Vec<Box<dyn Suggester>> = Vec::new();
+    for name in names {
+        if out.iter().any(|e| e.name() == name) {
+            continue;
+        }
+        out.push(match name {
+            "gazetteer" => Box::new(Gazetteer::new()),
+            "rules" => Box::new(Rules::new()),
+            "memory" => Box::new(Memory::default()),
+            "model" => Box::new(TaggerEngine::default()),
+            "relations" => Box::new(RelationPatterns::default()),
+            other => return Err(UnknownEngine(other.to_string())),
+        });
+    }
+    Ok(out)
+}
+
+/// What a run of the engines proposes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SuggestionSet {
+    /// Sorted by document order, then start, end and type.
+    pub entities: Vec<Suggestion>,
+    pub relations: Vec<RelationSuggestion>,
+}
+
+impl SuggestionSet {
+    /// Counts per engine (as listed on the suggestion) and type.
+    pub fn counts(&self) -> BTreeMap<(String, String), usize> {
+        let mut out = BTreeMap::new();
+        for s in &self.entities {
+            *out.entry((s.engine.clone(), s.entity_type.clone()))
+                .or_insert(0) += 1;
+        }
+        out
+    }
+
+    /// Keeps suggestions scoring at least `min_score`, then per document the best-scoring
+    /// ones that do not overlap each other (ties: longer first). Relations whose ends were
+    /// dropped go too (ends that are existing spans stay valid).
+    pub fn best(&self, project: &Project, min_score: f32) -> SuggestionSet {
+        let mut by_doc: HashMap<DocumentId, Vec<&Suggestion>> = HashMap::new();
+        for s in self.entities.iter().filter(|s| s.score >= min_score) {
+            by_doc.entry(s.document).or_default().push(s);
+        }
+        let mut entities = Vec::new();
+        for (_, mut list) in by_doc {
+            list.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then((b.end - b.start).cmp(&(a.end - a.start)))
+                    .then(a.start.cmp(&b.start))
+            });
+            let mut kept: Vec<&Suggestion> = Vec::new();
+            for s in list {
+                if kept.iter().all(|k| k.end <= s.start || s.end <= k.start) {
+                    kept.push(s);
+                }
+            }
+            entities.extend(kept.into_iter().cloned());
+        }
+        sort_suggestions(project, &mut entities);
+        let has_end = |doc: DocumentId, r: &SpanRef| {
+            entities.iter().any(|s| {
+                s.document == doc
+                    && s.start == r.start
+                    && s.end == r.end
+                    && s.entity_type == r.entity_type
+            }) || project
+                .document(doc)
+                .is_some_and(|d| d.has_span(r.start, r.end, &r.entity_type))
+        };
+        let relations = self
+            .relations
+            .iter()
+            .filter(|r| r.score >= min_score)
+            .filter(|r| has_end(r.document, &r.source) && has_end(r.document, &r.target))
+            .cloned()
+            .collect();
+        SuggestionSet {
+            entities,
+            relations,
+        }
+    }
+}
+
+fn sort_suggestions(project: &Project, list: &mut [Suggestion]) {
+    let order: HashMap<DocumentId, usize> = project
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id, i))
+        .collect();
+    list.sort_by(|a, b| {
+        let oa = order.get(&a.document).copied().unwrap_or(usize::MAX);
+        let ob = order.get(&b.document).copied().unwrap_or(usize::MAX);
+        (oa, a.start, a.end, &a.entity_type).cmp(&(ob, b.start, b.end, &b.entity_type))
+    });
+}
+
+/// Merges suggestions with the same document, offsets and type (from different engines or
+/// the same one): the score is the noisy-or of the scores, so agreement boosts it; engines and
+/// explanations are listed.
+pub fn merge(list: Vec<Suggestion>) -> Vec<Suggestion> {
+    let mut groups: BTreeMap<(u64, usize, usize, String), Vec<Suggestion>> = BTreeMap::new();
+    for s in list {
+        groups
+            .entry((s.document.0, s.start, s.end, s.entity_type.clone()))
+            .or_default()
+            .push(s);
+    }
+    groups
+        .into_values()
+        .filter_map(|group| {
+            let mut it = group.into_iter();
+            let mut first = it.next()?;
+            let mut miss = 1.0 - first.score.clamp(0.0, 1.0);
+            let mut engines = vec![first.engine.clone()];
+            let mut best = first.score;
+            for s in it {
+                if engines.contains(&s.engine) {
+                    if s.score > best {
+                        best = s.score;
+                        miss = 1.0 - s.score;
+                        first.explanation = s.explanation;
+                    }
+                    continue;
+                }
+                miss *= 1.0 - s.score.clamp(0.0, 1.0);
+                engines.push(s.engine);
+                first.explanation = format!("{}; {}", first.explanation, s.explanation);
+            }
+            first.score = 1.0 - miss;
+            first.engine = engines.join("+");
+            Some(first)
+        })
+        .collect()
+}
+
+fn merge_relations(list: Vec<RelationSuggestion>) -> Vec<RelationSuggestion> {
+    let mut groups: BTreeMap<(u64, SpanRef, SpanRef, String), RelationSuggestion> = BTreeMap::new();
+    for r in list {
+        let key = (
+            r.document.0,
+            r.source.clone(),
+            r.target.clone(),
+            r.relation_type.clone(),
+        );
+        match groups.get_mut(&key) {
+            Some(g) => {
+                if !g.engine.split('+').any(|e| e == r.engine) {
+                    g.score = 1.0 - (1.0 - g.score) * (1.0 - r.score);
+                    g.engine = format!("{}+{}", g.engine, r.engine);
+                    g.explanation = format!("{}; {}", g.explanation, r.explanation);
+                } else if r.score > g.score {
+                    *g = RelationSuggestion {
+                        engine: g.engine.clone(),
+                        ..r
+                    };
+                }
+            }
+            None => {
+                groups.insert(key, r);
+            }
+        }
+    }
+    groups.into_values().collect()
+}
+
+/// Teaches every engine from the project.
+pub fn learn_all(engines: &mut [Box<dyn Suggester>], project: &Project) {
+    for e in engines.iter_mut() {
+        e.learn(project);
+    }
+}
+
+/// Runs trained engines over documents (all of the project's when `docs` is empty), in
+/// parallel. Drops suggestions equal to an existing span and ones the project rejected.
+pub fn run_engines(
+    project: &Project,
+    engines: &[Box<dyn Suggester>],
+    docs: &[DocumentId],
+) -> SuggestionSet {
+    let chosen: Vec<&Document> = if docs.is_empty() {
+        project.documents.iter().collect()
+    } else {
+        docs.iter().filter_map(|id| project.document(*id)).collect()
+    };
+    let per_doc: Vec<(Vec<Suggestion>, Vec<RelationSuggestion>)> = chosen
+        .par_iter()
+        .map(|doc| suggest_document(project, engines, doc))
+        .collect();
+    let mut set = SuggestionSet::default();
+    for (e, r) in per_doc {
+        set.entities.extend(e);
+        set.relations.extend(r);
+    }
+    sort_suggestions(project, &mut set.entities);
+    set
+}
+
+fn suggest_document(
+    project: &Project,
+    engines: &[Box<dyn Suggester>],
+    doc: &Document,
+) -> (Vec<Suggestion>, Vec<RelationSuggestion>) {
+    let len = doc.char_len();
+    let raw: Vec<Suggestion> = engines
+        .iter()
+        .flat_map(|e| e.suggest(project, doc))
+        .filter(|s| s.document == doc.id && s.start < s.end && s.end <= len)
+        .collect();
+    let entities: Vec<Suggestion> = merge(raw)
+        .into_iter()
+        .filter(|s| !doc.has_span(s.start, s.end, &s.entity_type))
+        .filter(|s| !project.is_rejected(doc.id, s.start, s.end, &s.entity_type))
+        .collect();
+    let relations = engines
+        .iter()
+        .flat_map(|e| e.suggest_relations(project, doc, &entities))
+        .filter(|r| r.document == doc.id && !relation_exists(doc, r))
+        .collect();
+    (entities, merge_relations(relations))
+}
+
+fn relation_exists(doc: &Document, r: &RelationSuggestion) -> bool {
+    doc.relations.iter().any(|rel| {
+        rel.relation_type == r.relation_type
+            && doc
+                .span(rel.source)
+                .is_some_and(|s| SpanRef::of_span(s) == r.source)
+            && doc
+                .span(rel.target)
+                .is_some_and(|s| SpanRef::of_span(s) == r.target)
+    })
+}
+
+fn suggested_span(project: &mut Project, r: &SpanRef, engine: &str, score: f32) -> Span {
+    let mut span = Span::new(project.new_span_id(), r.start, r.end, &r.entity_type);
+    span.origin = Origin::Suggested {
+        engine: engine.to_string(),
+        score,
+    };
+    span
+}
+
+/// Where accepted spans land: the existing spans plus those added earlier in a transaction.
+#[derive(Default)]
+struct SpanLookup {
+    added: HashMap<(DocumentId, SpanRef), crate::model::SpanId>,
+}
+
+impl SpanLookup {
+    fn find(
+        &self,
+        project: &Project,
+        doc: DocumentId,
+        r: &SpanRef,
+    ) -> Option<crate::model::SpanId> {
+        if let Some(id) = self.added.get(&(doc, r.clone())) {
+            return Some(*id);
+        }
+        project
+            .document(doc)?
+            .spans
+            .iter()
+            .find(|s| s.start == r.start && s.end == r.end && s.entity_type == r.entity_type)
+            .map(|s| s.id)
+    }
+}
+
+/// The transaction that accepts suggestions: one `AddSpan` each (origin: the engine and
+/// score), skipping duplicates, spans the project has, unknown documents and types the
+/// schema lacks. Ids are allocated from `project`, which is otherwise unchanged.
+pub fn accept_transaction(project: &mut Project, suggestions: &[Suggestion]) -> Transaction {
+    accept_all_transaction(project, suggestions, &[])
+}
+
+/// Accepts entity and relation suggestions in one transaction; a relation's missing ends
+/// are created as spans first.
+pub fn accept_all_transaction(
+    project: &mut Project,
+    suggestions: &[Suggestion],
+    relations: &[RelationSuggestion],
+) -> Transaction {
+    let mut tx = Transaction::new(format!(
+        "Accept {} suggestion(s)",
+        suggestions.len() + relations.len()
+    ));
+    let mut lookup = SpanLookup::default();
+    let mut add_span = |project: &mut Project,
+                        tx: &mut Transaction,
+                        doc: DocumentId,
+                        r: &SpanRef,
+                        engine: &str,
+                        score: f32| {
+        if let Some(id) = lookup.find(project, doc, r) {
+            return Some(id);
+        }
+        if project
+            .document(doc)
+            .is_none_or(|d| r.end > d.char_len() || r.start >= r.end)
+            || project.schema.entity_type(&r.entity_type).is_none()
+        {
+            return None;
+        }
+        let span = suggested_span(project, r, engine, score);
+        let id = span.id;
+        lookup.added.insert((doc, r.clone()), id);
+        tx.push(Edit::AddSpan { doc, span });
+        Some(id)
+    };
+    for s in suggestions {
+        add_span(
+            project,
+            &mut tx,
+            s.document,
+            &SpanRef::of_suggestion(s),
+            &s.engine,
+            s.score,
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in relations {
+        if project.schema.relation_type(&r.relation_type).is_none()
+            || !seen.insert((
+                r.document,
+                r.source.clone(),
+                r.target.clone(),
+                r.relation_type.clone(),
+            ))
+        {
+            continue;
+        }
+        let Some(source) = add_span(project, &mut tx, r.document, &r.source, &r.engine, r.score)
+        else {
+            continue;
+        };
+        let Some(target) = add_span(project, &mut tx, r.document, &r.target, &r.engine, r.score)
+        else {
+            continue;
+        };
+        if project.document(r.document).is_some_and(|d| {
+            d.relations.iter().any(|x| {
+                x.source == source && x.target == target && x.relation_type == r.relation_type
+            })
+        }) {
+            continue;
+        }
+        let relation = Relation {
+            id: project.new_relation_id(),
+            relation_type: r.relation_type.clone(),
+            source,
+            target,
+            origin: Origin::Suggested {
+                engine: r.engine.clone(),
+                score: r.score,
+            },
+            note: String::new(),
+        };
+        tx.push(Edit::AddRelation {
+            doc: r.document,
+            relation,
+        });
+    }
+    tx
+}
+
+/// The transaction that rejects suggestions: a remembered decision for each (document,
+/// offsets, type), so re-running the engines does not bring them back.
+pub fn reject_transaction(suggestions: &[Suggestion]) -> Transaction {
+    let mut tx = Transaction::new(format!("Reject {} suggestion(s)", suggestions.len()));
+    let mut seen = std::collections::HashSet::new();
+    for s in suggestions {
+        if !seen.insert((s.document, s.start, s.end, s.entity_type.clone())) {
+            continue;
+        }
+        tx.push(Edit::AddDecision(SuggestionDecision {
+            document: s.document,
+            start: s.start,
+            end: s.end,
+            entity_type: s.entity_type.clone(),
+            verdict: Verdict::Rejected,
+        }));
+    }
+    tx
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,750 @@
+//! The model engine: an averaged-perceptron sequence tagger (BIO labels, first-order Viterbi
+//! decoding with learned transition weights and BIO constraints) over hashed token features.
+//!
+//! Features (word, lowercase, prefixes and suffixes of 1-4 chars, word shape, neighbouring
+//! words and shapes, gazetteer membership, sentence position) are hashed into a fixed-size
+//! table of per-label weight rows, so featurising a token allocates nothing and looks up one
+//! contiguous row per feature.
+
+use super::gazetteer::Gazetteer;
+use super::util::Analysis;
+use super::{Suggester, Suggestion};
+use crate::model::{Document, Project};
+use crate::text::Token;
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+/// Features per token.
+const NF: usize = 32;
+
+/// How to train the tagger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainOptions {
+    /// Passes over the training sentences.
+    pub epochs: usize,
+    /// Seed of the deterministic shuffle between epochs.
+    pub seed: u64,
+    /// The weight table has 2^bits rows.
+    pub bits: u32,
+    /// Use gazetteer membership features.
+    pub gazetteer: bool,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 10,
+            seed: 0x5eed,
+            bits: 20,
+            gazetteer: true,
+        }
+    }
+}
+
+impl TrainOptions {
+    /// Smaller tables for a project's own (small) annotations.
+    pub fn for_project() -> TrainOptions {
+        TrainOptions {
+            bits: 18,
+            ..TrainOptions::default()
+        }
+    }
+}
+
+/// A sentence to learn from: tokens of `text` with a label index per token.
+struct Example {
+    feats: Vec<[u32; NF]>,
+    gold: Vec<u16>,
+}
+
+/// A trained tagger. Cheap to clone the handle for a background thread: the weights sit
+/// behind an `Arc`.
+#[derive(Clone)]
+pub struct Tagger {
+    /// Entity types; label 0 is O, label 2k+1 is B-type k, 2k+2 is I-type k.
+    types: Vec<String>,
+    bits: u32,
+    weights: Arc<Vec<f32>>,
+    /// (labels + 1) x labels; the last row is the start of a sentence.
+    transitions: Arc<Vec<f32>>,
+    gazetteer: Option<Arc<Gazetteer>>,
+}
+
+impl std::fmt::Debug for Tagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tagger")
+            .field("types", &self.types)
+            .field("bits", &self.bits)
+            .finish()
+    }
+}
+
+fn shared_gazetteer() -> Arc<Gazetteer> {
+    static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+    G.get_or_init(|| Arc::new(Gazetteer::new())).clone()
+}
+
+// ---------- hashing ----------
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+#[inline]
+fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(K)
+}
+
+#[inline]
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(a));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut a = [0u8; 8];
+        a[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(a) ^ ((rest.len() as u64) << 56));
+    }
+    mix(h, bytes.len() as u64)
+}
+
+/// Per-token values the features combine.
+#[derive(Clone, Copy, Default)]
+struct TokenInfo {
+    word: u64,
+    lower: u64,
+    shape: u64,
+    pre: [u64; 4],
+    suf: [u64; 4],
+    gaz: u64,
+    /// Starts with a capital letter.
+    cap: bool,
+}
+
+fn char_class(c: char) -> u8 {
+    if c.is_uppercase() {
+        b'X'
+    } else if c.is_lowercase() {
+        b'x'
+    } else if c.is_ascii_digit() {
+        b'd'
+    } else if c.is_alphabetic() {
+        b'a'
+    } else if c.is_ascii() {
+        c as u8
+    } else {
+        b'*'
+    }
+}
+
+fn token_info(word: &str, gaz: u64) -> TokenInfo {
+    let mut info = TokenInfo {
+        word: hash_bytes(word.as_bytes()),
+        gaz,
+        cap: word.chars().next().is_some_and(char::is_uppercase),
+        ..TokenInfo::default()
+    };
+    // Lowercase and shape without allocating for ASCII words.
+    let mut lower_h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut shape_h: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut last_class = 0u8;
+    let mut shape_len = 0;
+    let mut nchars = 0;
+    let mut char_ends = [0usize; 5];
+    for (i, c) in word.char_indices() {
+        if nchars < 4 {
+            char_ends[nchars] = i + c.len_utf8();
+        }
+        nchars += 1;
+        for l in c.to_lowercase() {
+            lower_h = mix(lower_h, l as u64);
+        }
+        let class = char_class(c);
+        if class != last_class && shape_len < 8 {
+            shape_h = mix(shape_h, class as u64);
+            shape_len += 1;
+            last_class = class;
+        }
+    }
+    info.lower = lower_h;
+    info.shape = shape_h;
+    let bytes = word.as_bytes();
+    for k in 0..4 {
+        if k < nchars {
+            info.pre[k] = hash_bytes(&bytes[..char_ends[k]]);
+        }
+    }
+    // Suffixes: last k chars.
+    let starts: Vec<usize> = word.char_indices().rev().take(4).map(|(i, _)| i).collect();
+    for (k, &s) in starts.iter().enumerate() {
+        info.suf[k] = hash_bytes(&bytes[s..]);
+    }
+    info
+}
+
+/// Gazetteer membership per token: a hash of "B-type"/"I-type" or 0.
+fn gazetteer_tags(
+    g: &Gazetteer,
+    text: &str,
+    tokens: &[Token],
+    sentence_starts: &[usize],
+) -> Vec<u64> {
+    let mut tags = vec![0u64; tokens.len()];
+    for (s, e, entry) in g.find(text, sentence_starts) {
+        let first = tokens.partition_point(|t| t.byte_end <= s);
+        let ty = hash_bytes(entry.entity_type.as_bytes());
+        let mut i = first;
+        while i < tokens.len() && tokens[i].byte_start < e {
+            tags[i] = mix(ty, if i == first { 1 } else { 2 });
+            i += 1;
+        }
+    }
+    tags
+}
+
+const NONE: u64 = 0x1234_5678_9abc_def1;
+const START: u64 = 0x0bad_cafe_dead_beef;
+
+/// The bucket indices of every token of one sentence.
+fn featurize(info: &[TokenInfo], bits: u32) -> Vec<[u32; NF]> {
+    let n = info.len();
+    let pad = TokenInfo {
+        word: NONE,
+        lower: NONE,
+        shape: NONE,
+        gaz: NONE,
+        ..TokenInfo::default()
+    };
+    let at = |i: isize| -> &TokenInfo {
+        if i < 0 || i as usize >= n {
+            &pad
+        } else {
+            &info[i as usize]
+        }
+    };
+    let shift = 64 - bits;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let ii = i as isize;
+        let t = &info[i];
+        let (p1, p2, n1, n2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
+        let first = if i == 0 { START } else { 0 };
+        let vals: [u64; NF] = [
+            1,
+            t.word,
+            t.lower,
+            t.shape,
+            t.pre[0],
+            t.pre[1],
+            t.pre[2],
+            t.pre[3],
+            t.suf[0],
+            t.suf[1],
+            t.suf[2],
+            t.suf[3],
+            p1.lower,
+            n1.lower,
+            p2.lower,
+            n2.lower,
+            mix(p1.shape, t.shape),
+            mix(t.shape, n1.shape),
+            mix(p1.lower, t.lower),
+            mix(t.lower, n1.lower),
+            t.gaz,
+            mix(p1.gaz, t.gaz),
+            mix(t.gaz, n1.gaz),
+            mix(first, t.shape),
+            mix(first, t.lower),
+            mix(mix(p1.shape, t.shape), n1.shape),
+            p1.suf[2],
+            n1.suf[2],
+            mix(p1.word, t.cap as u64),
+            p1.shape,
+            n1.shape,
+            mix(t.lower, n1.cap as u64 + 2 * p1.cap as u64),
+        ];
+        let mut row = [0u32; NF];
+        for (k, v) in vals.iter().enumerate() {
+            let h = mix(mix(k as u64 + 1, *v), 0x9e37_79b9);
+            row[k] = (h >> shift) as u32;
+        }
+        out.push(row);
+    }
+    out
+}
+
+/// Tokens, sentences and per-token info of a text.
+struct Prepared {
+    analysis: Analysis,
+    info: Vec<TokenInfo>,
+}
+
+fn prepare(text: &str, gazetteer: Option<&Gazetteer>) -> Prepared {
+    let analysis = Analysis::of(text);
+    let gaz = match gazetteer {
+        Some(g) => gazetteer_tags(g, text, &analysis.tokens, &analysis.sentence_starts()),
+        None => vec![0; analysis.tokens.len()],
+    };
+    let info = analysis
+        .tokens
+        .iter()
+        .zip(gaz)
+        .map(|(t, g)| token_info(t.text(text), g))
+        .collect();
+    Prepared { analysis, info }
+}
+
+fn num_labels(types: usize) -> usize {
+    2 * types + 1
+}
+
+/// Whether label `cur` may follow label `prev` (None: sentence start) under BIO.
+fn allowed(prev: Option<usize>, cur: usize) -> bool {
+    if cur == 0 || cur % 2 == 1 {
+        return true;
+    }
+    // I-k (2k+2) only after B-k (2k+1) or I-k.
+    matches!(prev, Some(p) if p != 0 && (p + 1) / 2 == cur / 2)
+}
+
+impl Tagger {
+    pub fn types(&self) -> &[String] {
+        &self.types
+    }
+
+    fn labels(&self) -> usize {
+        num_labels(self.types.len())
+    }
+
+    /// Emission scores of every token (n x labels), with the averaged weights.
+    fn emissions(weights: &[f32], labels: usize, feats: &[[u32; NF]], out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(feats.len() * labels, 0.0);
+        for (row, f) in out.chunks_exact_mut(labels).zip(feats) {
+            for &b in f {
+                let w = &weights[b as usize * labels..b as usize * labels + labels];
+                for (o, x) in row.iter_mut().zip(w) {
+                    *o += x;
+                }
+            }
+        }
+    }
+
+    /// Best label path; returns also the per-token margin of the chosen label.
+    fn viterbi(
+        transitions: &[f32],
+        labels: usize,
+        em: &[f32],
+        n: usize,
+        path: &mut Vec<u16>,
+        back: &mut Vec<u16>,
+    ) {
+        path.clear();
+        if n == 0 {
+            return;
+        }
+        back.clear();
+        back.resize(n * labels, 0);
+        let mut score = vec![f32::NEG_INFINITY; labels];
+        let mut next = vec![f32::NEG_INFINITY; labels];
+        for c in 0..labels {
+            if allowed(None, c) {
+                score[c] = em[c] + transitions[labels * labels + c];
+            }
+        }
+        for i in 1..n {
+            for c in 0..labels {
+                let mut best = f32::NEG_INFINITY;
+                let mut arg = 0;
+                for p in 0..labels {
+                    if !allowed(Some(p), c) {
+                        continue;
+                    }
+                    let s = score[p] + transitions[p * labels + c];
+                    if s > best {
+                        best = s;
+                        arg = p;
+                    }
+                }
+                next[c] = best + em[i * labels + c];
+                back[i * labels + c] = arg as u16;
+            }
+            std::mem::swap(&mut score, &mut next);
+        }
+        let mut best = 0;
+        for c in 1..labels {
+            if score[c] > score[best] {
+                best = c;
+            }
+        }
+        path.resize(n, 0);
+        path[n - 1] = best as u16;
+        for i in (1..n).rev() {
+            path[i - 1] = back[i * labels + path[i] as usize];
+        }
+    }
+
+    /// Trains on the spans of a project's annotated documents (documents without spans are
+    /// skipped: they would teach the model that nothing is an entity).
+    pub fn train(project: &Project, options: &TrainOptions) -> Option<Tagger> {
+        let types: BTreeSet<String> = project
+            .documents
+            .iter()
+            .flat_map(|d| d.spans.iter().map(|s| s.entity_type.clone()))
+            .collect();
+        if types.is_empty() {
+            return None;
+        }
+        let types: Vec<String> = types.into_iter().collect();
+        let gazetteer = options.gazetteer.then(shared_gazetteer);
+        let docs: Vec<&Document> = project
+            .documents
+            .iter()
+            .filter(|d| !d.spans.is_empty())
+            .collect();
+        use rayon::prelude::*;
+        let examples: Vec<Example> = docs
+            .par_iter()
+            .flat_map_iter(|d| doc_examples(d, &types, gazetteer.as_deref(), options.bits))
+            .collect();
+        Some(Tagger::train_examples(types, examples, gazetteer, options))
+    }
+
+    fn train_examples(
+        types: Vec<String>,
+        examples: Vec<Example>,
+        gazetteer: Option<Arc<Gazetteer>>,
+        options: &TrainOptions,
+    ) -> Tagger {
+        let labels = num_labels(types.len());
+        let size = (1usize << options.bits) * labels;
+        let mut w = vec![0f32; size];
+        let mut acc = vec![0f32; size];
+        let tsize = (labels + 1) * labels;
+        let mut tw = vec![0f32; tsize];
+        let mut tacc = vec![0f32; tsize];
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = options.seed | 1;
+        let mut c: f32 = 1.0;
+        let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..options.epochs {
+            // Fisher-Yates with xorshift: deterministic.
+            for i in (1..order.len()).rev() {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                order.swap(i, (rng % (i as u64 + 1)) as usize);
+            }
+            for &e in &order {
+                let ex = &examples[e];
+                let n = ex.gold.len();
+                Tagger::emissions(&w, labels, &ex.feats, &mut em);
+                Tagger::viterbi(&tw, labels, &em, n, &mut path, &mut back);
+                if path != ex.gold {
+                    for i in 0..n {
+                        let (g, p) = (ex.gold[i] as usize, path[i] as usize);
+                        if g != p {
+                            for &b in &ex.feats[i] {
+                                let base = b as usize * labels;
+                                w[base + g] += 1.0;
+                                acc[base + g] += c;
+                                w[base + p] -= 1.0;
+                                acc[base + p] -= c;
+                            }
+                        }
+                        let gp = if i == 0 {
+                            labels
+                        } else {
+                            ex.gold[i - 1] as usize
+                        };
+                        let pp = if i == 0 { labels } else { path[i - 1] as usize };
+                        if g != p || gp != pp {
+                            tw[gp * labels + g] += 1.0;
+                            tacc[gp * labels + g] += c;
+                            tw[pp * labels + p] -= 1.0;
+                            tacc[pp * labels + p] -= c;
+                        }
+                    }
+                }
+                c += 1.0;
+            }
+        }
+        for (x, a) in w.iter_mut().zip(&acc) {
+            *x -= a / c;
+        }
+        for (x, a) in tw.iter_mut().zip(&tacc) {
+            *x -= a / c;
+        }
+        Tagger {
+            types,
+            bits: options.bits,
+            weights: Arc::new(w),
+            transitions: Arc::new(tw),
+            gazetteer,
+        }
+    }
+
+    /// Tags a text: entity spans as (char start, char end, type index, confidence).
+    pub fn tag(&self, text: &str) -> Vec<(usize, usize, usize, f32)> {
+        let prep = prepare(text, self.gazetteer.as_deref());
+        let labels = self.labels();
+        let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        for s in &prep.analysis.sentences {
+            let info = &prep.info[s.tokens.clone()];
+            let tokens = &prep.analysis.tokens[s.tokens.clone()];
+            let feats = featurize(info, self.bits);
+            Tagger::emissions(&self.weights, labels, &feats, &mut em);
+            Tagger::viterbi(
+                &self.transitions,
+                labels,
+                &em,
+                feats.len(),
+                &mut path,
+                &mut back,
+            );
+            decode_spans(&path, &em, labels, tokens, &mut out);
+        }
+        out
+    }
+
+    /// Number of tokens tagged per call of `tag_tokens` (for benchmarks): tags pre-tokenised
+    /// sentences and returns the number of entity tokens found.
+    pub fn tag_sentence_words(&self, words: &[&str]) -> usize {
+        let info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0)).collect();
+        let labels = self.labels();
+        let feats = featurize(&info, self.bits);
+        let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
+        Tagger::emissions(&self.weights, labels, &feats, &mut em);
+        Tagger::viterbi(
+            &self.transitions,
+            labels,
+            &em,
+            feats.len(),
+            &mut path,
+            &mut back,
+        );
+        path.iter().filter(|&&l| l != 0).count()
+    }
+}
+
+fn decode_spans(
+    path: &[u16],
+    em: &[f32],
+    labels: usize,
+    tokens: &[Token],
+    out: &mut Vec<(usize, usize, usize, f32)>,
+) {
+    let margin = |i: usize| -> f32 {
+        let row = &em[i * labels..(i + 1) * labels];
+        let chosen = row[path[i] as usize];
+        let other = row
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != path[i] as usize)
+            .map(|(_, v)| *v)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let scale = chosen.abs() + other.abs() + 1e-6;
+        ((chosen - other) / scale).clamp(0.0, 1.0)
+    };
+    let mut i = 0;
+    while i < path.len() {
+        let l = path[i] as usize;
+        if l == 0 {
+            i += 1;
+            continue;
+        }
+        let ty = (l - 1) / 2;
+        let start = i;
+        let mut m = margin(i);
+        i += 1;
+        while i < path.len() && path[i] as usize == 2 * ty + 2 {
+            m = m.min(margin(i));
+            i += 1;
+        }
+        out.push((tokens[start].start, tokens[i - 1].end, ty, 0.5 + 0.45 * m));
+    }
+}
+
+/// Training sentences of a document: BIO labels from its spans (the longest span wins where
+/// spans overlap; tokens only partly inside a span are O).
+fn doc_examples(
+    d: &Document,
+    types: &[String],
+    gazetteer: Option<&Gazetteer>,
+    bits: u32,
+) -> Vec<Example> {
+    let prep = prepare(&d.text, gazetteer);
+    let toks = &prep.analysis.tokens;
+    let mut labels = vec![0u16; toks.len()];
+    let mut spans: Vec<_> = d.spans.iter().collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.end - s.start));
+    let mut taken = vec![false; toks.len()];
+    for s in spans {
+        let Some(ty) = types.iter().position(|t| *t == s.entity_type) else {
+            continue;
+        };
+        let first = toks.partition_point(|t| t.end <= s.start);
+        let mut last = first;
+        while last < toks.len() && toks[last].end <= s.end {
+            last += 1;
+        }
+        if first >= last || toks[first].start != s.start || toks[last - 1].end != s.end {
+            continue;
+        }
+        if taken[first..last].iter().any(|&t| t) {
+            continue;
+        }
+        for (k, i) in (first..last).enumerate() {
+            taken[i] = true;
+            labels[i] = if k == 0 {
+                2 * ty as u16 + 1
+            } else {
+                2 * ty as u16 + 2
+            };
+        }
+    }
+    prep.analysis
+        .sentences
+        .iter()
+        .map(|s| Example {
+            feats: featurize(&prep.info[s.tokens.clone()], bits),
+            gold: labels[s.tokens.clone()].to_vec(),
+        })
+        .collect()
+}
+
+/// The model engine: a tagger retrained by `learn`.
+#[derive(Debug, Clone, Default)]
+pub struct TaggerEngine {
+    pub options: Option<TrainOptions>,
+    pub tagger: Option<Tagger>,
+}
+
+impl TaggerEngine {
+    pub fn with_tagger(tagger: Tagger) -> TaggerEngine {
+        TaggerEngine {
+            options: None,
+            tagger: Some(tagger),
+        }
+    }
+}
+
+impl Suggester for TaggerEngine {
+    fn name(&self) -> &'static str {
+        "model"
+    }
+
+    fn learn(&mut self, project: &Project) {
+        let spans = project.span_count();
+        let options = self.options.clone().unwrap_or_else(|| {
+            if spans > 20_000 {
+                TrainOptions::default()
+            } else {
+                TrainOptions::for_project()
+            }
+        });
+        self.tagger = Tagger::train(project, &options);
+    }
+
+    fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
+        let Some(t) = &self.tagger else {
+            return Vec::new();
+        };
+        t.tag(&doc.text)
+            .into_iter()
+            .map(|(start, end, ty, score)| Suggestion {
+                document: doc.id,
+                start,
+                end,
+                entity_type: t.types[ty].clone(),
+                score,
+                engine: "model".to_string(),
+                explanation: format!("tagger trained on the project's {}", t.types[ty]),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocumentId, Span, SpanId};
+
+    fn annotated(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
+        let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
+        let mut next = id * 100;
+        for (s, ty) in spans {
+            let b = text.find(s).unwrap_or(0);
+            let start = text[..b].chars().count();
+            let end = start + s.chars().count();
+            d.spans.push(Span::new(SpanId(next), start, end, ty));
+            next += 1;
+        }
+        d
+    }
+
+    #[test]
+    fn bio_constraints() {
+        assert!(allowed(None, 0));
+        assert!(allowed(None, 1));
+        assert!(!allowed(None, 2));
+        assert!(allowed(Some(1), 2));
+        assert!(allowed(Some(2), 2));
+        assert!(!allowed(Some(3), 2));
+        assert!(!allowed(Some(0), 4));
+    }
+
+    #[test]
+    fn learns_names_and_generalises_to_new_sentences() {
+        let mut p = Project::new("p");
+        let names = [
+            ("Anna Petrova", "Sofia"),
+            ("Ivan Markov", "Riga"),
+            ("Lena Orlova", "Baku"),
+            ("Oleg Sidorov", "Minsk"),
+            ("Nina Volkova", "Tbilisi"),
+            ("Pavel Gromov", "Astana"),
+        ];
+        for (i, (per, city)) in names.iter().enumerate() {
+            let text =
+                format!("Minister {per} arrived in {city} on Monday. Talks with {per} went on.");
+            p.documents.push(annotated(
+                i as u64 + 1,
+                &text,
+                &[(per, "PER"), (city, "GPE")],
+            ));
+        }
+        let opts = TrainOptions {
+            bits: 16,
+            ..TrainOptions::default()
+        };
+        let Some(t) = Tagger::train(&p, &opts) else {
+            panic!("no tagger")
+        };
+        let text = "Minister Boris Kuznetsov arrived in Vilnius on Friday.";
+        let found: Vec<(&str, &str)> = t
+            .tag(text)
+            .into_iter()
+            .map(|(s, e, ty, _)| (&text[s..e], t.types()[ty].as_str()))
+            .collect();
+        assert!(found.contains(&("Boris Kuznetsov", "PER")), "{found:?}");
+        assert!(found.contains(&("Vilnius", "GPE")), "{found:?}");
+        // Learning does not change the project, and a clone tags the same.
+        let clone = t.clone();
+        assert_eq!(clone.tag(text), t.tag(text));
+    }
+
+    #[test]
+    fn no_annotations_no_model() {
+        let mut p = Project::new("p");
+        p.documents.push(annotated(1, "Nothing here.", &[]));
+        let mut e = TaggerEngine::default();
+        e.learn(&p);
+        assert!(e.tagger.is_none());
+        assert!(e.suggest(&p, &p.documents[0]).is_empty());
+    }
+}

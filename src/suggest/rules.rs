@@ -1,0 +1,575 @@
+//! The rules engine: regular expressions for dates and times, quantities and casualty
+//! figures, titles before names ("Prime Minister Nikol Pashinyan" -> ROLE + PER, with a
+//! has_role relation), acronyms defined in parentheses, organisation names ending in an
+//! institutional word, and capitalised sequences as low-score candidates.
+
+use super::util::{Analysis, at_word_boundaries, char_range, is_sentence_start};
+use super::{RelationSuggestion, SpanRef, Suggester, Suggestion};
+use crate::model::{Document, Project};
+use regex::Regex;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+const MONTHS: &str = "January|February|March|April|May|June|July|August|September|October|November|December|Jan\\.|Feb\\.|Mar\\.|Apr\\.|Jun\\.|Jul\\.|Aug\\.|Sept?\\.|Oct\\.|Nov\\.|Dec\\.";
+const WEEKDAYS: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
+const NUMBER_WORDS: &str = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|a hundred|a thousand|several|a dozen|dozens|hundreds|thousands|tens of thousands|millions";
+const PEOPLE: &str = "people|persons|civilians|soldiers|troops|servicemen|peacekeepers|protesters|demonstrators|refugees|fighters|militants|police officers|policemen|officers|children|women|men|residents|migrants|prisoners|detainees|hostages|journalists|observers|monitors|casualties|deaths|dead|wounded|injured|killed|lives|members|delegates|diplomats|workers|families|displaced people|tanks|drones|missiles|rockets|shells|vehicles|trucks|lorries|aircraft|warplanes|villages|tonnes|tons|kilometres|kilometers|miles|dollars|euros";
+const ORG_HEADS: &str = "Assembly|Ministry|Council|Committee|Commission|Parliament|Party|Army|Forces|Force|Front|Movement|Organization|Organisation|Union|Agency|Bank|Court|Office|Service|Guard|Guards|Brigade|Battalion|Corps|Navy|Government|Cabinet|Senate|Congress|Federation|Alliance|Coalition|Fund|Institute|Foundation|Secretariat|Mission|Authority|Administration|Directorate|Bureau|Police|Command|Group";
+
+struct Patterns {
+    dates: Vec<Regex>,
+    quantity: Regex,
+    casualty: Regex,
+    acronym_def: Regex,
+    org_name: Regex,
+    capitalised: Regex,
+    title_name: Regex,
+}
+
+fn patterns() -> Option<&'static Patterns> {
+    static P: OnceLock<Option<Patterns>> = OnceLock::new();
+    P.get_or_init(|| build().ok()).as_ref()
+}
+
+fn build() -> Result<Patterns, regex::Error> {
+    let dates = [
+        // September 13, 2022 / 13 September 2022 / September 2022 / 13 September / Sept. 3
+        format!(r"\b(?:\d{{1,2}} (?:{MONTHS})(?:,? \d{{4}})?|(?:{MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?|(?:{MONTHS}) \d{{4}}|(?:early |mid-|late )?(?:January|February|March|April|June|July|August|September|October|November|December))\b"),
+        format!(r"\b(?:(?:last|next|this) )?(?:{WEEKDAYS})(?: (?:morning|afternoon|evening|night))?\b"),
+        r"\b(?:(?:earlier|later) )?(?:this|last|next|the previous|the following|the coming|the past) (?:week|weekend|month|year|decade|spring|summer|autumn|fall|winter|few days|few weeks|few months|two weeks|days|weeks|months|years)\b".to_string(),
+        r"\b(?:yesterday|today|tonight|overnight)\b".to_string(),
+        r"\b(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|several|\d+) (?:days?|weeks?|months?|years?|decades?) (?:ago|earlier|later)|within (?:days|weeks|months|hours|a week|a month|a year)|in (?:the )?coming (?:days|weeks|months))\b".to_string(),
+        r"\b(?:the )?(?:early |mid-|late )?(?:1[89]|20)\d0s\b".to_string(),
+        r"\b(?:in|since|by|until|before|after|from|of|for|to) ((?:1[89]|20)\d{2})\b".to_string(),
+        r"\b\d{1,2}(?::\d{2})? ?(?:a\.m\.|p\.m\.|am|pm)(?: local time)?|\b\d{4} (?:GMT|UTC|EST|EDT|CET|CEST|MSK)\b|\bmidnight\b|\bnoon\b".to_string(),
+    ];
+    let dates = dates
+        .iter()
+        .map(|d| Regex::new(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let num = format!(r"(?:\d[\d,.]*(?: (?:million|billion|thousand))?|(?i:{NUMBER_WORDS}))");
+    let qual = r"(?i:(?:at least|more than|over|about|around|nearly|almost|some|up to|fewer than|less than|an estimated|roughly|approximately) )?";
+    let quantity = Regex::new(&format!(
+        r"\b{qual}{num}(?: of)?(?: [A-Z][a-z]+| [a-z]+-?[a-z]*)? (?:{PEOPLE})\b"
+    ))?;
+    let casualty = Regex::new(&format!(
+        r"\b{qual}{num} (?:were|have been|had been|was) (?:killed|wounded|injured|detained|arrested|displaced)\b"
+    ))?;
+    let acronym_def = Regex::new(
+        r"((?:[A-Z][\w’'-]*)(?: (?:of|for|and|the|on|in|de|[A-Z][\w’'-]*))*) \(([A-Z][A-Z&-]{1,9})\)",
+    )?;
+    let org_name = Regex::new(&format!(
+        r"\b(?:[A-Z][\w-]+ (?:(?:of|for|and|the|on) )?){{0,4}}(?:{ORG_HEADS})\b(?: (?:of|for) (?:the )?(?:[A-Z][\w-]+)(?: [A-Z][\w-]+){{0,3}})?"
+    ))?;
+    let capitalised = Regex::new(r"\b[A-Z][a-z][\w-]*(?: [A-Z][a-z][\w-]*){1,3}\b")?;
+    let title_name = Regex::new(
+        r"^ ((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? ){0,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|ov|ova|ev|eva|in|ko|enko|ski|sky|ic|vic|ović)?)\b",
+    )?;
+    Ok(Patterns {
+        dates,
+        quantity,
+        casualty,
+        acronym_def,
+        org_name,
+        capitalised,
+        title_name,
+    })
+}
+
+/// Words that start sentences or names capitalised but are not names.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "His",
+    "Her",
+    "Its",
+    "Their",
+    "Our",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "As",
+    "If",
+    "Since",
+    "Outside",
+    "Inside",
+    "Leaders",
+    "Current",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Some",
+    "Many",
+    "Other",
+    "Both",
+    "Meanwhile",
+    "However",
+    "Officials",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "President",
+    "Minister",
+    "Prime",
+];
+
+/// Titles that make the following capitalised words a person.
+fn titles() -> &'static Vec<String> {
+    static T: OnceLock<Vec<String>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<String> = super::gazetteer::shipped_entries()
+            .into_iter()
+            .filter(|e| e.entity_type == "ROLE" && e.name.starts_with(char::is_uppercase))
+            .map(|e| e.name)
+            .collect();
+        v.extend(["Mr.", "Mrs.", "Ms.", "Dr."].iter().map(|s| s.to_string()));
+        // Longest first, so "Deputy Prime Minister" wins over "Prime Minister".
+        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        v
+    })
+}
+
+/// The rules engine. It learns nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Rules;
+
+impl Rules {
+    pub fn new() -> Rules {
+        Rules
+    }
+}
+
+struct Out<'d> {
+    doc: &'d Document,
+    list: Vec<Suggestion>,
+}
+
+impl Out<'_> {
+    fn push(&mut self, s: usize, e: usize, ty: &str, score: f32, why: String) {
+        let text = &self.doc.text;
+        if s >= e || !at_word_boundaries(text, s, e) {
+            return;
+        }
+        let (start, end) = char_range(self.doc, s, e);
+        self.list.push(Suggestion {
+            document: self.doc.id,
+            start,
+            end,
+            entity_type: ty.to_string(),
+            score,
+            engine: "rules".to_string(),
+            explanation: why,
+        });
+    }
+}
+
+/// A title followed by a name: (title byte range, name byte range).
+fn title_names(text: &str, p: &Patterns) -> Vec<((usize, usize), (usize, usize))> {
+    let mut out = Vec::new();
+    let mut taken_to = 0;
+    let ts = titles();
+    for (i, _) in text.char_indices() {
+        if i < taken_to || !at_word_boundaries(text, i, i) && i > 0 {
+            // Only at word starts.
+            if i < taken_to {
+                continue;
+            }
+        }
+        if i > 0
+            && text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
+            continue;
+        }
+        let rest = &text[i..];
+        let Some(t) = ts.iter().find(|t| rest.starts_with(t.as_str())) else {
+            continue;
+        };
+        let after = i + t.len();
+        let Some(m) = p.title_name.captures(&text[after..]) else {
+            continue;
+        };
+        let Some(name) = m.get(1) else { continue };
+        let first_word = name.as_str().split(' ').next().unwrap_or("");
+        if NOT_NAMES.contains(&first_word) || titles().iter().any(|t| t == first_word) {
+            continue;
+        }
+        let ns = after + name.start();
+        let ne = after + name.end();
+        out.push(((i, after), (ns, ne)));
+        taken_to = ne;
+    }
+    out
+}
+
+fn initials_match(name: &str, acronym: &str) -> bool {
+    let initials: String = name
+        .split([' ', '-'])
+        .filter(|w| w.starts_with(char::is_uppercase))
+        .filter_map(|w| w.chars().next())
+        .collect();
+    let letters: String = acronym.chars().filter(|c| c.is_alphabetic()).collect();
+    initials == letters || (letters.len() >= 2 && initials.ends_with(&letters))
+}
+
+impl Suggester for Rules {
+    fn name(&self) -> &'static str {
+        "rules"
+    }
+
+    fn learn(&mut self, _project: &Project) {}
+
+    fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
+        let Some(p) = patterns() else {
+            return Vec::new();
+        };
+        let text = &doc.text;
+        let analysis = Analysis::of(text);
+        let starts = analysis.sentence_starts();
+        let mut out = Out {
+            doc,
+            list: Vec::new(),
+        };
+        for (k, re) in p.dates.iter().enumerate() {
+            for c in re.captures_iter(text) {
+                // The year pattern captures the year only.
+                let Some(m) = c.get(1).or_else(|| c.get(0)) else {
+                    continue;
+                };
+                let score = if k == 6 { 0.75 } else { 0.85 };
+                out.push(
+                    m.start(),
+                    m.end(),
+                    "DATE",
+                    score,
+                    "date or time pattern".into(),
+                );
+            }
+        }
+        for m in p.quantity.find_iter(text) {
+            if p.dates[0].is_match(m.as_str()) {
+                continue;
+            }
+            out.push(
+                m.start(),
+                m.end(),
+                "QUANTITY",
+                0.8,
+                "quantity pattern".into(),
+            );
+        }
+        for c in p.casualty.captures_iter(text) {
+            if let Some(m) = c.get(0) {
+                let head = m.as_str().split(" were ").next().unwrap_or("");
+                let head = head
+                    .split(" have ")
+                    .next()
+                    .unwrap_or(head)
+                    .split(" had ")
+                    .next()
+                    .unwrap_or(head)
+                    .split(" was ")
+                    .next()
+                    .unwrap_or(head);
+                out.push(
+                    m.start(),
+                    m.start() + head.len(),
+                    "QUANTITY",
+                    0.7,
+                    "casualty figure".into(),
+                );
+            }
+        }
+        let mut persons: Vec<(usize, usize)> = Vec::new();
+        for ((ts, te), (ns, ne)) in title_names(text, p) {
+            out.push(ts, te, "ROLE", 0.8, "title before a name".into());
+            out.push(
+                ns,
+                ne,
+                "PER",
+                0.85,
+                format!("name after the title {}", &text[ts..te]),
+            );
+            persons.push((ns, ne));
+        }
+        // Surnames of persons found above, later on their own.
+        let mut surnames: HashSet<&str> = HashSet::new();
+        for &(s, e) in &persons {
+            if let Some(last) = text[s..e].split(' ').next_back()
+                && last.len() >= 4
+                && text[s..e].contains(' ')
+            {
+                surnames.insert(last);
+            }
+        }
+        for name in surnames {
+            for (i, _) in text.match_indices(name) {
+                if at_word_boundaries(text, i, i + name.len())
+                    && !persons.iter().any(|&(s, e)| s <= i && i < e)
+                {
+                    out.push(
+                        i,
+                        i + name.len(),
+                        "PER",
+                        0.75,
+                        format!("surname of a person named earlier ({name})"),
+                    );
+                }
+            }
+        }
+        for c in p.acronym_def.captures_iter(text) {
+            let (Some(name), Some(acr)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // Trim leading words until the initials match.
+            let mut s = name.start();
+            let mut found = false;
+            loop {
+                if initials_match(&text[s..name.end()], acr.as_str()) {
+                    found = true;
+                    break;
+                }
+                match text[s..name.end()].find(' ') {
+                    Some(sp) => s += sp + 1,
+                    None => break,
+                }
+            }
+            if !found
+                || text[s..name.end()]
+                    .split(' ')
+                    .next()
+                    .is_some_and(|w| w.chars().all(char::is_lowercase))
+            {
+                continue;
+            }
+            let why = format!(
+                "{} defined as an acronym ({})",
+                &text[s..name.end()],
+                acr.as_str()
+            );
+            out.push(s, name.end(), "ORG", 0.8, why.clone());
+            out.push(
+                acr.start(),
+                acr.end(),
+                "ORG",
+                0.8,
+                format!("acronym: alias of {}", &text[s..name.end()]),
+            );
+        }
+        for m in p.org_name.find_iter(text) {
+            let mut s = m.start();
+            let first = m.as_str().split(' ').next().unwrap_or("");
+            if NOT_NAMES.contains(&first) {
+                match text[s..m.end()].find(' ') {
+                    Some(sp) => s += sp + 1,
+                    None => continue,
+                }
+            }
+            if !text[s..m.end()].contains(' ') {
+                continue;
+            }
+            out.push(
+                s,
+                m.end(),
+                "ORG",
+                0.92,
+                "capitalised name ending in an institution word".into(),
+            );
+        }
+        for m in p.capitalised.find_iter(text) {
+            let mut s = m.start();
+            let first = m.as_str().split(' ').next().unwrap_or("");
+            if NOT_NAMES.contains(&first) || is_sentence_start(text, &starts, s) {
+                match text[s..m.end()].find(' ') {
+                    Some(sp)
+                        if !NOT_NAMES.contains(&first)
+                            || is_sentence_start(text, &starts, s)
+                            || NOT_NAMES.contains(&first) =>
+                    {
+                        s += sp + 1
+                    }
+                    _ => continue,
+                }
+            }
+            if !text[s..m.end()].contains(' ') {
+                continue;
+            }
+            out.push(
+                s,
+                m.end(),
+                "PER",
+                0.3,
+                "capitalised sequence (candidate)".into(),
+            );
+        }
+        out.list
+    }
+
+    fn suggest_relations(
+        &self,
+        _project: &Project,
+        doc: &Document,
+        candidates: &[Suggestion],
+    ) -> Vec<RelationSuggestion> {
+        let Some(p) = patterns() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for ((ts, te), (ns, ne)) in title_names(&doc.text, p) {
+            let (rs, re) = char_range(doc, ts, te);
+            let (ps, pe) = char_range(doc, ns, ne);
+            let has = |s: usize, e: usize, ty: &str| {
+                doc.has_span(s, e, ty)
+                    || candidates
+                        .iter()
+                        .any(|c| c.start == s && c.end == e && c.entity_type == ty)
+            };
+            if has(rs, re, "ROLE") && has(ps, pe, "PER") {
+                out.push(RelationSuggestion {
+                    document: doc.id,
+                    source: SpanRef::new(ps, pe, "PER"),
+                    target: SpanRef::new(rs, re, "ROLE"),
+                    relation_type: "has_role".into(),
+                    score: 0.8,
+                    engine: "rules".into(),
+                    explanation: "title right before a name".into(),
+                });
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocumentId;
+
+    fn run(text: &str) -> Vec<(String, String)> {
+        let d = Document::new(DocumentId(1), "t", "t.txt", text.to_string());
+        let mut s = Rules::new().suggest(&Project::new("p"), &d);
+        s.retain(|s| s.score >= 0.5);
+        s.into_iter()
+            .map(|s| (d.slice(s.start, s.end).to_string(), s.entity_type))
+            .collect()
+    }
+
+    fn has(got: &[(String, String)], text: &str, ty: &str) -> bool {
+        got.iter().any(|(t, y)| t == text && y == ty)
+    }
+
+    #[test]
+    fn dates_and_times() {
+        let got = run(
+            "On September 13, 2022 and 13 September troops moved; this week and last month too. In the 1990s, and in 2002, at 0530 EST on Monday.",
+        );
+        for d in [
+            "September 13, 2022",
+            "13 September",
+            "this week",
+            "last month",
+            "the 1990s",
+            "2002",
+            "0530 EST",
+            "Monday",
+        ] {
+            assert!(has(&got, d, "DATE"), "{d}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn quantities_and_casualties() {
+        let got = run(
+            "At least 49 soldiers died. Dozens of civilians fled. About 2,000 troops left. Officials said 12 soldiers were killed.",
+        );
+        for q in [
+            "49 soldiers",
+            "Dozens of civilians",
+            "About 2,000 troops",
+            "12 soldiers",
+        ] {
+            assert!(
+                got.iter().any(|(t, y)| y == "QUANTITY" && t.ends_with(q)),
+                "{q}: {got:?}"
+            );
+        }
+        assert!(has(&got, "At least 49 soldiers", "QUANTITY"), "{got:?}");
+    }
+
+    #[test]
+    fn titles_names_and_has_role() {
+        let text = "Talks began. Prime Minister Nikol Pashinyan spoke, and later Pashinyan left.";
+        let got = run(text);
+        assert!(has(&got, "Prime Minister", "ROLE"), "{got:?}");
+        assert!(has(&got, "Nikol Pashinyan", "PER"), "{got:?}");
+        assert!(has(&got, "Pashinyan", "PER"), "{got:?}");
+        let d = Document::new(DocumentId(1), "t", "t.txt", text.to_string());
+        let p = Project::new("p");
+        let r = Rules::new();
+        let s = r.suggest(&p, &d);
+        let rel = r.suggest_relations(&p, &d, &s);
+        assert_eq!(rel.len(), 1);
+        assert_eq!(rel[0].relation_type, "has_role");
+        assert_eq!(
+            d.slice(rel[0].source.start, rel[0].source.end),
+            "Nikol Pashinyan"
+        );
+    }
+
+    #[test]
+    fn acronym_definitions() {
+        let got = run("Members of the Collective Security Treaty Organization (CSTO) met.");
+        assert!(
+            has(&got, "Collective Security Treaty Organization", "ORG"),
+            "{got:?}"
+        );
+        assert!(has(&got, "CSTO", "ORG"), "{got:?}");
+    }
+
+    #[test]
+    fn institution_names() {
+        let got = run(
+            "Afghanistan’s Ministry of Foreign Affairs wrote to the Armenian National Assembly today.",
+        );
+        assert!(has(&got, "Ministry of Foreign Affairs", "ORG"), "{got:?}");
+        assert!(has(&got, "Armenian National Assembly", "ORG"), "{got:?}");
+    }
+}

@@ -1,0 +1,167 @@
+use super::*;
+use crate::model::{DocumentId, Span};
+
+fn sugg(doc: u64, start: usize, end: usize, ty: &str, score: f32, engine: &str) -> Suggestion {
+    Suggestion {
+        document: DocumentId(doc),
+        start,
+        end,
+        entity_type: ty.into(),
+        score,
+        engine: engine.into(),
+        explanation: format!("{engine} says so"),
+    }
+}
+
+fn project() -> Project {
+    let mut p = Project::new("p");
+    let id = p.new_document_id();
+    let mut d = Document::new(
+        id,
+        "a",
+        "a.txt",
+        "Prime Minister Nikol Pashinyan met CSTO leaders in Yerevan on Monday.".into(),
+    );
+    let sid = p.new_span_id();
+    d.spans.push(Span::new(sid, 35, 39, "ORG"));
+    p.documents.push(d);
+    p
+}
+
+#[test]
+fn merge_combines_agreeing_engines_and_keeps_others() {
+    let merged = merge(vec![
+        sugg(1, 0, 5, "GPE", 0.6, "gazetteer"),
+        sugg(1, 0, 5, "GPE", 0.5, "memory"),
+        sugg(1, 0, 5, "LOC", 0.4, "model"),
+    ]);
+    assert_eq!(merged.len(), 2);
+    let gpe = &merged[0];
+    assert_eq!(gpe.entity_type, "GPE");
+    assert_eq!(gpe.engine, "gazetteer+memory");
+    assert!((gpe.score - 0.8).abs() < 1e-6, "{}", gpe.score);
+    assert!(
+        gpe.explanation
+            .contains("gazetteer says so; memory says so")
+    );
+}
+
+#[test]
+fn best_drops_overlaps_and_low_scores() {
+    let p = project();
+    let set = SuggestionSet {
+        entities: vec![
+            sugg(1, 0, 14, "ROLE", 0.8, "rules"),
+            sugg(1, 0, 30, "PER", 0.3, "rules"),
+            sugg(1, 15, 30, "PER", 0.85, "rules"),
+            sugg(1, 6, 14, "ORG", 0.6, "model"),
+        ],
+        relations: vec![],
+    };
+    let best = set.best(&p, 0.5);
+    let kept: Vec<(usize, &str)> = best
+        .entities
+        .iter()
+        .map(|s| (s.start, s.entity_type.as_str()))
+        .collect();
+    assert_eq!(kept, vec![(0, "ROLE"), (15, "PER")]);
+}
+
+#[test]
+fn run_engines_drops_existing_and_rejected_and_rejections_stick() {
+    let mut p = project();
+    let mut engines = engines_by_name(&["gazetteer".into(), "rules".into()]).unwrap_or_default();
+    learn_all(&mut engines, &p);
+    let set = run_engines(&p, &engines, &[]);
+    let d = &p.documents[0];
+    let texts: Vec<(&str, &str)> = set
+        .entities
+        .iter()
+        .map(|s| (d.slice(s.start, s.end), s.entity_type.as_str()))
+        .collect();
+    assert!(texts.contains(&("Yerevan", "GPE")), "{texts:?}");
+    assert!(texts.contains(&("Nikol Pashinyan", "PER")), "{texts:?}");
+    // CSTO is already a span.
+    assert!(!texts.contains(&("CSTO", "ORG")), "{texts:?}");
+    assert!(set.relations.iter().any(|r| r.relation_type == "has_role"));
+
+    let yerevan: Vec<Suggestion> = set
+        .entities
+        .iter()
+        .filter(|s| d.slice(s.start, s.end) == "Yerevan")
+        .cloned()
+        .collect();
+    let undo = reject_transaction(&yerevan)
+        .apply(&mut p)
+        .unwrap_or_default();
+    let again = run_engines(&p, &engines, &[]);
+    assert!(
+        !again
+            .entities
+            .iter()
+            .any(|s| p.documents[0].slice(s.start, s.end) == "Yerevan")
+    );
+    assert!(p.is_rejected(DocumentId(1), yerevan[0].start, yerevan[0].end, "GPE"));
+    undo.apply(&mut p).unwrap_or_default();
+    assert!(p.decisions.is_empty());
+    let third = run_engines(&p, &engines, &[]);
+    assert_eq!(third.entities.len(), set.entities.len());
+}
+
+#[test]
+fn accept_adds_spans_and_relations_and_undoes_cleanly() {
+    let mut p = project();
+    let before = p.clone();
+    let mut engines = engines_by_name(&[]).unwrap_or_default();
+    learn_all(&mut engines, &p);
+    let set = run_engines(&p, &engines, &[]).best(&p, DEFAULT_MIN_SCORE);
+    assert!(!set.relations.is_empty());
+    // Duplicates are skipped.
+    let mut twice = set.entities.clone();
+    twice.extend(set.entities.clone());
+    let tx = accept_all_transaction(&mut p, &twice, &set.relations);
+    let undo = match tx.apply(&mut p) {
+        Ok(u) => u,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(p.span_count(), 1 + set.entities.len());
+    assert_eq!(p.relation_count(), set.relations.len());
+    let d = &p.documents[0];
+    assert!(d.spans.iter().any(|s| matches!(
+        &s.origin,
+        Origin::Suggested { engine, .. } if engine.contains("rules")
+    )));
+    // Re-running proposes nothing already accepted.
+    let again = run_engines(&p, &engines, &[]).best(&p, DEFAULT_MIN_SCORE);
+    assert!(again.entities.is_empty(), "{:?}", again.entities);
+    assert!(again.relations.is_empty());
+    if let Err(e) = undo.apply(&mut p) {
+        panic!("{e}");
+    }
+    assert_eq!(p.documents, before.documents);
+}
+
+#[test]
+fn accept_creates_missing_relation_ends() {
+    let mut p = project();
+    let rel = RelationSuggestion {
+        document: DocumentId(1),
+        source: SpanRef::new(15, 30, "PER"),
+        target: SpanRef::new(0, 14, "ROLE"),
+        relation_type: "has_role".into(),
+        score: 0.8,
+        engine: "rules".into(),
+        explanation: String::new(),
+    };
+    let tx = accept_all_transaction(&mut p, &[], &[rel]);
+    assert_eq!(tx.edits.len(), 3);
+    assert!(tx.apply(&mut p).is_ok());
+    assert_eq!(p.relation_count(), 1);
+}
+
+#[test]
+fn unknown_engine_lists_valid_names() {
+    let err = engines_by_name(&["gazeteer".into()]).err();
+    let msg = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("gazeteer") && msg.contains("gazetteer, rules, memory, model, relations"));
+}

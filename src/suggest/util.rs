@@ -1,0 +1,61 @@
+//! Small text helpers shared by the engines.
+
+use crate::model::Document;
+use crate::text::{Sentence, Token, sentences, tokenize};
+
+/// True when the byte range `[start, end)` of `text` starts and ends at word boundaries:
+/// no letter or digit right before or right after it.
+pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// Byte ranges to char ranges for a document.
+pub(crate) fn char_range(doc: &Document, start: usize, end: usize) -> (usize, usize) {
+    let ix = doc.offsets();
+    (ix.char_of(&doc.text, start), ix.char_of(&doc.text, end))
+}
+
+/// A document's tokens and sentences.
+pub(crate) struct Analysis {
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+}
+
+impl Analysis {
+    pub fn of(text: &str) -> Analysis {
+        let tokens = tokenize(text);
+        let sentences = sentences(text, &tokens);
+        Analysis { tokens, sentences }
+    }
+
+    /// Byte offsets where sentences start.
+    pub fn sentence_starts(&self) -> Vec<usize> {
+        self.sentences
+            .iter()
+            .filter_map(|s| self.tokens.get(s.tokens.start).map(|t| t.byte_start))
+            .collect()
+    }
+}
+
+/// True when the byte position starts a sentence (or follows only an opening quote or
+/// bracket at a sentence start).
+pub(crate) fn is_sentence_start(text: &str, starts: &[usize], byte: usize) -> bool {
+    let i = starts.partition_point(|&s| s <= byte);
+    if i == 0 {
+        return false;
+    }
+    let s = starts[i - 1];
+    text[s..byte]
+        .chars()
+        .all(|c| c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '«'))
+}
+
+/// True for words that are all capitals (and at least two letters): acronyms.
+pub(crate) fn is_acronym(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2
+        && s.chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '&')
+}
