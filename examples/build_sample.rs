@@ -21,6 +21,11 @@ fn main() -> anyhow::Result<()> {
         eprintln!("note: {notice}");
     }
 
+    // Link mentions of the same entity across articles ("Irina Volkova" in several is one
+    // entity; acronyms defined in the text join their long forms).
+    let linking = marginalia::kb::link_all(&mut project);
+    linking.apply(&mut project)?;
+
     // Show the analyst's progress: two articles done, one under way, the rest new.
     let mut progress = Transaction::new("Set document status");
     let statuses = [

@@ -69,8 +69,11 @@ pub fn clean_surface(s: &str) -> String {
     let mut n = trim_punct(&collapsed);
     loop {
         let before = n.len();
-        if n.len() > 4 && n[..4].eq_ignore_ascii_case("the ") {
-            n = trim_punct(&n[4..]);
+        if let (Some(head), Some(rest)) = (n.get(..4), n.get(4..))
+            && head.eq_ignore_ascii_case("the ")
+            && !rest.is_empty()
+        {
+            n = trim_punct(rest);
         }
         for suffix in ["'s", "’s", "'", "’"] {
             if let Some(rest) = n.strip_suffix(suffix) {
@@ -186,11 +189,17 @@ fn add_alias(e: &mut Entity, alias: &str) -> bool {
     true
 }
 
+/// Types whose mentions `link_all` never turns into new entities: "Monday" or "ceasefire" in
+/// two articles are rarely the same thing. Spans of these types still link to entities the
+/// analyst created.
+pub const GENERIC_TYPES: &[&str] = &["DATE", "QUANTITY", "EVENT", "ROLE"];
+
 /// Links every unlinked span to the entity its text names (same type, after normalisation).
 /// Spans with no matching entity are grouped by (type, normalised text) and each group gets a
-/// new entity named after its most frequent surface form. Acronyms defined in the text
+/// new entity named after its most frequent surface form (except `GENERIC_TYPES`). Acronyms defined in the text
 /// ("Collective Security Treaty Organization (CSTO)") join their long form's group or entity
-/// and are recorded as aliases. `project` is only changed to allocate ids.
+/// and are recorded as aliases; a lone surname joins the only person whose full name ends
+/// in it. `project` is only changed to allocate ids.
 pub fn link_all(project: &mut Project) -> Transaction {
     let mut tx = Transaction::new("link all mentions");
     let acronyms = project_acronyms(project);
@@ -236,6 +245,7 @@ pub fn link_all(project: &mut Project) -> Transaction {
         surfaces: Vec<(String, usize)>,
         spans: Vec<(DocumentId, SpanId)>,
         names: HashSet<String>,
+        aliases: Vec<String>,
     }
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     let mut order = 0usize;
@@ -255,17 +265,61 @@ pub fn link_all(project: &mut Project) -> Transaction {
                 }
                 continue;
             }
+            if GENERIC_TYPES.contains(&s.entity_type.as_str()) {
+                continue;
+            }
             let g = groups
                 .entry((s.entity_type.clone(), canonical(&n)))
                 .or_insert_with(|| Group {
                     surfaces: Vec::new(),
                     spans: Vec::new(),
                     names: HashSet::new(),
+                    aliases: Vec::new(),
                 });
             g.surfaces.push((clean_surface(surface), order));
             g.names.insert(n);
             g.spans.push((d.id, s.id));
             order += 1;
+        }
+    }
+    // A lone surname ("Volkova") joins the one full name ending in it ("Irina Volkova"), when
+    // exactly one person in the project (new group or existing entity) has such a name.
+    let lone: Vec<(String, String)> = groups
+        .keys()
+        .filter(|(ty, n)| ty == "PER" && !n.contains(' '))
+        .cloned()
+        .collect();
+    for key in lone {
+        let suffix = format!(" {}", key.1);
+        let full_groups: Vec<(String, String)> = groups
+            .keys()
+            .filter(|(ty, n)| ty == "PER" && n.ends_with(&suffix))
+            .cloned()
+            .collect();
+        let full_entities: Vec<&Entity> = project
+            .entities
+            .iter()
+            .filter(|e| e.entity_type == "PER" && entity_names(e).any(|n| n.ends_with(&suffix)))
+            .collect();
+        match (full_groups.as_slice(), full_entities.as_slice()) {
+            ([target], []) => {
+                if let Some(g) = groups.remove(&key)
+                    && let Some(t) = groups.get_mut(target)
+                {
+                    t.spans.extend(g.spans);
+                    t.aliases.extend(most_frequent(&g.surfaces, |_| true));
+                }
+            }
+            ([], [e]) => {
+                if let Some(g) = groups.remove(&key) {
+                    let entry = updated.entry(e.id).or_insert_with(|| (*e).clone());
+                    if let Some(surname) = most_frequent(&g.surfaces, |_| true) {
+                        add_alias(entry, &surname);
+                    }
+                    links.extend(g.spans.into_iter().map(|(d, s)| (d, s, e.id)));
+                }
+            }
+            _ => {}
         }
     }
     // Keep only updates that really changed something.
@@ -298,7 +352,7 @@ pub fn link_all(project: &mut Project) -> Transaction {
             aliases: Vec::new(),
             note: String::new(),
         };
-        for (surface, _) in &g.surfaces {
+        for surface in g.surfaces.iter().map(|(s, _)| s).chain(&g.aliases) {
             add_alias(&mut entity, surface);
         }
         for (short, v) in &long_of {

@@ -37,6 +37,9 @@ fn normalises_case_space_the_and_possessives() {
     assert_eq!(normalize_name("the"), "the");
     assert_eq!(normalize_name("AT&T"), "at&t");
     assert_eq!(clean_surface("the CSTO’s"), "CSTO");
+    assert_eq!(clean_surface("Tomás Ferreira"), "Tomás Ferreira");
+    assert_eq!(clean_surface("The"), "The");
+    assert_eq!(normalize_name("Tomás’"), "tomás");
 }
 
 #[test]
@@ -89,6 +92,7 @@ fn link_all_groups_mentions_and_acronyms_and_undoes() -> R {
             ("Irina Volkova", "PER"),
             ("Collective Security Treaty Organization", "ORG"),
             ("CSTO", "ORG"),
+            ("Volkova's", "PER"),
         ],
     );
     let b = add_doc(
@@ -106,6 +110,15 @@ fn link_all_groups_mentions_and_acronyms_and_undoes() -> R {
     h.apply(&mut p, tx)?;
     assert_eq!(p.entities.len(), 2);
     let per = entity_of(&p, a, 0).ok_or("unlinked")?;
+    assert_eq!(
+        entity_of(&p, a, 3),
+        Some(per),
+        "the lone surname joins the full name"
+    );
+    assert_eq!(
+        p.entity(per).map(|e| e.aliases.clone()),
+        Some(vec!["Volkova".to_string()])
+    );
     assert_eq!(entity_of(&p, b, 1), Some(per));
     assert_eq!(entity_of(&p, b, 2), Some(per));
     let org = entity_of(&p, a, 1).ok_or("unlinked")?;
