@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod edit;
+pub mod evaluate;
 pub mod export;
 pub mod graph;
 pub mod import;
