@@ -78,9 +78,9 @@ fn token_sentences(doc: &Document) -> Vec<Vec<(usize, usize, &str)>> {
         let mut pos = 0; // char offset of the current line
         for line in text.split('\n') {
             let mut sentence = Vec::new();
-            let mut char_pos = pos;
             let mut word_start: Option<(usize, usize)> = None; // (char, byte)
-            for (byte, c) in line.char_indices().chain([(line.len(), ' ')]) {
+            for (i, (byte, c)) in line.char_indices().chain([(line.len(), ' ')]).enumerate() {
+                let char_pos = pos + i;
                 if c.is_whitespace() {
                     if let Some((cs, bs)) = word_start.take() {
                         sentence.push((cs, char_pos, &line[bs..byte]));
@@ -88,7 +88,6 @@ fn token_sentences(doc: &Document) -> Vec<Vec<(usize, usize, &str)>> {
                 } else if word_start.is_none() {
                     word_start = Some((char_pos, byte));
                 }
-                char_pos += 1;
             }
             pos += line.chars().count() + 1;
             if !sentence.is_empty() {

@@ -220,10 +220,15 @@ fn annotated_text(project: &Project, doc: &Document, out: &mut String) {
         };
         let _ = write!(
             out,
-            "<span class=\"ann\"{id} style=\"background:{}\" title=\"{} · {}\">",
+            "<span class=\"ann\"{id} style=\"background:{}\" title=\"{} · {}{}\">",
             colour(project, &s.entity_type),
             esc(&s.entity_type),
-            esc(&type_label(project, &s.entity_type))
+            esc(&type_label(project, &s.entity_type)),
+            if s.note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", esc(&s.note))
+            }
         );
     };
     for w in bounds.windows(2) {

@@ -204,8 +204,8 @@ pub fn annotated_transaction(
         entity_ids.insert(e.key.clone(), id);
     }
 
-    let mut index = project.documents.len();
-    for (mut document, spans, relations, format) in kept {
+    let first_index = project.documents.len();
+    for (index, (mut document, spans, relations, format)) in (first_index..).zip(kept) {
         document.id = project.new_document_id();
         let origin = Origin::Imported {
             format: format.to_string(),
@@ -233,7 +233,6 @@ pub fn annotated_transaction(
             index,
             document: Box::new(document),
         });
-        index += 1;
         report.added += 1;
     }
     (tx, report)

@@ -395,10 +395,10 @@ fn read_conf(dir: &Path, import: &mut AnnotatedImport) -> Result<(), ImportError
     } else {
         String::new()
     };
-    let declared = parse_conf(&text, &visual);
-    let mut other = AnnotatedImport::default();
-    other.declared = declared;
-    import.extend(other);
+    import.extend(AnnotatedImport {
+        declared: parse_conf(&text, &visual),
+        ..AnnotatedImport::default()
+    });
     Ok(())
 }
 
