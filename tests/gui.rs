@@ -1,0 +1,321 @@
+//! The real GUI driven headless with egui_kittest: whole annotation workflows, asserting on
+//! the project rather than on pixels.
+#![cfg(feature = "gui")]
+
+use egui::{Event, Key, Modifiers, Pos2, Vec2};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use marginalia::app::{
+    AppCommand, DialogOutcome, MarginaliaApp, Prompt, ScriptedDialogs, Selection, Settings,
+    Workspace,
+};
+use marginalia::model::{Document, DocumentId, Project};
+use std::path::{Path, PathBuf};
+
+fn sample_copy(dir: &Path) -> PathBuf {
+    let path = dir.join("case.ron");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    std::fs::copy(sample, &path).expect("sample project exists");
+    path
+}
+
+fn harness(app: MarginaliaApp) -> Harness<'static, MarginaliaApp> {
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
+    h.run();
+    h
+}
+
+fn open_sample(dir: &Path, answers: Vec<DialogOutcome>) -> (Harness<'static, MarginaliaApp>, PathBuf) {
+    let path = sample_copy(dir);
+    let dialogs = ScriptedDialogs { answers, asked: vec![] };
+    let app = MarginaliaApp::with_project_path(Some(&path), Settings::default(), Box::new(dialogs));
+    (harness(app), path)
+}
+
+fn doc<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Document {
+    h.state().current_document().expect("a document is open")
+}
+
+fn project(h: &Harness<'static, MarginaliaApp>) -> &Project {
+    &h.state().workspace.project
+}
+
+/// A lowercase word of at least five letters that no span covers.
+fn free_word(d: &Document) -> (usize, usize) {
+    let tokens = marginalia::text::tokenize(&d.text);
+    tokens
+        .iter()
+        .find(|t| {
+            let w = t.text(&d.text);
+            w.len() >= 5
+                && w.chars().all(|c| c.is_ascii_lowercase())
+                && !d.spans.iter().any(|s| s.start < t.end && t.start < s.end)
+        })
+        .map(|t| (t.start, t.end))
+        .expect("the document has an untagged word")
+}
+
+fn center_of_char(h: &Harness<'static, MarginaliaApp>, c: usize) -> Pos2 {
+    h.state().view.char_rect(c).expect("char is on screen").center()
+}
+
+/// Drags the mouse from one char to another, as a person selecting text.
+fn drag(h: &mut Harness<'static, MarginaliaApp>, from: usize, to: usize) {
+    let a = center_of_char(h, from);
+    let b = center_of_char(h, to);
+    h.hover_at(a);
+    h.run();
+    h.drag_at(a);
+    h.run();
+    h.hover_at(a + (b - a) * 0.5);
+    h.run();
+    h.hover_at(b);
+    h.run();
+    h.drop_at(b);
+    h.run();
+}
+
+fn click_at(h: &mut Harness<'static, MarginaliaApp>, pos: Pos2) {
+    h.hover_at(pos);
+    h.run();
+    h.event(Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed: true, modifiers: Modifiers::NONE });
+    h.event(Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed: false, modifiers: Modifiers::NONE });
+    h.run();
+}
+
+fn key(h: &mut Harness<'static, MarginaliaApp>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
+fn ctrl(h: &mut Harness<'static, MarginaliaApp>, key: Key) {
+    h.key_press_modifiers(Modifiers::COMMAND, key);
+    h.run();
+}
+
+fn pick_document(h: &mut Harness<'static, MarginaliaApp>, index: usize) -> DocumentId {
+    let title = project(h).documents[index].title.clone();
+    h.get_by_label(&title).click();
+    h.run();
+    let id = project(h).documents[index].id;
+    assert_eq!(h.state().current_doc, Some(id));
+    id
+}
+
+#[test]
+fn tag_retype_relate_delete_undo_redo_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = open_sample(dir.path(), vec![]);
+    let doc_id = pick_document(&mut h, 3);
+    let spans_before = doc(&h).spans.len();
+
+    // Select part of a word with the mouse: the selection snaps to the whole word.
+    let (start, end) = free_word(doc(&h));
+    drag(&mut h, start + 1, end - 2);
+    assert_eq!(h.state().view.selection, Selection::Range { start, end });
+    // The type menu pops up; pressing 7 (EVENT) tags at once.
+    assert!(h.query_by_label_contains("Tag “").is_some());
+    key(&mut h, Key::Num7);
+    let d = doc(&h);
+    assert_eq!(d.spans.len(), spans_before + 1);
+    let span = d.spans.iter().find(|s| s.start == start && s.end == end).expect("new span").clone();
+    assert_eq!(span.entity_type, "EVENT");
+    assert_eq!(h.state().view.selection, Selection::Span(span.id));
+
+    // A type key on the selected span retypes it.
+    key(&mut h, Key::Num6);
+    assert_eq!(doc(&h).span(span.id).unwrap().entity_type, "DATE");
+    key(&mut h, Key::Num7);
+    assert_eq!(doc(&h).span(span.id).unwrap().entity_type, "EVENT");
+
+    // R, then click a GPE span: the menu offers only relation types the schema allows.
+    let target = doc(&h).spans.iter().find(|s| s.entity_type == "GPE").expect("a GPE span").clone();
+    key(&mut h, Key::R);
+    assert_eq!(h.state().view.relation_source, Some(span.id));
+    let target_pos = center_of_char(&h, target.start);
+    click_at(&mut h, target_pos);
+    assert!(h.query_by_label("located in").is_some());
+    assert!(h.query_by_label("leader of").is_none(), "EVENT -> GPE does not allow leader_of");
+    h.get_by_label("located in").click();
+    h.run();
+    let rel = doc(&h)
+        .relations
+        .iter()
+        .find(|r| r.source == span.id && r.target == target.id)
+        .expect("relation created")
+        .clone();
+    assert_eq!(rel.relation_type, "located_in");
+    assert_eq!(h.state().view.selection, Selection::Relation(rel.id));
+    // The inspector shows the relation.
+    assert!(h.query_by_label("Relation").is_some());
+
+    // Selecting the span lists the relation in the inspector.
+    h.state_mut().view.selection = Selection::Span(span.id);
+    h.run();
+    assert!(h.query_by_label_contains("→ located in").is_some());
+
+    // Delete removes the span with its relation; undo and redo step through everything.
+    key(&mut h, Key::Delete);
+    assert!(doc(&h).span(span.id).is_none());
+    assert!(doc(&h).relation(rel.id).is_none());
+    ctrl(&mut h, Key::Z);
+    assert!(doc(&h).span(span.id).is_some() && doc(&h).relation(rel.id).is_some());
+    ctrl(&mut h, Key::Y);
+    assert!(doc(&h).span(span.id).is_none());
+    ctrl(&mut h, Key::Z); // delete
+    ctrl(&mut h, Key::Z); // relation
+    assert!(doc(&h).relation(rel.id).is_none() && doc(&h).span(span.id).is_some());
+    ctrl(&mut h, Key::Z); // retype back to DATE
+    assert_eq!(doc(&h).span(span.id).unwrap().entity_type, "DATE");
+    ctrl(&mut h, Key::Z); // retype back to EVENT
+    ctrl(&mut h, Key::Z); // the tag itself
+    assert_eq!(doc(&h).spans.len(), spans_before);
+    ctrl(&mut h, Key::Y);
+    assert_eq!(doc(&h).span(span.id).unwrap().entity_type, "EVENT");
+
+    // Save writes the file; reloading gives the same project.
+    assert!(h.state().workspace.is_dirty());
+    ctrl(&mut h, Key::S);
+    assert!(!h.state().workspace.is_dirty());
+    let reloaded = marginalia::store::load(&path).unwrap();
+    let mut expected = project(&h).clone();
+    expected.revision = reloaded.revision;
+    assert_eq!(reloaded, expected);
+    assert_eq!(h.state().current_doc, Some(doc_id));
+}
+
+#[test]
+fn type_menu_click_tags_and_escape_clears() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    pick_document(&mut h, 1);
+    let (start, end) = free_word(doc(&h));
+    drag(&mut h, start, end - 1);
+    h.get_by_label_contains("ORG  Organisation").click();
+    h.run();
+    let span = doc(&h).spans.iter().find(|s| s.start == start && s.end == end).expect("span").clone();
+    assert_eq!(span.entity_type, "ORG");
+    key(&mut h, Key::Escape);
+    assert_eq!(h.state().view.selection, Selection::None);
+    // Alt keeps the exact characters.
+    let (start, end) = free_word(doc(&h));
+    h.state_mut().view.select_range(&project(&h).documents[1].clone(), start + 1, end - 1, true);
+    h.run();
+    key(&mut h, Key::Num4);
+    assert!(doc(&h).spans.iter().any(|s| s.start == start + 1 && s.end == end - 1 && s.entity_type == "LOC"));
+}
+
+#[test]
+fn arrow_keys_and_list_move_between_documents_and_status_is_editable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    let ids: Vec<DocumentId> = project(&h).documents.iter().map(|d| d.id).collect();
+    assert_eq!(h.state().current_doc, Some(ids[0]));
+    key(&mut h, Key::ArrowDown);
+    key(&mut h, Key::ArrowDown);
+    assert_eq!(h.state().current_doc, Some(ids[2]));
+    key(&mut h, Key::ArrowUp);
+    assert_eq!(h.state().current_doc, Some(ids[1]));
+    // With nothing selected the inspector shows the document and its status buttons.
+    h.get_by_label("done").click();
+    h.run();
+    assert_eq!(doc(&h).status, marginalia::model::DocumentStatus::Done);
+}
+
+fn make_an_edit(h: &mut Harness<'static, MarginaliaApp>) {
+    let d = doc(h).clone();
+    let (start, end) = free_word(&d);
+    h.state_mut().push(AppCommand::CreateSpan { doc: d.id, start, end, entity_type: "EVENT".into() });
+    h.run();
+    assert!(h.state().workspace.is_dirty());
+}
+
+#[test]
+fn unsaved_changes_prompt_cancel_discard_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = open_sample(dir.path(), vec![]);
+    make_an_edit(&mut h);
+    let edited = project(&h).clone();
+
+    // Cancel keeps everything.
+    ctrl(&mut h, Key::N);
+    assert!(matches!(h.state().prompt, Some(Prompt::UnsavedChanges(_))));
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().prompt.is_none());
+    assert_eq!(project(&h).span_count(), edited.span_count());
+
+    // Save writes, then carries on with the new project.
+    ctrl(&mut h, Key::N);
+    h.get_by_label("Save").click();
+    h.run();
+    assert_eq!(project(&h).documents.len(), 0);
+    assert_eq!(marginalia::store::load(&path).unwrap().span_count(), edited.span_count());
+
+    // Discard drops the changes.
+    let (mut h, path) = open_sample(dir.path(), vec![]);
+    let on_disk = marginalia::store::load(&path).unwrap();
+    make_an_edit(&mut h);
+    ctrl(&mut h, Key::N);
+    h.get_by_label("Discard").click();
+    h.run();
+    assert_eq!(project(&h).documents.len(), 0);
+    assert_eq!(marginalia::store::load(&path).unwrap(), on_disk);
+}
+
+#[test]
+fn missing_file_dialog_offers_a_path_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample_copy(dir.path());
+    let dialogs = ScriptedDialogs { answers: vec![DialogOutcome::Unavailable], asked: vec![] };
+    let app = MarginaliaApp::new(Workspace::new_project("Empty"), Settings::default(), Box::new(dialogs));
+    let mut h = harness(app);
+    ctrl(&mut h, Key::O);
+    assert!(matches!(h.state().prompt, Some(Prompt::TypePath { .. })));
+    assert!(h.state().status.contains("No file dialog"));
+    h.get_by_label("Path").type_text(path.to_str().unwrap());
+    h.run();
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(h.state().prompt.is_none());
+    assert_eq!(project(&h).documents.len(), 6);
+    assert_eq!(h.state().settings.recent_projects.len(), 1);
+}
+
+#[test]
+fn importing_a_folder_adds_documents_in_one_undoable_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("a.txt"), "Talks resume\n\nDiplomats met in Vienna.\n").unwrap();
+    std::fs::write(docs.join("b.md"), "# Aid arrives\n\nTrucks crossed the border.\n").unwrap();
+    let dialogs = ScriptedDialogs { answers: vec![DialogOutcome::Picked(vec![docs.clone()])], asked: vec![] };
+    let app = MarginaliaApp::new(Workspace::new_project("Fresh"), Settings::default(), Box::new(dialogs));
+    let mut h = harness(app);
+    h.get_by_label("Import Documents…").click();
+    h.run();
+    assert_eq!(project(&h).documents.len(), 2);
+    assert_eq!(doc(&h).title, "Talks resume");
+    ctrl(&mut h, Key::Z);
+    assert_eq!(project(&h).documents.len(), 0);
+}
+
+#[test]
+fn schema_editor_adds_a_type_undoably() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    h.state_mut().push(AppCommand::ShowSchemaEditor);
+    h.run();
+    h.get_by_label("New type id").type_text("weapon");
+    h.run();
+    h.get_by_label("Add entity type").click();
+    h.run();
+    h.get_by_label("Apply changes").click();
+    h.run();
+    assert!(project(&h).schema.entity_type("WEAPON").is_some());
+    ctrl(&mut h, Key::Z);
+    assert!(project(&h).schema.entity_type("WEAPON").is_none());
+}
