@@ -81,10 +81,10 @@ pub fn render(project: &Project) -> String {
     );
     legend(project, &mut out);
     contents(project, &mut out);
-    index(project, &mut out);
     for doc in &project.documents {
         document(project, doc, &mut out);
     }
+    index(project, &mut out);
     out.push_str("</main>\n<footer>Annotations: each highlight is one mention, labelled with its type; nested highlights are mentions inside mentions.</footer>\n</body>\n</html>\n");
     out
 }
@@ -125,29 +125,38 @@ fn contents(project: &Project, out: &mut String) {
             d.relations.len()
         );
     }
-    out.push_str("</ol>\n</nav>\n");
+    out.push_str("</ol>\n<p class=\"meta\"><a href=\"#entities\">Entity index</a> (after the documents)</p>\n</nav>\n");
 }
 
 /// Linked entities with their mentions, then unlinked mentions grouped by type and text.
 fn index(project: &Project, out: &mut String) {
     out.push_str("<section class=\"card index\" id=\"entities\">\n<h3>Entity index</h3>\n<dl>\n");
+    // A mention links by its document's number; the tooltip gives the title and the words.
+    let number: BTreeMap<_, usize> = project
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id, i + 1))
+        .collect();
     let link = |d: &Document, s: &Span| {
         format!(
-            "<a href=\"#{}\" title=\"{}\">{}</a>",
+            "<a href=\"#{}\" title=\"{}: {}\">{}</a>",
             anchor(s),
             esc(&d.title),
-            esc(d.span_text(s))
+            esc(d.span_text(s)),
+            number.get(&d.id).copied().unwrap_or(0)
         )
     };
     for e in &project.entities {
         let mentions: Vec<String> = project.mentions_of(e.id).map(|(d, s)| link(d, s)).collect();
         let _ = writeln!(
             out,
-            "<dt id=\"entity-{}\"><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{} mention(s): {}</dd>",
+            "<dt id=\"entity-{}\"><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{}{} mention(s) in documents {}</dd>",
             e.id,
             colour(project, &e.entity_type),
             esc(&e.entity_type),
             esc(&e.name),
+            also(project, e),
             mentions.len(),
             mentions.join(" ")
         );
@@ -164,7 +173,7 @@ fn index(project: &Project, out: &mut String) {
     for ((ty, text), links) in groups {
         let _ = writeln!(
             out,
-            "<dt><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{} mention(s): {}</dd>",
+            "<dt><span class=\"chip\" style=\"background:{}\">{}</span> {} <span class=\"meta\">(not linked)</span></dt>\n<dd>{} mention(s) in documents {}</dd>",
             colour(project, ty),
             esc(ty),
             esc(text),
@@ -173,6 +182,22 @@ fn index(project: &Project, out: &mut String) {
         );
     }
     out.push_str("</dl>\n</section>\n");
+}
+
+/// "written as CSTO, the alliance; " when mentions use other words than the entity's name.
+fn also(project: &Project, e: &crate::model::Entity) -> String {
+    let mut forms: Vec<&str> = project
+        .mentions_of(e.id)
+        .map(|(d, s)| d.span_text(s))
+        .filter(|t| *t != e.name)
+        .collect();
+    forms.sort_unstable();
+    forms.dedup();
+    if forms.is_empty() {
+        return String::new();
+    }
+    let forms: Vec<String> = forms.iter().map(|f| esc(f)).collect();
+    format!("written as {}; ", forms.join(", "))
 }
 
 fn document(project: &Project, doc: &Document, out: &mut String) {
@@ -289,10 +314,18 @@ fn relations(project: &Project, doc: &Document, out: &mut String) {
             .unwrap_or_else(|| r.relation_type.clone());
         let (s1, e1) = sentence_of(a.start);
         let (s2, e2) = sentence_of(b.start);
-        let (from, to) = (
-            s1.min(s2).min(a.start).min(b.start),
-            e1.max(e2).max(a.end).max(b.end),
-        );
+        // Ends in different sentences: each end's sentence, with an ellipsis between them.
+        let text = if (s1, e1) == (s2, e2) {
+            let (from, to) = (s1.min(a.start).min(b.start), e1.max(a.end).max(b.end));
+            evidence(doc, from, to, a, b)
+        } else {
+            let (first, second) = if s1 <= s2 { (a, b) } else { (b, a) };
+            let part = |s: &Span| {
+                let (from, to) = sentence_of(s.start);
+                evidence(doc, from.min(s.start), to.max(s.end), s, s)
+            };
+            format!("{} … {}", part(first), part(second))
+        };
         let cell = |s: &Span| {
             format!(
                 "<a href=\"#{}\">{}</a> <span class=\"chip\" style=\"background:{}\">{}</span>",
@@ -313,7 +346,7 @@ fn relations(project: &Project, doc: &Document, out: &mut String) {
                 format!("<br><span class=\"meta\">{}</span>", esc(&r.note))
             },
             cell(b),
-            evidence(doc, from, to, a, b)
+            text
         );
     }
     out.push_str("</table>\n");
@@ -322,6 +355,14 @@ fn relations(project: &Project, doc: &Document, out: &mut String) {
 /// The evidence text with both ends marked (when they do not overlap).
 fn evidence(doc: &Document, from: usize, to: usize, a: &Span, b: &Span) -> String {
     let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
+    if first.id == second.id {
+        return format!(
+            "{}<mark>{}</mark>{}",
+            esc(doc.slice(from, first.start).trim_start()),
+            esc(doc.slice(first.start, first.end)),
+            esc(doc.slice(first.end, to).trim_end())
+        );
+    }
     if first.end > second.start {
         return esc(doc.slice(from, to).trim());
     }
