@@ -3,8 +3,8 @@
 #![cfg(feature = "gui")]
 
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
-use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use marginalia::app::{
     AppCommand, DialogOutcome, MarginaliaApp, Prompt, ScriptedDialogs, Selection, Settings,
     Workspace,
@@ -22,14 +22,21 @@ fn sample_copy(dir: &Path) -> PathBuf {
 fn harness(app: MarginaliaApp) -> Harness<'static, MarginaliaApp> {
     let mut h = Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
+        .with_max_steps(24)
         .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
     h.run();
     h
 }
 
-fn open_sample(dir: &Path, answers: Vec<DialogOutcome>) -> (Harness<'static, MarginaliaApp>, PathBuf) {
+fn open_sample(
+    dir: &Path,
+    answers: Vec<DialogOutcome>,
+) -> (Harness<'static, MarginaliaApp>, PathBuf) {
     let path = sample_copy(dir);
-    let dialogs = ScriptedDialogs { answers, asked: vec![] };
+    let dialogs = ScriptedDialogs {
+        answers,
+        asked: vec![],
+    };
     let app = MarginaliaApp::with_project_path(Some(&path), Settings::default(), Box::new(dialogs));
     (harness(app), path)
 }
@@ -38,7 +45,7 @@ fn doc<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Document {
     h.state().current_document().expect("a document is open")
 }
 
-fn project(h: &Harness<'static, MarginaliaApp>) -> &Project {
+fn project<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Project {
     &h.state().workspace.project
 }
 
@@ -58,7 +65,11 @@ fn free_word(d: &Document) -> (usize, usize) {
 }
 
 fn center_of_char(h: &Harness<'static, MarginaliaApp>, c: usize) -> Pos2 {
-    h.state().view.char_rect(c).expect("char is on screen").center()
+    h.state()
+        .view
+        .char_rect(c)
+        .expect("char is on screen")
+        .center()
 }
 
 /// Drags the mouse from one char to another, as a person selecting text.
@@ -80,8 +91,18 @@ fn drag(h: &mut Harness<'static, MarginaliaApp>, from: usize, to: usize) {
 fn click_at(h: &mut Harness<'static, MarginaliaApp>, pos: Pos2) {
     h.hover_at(pos);
     h.run();
-    h.event(Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed: true, modifiers: Modifiers::NONE });
-    h.event(Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed: false, modifiers: Modifiers::NONE });
+    h.event(Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.event(Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
     h.run();
 }
 
@@ -120,7 +141,12 @@ fn tag_retype_relate_delete_undo_redo_and_save() {
     key(&mut h, Key::Num7);
     let d = doc(&h);
     assert_eq!(d.spans.len(), spans_before + 1);
-    let span = d.spans.iter().find(|s| s.start == start && s.end == end).expect("new span").clone();
+    let span = d
+        .spans
+        .iter()
+        .find(|s| s.start == start && s.end == end)
+        .expect("new span")
+        .clone();
     assert_eq!(span.entity_type, "EVENT");
     assert_eq!(h.state().view.selection, Selection::Span(span.id));
 
@@ -131,13 +157,21 @@ fn tag_retype_relate_delete_undo_redo_and_save() {
     assert_eq!(doc(&h).span(span.id).unwrap().entity_type, "EVENT");
 
     // R, then click a GPE span: the menu offers only relation types the schema allows.
-    let target = doc(&h).spans.iter().find(|s| s.entity_type == "GPE").expect("a GPE span").clone();
+    let target = doc(&h)
+        .spans
+        .iter()
+        .find(|s| s.entity_type == "GPE")
+        .expect("a GPE span")
+        .clone();
     key(&mut h, Key::R);
     assert_eq!(h.state().view.relation_source, Some(span.id));
     let target_pos = center_of_char(&h, target.start);
     click_at(&mut h, target_pos);
     assert!(h.query_by_label("located in").is_some());
-    assert!(h.query_by_label("leader of").is_none(), "EVENT -> GPE does not allow leader_of");
+    assert!(
+        h.query_by_label("leader of").is_none(),
+        "EVENT -> GPE does not allow leader_of"
+    );
     h.get_by_label("located in").click();
     h.run();
     let rel = doc(&h)
@@ -154,7 +188,7 @@ fn tag_retype_relate_delete_undo_redo_and_save() {
     // Selecting the span lists the relation in the inspector.
     h.state_mut().view.selection = Selection::Span(span.id);
     h.run();
-    assert!(h.query_by_label_contains("→ located in").is_some());
+    assert!(h.query_by_label_contains("-> located in").is_some());
 
     // Delete removes the span with its relation; undo and redo step through everything.
     key(&mut h, Key::Delete);
@@ -193,18 +227,35 @@ fn type_menu_click_tags_and_escape_clears() {
     pick_document(&mut h, 1);
     let (start, end) = free_word(doc(&h));
     drag(&mut h, start, end - 1);
-    h.get_by_label_contains("ORG  Organisation").click();
+    // The menu pops up over the text (the inspector lists the types too).
+    h.get_all_by_label_contains("ORG  Organisation")
+        .find(|n| n.rect().left() < 1000.0)
+        .expect("the popup's ORG entry")
+        .click();
     h.run();
-    let span = doc(&h).spans.iter().find(|s| s.start == start && s.end == end).expect("span").clone();
+    let span = doc(&h)
+        .spans
+        .iter()
+        .find(|s| s.start == start && s.end == end)
+        .expect("span")
+        .clone();
     assert_eq!(span.entity_type, "ORG");
     key(&mut h, Key::Escape);
     assert_eq!(h.state().view.selection, Selection::None);
     // Alt keeps the exact characters.
     let (start, end) = free_word(doc(&h));
-    h.state_mut().view.select_range(&project(&h).documents[1].clone(), start + 1, end - 1, true);
+    let d = project(&h).documents[1].clone();
+    h.state_mut()
+        .view
+        .select_range(&d, start + 1, end - 1, true);
     h.run();
     key(&mut h, Key::Num4);
-    assert!(doc(&h).spans.iter().any(|s| s.start == start + 1 && s.end == end - 1 && s.entity_type == "LOC"));
+    assert!(
+        doc(&h)
+            .spans
+            .iter()
+            .any(|s| s.start == start + 1 && s.end == end - 1 && s.entity_type == "LOC")
+    );
 }
 
 #[test]
@@ -219,7 +270,11 @@ fn arrow_keys_and_list_move_between_documents_and_status_is_editable() {
     key(&mut h, Key::ArrowUp);
     assert_eq!(h.state().current_doc, Some(ids[1]));
     // With nothing selected the inspector shows the document and its status buttons.
-    h.get_by_label("done").click();
+    let inspector_button = h
+        .get_all_by_label("done")
+        .find(|n| n.rect().left() > 1000.0)
+        .expect("the inspector's status button");
+    inspector_button.click();
     h.run();
     assert_eq!(doc(&h).status, marginalia::model::DocumentStatus::Done);
 }
@@ -227,7 +282,12 @@ fn arrow_keys_and_list_move_between_documents_and_status_is_editable() {
 fn make_an_edit(h: &mut Harness<'static, MarginaliaApp>) {
     let d = doc(h).clone();
     let (start, end) = free_word(&d);
-    h.state_mut().push(AppCommand::CreateSpan { doc: d.id, start, end, entity_type: "EVENT".into() });
+    h.state_mut().push(AppCommand::CreateSpan {
+        doc: d.id,
+        start,
+        end,
+        entity_type: "EVENT".into(),
+    });
     h.run();
     assert!(h.state().workspace.is_dirty());
 }
@@ -253,7 +313,10 @@ fn unsaved_changes_prompt_cancel_discard_and_save() {
     h.get_by_label("Save").click();
     h.run();
     assert_eq!(project(&h).documents.len(), 0);
-    assert_eq!(marginalia::store::load(&path).unwrap().span_count(), edited.span_count());
+    assert_eq!(
+        marginalia::store::load(&path).unwrap().span_count(),
+        edited.span_count()
+    );
 
     // Discard drops the changes.
     let (mut h, path) = open_sample(dir.path(), vec![]);
@@ -270,12 +333,21 @@ fn unsaved_changes_prompt_cancel_discard_and_save() {
 fn missing_file_dialog_offers_a_path_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = sample_copy(dir.path());
-    let dialogs = ScriptedDialogs { answers: vec![DialogOutcome::Unavailable], asked: vec![] };
-    let app = MarginaliaApp::new(Workspace::new_project("Empty"), Settings::default(), Box::new(dialogs));
+    let dialogs = ScriptedDialogs {
+        answers: vec![DialogOutcome::Unavailable],
+        asked: vec![],
+    };
+    let app = MarginaliaApp::new(
+        Workspace::new_project("Empty"),
+        Settings::default(),
+        Box::new(dialogs),
+    );
     let mut h = harness(app);
     ctrl(&mut h, Key::O);
     assert!(matches!(h.state().prompt, Some(Prompt::TypePath { .. })));
     assert!(h.state().status.contains("No file dialog"));
+    h.get_by_label("Path").focus();
+    h.run();
     h.get_by_label("Path").type_text(path.to_str().unwrap());
     h.run();
     h.get_by_label("OK").click();
@@ -290,10 +362,25 @@ fn importing_a_folder_adds_documents_in_one_undoable_step() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
-    std::fs::write(docs.join("a.txt"), "Talks resume\n\nDiplomats met in Vienna.\n").unwrap();
-    std::fs::write(docs.join("b.md"), "# Aid arrives\n\nTrucks crossed the border.\n").unwrap();
-    let dialogs = ScriptedDialogs { answers: vec![DialogOutcome::Picked(vec![docs.clone()])], asked: vec![] };
-    let app = MarginaliaApp::new(Workspace::new_project("Fresh"), Settings::default(), Box::new(dialogs));
+    std::fs::write(
+        docs.join("a.txt"),
+        "Talks resume\n\nDiplomats met in Vienna.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("b.md"),
+        "# Aid arrives\n\nTrucks crossed the border.\n",
+    )
+    .unwrap();
+    let dialogs = ScriptedDialogs {
+        answers: vec![DialogOutcome::Picked(vec![docs.clone()])],
+        asked: vec![],
+    };
+    let app = MarginaliaApp::new(
+        Workspace::new_project("Fresh"),
+        Settings::default(),
+        Box::new(dialogs),
+    );
     let mut h = harness(app);
     h.get_by_label("Import Documents…").click();
     h.run();
@@ -308,6 +395,10 @@ fn schema_editor_adds_a_type_undoably() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, _) = open_sample(dir.path(), vec![]);
     h.state_mut().push(AppCommand::ShowSchemaEditor);
+    h.run();
+    assert!(h.query_by_label("Schema Editor").is_some(), "window open");
+    assert!(h.query_by_label("Entity types").is_some(), "window content");
+    h.get_by_label("New type id").focus();
     h.run();
     h.get_by_label("New type id").type_text("weapon");
     h.run();

@@ -36,13 +36,36 @@ pub enum AppCommand {
     /// Apply an edit (through the project's history, so it can be undone).
     Apply(Transaction),
     /// Annotation intents: the app allocates ids and builds the edits.
-    CreateSpan { doc: DocumentId, start: usize, end: usize, entity_type: String },
-    RetypeSpan { doc: DocumentId, span: SpanId, entity_type: String },
-    DeleteSpan { doc: DocumentId, span: SpanId },
-    CreateRelation { doc: DocumentId, source: SpanId, target: SpanId, relation_type: String },
-    DeleteRelation { doc: DocumentId, relation: RelationId },
+    CreateSpan {
+        doc: DocumentId,
+        start: usize,
+        end: usize,
+        entity_type: String,
+    },
+    RetypeSpan {
+        doc: DocumentId,
+        span: SpanId,
+        entity_type: String,
+    },
+    DeleteSpan {
+        doc: DocumentId,
+        span: SpanId,
+    },
+    CreateRelation {
+        doc: DocumentId,
+        source: SpanId,
+        target: SpanId,
+        relation_type: String,
+    },
+    DeleteRelation {
+        doc: DocumentId,
+        relation: RelationId,
+    },
     /// Make a new knowledge-base entity named after the span's text and link the span to it.
-    CreateEntityFromSpan { doc: DocumentId, span: SpanId },
+    CreateEntityFromSpan {
+        doc: DocumentId,
+        span: SpanId,
+    },
 }
 
 /// The commands that appear in menus, with their shortcut.
@@ -89,24 +112,114 @@ const fn ctrl_shift(key: Key) -> Option<KeyboardShortcut> {
 /// The command table. Shortcuts with more modifiers come first so Ctrl+Shift+S is not
 /// taken as Ctrl+S.
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec { command: MenuCommand::SaveAs, label: "Save As…", tooltip: "Save the project under a new name", shortcut: ctrl_shift(Key::S) },
-    CommandSpec { command: MenuCommand::New, label: "New", tooltip: "Start an empty project with the default schema", shortcut: ctrl(Key::N) },
-    CommandSpec { command: MenuCommand::Open, label: "Open…", tooltip: "Open a project file (.ron)", shortcut: ctrl(Key::O) },
-    CommandSpec { command: MenuCommand::Save, label: "Save", tooltip: "Save the project (atomically; the previous version stays as .bak)", shortcut: ctrl(Key::S) },
-    CommandSpec { command: MenuCommand::Import, label: "Import Documents…", tooltip: "Add text, Markdown or HTML files or folders to the project", shortcut: ctrl(Key::I) },
-    CommandSpec { command: MenuCommand::Export, label: "Export…", tooltip: "Write the project in another format", shortcut: ctrl(Key::E) },
-    CommandSpec { command: MenuCommand::Quit, label: "Quit", tooltip: "Close Marginalia", shortcut: ctrl(Key::Q) },
-    CommandSpec { command: MenuCommand::Undo, label: "Undo", tooltip: "Undo the last change", shortcut: ctrl(Key::Z) },
-    CommandSpec { command: MenuCommand::Redo, label: "Redo", tooltip: "Redo the last undone change", shortcut: ctrl(Key::Y) },
-    CommandSpec { command: MenuCommand::Find, label: "Find…", tooltip: "Search the whole project", shortcut: ctrl(Key::F) },
-    CommandSpec { command: MenuCommand::SchemaEditor, label: "Schema Editor", tooltip: "Edit entity and relation types", shortcut: None },
-    CommandSpec { command: MenuCommand::ToggleDocuments, label: "Documents Panel", tooltip: "Show or hide the document list", shortcut: None },
-    CommandSpec { command: MenuCommand::ToggleInspector, label: "Inspector Panel", tooltip: "Show or hide the inspector", shortcut: None },
-    CommandSpec { command: MenuCommand::ToggleTheme, label: "Dark Theme", tooltip: "Switch between light and dark theme", shortcut: None },
-    CommandSpec { command: MenuCommand::ZoomIn, label: "Larger Text", tooltip: "Increase the document font size", shortcut: ctrl(Key::Plus) },
-    CommandSpec { command: MenuCommand::ZoomOut, label: "Smaller Text", tooltip: "Decrease the document font size", shortcut: ctrl(Key::Minus) },
-    CommandSpec { command: MenuCommand::Shortcuts, label: "Keyboard Shortcuts", tooltip: "List every shortcut", shortcut: Some(KeyboardShortcut::new(Modifiers::NONE, Key::F1)) },
-    CommandSpec { command: MenuCommand::About, label: "About Marginalia", tooltip: "Version and licence", shortcut: None },
+    CommandSpec {
+        command: MenuCommand::SaveAs,
+        label: "Save As…",
+        tooltip: "Save the project under a new name",
+        shortcut: ctrl_shift(Key::S),
+    },
+    CommandSpec {
+        command: MenuCommand::New,
+        label: "New",
+        tooltip: "Start an empty project with the default schema",
+        shortcut: ctrl(Key::N),
+    },
+    CommandSpec {
+        command: MenuCommand::Open,
+        label: "Open…",
+        tooltip: "Open a project file (.ron)",
+        shortcut: ctrl(Key::O),
+    },
+    CommandSpec {
+        command: MenuCommand::Save,
+        label: "Save",
+        tooltip: "Save the project (atomically; the previous version stays as .bak)",
+        shortcut: ctrl(Key::S),
+    },
+    CommandSpec {
+        command: MenuCommand::Import,
+        label: "Import Documents…",
+        tooltip: "Add text, Markdown or HTML files or folders to the project",
+        shortcut: ctrl(Key::I),
+    },
+    CommandSpec {
+        command: MenuCommand::Export,
+        label: "Export…",
+        tooltip: "Write the project in another format",
+        shortcut: ctrl(Key::E),
+    },
+    CommandSpec {
+        command: MenuCommand::Quit,
+        label: "Quit",
+        tooltip: "Close Marginalia",
+        shortcut: ctrl(Key::Q),
+    },
+    CommandSpec {
+        command: MenuCommand::Undo,
+        label: "Undo",
+        tooltip: "Undo the last change",
+        shortcut: ctrl(Key::Z),
+    },
+    CommandSpec {
+        command: MenuCommand::Redo,
+        label: "Redo",
+        tooltip: "Redo the last undone change",
+        shortcut: ctrl(Key::Y),
+    },
+    CommandSpec {
+        command: MenuCommand::Find,
+        label: "Find…",
+        tooltip: "Search the whole project",
+        shortcut: ctrl(Key::F),
+    },
+    CommandSpec {
+        command: MenuCommand::SchemaEditor,
+        label: "Schema Editor",
+        tooltip: "Edit entity and relation types",
+        shortcut: None,
+    },
+    CommandSpec {
+        command: MenuCommand::ToggleDocuments,
+        label: "Documents Panel",
+        tooltip: "Show or hide the document list",
+        shortcut: None,
+    },
+    CommandSpec {
+        command: MenuCommand::ToggleInspector,
+        label: "Inspector Panel",
+        tooltip: "Show or hide the inspector",
+        shortcut: None,
+    },
+    CommandSpec {
+        command: MenuCommand::ToggleTheme,
+        label: "Dark Theme",
+        tooltip: "Switch between light and dark theme",
+        shortcut: None,
+    },
+    CommandSpec {
+        command: MenuCommand::ZoomIn,
+        label: "Larger Text",
+        tooltip: "Increase the document font size",
+        shortcut: ctrl(Key::Plus),
+    },
+    CommandSpec {
+        command: MenuCommand::ZoomOut,
+        label: "Smaller Text",
+        tooltip: "Decrease the document font size",
+        shortcut: ctrl(Key::Minus),
+    },
+    CommandSpec {
+        command: MenuCommand::Shortcuts,
+        label: "Keyboard Shortcuts",
+        tooltip: "List every shortcut",
+        shortcut: Some(KeyboardShortcut::new(Modifiers::NONE, Key::F1)),
+    },
+    CommandSpec {
+        command: MenuCommand::About,
+        label: "About Marginalia",
+        tooltip: "Version and licence",
+        shortcut: None,
+    },
 ];
 
 pub fn spec(command: MenuCommand) -> &'static CommandSpec {
@@ -182,12 +295,30 @@ pub fn menu_item_enabled(
 
 /// Keys of the annotation view, listed in the help window (they are handled by the view).
 pub const VIEW_KEYS: &[(&str, &str)] = &[
-    ("1 – 9", "Tag the selected text with the type on that key, or retype the selected span"),
-    ("Drag over text", "Select text (snaps to whole words; hold Alt for exact characters)"),
-    ("Click a span", "Select it (its type label is a drag handle for relations)"),
-    ("R", "Start a relation from the selected span; then click the target span"),
-    ("Drag a type label onto a span", "Create a relation between the two spans"),
-    ("Delete", "Delete the selected span (with its relations) or relation"),
+    (
+        "1 – 9",
+        "Tag the selected text with the type on that key, or retype the selected span",
+    ),
+    (
+        "Drag over text",
+        "Select text (snaps to whole words; hold Alt for exact characters)",
+    ),
+    (
+        "Click a span",
+        "Select it (its type label is a drag handle for relations)",
+    ),
+    (
+        "R",
+        "Start a relation from the selected span; then click the target span",
+    ),
+    (
+        "Drag a type label onto a span",
+        "Create a relation between the two spans",
+    ),
+    (
+        "Delete",
+        "Delete the selected span (with its relations) or relation",
+    ),
     ("Esc", "Clear the selection or cancel the relation"),
     ("Up / Down", "Previous / next document"),
 ];

@@ -8,12 +8,10 @@
 use super::commands::AppCommand;
 use super::theme::type_color;
 use crate::model::{Document, DocumentId, Project, RelationId, SpanId};
-use crate::text::{tokenize, Token};
+use crate::text::{Token, tokenize};
 use egui::epaint::{CubicBezierShape, Galley};
 use egui::text::{LayoutJob, TextFormat};
-use egui::{
-    Color32, CornerRadius, FontId, Key, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2,
-};
+use egui::{Color32, CornerRadius, FontId, Key, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -29,7 +27,10 @@ pub enum Selection {
     #[default]
     None,
     /// A char range of text, not yet tagged.
-    Range { start: usize, end: usize },
+    Range {
+        start: usize,
+        end: usize,
+    },
     Span(SpanId),
     Relation(RelationId),
 }
@@ -37,8 +38,16 @@ pub enum Selection {
 /// A small menu open over the text.
 #[derive(Debug, Clone, PartialEq)]
 enum Popup {
-    EntityType { start: usize, end: usize, at: Pos2 },
-    RelationType { source: SpanId, target: SpanId, at: Pos2 },
+    EntityType {
+        start: usize,
+        end: usize,
+        at: Pos2,
+    },
+    RelationType {
+        source: SpanId,
+        target: SpanId,
+        at: Pos2,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,7 +175,13 @@ impl DocumentView {
             let left = rect.left() + ((rect.width() - width) / 2.0).max(20.0);
             let origin = Pos2::new(left, rect.top() + font_size * 1.5);
             self.last_origin = origin;
-            self.paint(ui, project, doc, origin, viewport.translate(rect.min.to_vec2()));
+            self.paint(
+                ui,
+                project,
+                doc,
+                origin,
+                viewport.translate(rect.min.to_vec2()),
+            );
             self.interact(ui, &response, project, doc, origin, commands);
         });
         self.popup_ui(ui, project, doc, commands);
@@ -181,7 +196,10 @@ impl DocumentView {
         dark: bool,
     ) {
         let fresh = self.layout.as_ref().is_some_and(|l| {
-            l.doc == doc.id && (l.width - width).abs() < 0.5 && l.font_size == font_size && l.dark == dark
+            l.doc == doc.id
+                && (l.width - width).abs() < 0.5
+                && l.font_size == font_size
+                && l.dark == dark
         });
         if !fresh {
             self.layout = Some(build_layout(ctx, doc, width, font_size, dark));
@@ -214,8 +232,12 @@ impl DocumentView {
         let Some(layout) = &self.layout else {
             return &[];
         };
-        let first = layout.paragraphs.partition_point(|p| p.chars.end < chars.start);
-        let last = layout.paragraphs.partition_point(|p| p.chars.start < chars.end.max(chars.start + 1));
+        let first = layout
+            .paragraphs
+            .partition_point(|p| p.chars.end < chars.start);
+        let last = layout
+            .paragraphs
+            .partition_point(|p| p.chars.start < chars.end.max(chars.start + 1));
         &layout.paragraphs[first..last.max(first)]
     }
 
@@ -267,7 +289,9 @@ impl DocumentView {
         // Visible paragraphs, by their vertical extent.
         let top = clip.top() - origin.y;
         let bottom = clip.bottom() - origin.y;
-        let first = layout.paragraphs.partition_point(|p| p.top + p.height < top);
+        let first = layout
+            .paragraphs
+            .partition_point(|p| p.top + p.height < top);
         let last = layout.paragraphs.partition_point(|p| p.top < bottom);
         let visible = &layout.paragraphs[first..last.max(first)];
         let Some(visible_chars) = visible
@@ -285,12 +309,18 @@ impl DocumentView {
         };
         if let Some(range) = &selected_range {
             for r in self.range_geometry(origin, range.clone()).rects {
-                painter.rect_filled(r.expand(1.0), CornerRadius::same(2), visuals.selection.bg_fill);
+                painter.rect_filled(
+                    r.expand(1.0),
+                    CornerRadius::same(2),
+                    visuals.selection.bg_fill,
+                );
             }
         }
 
         // Span fills and underlines, then the text on top, then labels.
-        let span_first = doc.spans.partition_point(|s| s.end <= visible_chars.start.saturating_sub(2000));
+        let span_first = doc
+            .spans
+            .partition_point(|s| s.end <= visible_chars.start.saturating_sub(2000));
         let mut label_slots: Vec<(Rect, SpanId, Color32, String, bool)> = Vec::new();
         let mut span_anchor: Vec<(SpanId, Pos2)> = Vec::new();
         for (index, span) in doc.spans.iter().enumerate().skip(span_first) {
@@ -307,8 +337,8 @@ impl DocumentView {
             let level = self.level(index) as f32;
             let color = type_color(&project.schema, &span.entity_type);
             let fill = color.gamma_multiply(if ui.visuals().dark_mode { 0.35 } else { 0.45 });
-            let selected = self.selection == Selection::Span(span.id)
-                || self.relation_source == Some(span.id);
+            let selected =
+                self.selection == Selection::Span(span.id) || self.relation_source == Some(span.id);
             for r in &geometry.rects {
                 painter.rect_filled(r.expand2(Vec2::new(1.0, 2.0)), CornerRadius::same(3), fill);
                 let y = r.bottom() + 3.0 + level * 4.0;
@@ -324,7 +354,10 @@ impl DocumentView {
                         StrokeKind::Outside,
                     );
                 }
-                targets.push((r.expand2(Vec2::new(0.0, 2.0 + level * 4.0)), Target::Span(span.id)));
+                targets.push((
+                    r.expand2(Vec2::new(0.0, 2.0 + level * 4.0)),
+                    Target::Span(span.id),
+                ));
             }
             // The label sits above the span's first row, higher for nested spans.
             let label_bottom = first_rect.top() - 3.0 - level * (label_height + 1.0);
@@ -332,7 +365,13 @@ impl DocumentView {
                 Pos2::new(first_rect.left(), label_bottom - label_height),
                 Vec2::new(first_rect.width().max(12.0), label_height),
             );
-            label_slots.push((label_rect, span.id, color, span.entity_type.clone(), selected));
+            label_slots.push((
+                label_rect,
+                span.id,
+                color,
+                span.entity_type.clone(),
+                selected,
+            ));
             span_anchor.push((span.id, label_rect.center_top()));
         }
 
@@ -348,7 +387,12 @@ impl DocumentView {
             let tag = Rect::from_min_size(rect.min, Vec2::new(w, rect.height()));
             painter.rect_filled(tag, CornerRadius::same(3), *color);
             if *selected {
-                painter.rect_stroke(tag, CornerRadius::same(3), Stroke::new(1.5, accent), StrokeKind::Outside);
+                painter.rect_stroke(
+                    tag,
+                    CornerRadius::same(3),
+                    Stroke::new(1.5, accent),
+                    StrokeKind::Outside,
+                );
             }
             painter.galley(tag.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
             targets.push((tag, Target::SpanLabel(*id)));
@@ -363,13 +407,22 @@ impl DocumentView {
             let selected = self.selection == Selection::Relation(rel.id);
             let stroke = Stroke::new(
                 if selected { 2.5 } else { 1.3 },
-                if selected { accent } else { visuals.weak_text_color() },
+                if selected {
+                    accent
+                } else {
+                    visuals.weak_text_color()
+                },
             );
             let rise = 14.0 + ((a.x - b.x).abs() * 0.08).min(22.0);
             let top_y = a.y.min(b.y) - rise;
             let c1 = Pos2::new(a.x + (b.x - a.x) * 0.15, top_y);
             let c2 = Pos2::new(b.x - (b.x - a.x) * 0.15, top_y);
-            let curve = CubicBezierShape::from_points_stroke([a, c1, c2, b], false, Color32::TRANSPARENT, stroke);
+            let curve = CubicBezierShape::from_points_stroke(
+                [a, c1, c2, b],
+                false,
+                Color32::TRANSPARENT,
+                stroke,
+            );
             painter.add(curve.clone());
             // Arrow head at the target.
             let dir = (b - c2).normalized();
@@ -387,12 +440,20 @@ impl DocumentView {
             let galley = painter.layout_no_wrap(label.to_string(), label_font.clone(), text_color);
             let label_rect = Rect::from_center_size(mid, galley.size() + Vec2::new(6.0, 2.0));
             painter.rect_filled(label_rect, CornerRadius::same(3), visuals.panel_fill);
-            painter.rect_stroke(label_rect, CornerRadius::same(3), stroke, StrokeKind::Inside);
+            painter.rect_stroke(
+                label_rect,
+                CornerRadius::same(3),
+                stroke,
+                StrokeKind::Inside,
+            );
             painter.galley(label_rect.min + Vec2::new(3.0, 1.0), galley, text_color);
             targets.push((label_rect, Target::Relation(rel.id)));
             for t in [0.15, 0.3, 0.7, 0.85] {
                 let p = curve.sample(t);
-                targets.push((Rect::from_center_size(p, Vec2::splat(10.0)), Target::Relation(rel.id)));
+                targets.push((
+                    Rect::from_center_size(p, Vec2::splat(10.0)),
+                    Target::Relation(rel.id),
+                ));
             }
         }
 
@@ -414,7 +475,10 @@ impl DocumentView {
             .filter(|(r, _)| r.contains(pos))
             .map(|(_, t)| *t)
             .collect();
-        if let Some(t) = hits.iter().find(|t| matches!(t, Target::Relation(_) | Target::SpanLabel(_))) {
+        if let Some(t) = hits
+            .iter()
+            .find(|t| matches!(t, Target::Relation(_) | Target::SpanLabel(_)))
+        {
             return Some(*t);
         }
         hits.into_iter()
@@ -430,7 +494,9 @@ impl DocumentView {
         let layout = self.layout.as_ref()?;
         let y = pos.y - origin.y;
         let index = layout.paragraphs.partition_point(|p| p.top + p.height < y);
-        let p = layout.paragraphs.get(index.min(layout.paragraphs.len().saturating_sub(1)))?;
+        let p = layout
+            .paragraphs
+            .get(index.min(layout.paragraphs.len().saturating_sub(1)))?;
         let Some(galley) = &p.galley else {
             return Some(p.chars.start);
         };
@@ -456,33 +522,54 @@ impl DocumentView {
             let press = ui.input(|i| i.pointer.press_origin()).unwrap_or(pos);
             self.popup = None;
             self.drag = match self.target_at(press, doc) {
-                Some(Target::SpanLabel(source)) => Some(Drag::Relation { source, from: press }),
-                _ => self.char_at(origin, press).map(|anchor| Drag::Text { anchor }),
+                Some(Target::SpanLabel(source)) => Some(Drag::Relation {
+                    source,
+                    from: press,
+                }),
+                _ => self
+                    .char_at(origin, press)
+                    .map(|anchor| Drag::Text { anchor }),
             };
         }
         if response.dragged()
-            && let (Some(Drag::Text { anchor }), Some(pos)) = (self.drag, response.interact_pointer_pos())
+            && let (Some(Drag::Text { anchor }), Some(pos)) =
+                (self.drag, response.interact_pointer_pos())
             && let Some(c) = self.char_at(origin, pos)
         {
             let (start, end) = (anchor.min(c), anchor.max(c));
-            self.selection = if start < end { Selection::Range { start, end } } else { Selection::None };
+            self.selection = if start < end {
+                Selection::Range { start, end }
+            } else {
+                Selection::None
+            };
         }
         if response.drag_stopped() {
-            let pos = response.interact_pointer_pos().or(ui.ctx().pointer_latest_pos());
+            let pos = response
+                .interact_pointer_pos()
+                .or(ui.ctx().pointer_latest_pos());
             match (self.drag.take(), pos) {
                 (Some(Drag::Text { .. }), Some(pos)) => {
                     if let Selection::Range { start, end } = self.selection {
                         self.select_range(doc, start, end, alt);
                         if let Selection::Range { start, end } = self.selection {
-                            self.popup = Some(Popup::EntityType { start, end, at: pos });
+                            self.popup = Some(Popup::EntityType {
+                                start,
+                                end,
+                                at: pos,
+                            });
                         }
                     }
                 }
                 (Some(Drag::Relation { source, .. }), Some(pos)) => {
-                    if let Some(Target::Span(target) | Target::SpanLabel(target)) = self.target_at(pos, doc)
+                    if let Some(Target::Span(target) | Target::SpanLabel(target)) =
+                        self.target_at(pos, doc)
                         && target != source
                     {
-                        self.popup = Some(Popup::RelationType { source, target, at: pos });
+                        self.popup = Some(Popup::RelationType {
+                            source,
+                            target,
+                            at: pos,
+                        });
                     }
                 }
                 _ => {}
@@ -497,7 +584,11 @@ impl DocumentView {
                     if let Some(source) = self.relation_source.take()
                         && source != id
                     {
-                        self.popup = Some(Popup::RelationType { source, target: id, at: pos });
+                        self.popup = Some(Popup::RelationType {
+                            source,
+                            target: id,
+                            at: pos,
+                        });
                     } else {
                         self.selection = Selection::Span(id);
                     }
@@ -512,7 +603,13 @@ impl DocumentView {
         let _ = (project, commands);
     }
 
-    fn handle_keys(&mut self, ui: &Ui, project: &Project, doc: &Document, commands: &mut Vec<AppCommand>) {
+    fn handle_keys(
+        &mut self,
+        ui: &Ui,
+        project: &Project,
+        doc: &Document,
+        commands: &mut Vec<AppCommand>,
+    ) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
@@ -530,12 +627,19 @@ impl DocumentView {
         {
             match self.selection {
                 Selection::Range { start, end } => {
-                    commands.push(AppCommand::CreateSpan { doc: doc.id, start, end, entity_type: ty.id.clone() });
+                    commands.push(AppCommand::CreateSpan {
+                        doc: doc.id,
+                        start,
+                        end,
+                        entity_type: ty.id.clone(),
+                    });
                     self.popup = None;
                 }
-                Selection::Span(span) => {
-                    commands.push(AppCommand::RetypeSpan { doc: doc.id, span, entity_type: ty.id.clone() })
-                }
+                Selection::Span(span) => commands.push(AppCommand::RetypeSpan {
+                    doc: doc.id,
+                    span,
+                    entity_type: ty.id.clone(),
+                }),
                 _ => {}
             }
         }
@@ -553,7 +657,10 @@ impl DocumentView {
                     self.selection = Selection::None;
                 }
                 Selection::Relation(relation) => {
-                    commands.push(AppCommand::DeleteRelation { doc: doc.id, relation });
+                    commands.push(AppCommand::DeleteRelation {
+                        doc: doc.id,
+                        relation,
+                    });
                     self.selection = Selection::None;
                 }
                 _ => {}
@@ -572,7 +679,13 @@ impl DocumentView {
         }
     }
 
-    fn popup_ui(&mut self, ui: &Ui, project: &Project, doc: &Document, commands: &mut Vec<AppCommand>) {
+    fn popup_ui(
+        &mut self,
+        ui: &Ui,
+        project: &Project,
+        doc: &Document,
+        commands: &mut Vec<AppCommand>,
+    ) {
         let Some(popup) = self.popup.clone() else {
             return;
         };
@@ -586,12 +699,25 @@ impl DocumentView {
             .show(ui.ctx(), |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| match popup {
                     Popup::EntityType { start, end, .. } => {
-                        ui.label(egui::RichText::new(format!("Tag “{}” as", short(doc.slice(start, end)))).strong());
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "Tag “{}” as",
+                                short(doc.slice(start, end))
+                            ))
+                            .strong(),
+                        );
                         for t in &project.schema.entity_types {
                             let key = t.key.map(|k| format!("{k}  ")).unwrap_or_default();
                             let text = format!("{key}{}  {}", t.id, t.label);
-                            if swatch_button(ui, type_color(&project.schema, &t.id), &text).clicked() {
-                                commands.push(AppCommand::CreateSpan { doc: doc.id, start, end, entity_type: t.id.clone() });
+                            if swatch_button(ui, type_color(&project.schema, &t.id), &text)
+                                .clicked()
+                            {
+                                commands.push(AppCommand::CreateSpan {
+                                    doc: doc.id,
+                                    start,
+                                    end,
+                                    entity_type: t.id.clone(),
+                                });
                                 close = true;
                             }
                         }
@@ -602,12 +728,23 @@ impl DocumentView {
                             return;
                         };
                         ui.label(
-                            egui::RichText::new(format!("{} → {}", short(doc.span_text(s)), short(doc.span_text(t)))).strong(),
+                            egui::RichText::new(format!(
+                                "{} -> {}",
+                                short(doc.span_text(s)),
+                                short(doc.span_text(t))
+                            ))
+                            .strong(),
                         );
-                        let allowed: Vec<_> = project.schema.relation_types_between(&s.entity_type, &t.entity_type).collect();
+                        let allowed: Vec<_> = project
+                            .schema
+                            .relation_types_between(&s.entity_type, &t.entity_type)
+                            .collect();
                         if allowed.is_empty() {
-                            ui.label(format!("No relation type allows {} → {}.", s.entity_type, t.entity_type));
-                            ui.label("Add one in View → Schema Editor.");
+                            ui.label(format!(
+                                "No relation type allows {} -> {}.",
+                                s.entity_type, t.entity_type
+                            ));
+                            ui.label("Add one in View > Schema Editor.");
                         }
                         for rt in allowed {
                             if ui.button(&rt.label).clicked() {
@@ -664,9 +801,19 @@ pub fn swatch_button(ui: &mut Ui, color: Color32, text: &str) -> egui::Response 
     .inner
 }
 
-fn build_layout(ctx: &egui::Context, doc: &Document, width: f32, font_size: f32, dark: bool) -> Layout {
+fn build_layout(
+    ctx: &egui::Context,
+    doc: &Document,
+    width: f32,
+    font_size: f32,
+    dark: bool,
+) -> Layout {
     let line_height = (font_size * LINE_HEIGHT_FACTOR).round();
-    let text_color = if dark { Color32::from_gray(225) } else { Color32::from_gray(25) };
+    let text_color = if dark {
+        Color32::from_gray(225)
+    } else {
+        Color32::from_gray(25)
+    };
     let format = TextFormat {
         font_id: FontId::proportional(font_size),
         color: text_color,
@@ -683,7 +830,13 @@ fn build_layout(ctx: &egui::Context, doc: &Document, width: f32, font_size: f32,
             char_pos += len + 1;
             if line.trim().is_empty() {
                 let height = line_height * 0.35;
-                paragraphs.push(Paragraph { chars, galley: None, row_starts: Vec::new(), top, height });
+                paragraphs.push(Paragraph {
+                    chars,
+                    galley: None,
+                    row_starts: Vec::new(),
+                    top,
+                    height,
+                });
                 top += height;
                 continue;
             }
@@ -697,11 +850,25 @@ fn build_layout(ctx: &egui::Context, doc: &Document, width: f32, font_size: f32,
                 at += row.glyphs.len();
             }
             let height = galley.size().y;
-            paragraphs.push(Paragraph { chars, galley: Some(galley), row_starts, top, height });
+            paragraphs.push(Paragraph {
+                chars,
+                galley: Some(galley),
+                row_starts,
+                top,
+                height,
+            });
             top += height;
         }
     });
-    Layout { doc: doc.id, width, font_size, dark, paragraphs, height: top, tokens: tokenize(&doc.text) }
+    Layout {
+        doc: doc.id,
+        width,
+        font_size,
+        dark,
+        paragraphs,
+        height: top,
+        tokens: tokenize(&doc.text),
+    }
 }
 
 /// Nesting levels: a span nested in (or overlapping) an earlier one gets the next free level.
@@ -714,7 +881,9 @@ fn nesting_levels(doc: &Document) -> Vec<u8> {
     for i in order {
         let span = &doc.spans[i];
         active.retain(|(end, _)| *end > span.start);
-        let level = (0u8..).find(|l| !active.iter().any(|(_, al)| al == l)).unwrap_or(0);
+        let level = (0u8..)
+            .find(|l| !active.iter().any(|(_, al)| al == l))
+            .unwrap_or(0);
         levels[i] = level;
         active.push((span.end, level));
     }
@@ -735,7 +904,10 @@ pub fn snap_to_tokens(tokens: &[Token], start: usize, end: usize) -> (usize, usi
 impl DocumentView {
     /// Where a char of the current document was drawn last frame (for tests that use the mouse).
     pub fn char_rect(&self, c: usize) -> Option<Rect> {
-        self.range_geometry(self.last_origin, c..c + 1).rects.first().copied()
+        self.range_geometry(self.last_origin, c..c + 1)
+            .rects
+            .first()
+            .copied()
     }
 
     /// The cached tokens of the current document (for tests and the inspector).

@@ -58,7 +58,8 @@ impl DocumentsPanel {
                             );
                             ui.horizontal(|ui| {
                                 let color = status_color(doc.status);
-                                ui.label(RichText::new(format!("● {}", doc.status.label())).small().color(color));
+                                status_dot(ui, color);
+                                ui.label(RichText::new(doc.status.label()).small().color(color));
                                 ui.label(
                                     RichText::new(format!(
                                         "{} spans · {} relations",
@@ -75,13 +76,23 @@ impl DocumentsPanel {
                     if response.clicked() {
                         commands.push(AppCommand::SelectDocument(doc.id));
                     }
-                    if selected && ui.ctx().input(|i| i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowDown)) {
+                    if selected
+                        && ui.ctx().input(|i| {
+                            i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowDown)
+                        })
+                    {
                         response.scroll_to_me(None);
                     }
                     response.context_menu(|ui| {
                         ui.label("Mark as");
                         for status in DocumentStatus::ALL {
-                            if ui.add_enabled(doc.status != status, egui::Button::new(status.label())).clicked() {
+                            if ui
+                                .add_enabled(
+                                    doc.status != status,
+                                    egui::Button::new(status.label()),
+                                )
+                                .clicked()
+                            {
                                 commands.push(set_status(doc.id, status));
                                 ui.close();
                             }
@@ -91,6 +102,12 @@ impl DocumentsPanel {
                 }
             });
     }
+}
+
+/// A small filled circle (drawn, so it needs no glyph from the font).
+pub fn status_dot(ui: &mut Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(8.0, 8.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 4.0, color);
 }
 
 pub fn set_status(doc: DocumentId, status: DocumentStatus) -> AppCommand {

@@ -1,7 +1,7 @@
 //! The right panel: everything about the selected span or relation, all editable.
 
 use super::commands::AppCommand;
-use super::document_view::{swatch_button, Selection};
+use super::document_view::{Selection, swatch_button};
 use super::documents_panel::{set_status, status_color};
 use super::theme::type_color;
 use crate::edit::{Edit, Transaction};
@@ -48,8 +48,19 @@ impl Inspector {
                 ui.label("Press a type key, or pick a type:");
                 for t in &project.schema.entity_types {
                     let key = t.key.map(|k| format!("{k}  ")).unwrap_or_default();
-                    if swatch_button(ui, type_color(&project.schema, &t.id), &format!("{key}{}  {}", t.id, t.label)).clicked() {
-                        commands.push(AppCommand::CreateSpan { doc: doc.id, start, end, entity_type: t.id.clone() });
+                    if swatch_button(
+                        ui,
+                        type_color(&project.schema, &t.id),
+                        &format!("{key}{}  {}", t.id, t.label),
+                    )
+                    .clicked()
+                    {
+                        commands.push(AppCommand::CreateSpan {
+                            doc: doc.id,
+                            start,
+                            end,
+                            entity_type: t.id.clone(),
+                        });
                     }
                 }
                 None
@@ -61,71 +72,157 @@ impl Inspector {
         }
     }
 
-    fn note_ui(&mut self, ui: &mut Ui, owner: Selection, current: &str, make_edit: impl FnOnce(String) -> Edit, commands: &mut Vec<AppCommand>) {
+    fn note_ui(
+        &mut self,
+        ui: &mut Ui,
+        owner: Selection,
+        current: &str,
+        make_edit: impl FnOnce(String) -> Edit,
+        commands: &mut Vec<AppCommand>,
+    ) {
         if self.note_owner != Some(owner) {
             self.note_owner = Some(owner);
             self.note = current.to_string();
         }
         let label = ui.label("Note");
-        let response = ui.add(
-            egui::TextEdit::multiline(&mut self.note)
-                .desired_rows(3)
-                .desired_width(f32::INFINITY)
-                .hint_text("why, source, doubts…"),
-        )
-        .labelled_by(label.id);
+        let response = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.note)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("why, source, doubts…"),
+            )
+            .labelled_by(label.id);
         if response.lost_focus() && self.note != current {
-            commands.push(AppCommand::Apply(Transaction::single("edit note", make_edit(self.note.clone()))));
+            commands.push(AppCommand::Apply(Transaction::single(
+                "edit note",
+                make_edit(self.note.clone()),
+            )));
         }
     }
 
-    fn span_ui(&mut self, ui: &mut Ui, project: &Project, doc: &Document, span: &Span, commands: &mut Vec<AppCommand>) -> Option<Selection> {
+    fn span_ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &Project,
+        doc: &Document,
+        span: &Span,
+        commands: &mut Vec<AppCommand>,
+    ) -> Option<Selection> {
         let mut select = None;
         ui.heading("Span");
-        ui.label(RichText::new(format!("“{}”", doc.span_text(span))).size(17.0).strong());
-        ui.label(RichText::new(format!("{} · characters {}–{}", span.id, span.start, span.end)).weak());
+        ui.label(
+            RichText::new(format!("“{}”", doc.span_text(span)))
+                .size(17.0)
+                .strong(),
+        );
+        ui.label(
+            RichText::new(format!(
+                "{} · characters {}–{}",
+                span.id, span.start, span.end
+            ))
+            .weak(),
+        );
         ui.add_space(6.0);
-        egui::Grid::new("span_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("Type");
-            let current = project.schema.entity_type(&span.entity_type).map_or(span.entity_type.clone(), |t| format!("{}  {}", t.id, t.label));
-            egui::ComboBox::from_id_salt("span_type").selected_text(current).show_ui(ui, |ui| {
-                for t in &project.schema.entity_types {
-                    if swatch_button(ui, type_color(&project.schema, &t.id), &format!("{}  {}", t.id, t.label)).clicked() && t.id != span.entity_type {
-                        commands.push(AppCommand::RetypeSpan { doc: doc.id, span: span.id, entity_type: t.id.clone() });
-                        ui.close();
-                    }
+        egui::Grid::new("span_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let type_label = ui.label("Type");
+                let current = project
+                    .schema
+                    .entity_type(&span.entity_type)
+                    .map_or(span.entity_type.clone(), |t| {
+                        format!("{}  {}", t.id, t.label)
+                    });
+                egui::ComboBox::from_id_salt("span_type")
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        for t in &project.schema.entity_types {
+                            if swatch_button(
+                                ui,
+                                type_color(&project.schema, &t.id),
+                                &format!("{}  {}", t.id, t.label),
+                            )
+                            .clicked()
+                                && t.id != span.entity_type
+                            {
+                                commands.push(AppCommand::RetypeSpan {
+                                    doc: doc.id,
+                                    span: span.id,
+                                    entity_type: t.id.clone(),
+                                });
+                                ui.close();
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(type_label.id);
+                ui.end_row();
+
+                let entity_label = ui.label("Entity");
+                let linked = span.entity.and_then(|e| project.entity(e));
+                let text = linked.map_or("— not linked —".to_string(), |e| e.name.clone());
+                egui::ComboBox::from_id_salt("span_entity")
+                    .selected_text(text)
+                    .show_ui(ui, |ui| {
+                        if ui
+                            .selectable_label(span.entity.is_none(), "— not linked —")
+                            .clicked()
+                            && span.entity.is_some()
+                        {
+                            commands.push(link(doc, span, None));
+                        }
+                        for e in project
+                            .entities
+                            .iter()
+                            .filter(|e| e.entity_type == span.entity_type)
+                        {
+                            if ui
+                                .selectable_label(span.entity == Some(e.id), &e.name)
+                                .clicked()
+                                && span.entity != Some(e.id)
+                            {
+                                commands.push(link(doc, span, Some(e.id)));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(entity_label.id);
+                ui.end_row();
+
+                ui.label("");
+                if ui
+                    .button("New entity from this mention")
+                    .on_hover_text(
+                        "Create a knowledge-base entity named after this text and link it",
+                    )
+                    .clicked()
+                {
+                    commands.push(AppCommand::CreateEntityFromSpan {
+                        doc: doc.id,
+                        span: span.id,
+                    });
                 }
+                ui.end_row();
+
+                ui.label("Origin");
+                ui.label(span.origin.describe());
+                ui.end_row();
             });
-            ui.end_row();
-
-            ui.label("Entity");
-            let linked = span.entity.and_then(|e| project.entity(e));
-            let text = linked.map_or("— not linked —".to_string(), |e| e.name.clone());
-            egui::ComboBox::from_id_salt("span_entity").selected_text(text).show_ui(ui, |ui| {
-                if ui.selectable_label(span.entity.is_none(), "— not linked —").clicked() && span.entity.is_some() {
-                    commands.push(link(doc, span, None));
-                }
-                for e in project.entities.iter().filter(|e| e.entity_type == span.entity_type) {
-                    if ui.selectable_label(span.entity == Some(e.id), &e.name).clicked() && span.entity != Some(e.id) {
-                        commands.push(link(doc, span, Some(e.id)));
-                    }
-                }
-            });
-            ui.end_row();
-
-            ui.label("");
-            if ui.button("New entity from this mention").on_hover_text("Create a knowledge-base entity named after this text and link it").clicked() {
-                commands.push(AppCommand::CreateEntityFromSpan { doc: doc.id, span: span.id });
-            }
-            ui.end_row();
-
-            ui.label("Origin");
-            ui.label(span.origin.describe());
-            ui.end_row();
-        });
         ui.add_space(6.0);
         let (doc_id, span_id) = (doc.id, span.id);
-        self.note_ui(ui, Selection::Span(span.id), &span.note, |note| Edit::SetSpanNote { doc: doc_id, span: span_id, note }, commands);
+        self.note_ui(
+            ui,
+            Selection::Span(span.id),
+            &span.note,
+            |note| Edit::SetSpanNote {
+                doc: doc_id,
+                span: span_id,
+                note,
+            },
+            commands,
+        );
         ui.add_space(8.0);
         ui.label(RichText::new("Relations").strong());
         let mut any = false;
@@ -134,14 +231,32 @@ impl Inspector {
             let outgoing = rel.source == span.id;
             let other = if outgoing { rel.target } else { rel.source };
             let other_text = doc.span(other).map_or("?", |s| doc.span_text(s));
-            let label = project.schema.relation_type(&rel.relation_type).map_or(rel.relation_type.as_str(), |t| t.label.as_str());
-            let text = if outgoing { format!("→ {label}  “{other_text}”") } else { format!("← {label}  “{other_text}”") };
+            let label = project
+                .schema
+                .relation_type(&rel.relation_type)
+                .map_or(rel.relation_type.as_str(), |t| t.label.as_str());
+            let text = if outgoing {
+                format!("-> {label}  “{other_text}”")
+            } else {
+                format!("<- {label}  “{other_text}”")
+            };
             ui.horizontal(|ui| {
-                if ui.link(text).on_hover_text("Select this relation").clicked() {
+                if ui
+                    .link(text)
+                    .on_hover_text("Select this relation")
+                    .clicked()
+                {
                     select = Some(Selection::Relation(rel.id));
                 }
-                if ui.small_button("🗑").on_hover_text("Delete this relation").clicked() {
-                    commands.push(AppCommand::DeleteRelation { doc: doc.id, relation: rel.id });
+                if ui
+                    .small_button("Delete")
+                    .on_hover_text("Delete this relation")
+                    .clicked()
+                {
+                    commands.push(AppCommand::DeleteRelation {
+                        doc: doc.id,
+                        relation: rel.id,
+                    });
                 }
             });
         }
@@ -149,14 +264,28 @@ impl Inspector {
             ui.label(RichText::new("none — press R, then click another span").weak());
         }
         ui.add_space(10.0);
-        if ui.button("Delete span").on_hover_text("Delete (with its relations)").clicked() {
-            commands.push(AppCommand::DeleteSpan { doc: doc.id, span: span.id });
+        if ui
+            .button("Delete span")
+            .on_hover_text("Delete (with its relations)")
+            .clicked()
+        {
+            commands.push(AppCommand::DeleteSpan {
+                doc: doc.id,
+                span: span.id,
+            });
             select = Some(Selection::None);
         }
         select
     }
 
-    fn relation_ui(&mut self, ui: &mut Ui, project: &Project, doc: &Document, rel: &Relation, commands: &mut Vec<AppCommand>) -> Option<Selection> {
+    fn relation_ui(
+        &mut self,
+        ui: &mut Ui,
+        project: &Project,
+        doc: &Document,
+        rel: &Relation,
+        commands: &mut Vec<AppCommand>,
+    ) -> Option<Selection> {
         let mut select = None;
         ui.heading("Relation");
         ui.label(RichText::new(rel.id.to_string()).weak());
@@ -164,43 +293,97 @@ impl Inspector {
             return None;
         };
         ui.add_space(6.0);
-        egui::Grid::new("relation_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            ui.label("From");
-            if ui.link(format!("“{}” ({})", doc.span_text(source), source.entity_type)).clicked() {
-                select = Some(Selection::Span(source.id));
-            }
-            ui.end_row();
-            ui.label("Type");
-            let label = project.schema.relation_type(&rel.relation_type).map_or(rel.relation_type.as_str(), |t| t.label.as_str());
-            egui::ComboBox::from_id_salt("relation_type").selected_text(label).show_ui(ui, |ui| {
-                for rt in project.schema.relation_types_between(&source.entity_type, &target.entity_type) {
-                    if ui.selectable_label(rt.id == rel.relation_type, &rt.label).clicked() && rt.id != rel.relation_type {
-                        commands.push(AppCommand::Apply(Transaction::single(
-                            "change relation type",
-                            Edit::SetRelationType { doc: doc.id, relation: rel.id, relation_type: rt.id.clone() },
-                        )));
-                    }
+        egui::Grid::new("relation_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("From");
+                if ui
+                    .link(format!(
+                        "“{}” ({})",
+                        doc.span_text(source),
+                        source.entity_type
+                    ))
+                    .clicked()
+                {
+                    select = Some(Selection::Span(source.id));
                 }
+                ui.end_row();
+                let type_label = ui.label("Type");
+                let label = project
+                    .schema
+                    .relation_type(&rel.relation_type)
+                    .map_or(rel.relation_type.as_str(), |t| t.label.as_str());
+                egui::ComboBox::from_id_salt("relation_type")
+                    .selected_text(label)
+                    .show_ui(ui, |ui| {
+                        for rt in project
+                            .schema
+                            .relation_types_between(&source.entity_type, &target.entity_type)
+                        {
+                            if ui
+                                .selectable_label(rt.id == rel.relation_type, &rt.label)
+                                .clicked()
+                                && rt.id != rel.relation_type
+                            {
+                                commands.push(AppCommand::Apply(Transaction::single(
+                                    "change relation type",
+                                    Edit::SetRelationType {
+                                        doc: doc.id,
+                                        relation: rel.id,
+                                        relation_type: rt.id.clone(),
+                                    },
+                                )));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(type_label.id);
+                ui.end_row();
+                ui.label("To");
+                if ui
+                    .link(format!(
+                        "“{}” ({})",
+                        doc.span_text(target),
+                        target.entity_type
+                    ))
+                    .clicked()
+                {
+                    select = Some(Selection::Span(target.id));
+                }
+                ui.end_row();
+                ui.label("Origin");
+                ui.label(rel.origin.describe());
+                ui.end_row();
             });
-            ui.end_row();
-            ui.label("To");
-            if ui.link(format!("“{}” ({})", doc.span_text(target), target.entity_type)).clicked() {
-                select = Some(Selection::Span(target.id));
-            }
-            ui.end_row();
-            ui.label("Origin");
-            ui.label(rel.origin.describe());
-            ui.end_row();
-        });
-        if ui.button("⇄ Swap direction").clicked() {
-            commands.push(AppCommand::Apply(Transaction::single("swap relation direction", Edit::SwapRelationEnds { doc: doc.id, relation: rel.id })));
+        if ui.button("Swap direction").clicked() {
+            commands.push(AppCommand::Apply(Transaction::single(
+                "swap relation direction",
+                Edit::SwapRelationEnds {
+                    doc: doc.id,
+                    relation: rel.id,
+                },
+            )));
         }
         ui.add_space(6.0);
         let (doc_id, rel_id) = (doc.id, rel.id);
-        self.note_ui(ui, Selection::Relation(rel.id), &rel.note, |note| Edit::SetRelationNote { doc: doc_id, relation: rel_id, note }, commands);
+        self.note_ui(
+            ui,
+            Selection::Relation(rel.id),
+            &rel.note,
+            |note| Edit::SetRelationNote {
+                doc: doc_id,
+                relation: rel_id,
+                note,
+            },
+            commands,
+        );
         ui.add_space(10.0);
         if ui.button("Delete relation").clicked() {
-            commands.push(AppCommand::DeleteRelation { doc: doc.id, relation: rel.id });
+            commands.push(AppCommand::DeleteRelation {
+                doc: doc.id,
+                relation: rel.id,
+            });
             select = Some(Selection::None);
         }
         select
@@ -209,12 +392,25 @@ impl Inspector {
 
 fn link(doc: &Document, span: &Span, entity: Option<crate::model::EntityId>) -> AppCommand {
     AppCommand::Apply(Transaction::single(
-        if entity.is_some() { "link to entity" } else { "unlink from entity" },
-        Edit::LinkSpan { doc: doc.id, span: span.id, entity },
+        if entity.is_some() {
+            "link to entity"
+        } else {
+            "unlink from entity"
+        },
+        Edit::LinkSpan {
+            doc: doc.id,
+            span: span.id,
+            entity,
+        },
     ))
 }
 
-fn document_summary_ui(ui: &mut Ui, project: &Project, doc: &Document, commands: &mut Vec<AppCommand>) {
+fn document_summary_ui(
+    ui: &mut Ui,
+    project: &Project,
+    doc: &Document,
+    commands: &mut Vec<AppCommand>,
+) {
     ui.heading("Document");
     ui.label(RichText::new(&doc.title).strong());
     if !doc.source.is_empty() {
@@ -231,13 +427,23 @@ fn document_summary_ui(ui: &mut Ui, project: &Project, doc: &Document, commands:
         }
     });
     ui.add_space(6.0);
-    ui.label(format!("{} spans, {} relations", doc.spans.len(), doc.relations.len()));
+    ui.label(format!(
+        "{} spans, {} relations",
+        doc.spans.len(),
+        doc.relations.len()
+    ));
     for t in &project.schema.entity_types {
         let n = doc.spans.iter().filter(|s| s.entity_type == t.id).count();
         if n > 0 {
-            swatch_button(ui, type_color(&project.schema, &t.id), &format!("{}  {n}", t.label));
+            swatch_button(
+                ui,
+                type_color(&project.schema, &t.id),
+                &format!("{}  {n}", t.label),
+            );
         }
     }
     ui.add_space(10.0);
-    ui.label(RichText::new("Select text and press 1–9 to tag it. Click a span to inspect it.").weak());
+    ui.label(
+        RichText::new("Select text and press 1–9 to tag it. Click a span to inspect it.").weak(),
+    );
 }

@@ -11,14 +11,14 @@ mod settings;
 mod theme;
 mod workspace;
 
-pub use commands::{AppCommand, MenuCommand, COMMANDS};
+pub use commands::{AppCommand, COMMANDS, MenuCommand};
 pub use dialogs::{DialogKind, DialogOutcome, FileDialogs, NativeDialogs, ScriptedDialogs};
-pub use document_view::{snap_to_tokens, DocumentView, Selection};
+pub use document_view::{DocumentView, Selection, snap_to_tokens};
 pub use settings::Settings;
 pub use workspace::Workspace;
 
-use crate::edit::{remove_span_with_relations, Edit, Transaction};
-use crate::import::{plan_import, ImportFormat};
+use crate::edit::{Edit, Transaction, remove_span_with_relations};
+use crate::import::{ImportFormat, plan_import};
 use crate::model::{DocumentId, Entity, Origin, Relation, Span};
 use commands::{menu_item, menu_item_enabled, pressed_shortcuts};
 use documents_panel::DocumentsPanel;
@@ -40,7 +40,10 @@ pub enum PendingAction {
 pub enum Prompt {
     UnsavedChanges(PendingAction),
     /// A file dialog could not be shown: ask for a typed path.
-    TypePath { kind: DialogKind, text: String },
+    TypePath {
+        kind: DialogKind,
+        text: String,
+    },
     Error(String),
 }
 
@@ -62,10 +65,16 @@ pub struct MarginaliaApp {
     /// Set once the user agreed to close (so the next close request goes through).
     pub quit_confirmed: bool,
     last_title: String,
+    /// The theme set on the context (set only when it changes: setting it repaints).
+    applied_dark_mode: Option<bool>,
 }
 
 impl MarginaliaApp {
-    pub fn new(workspace: Workspace, settings: Settings, dialogs: Box<dyn FileDialogs>) -> MarginaliaApp {
+    pub fn new(
+        workspace: Workspace,
+        settings: Settings,
+        dialogs: Box<dyn FileDialogs>,
+    ) -> MarginaliaApp {
         let current_doc = workspace.project.documents.first().map(|d| d.id);
         MarginaliaApp {
             workspace,
@@ -83,17 +92,24 @@ impl MarginaliaApp {
             commands: Vec::new(),
             quit_confirmed: false,
             last_title: String::new(),
+            applied_dark_mode: None,
         }
     }
 
     /// Opens `path` if it exists, starts a new project that will be saved there if it does not.
-    pub fn with_project_path(path: Option<&Path>, settings: Settings, dialogs: Box<dyn FileDialogs>) -> MarginaliaApp {
+    pub fn with_project_path(
+        path: Option<&Path>,
+        settings: Settings,
+        dialogs: Box<dyn FileDialogs>,
+    ) -> MarginaliaApp {
         let mut app = MarginaliaApp::new(Workspace::new_project("Untitled"), settings, dialogs);
         if let Some(path) = path {
             if path.exists() {
                 app.open_path(path);
             } else {
-                let name = path.file_stem().map_or("Untitled".into(), |s| s.to_string_lossy().into_owned());
+                let name = path
+                    .file_stem()
+                    .map_or("Untitled".into(), |s| s.to_string_lossy().into_owned());
                 app.workspace = Workspace::new_project(&name);
                 app.workspace.path = Some(path.to_path_buf());
                 app.status = format!("New project; it will be saved as {}", path.display());
@@ -113,13 +129,17 @@ impl MarginaliaApp {
     }
 
     pub fn current_document(&self) -> Option<&crate::model::Document> {
-        self.current_doc.and_then(|id| self.workspace.project.document(id))
+        self.current_doc
+            .and_then(|id| self.workspace.project.document(id))
     }
 
     fn draw(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
-        ctx.options_mut(|o| o.zoom_with_keyboard = false);
-        theme::apply(&ctx, self.settings.dark_mode);
+        if self.applied_dark_mode != Some(self.settings.dark_mode) {
+            ctx.options_mut(|o| o.zoom_with_keyboard = false);
+            theme::apply(&ctx, self.settings.dark_mode);
+            self.applied_dark_mode = Some(self.settings.dark_mode);
+        }
         let mut commands = std::mem::take(&mut self.commands);
         commands.extend(pressed_shortcuts(&ctx));
 
@@ -130,16 +150,24 @@ impl MarginaliaApp {
             egui::Panel::left("documents")
                 .resizable(true)
                 .default_size(260.0)
-                .show(ui, |ui| self.documents.ui(ui, project, self.current_doc, &mut commands));
+                .size_range(180.0..=420.0)
+                .show(ui, |ui| {
+                    self.documents
+                        .ui(ui, project, self.current_doc, &mut commands)
+                });
         }
         let doc = self.current_doc.and_then(|id| project.document(id));
         if self.settings.show_inspector {
             egui::Panel::right("inspector")
                 .resizable(true)
                 .default_size(300.0)
+                .size_range(240.0..=460.0)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        if let Some(selection) = self.inspector.ui(ui, project, doc, self.view.selection, &mut commands) {
+                        if let Some(selection) =
+                            self.inspector
+                                .ui(ui, project, doc, self.view.selection, &mut commands)
+                        {
                             self.view.selection = selection;
                         }
                     });
@@ -150,11 +178,15 @@ impl MarginaliaApp {
                 ui.horizontal(|ui| {
                     ui.heading(&doc.title);
                     if self.view.relation_source.is_some() {
-                        ui.label(RichText::new("Relation: click the target span (Esc cancels)").color(ui.visuals().warn_fg_color));
+                        ui.label(
+                            RichText::new("Relation: click the target span (Esc cancels)")
+                                .color(ui.visuals().warn_fg_color),
+                        );
                     }
                 });
                 ui.separator();
-                self.view.ui(ui, project, doc, self.settings.font_size, &mut commands);
+                self.view
+                    .ui(ui, project, doc, self.settings.font_size, &mut commands);
             }
             None => empty_state_ui(ui, &mut commands),
         });
@@ -173,10 +205,18 @@ impl MarginaliaApp {
                 }
             });
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if !dropped.is_empty() {
             match dropped.as_slice() {
-                [one] if one.extension().is_some_and(|e| e == "ron") => commands.push(AppCommand::OpenRecent(one.clone())),
+                [one] if one.extension().is_some_and(|e| e == "ron") => {
+                    commands.push(AppCommand::OpenRecent(one.clone()))
+                }
                 _ => commands.push(AppCommand::ImportPaths(dropped)),
             }
         }
@@ -210,20 +250,42 @@ impl MarginaliaApp {
             });
             ui.menu_button("Edit", |ui| {
                 let history = &self.workspace.history;
-                menu_item_enabled(ui, MenuCommand::Undo, history.undo_label().is_some(), commands);
-                menu_item_enabled(ui, MenuCommand::Redo, history.redo_label().is_some(), commands);
+                menu_item_enabled(
+                    ui,
+                    MenuCommand::Undo,
+                    history.undo_label().is_some(),
+                    commands,
+                );
+                menu_item_enabled(
+                    ui,
+                    MenuCommand::Redo,
+                    history.redo_label().is_some(),
+                    commands,
+                );
                 ui.separator();
                 menu_item(ui, MenuCommand::Find, commands);
             });
             ui.menu_button("View", |ui| {
                 let mut toggle = |ui: &mut Ui, on: bool, command: MenuCommand| {
                     let spec = commands::spec(command);
-                    if ui.checkbox(&mut on.clone(), spec.label).on_hover_text(spec.tooltip).clicked() {
+                    if ui
+                        .checkbox(&mut on.clone(), spec.label)
+                        .on_hover_text(spec.tooltip)
+                        .clicked()
+                    {
                         commands.push(command.to_app_command());
                     }
                 };
-                toggle(ui, self.settings.show_documents, MenuCommand::ToggleDocuments);
-                toggle(ui, self.settings.show_inspector, MenuCommand::ToggleInspector);
+                toggle(
+                    ui,
+                    self.settings.show_documents,
+                    MenuCommand::ToggleDocuments,
+                );
+                toggle(
+                    ui,
+                    self.settings.show_inspector,
+                    MenuCommand::ToggleInspector,
+                );
                 toggle(ui, self.settings.dark_mode, MenuCommand::ToggleTheme);
                 ui.separator();
                 menu_item(ui, MenuCommand::ZoomIn, commands);
@@ -243,9 +305,16 @@ impl MarginaliaApp {
         ui.horizontal(|ui| {
             if let Some(doc) = self.current_document() {
                 let position = project.document_index(doc.id).map_or(0, |i| i + 1);
-                ui.label(format!("Document {position} of {}", project.documents.len()));
+                ui.label(format!(
+                    "Document {position} of {}",
+                    project.documents.len()
+                ));
                 ui.separator();
-                ui.label(format!("{} spans · {} relations here", doc.spans.len(), doc.relations.len()));
+                ui.label(format!(
+                    "{} spans · {} relations here",
+                    doc.spans.len(),
+                    doc.relations.len()
+                ));
                 ui.separator();
             }
             ui.label(format!(
@@ -271,30 +340,41 @@ impl MarginaliaApp {
 
     fn windows_ui(&mut self, ctx: &egui::Context) {
         let mut open = self.show_shortcuts;
-        egui::Window::new("Keyboard shortcuts").open(&mut open).resizable(false).show(ctx, |ui| {
-            egui::Grid::new("shortcuts").striped(true).num_columns(2).show(ui, |ui| {
-                for c in COMMANDS {
-                    if let Some(s) = c.shortcut {
-                        ui.label(RichText::new(ctx.format_shortcut(&s)).monospace());
-                        ui.label(c.label);
-                        ui.end_row();
-                    }
-                }
-                for (key, what) in commands::VIEW_KEYS {
-                    ui.label(RichText::new(*key).monospace());
-                    ui.label(*what);
-                    ui.end_row();
-                }
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts")
+                    .striped(true)
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for c in COMMANDS {
+                            if let Some(s) = c.shortcut {
+                                ui.label(RichText::new(ctx.format_shortcut(&s)).monospace());
+                                ui.label(c.label);
+                                ui.end_row();
+                            }
+                        }
+                        for (key, what) in commands::VIEW_KEYS {
+                            ui.label(RichText::new(*key).monospace());
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    });
             });
-        });
         self.show_shortcuts = open;
         let mut open = self.show_about;
-        egui::Window::new("About Marginalia").open(&mut open).resizable(false).show(ctx, |ui| {
-            ui.heading(format!("Marginalia {}", env!("CARGO_PKG_VERSION")));
-            ui.label("A native workbench for annotating entities and relations in news and reports.");
-            ui.label("Offline. Your project is one RON file you own.");
-            ui.label(env!("CARGO_PKG_LICENSE"));
-        });
+        egui::Window::new("About Marginalia")
+            .open(&mut open)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.heading(format!("Marginalia {}", env!("CARGO_PKG_VERSION")));
+                ui.label(
+                    "A native workbench for annotating entities and relations in news and reports.",
+                );
+                ui.label("Offline. Your project is one RON file you own.");
+                ui.label(env!("CARGO_PKG_LICENSE"));
+            });
         self.show_about = open;
     }
 
@@ -337,12 +417,17 @@ impl MarginaliaApp {
                     let response = ui
                         .add(egui::TextEdit::singleline(text).desired_width(420.0))
                         .labelled_by(label.id);
-                    let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    let enter =
+                        response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.horizontal(|ui| {
                         if ui.button("OK").clicked() || enter {
                             answered = true;
                             if !text.trim().is_empty() {
-                                self.dialog_answered(*kind, vec![PathBuf::from(text.trim())], commands);
+                                self.dialog_answered(
+                                    *kind,
+                                    vec![PathBuf::from(text.trim())],
+                                    commands,
+                                );
                             }
                         }
                         if ui.button("Cancel").clicked() {
@@ -367,6 +452,10 @@ impl MarginaliaApp {
 
     fn run_commands(&mut self, ctx: &egui::Context) {
         let commands = std::mem::take(&mut self.commands);
+        if !commands.is_empty() {
+            // What a command changed is drawn on the next frame.
+            ctx.request_repaint();
+        }
         for command in commands {
             self.run(command, ctx);
         }
@@ -418,46 +507,103 @@ impl MarginaliaApp {
             AppCommand::Apply(tx) => {
                 self.apply(tx);
             }
-            AppCommand::CreateSpan { doc, start, end, entity_type } => {
+            AppCommand::CreateSpan {
+                doc,
+                start,
+                end,
+                entity_type,
+            } => {
                 let id = self.workspace.project.new_span_id();
-                let tx = Transaction::single(format!("tag {entity_type}"), Edit::AddSpan { doc, span: Span::new(id, start, end, &entity_type) });
+                let tx = Transaction::single(
+                    format!("tag {entity_type}"),
+                    Edit::AddSpan {
+                        doc,
+                        span: Span::new(id, start, end, &entity_type),
+                    },
+                );
                 if self.apply(tx) {
                     self.view.selection = Selection::Span(id);
                 }
             }
-            AppCommand::RetypeSpan { doc, span, entity_type } => {
-                self.apply(Transaction::single(format!("retype as {entity_type}"), Edit::SetSpanType { doc, span, entity_type }));
+            AppCommand::RetypeSpan {
+                doc,
+                span,
+                entity_type,
+            } => {
+                self.apply(Transaction::single(
+                    format!("retype as {entity_type}"),
+                    Edit::SetSpanType {
+                        doc,
+                        span,
+                        entity_type,
+                    },
+                ));
             }
             AppCommand::DeleteSpan { doc, span } => {
                 if let Some(d) = self.workspace.project.document(doc) {
-                    let tx = Transaction { label: "delete span".into(), edits: remove_span_with_relations(d, span) };
+                    let tx = Transaction {
+                        label: "delete span".into(),
+                        edits: remove_span_with_relations(d, span),
+                    };
                     if self.apply(tx) {
                         self.view.selection = Selection::None;
                     }
                 }
             }
-            AppCommand::CreateRelation { doc, source, target, relation_type } => {
+            AppCommand::CreateRelation {
+                doc,
+                source,
+                target,
+                relation_type,
+            } => {
                 let id = self.workspace.project.new_relation_id();
-                let relation = Relation { id, relation_type: relation_type.clone(), source, target, origin: Origin::Manual, note: String::new() };
-                if self.apply(Transaction::single(format!("relate {relation_type}"), Edit::AddRelation { doc, relation })) {
+                let relation = Relation {
+                    id,
+                    relation_type: relation_type.clone(),
+                    source,
+                    target,
+                    origin: Origin::Manual,
+                    note: String::new(),
+                };
+                if self.apply(Transaction::single(
+                    format!("relate {relation_type}"),
+                    Edit::AddRelation { doc, relation },
+                )) {
                     self.view.selection = Selection::Relation(id);
                     self.view.relation_source = None;
                 }
             }
             AppCommand::DeleteRelation { doc, relation } => {
-                if self.apply(Transaction::single("delete relation", Edit::RemoveRelation { doc, relation })) && self.view.selection == Selection::Relation(relation) {
+                if self.apply(Transaction::single(
+                    "delete relation",
+                    Edit::RemoveRelation { doc, relation },
+                )) && self.view.selection == Selection::Relation(relation)
+                {
                     self.view.selection = Selection::None;
                 }
             }
             AppCommand::CreateEntityFromSpan { doc, span } => {
                 let project = &self.workspace.project;
-                let Some((name, ty)) = project.document(doc).and_then(|d| d.span(span).map(|s| (d.span_text(s).trim().to_string(), s.entity_type.clone()))) else {
+                let Some((name, ty)) = project.document(doc).and_then(|d| {
+                    d.span(span)
+                        .map(|s| (d.span_text(s).trim().to_string(), s.entity_type.clone()))
+                }) else {
                     return;
                 };
                 let id = self.workspace.project.new_entity_id();
                 let mut tx = Transaction::new("new entity");
-                tx.push(Edit::AddEntity(Entity { id, name, entity_type: ty, aliases: Vec::new(), note: String::new() }));
-                tx.push(Edit::LinkSpan { doc, span, entity: Some(id) });
+                tx.push(Edit::AddEntity(Entity {
+                    id,
+                    name,
+                    entity_type: ty,
+                    aliases: Vec::new(),
+                    note: String::new(),
+                }));
+                tx.push(Edit::LinkSpan {
+                    doc,
+                    span,
+                    entity: Some(id),
+                });
                 self.apply(tx);
             }
         }
@@ -512,20 +658,32 @@ impl MarginaliaApp {
             DialogOutcome::Cancelled => {}
             DialogOutcome::Unavailable => {
                 self.status = "No file dialog available on this desktop: type the path".into();
-                self.prompt = Some(Prompt::TypePath { kind, text: String::new() });
+                self.prompt = Some(Prompt::TypePath {
+                    kind,
+                    text: String::new(),
+                });
             }
         }
         self.commands.extend(commands);
     }
 
-    fn dialog_answered(&mut self, kind: DialogKind, paths: Vec<PathBuf>, _commands: &mut Vec<AppCommand>) {
+    fn dialog_answered(
+        &mut self,
+        kind: DialogKind,
+        paths: Vec<PathBuf>,
+        _commands: &mut Vec<AppCommand>,
+    ) {
         let Some(first) = paths.first().cloned() else {
             return;
         };
         match kind {
             DialogKind::OpenProject => self.open_path(&first),
             DialogKind::SaveProject => {
-                let path = if first.extension().is_none() { first.with_extension("ron") } else { first };
+                let path = if first.extension().is_none() {
+                    first.with_extension("ron")
+                } else {
+                    first
+                };
                 self.save_to(&path);
             }
             DialogKind::ImportFiles | DialogKind::ImportFolder => self.import(&paths),
@@ -542,7 +700,9 @@ impl MarginaliaApp {
                 self.settings.remember_project(path);
                 self.status = format!("Opened {}", path.display());
             }
-            Err(e) => self.prompt = Some(Prompt::Error(format!("Could not open the project.\n\n{e}"))),
+            Err(e) => {
+                self.prompt = Some(Prompt::Error(format!("Could not open the project.\n\n{e}")))
+            }
         }
     }
 
@@ -565,7 +725,9 @@ impl MarginaliaApp {
                 true
             }
             Err(e) => {
-                self.prompt = Some(Prompt::Error(format!("Could not save; nothing was overwritten.\n\n{e}")));
+                self.prompt = Some(Prompt::Error(format!(
+                    "Could not save; nothing was overwritten.\n\n{e}"
+                )));
                 false
             }
         }
@@ -594,10 +756,18 @@ impl MarginaliaApp {
     fn export_to(&mut self, path: &Path) {
         let result = crate::store::to_ron_string(&self.workspace.project)
             .map_err(|e| e.to_string())
-            .and_then(|text| crate::store::write_atomically(path, text.as_bytes(), false).map_err(|e| e.to_string()));
+            .and_then(|text| {
+                crate::store::write_atomically(path, text.as_bytes(), false)
+                    .map_err(|e| e.to_string())
+            });
         match result {
             Ok(()) => self.status = format!("Exported to {}", path.display()),
-            Err(e) => self.prompt = Some(Prompt::Error(format!("Could not export to {}.\n\n{e}", path.display()))),
+            Err(e) => {
+                self.prompt = Some(Prompt::Error(format!(
+                    "Could not export to {}.\n\n{e}",
+                    path.display()
+                )))
+            }
         }
     }
 
@@ -613,7 +783,10 @@ impl MarginaliaApp {
         if docs.is_empty() {
             return;
         }
-        let index = self.current_doc.and_then(|id| docs.iter().position(|d| d.id == id)).unwrap_or(0) as isize;
+        let index = self
+            .current_doc
+            .and_then(|id| docs.iter().position(|d| d.id == id))
+            .unwrap_or(0) as isize;
         let next = (index + delta).clamp(0, docs.len() as isize - 1) as usize;
         let id = docs[next].id;
         self.select_document(id);
@@ -622,19 +795,29 @@ impl MarginaliaApp {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
 fn clock(t: std::time::SystemTime) -> String {
-    let secs = t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    format!("{:02}:{:02}:{:02} UTC", (secs / 3600) % 24, (secs / 60) % 60, secs % 60)
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 fn empty_state_ui(ui: &mut Ui, commands: &mut Vec<AppCommand>) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.3);
         ui.heading("No document open");
-        ui.label("Import articles (text, Markdown, HTML) or drop files and folders on this window.");
+        ui.label(
+            "Import articles (text, Markdown, HTML) or drop files and folders on this window.",
+        );
         ui.add_space(8.0);
         if ui.button("Import Documents…").clicked() {
             commands.push(AppCommand::ImportDocuments);
@@ -648,7 +831,10 @@ fn empty_state_ui(ui: &mut Ui, commands: &mut Vec<AppCommand>) {
 impl eframe::App for MarginaliaApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        if ctx.input(|i| i.viewport().close_requested()) && !self.quit_confirmed && self.workspace.is_dirty() {
+        if ctx.input(|i| i.viewport().close_requested())
+            && !self.quit_confirmed
+            && self.workspace.is_dirty()
+        {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.prompt = Some(Prompt::UnsavedChanges(PendingAction::Quit));
         }
@@ -678,7 +864,11 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, settings::STORAGE_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(MarginaliaApp::with_project_path(project.as_deref(), settings, Box::new(NativeDialogs))))
+            Ok(Box::new(MarginaliaApp::with_project_path(
+                project.as_deref(),
+                settings,
+                Box::new(NativeDialogs),
+            )))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

@@ -4,7 +4,7 @@
 use super::commands::AppCommand;
 use super::theme::to_hex;
 use crate::edit::{Edit, Transaction};
-use crate::model::{parse_hex_color, EntityType, Project, RelationType, Schema};
+use crate::model::{EntityType, Project, RelationType, Schema, parse_hex_color};
 use egui::{RichText, Ui};
 
 #[derive(Default)]
@@ -34,60 +34,55 @@ impl SchemaEditor {
 
     fn ui(&mut self, ui: &mut Ui, project: &Project, commands: &mut Vec<AppCommand>) {
         let draft = self.draft.get_or_insert_with(|| project.schema.clone());
-        let usage = |ty: &str| project.documents.iter().flat_map(|d| &d.spans).filter(|s| s.entity_type == ty).count();
-        let rel_usage = |ty: &str| project.documents.iter().flat_map(|d| &d.relations).filter(|r| r.relation_type == ty).count();
+        let usage = |ty: &str| {
+            project
+                .documents
+                .iter()
+                .flat_map(|d| &d.spans)
+                .filter(|s| s.entity_type == ty)
+                .count()
+        };
+        let rel_usage = |ty: &str| {
+            project
+                .documents
+                .iter()
+                .flat_map(|d| &d.relations)
+                .filter(|r| r.relation_type == ty)
+                .count()
+        };
 
-        ui.heading("Entity types");
-        let mut delete: Option<String> = None;
-        let mut reassign: Option<(String, String)> = None;
-        egui::Grid::new("entity_types").num_columns(6).striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
-            for h in ["Colour", "Id", "Label", "Key", "Spans", ""] {
-                ui.label(RichText::new(h).strong());
+        let changed = *draft != project.schema;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(changed, egui::Button::new("Apply changes"))
+                .clicked()
+            {
+                commands.push(AppCommand::Apply(Transaction::single(
+                    "edit schema",
+                    Edit::SetSchema(Box::new(draft.clone())),
+                )));
+                self.message = "Schema updated (Ctrl+Z undoes it).".into();
             }
-            ui.end_row();
-            let ids: Vec<String> = draft.entity_types.iter().map(|t| t.id.clone()).collect();
-            for t in &mut draft.entity_types {
-                let mut rgb = parse_hex_color(&t.color).unwrap_or([170, 170, 170]);
-                if ui.color_edit_button_srgb(&mut rgb).changed() {
-                    t.color = to_hex(rgb);
-                }
-                ui.label(RichText::new(&t.id).monospace());
-                ui.add(egui::TextEdit::singleline(&mut t.label).desired_width(140.0));
-                let key_text = t.key.map_or("—".to_string(), |k| k.to_string());
-                egui::ComboBox::from_id_salt(("key", &t.id)).width(40.0).selected_text(key_text).show_ui(ui, |ui| {
-                    ui.selectable_value(&mut t.key, None, "—");
-                    for k in '1'..='9' {
-                        ui.selectable_value(&mut t.key, Some(k), k.to_string());
-                    }
-                });
-                let n = usage(&t.id);
-                ui.label(n.to_string());
-                if n == 0 {
-                    if ui.small_button("Delete").clicked() {
-                        delete = Some(t.id.clone());
-                    }
-                } else {
-                    ui.menu_button("Reassign & delete…", |ui| {
-                        ui.label(format!("Move the {n} {} spans to", t.id));
-                        for other in ids.iter().filter(|o| **o != t.id) {
-                            if ui.button(other).clicked() {
-                                reassign = Some((t.id.clone(), other.clone()));
-                                ui.close();
-                            }
-                        }
-                    });
-                }
-                ui.end_row();
+            if ui
+                .add_enabled(changed, egui::Button::new("Revert"))
+                .clicked()
+            {
+                *draft = project.schema.clone();
+            }
+            if !self.message.is_empty() {
+                ui.label(RichText::new(&self.message).weak());
             }
         });
-        // Keys must stay unique: a key given to one type is taken from the others.
-        dedupe_keys(draft);
-        if let Some(id) = delete {
-            remove_entity_type(draft, &id);
-        }
+        ui.separator();
+        ui.heading("Entity types");
         ui.horizontal(|ui| {
             let label = ui.label("New type id");
-            ui.add(egui::TextEdit::singleline(&mut self.new_type_id).desired_width(100.0).hint_text("WEAPON")).labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.new_type_id)
+                    .desired_width(100.0)
+                    .hint_text("WEAPON"),
+            )
+            .labelled_by(label.id);
             if ui.button("Add entity type").clicked() {
                 let id = self.new_type_id.trim().to_uppercase();
                 if id.is_empty() || draft.entity_type(&id).is_some() {
@@ -99,67 +94,130 @@ impl SchemaEditor {
             }
         });
 
+        let mut delete: Option<String> = None;
+        let mut reassign: Option<(String, String)> = None;
+        egui::Grid::new("entity_types")
+            .num_columns(6)
+            .striped(true)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                for h in ["Colour", "Id", "Label", "Key", "Spans", ""] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                let ids: Vec<String> = draft.entity_types.iter().map(|t| t.id.clone()).collect();
+                for t in &mut draft.entity_types {
+                    let mut rgb = parse_hex_color(&t.color).unwrap_or([170, 170, 170]);
+                    if ui.color_edit_button_srgb(&mut rgb).changed() {
+                        t.color = to_hex(rgb);
+                    }
+                    let id_label = ui.label(RichText::new(&t.id).monospace());
+                    ui.add(egui::TextEdit::singleline(&mut t.label).desired_width(140.0))
+                        .labelled_by(id_label.id);
+                    let key_text = t.key.map_or("—".to_string(), |k| k.to_string());
+                    egui::ComboBox::new(("key", &t.id), "")
+                        .width(40.0)
+                        .selected_text(key_text)
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut t.key, None, "—");
+                            for k in '1'..='9' {
+                                ui.selectable_value(&mut t.key, Some(k), k.to_string());
+                            }
+                        })
+                        .response
+                        .labelled_by(id_label.id);
+                    let n = usage(&t.id);
+                    ui.label(n.to_string());
+                    if n == 0 {
+                        if ui.small_button("Delete").clicked() {
+                            delete = Some(t.id.clone());
+                        }
+                    } else {
+                        ui.menu_button("Reassign & delete…", |ui| {
+                            ui.label(format!("Move the {n} {} spans to", t.id));
+                            for other in ids.iter().filter(|o| **o != t.id) {
+                                if ui.button(other).clicked() {
+                                    reassign = Some((t.id.clone(), other.clone()));
+                                    ui.close();
+                                }
+                            }
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+        // Keys must stay unique: a key given to one type is taken from the others.
+        dedupe_keys(draft);
+        if let Some(id) = delete {
+            remove_entity_type(draft, &id);
+        }
         ui.separator();
         ui.heading("Relation types");
-        let type_ids: Vec<String> = draft.entity_types.iter().map(|t| t.id.clone()).collect();
-        let mut delete_rel: Option<String> = None;
-        egui::Grid::new("relation_types").num_columns(6).striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
-            for h in ["Id", "Label", "From", "To", "Uses", ""] {
-                ui.label(RichText::new(h).strong());
-            }
-            ui.end_row();
-            for r in &mut draft.relation_types {
-                ui.label(RichText::new(&r.id).monospace());
-                ui.add(egui::TextEdit::singleline(&mut r.label).desired_width(130.0));
-                type_set_ui(ui, ("from", &r.id), &type_ids, &mut r.source_types);
-                type_set_ui(ui, ("to", &r.id), &type_ids, &mut r.target_types);
-                let n = rel_usage(&r.id);
-                ui.label(n.to_string());
-                ui.horizontal(|ui| {
-                    ui.checkbox(&mut r.symmetric, "symmetric");
-                    if n == 0 && ui.small_button("Delete").clicked() {
-                        delete_rel = Some(r.id.clone());
-                    }
-                });
-                ui.end_row();
-            }
-        });
-        if let Some(id) = delete_rel {
-            draft.relation_types.retain(|r| r.id != id);
-        }
         ui.horizontal(|ui| {
             let label = ui.label("New relation id");
-            ui.add(egui::TextEdit::singleline(&mut self.new_relation_id).desired_width(120.0).hint_text("allied_with")).labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.new_relation_id)
+                    .desired_width(120.0)
+                    .hint_text("allied_with"),
+            )
+            .labelled_by(label.id);
             if ui.button("Add relation type").clicked() {
                 let id = self.new_relation_id.trim().to_lowercase().replace(' ', "_");
                 if id.is_empty() || draft.relation_type(&id).is_some() {
                     self.message = format!("'{id}' is empty or exists already");
                 } else {
-                    draft.relation_types.push(RelationType { id: id.clone(), label: id.replace('_', " "), source_types: vec![], target_types: vec![], symmetric: false });
+                    draft.relation_types.push(RelationType {
+                        id: id.clone(),
+                        label: id.replace('_', " "),
+                        source_types: vec![],
+                        target_types: vec![],
+                        symmetric: false,
+                    });
                     self.new_relation_id.clear();
                 }
             }
         });
 
-        ui.separator();
-        let changed = *draft != project.schema;
-        ui.horizontal(|ui| {
-            if ui.add_enabled(changed, egui::Button::new("Apply changes")).clicked() {
-                commands.push(AppCommand::Apply(Transaction::single("edit schema", Edit::SetSchema(Box::new(draft.clone())))));
-                self.message = "Schema updated (Ctrl+Z undoes it).".into();
-            }
-            if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
-                *draft = project.schema.clone();
-            }
-            if !self.message.is_empty() {
-                ui.label(RichText::new(&self.message).weak());
-            }
-        });
+        let type_ids: Vec<String> = draft.entity_types.iter().map(|t| t.id.clone()).collect();
+        let mut delete_rel: Option<String> = None;
+        egui::Grid::new("relation_types")
+            .num_columns(6)
+            .striped(true)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                for h in ["Id", "Label", "From", "To", "Uses", ""] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for r in &mut draft.relation_types {
+                    let id_label = ui.label(RichText::new(&r.id).monospace());
+                    ui.add(egui::TextEdit::singleline(&mut r.label).desired_width(130.0))
+                        .labelled_by(id_label.id);
+                    type_set_ui(ui, ("from", &r.id), &type_ids, &mut r.source_types);
+                    type_set_ui(ui, ("to", &r.id), &type_ids, &mut r.target_types);
+                    let n = rel_usage(&r.id);
+                    ui.label(n.to_string());
+                    ui.horizontal(|ui| {
+                        ui.checkbox(&mut r.symmetric, "symmetric");
+                        if n == 0 && ui.small_button("Delete").clicked() {
+                            delete_rel = Some(r.id.clone());
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        if let Some(id) = delete_rel {
+            draft.relation_types.retain(|r| r.id != id);
+        }
         if let Some((from, to)) = reassign {
             let mut tx = Transaction::new(format!("reassign {from} to {to}"));
             for d in &project.documents {
                 for s in d.spans.iter().filter(|s| s.entity_type == from) {
-                    tx.push(Edit::SetSpanType { doc: d.id, span: s.id, entity_type: to.clone() });
+                    tx.push(Edit::SetSpanType {
+                        doc: d.id,
+                        span: s.id,
+                        entity_type: to.clone(),
+                    });
                 }
             }
             for e in project.entities.iter().filter(|e| e.entity_type == from) {
@@ -199,7 +257,11 @@ fn remove_entity_type(schema: &mut Schema, id: &str) {
 
 /// A compact menu of checkboxes for a set of entity types (empty = any).
 fn type_set_ui(ui: &mut Ui, id: (&str, &str), all: &[String], set: &mut Vec<String>) {
-    let text = if set.is_empty() { "any".to_string() } else { set.join(", ") };
+    let text = if set.is_empty() {
+        "any".to_string()
+    } else {
+        set.join(", ")
+    };
     ui.push_id(id, |ui| {
         ui.menu_button(text, |ui| {
             for t in all {

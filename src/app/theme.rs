@@ -1,6 +1,6 @@
 //! Colours and visual style.
 
-use crate::model::{parse_hex_color, Schema};
+use crate::model::{Schema, parse_hex_color};
 use egui::Color32;
 
 /// The colour of an entity type, grey when the schema has none that parses.
@@ -8,7 +8,9 @@ pub fn type_color(schema: &Schema, ty: &str) -> Color32 {
     schema
         .entity_type(ty)
         .and_then(|t| parse_hex_color(&t.color))
-        .map_or(Color32::from_gray(170), |[r, g, b]| Color32::from_rgb(r, g, b))
+        .map_or(Color32::from_gray(170), |[r, g, b]| {
+            Color32::from_rgb(r, g, b)
+        })
 }
 
 pub fn to_hex(c: [u8; 3]) -> String {
@@ -16,5 +18,9 @@ pub fn to_hex(c: [u8; 3]) -> String {
 }
 
 pub fn apply(ctx: &egui::Context, dark: bool) {
-    ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light });
+    ctx.set_theme(if dark {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    });
 }
