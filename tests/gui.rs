@@ -410,3 +410,33 @@ fn schema_editor_adds_a_type_undoably() {
     ctrl(&mut h, Key::Z);
     assert!(project(&h).schema.entity_type("WEAPON").is_none());
 }
+
+#[test]
+fn export_dialog_writes_the_chosen_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    ctrl(&mut h, Key::E);
+    assert!(h.state().export_dialog.open);
+    let target = dir.path().join("report.html");
+    h.state_mut().export_dialog.target = target.display().to_string();
+    h.run();
+    h.get_by_label("Export now").click();
+    h.run();
+    let html = std::fs::read_to_string(&target).expect("report written");
+    assert!(html.contains("Irina Volkova") && !html.contains("<script"));
+    // A second export to the same file needs "Overwrite".
+    h.get_by_label("Export now").click();
+    h.run();
+    assert_eq!(
+        h.state().export_dialog.message.as_ref().map(|m| m.0),
+        Some(false)
+    );
+    h.get_by_label("Overwrite if it exists").click();
+    h.run();
+    h.get_by_label("Export now").click();
+    h.run();
+    assert_eq!(
+        h.state().export_dialog.message.as_ref().map(|m| m.0),
+        Some(true)
+    );
+}

@@ -5,6 +5,7 @@ mod commands;
 mod dialogs;
 mod document_view;
 mod documents_panel;
+mod export_dialog;
 mod inspector;
 mod schema_editor;
 mod settings;
@@ -23,6 +24,7 @@ use crate::model::{DocumentId, Entity, Origin, Relation, Span};
 use commands::{menu_item, menu_item_enabled, pressed_shortcuts};
 use documents_panel::DocumentsPanel;
 use egui::{RichText, Ui, ViewportCommand};
+use export_dialog::ExportDialog;
 use inspector::Inspector;
 use schema_editor::SchemaEditor;
 use std::path::{Path, PathBuf};
@@ -58,6 +60,7 @@ pub struct MarginaliaApp {
     documents: DocumentsPanel,
     inspector: Inspector,
     schema_editor: SchemaEditor,
+    pub export_dialog: ExportDialog,
     dialogs: Box<dyn FileDialogs>,
     show_shortcuts: bool,
     show_about: bool,
@@ -86,6 +89,7 @@ impl MarginaliaApp {
             documents: DocumentsPanel::default(),
             inspector: Inspector::default(),
             schema_editor: SchemaEditor::default(),
+            export_dialog: ExportDialog::default(),
             dialogs,
             show_shortcuts: false,
             show_about: false,
@@ -191,6 +195,13 @@ impl MarginaliaApp {
             None => empty_state_ui(ui, &mut commands),
         });
         self.schema_editor.show(&ctx, project, &mut commands);
+        self.export_dialog.show(
+            &ctx,
+            project,
+            self.workspace.path.as_ref(),
+            self.current_doc,
+            self.dialogs.as_mut(),
+        );
         self.windows_ui(&ctx);
         self.prompt_ui(&ctx, &mut commands);
 
@@ -477,7 +488,10 @@ impl MarginaliaApp {
             AppCommand::SaveAs => self.ask_dialog(DialogKind::SaveProject),
             AppCommand::ImportDocuments => self.ask_dialog(DialogKind::ImportFiles),
             AppCommand::ImportPaths(paths) => self.import(&paths),
-            AppCommand::Export => self.ask_dialog(DialogKind::ExportTarget),
+            AppCommand::Export => {
+                self.export_dialog.open = true;
+                self.export_dialog.message = None;
+            }
             AppCommand::Quit => self.guarded(PendingAction::Quit, ctx),
             AppCommand::Undo => match self.workspace.undo() {
                 Ok(Some(label)) => self.status = format!("Undid {label}"),
@@ -687,7 +701,7 @@ impl MarginaliaApp {
                 self.save_to(&path);
             }
             DialogKind::ImportFiles | DialogKind::ImportFolder => self.import(&paths),
-            DialogKind::ExportTarget => self.export_to(&first),
+            DialogKind::ExportTarget => self.export_dialog.target = first.display().to_string(),
         }
     }
 
@@ -750,24 +764,6 @@ impl MarginaliaApp {
                 }
             }
             Err(e) => self.prompt = Some(Prompt::Error(format!("Nothing was imported.\n\n{e}"))),
-        }
-    }
-
-    fn export_to(&mut self, path: &Path) {
-        let result = crate::store::to_ron_string(&self.workspace.project)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                crate::store::write_atomically(path, text.as_bytes(), false)
-                    .map_err(|e| e.to_string())
-            });
-        match result {
-            Ok(()) => self.status = format!("Exported to {}", path.display()),
-            Err(e) => {
-                self.prompt = Some(Prompt::Error(format!(
-                    "Could not export to {}.\n\n{e}",
-                    path.display()
-                )))
-            }
         }
     }
 
