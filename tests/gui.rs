@@ -440,3 +440,39 @@ fn export_dialog_writes_the_chosen_format() {
         Some(true)
     );
 }
+
+#[test]
+fn a_new_mention_of_a_known_entity_is_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    // Untag one linked mention, then tag it again: it links back to its entity.
+    let (doc_id, span) = project(&h)
+        .documents
+        .iter()
+        .find_map(|d| {
+            d.spans
+                .iter()
+                .find(|s| s.entity.is_some() && d.relations_of(s.id).next().is_none())
+                .map(|s| (d.id, s.clone()))
+        })
+        .expect("a linked span without relations");
+    h.state_mut().push(AppCommand::DeleteSpan {
+        doc: doc_id,
+        span: span.id,
+    });
+    h.run();
+    h.state_mut().push(AppCommand::CreateSpan {
+        doc: doc_id,
+        start: span.start,
+        end: span.end,
+        entity_type: span.entity_type.clone(),
+    });
+    h.run();
+    let d = project(&h).document(doc_id).unwrap();
+    let again = d
+        .spans
+        .iter()
+        .find(|s| s.start == span.start && s.end == span.end)
+        .expect("tagged again");
+    assert_eq!(again.entity, span.entity);
+}

@@ -33,6 +33,12 @@ pub enum AppCommand {
     PreviousDocument,
     NextDocument,
     SelectDocument(DocumentId),
+    /// Open a document, scroll to a char range and select it (the span there, if one matches).
+    JumpTo {
+        doc: DocumentId,
+        start: usize,
+        end: usize,
+    },
     /// Apply an edit (through the project's history, so it can be undone).
     Apply(Transaction),
     /// Annotation intents: the app allocates ids and builds the edits.

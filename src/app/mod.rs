@@ -518,6 +518,7 @@ impl MarginaliaApp {
             AppCommand::PreviousDocument => self.step_document(-1),
             AppCommand::NextDocument => self.step_document(1),
             AppCommand::SelectDocument(id) => self.select_document(id),
+            AppCommand::JumpTo { doc, start, end } => self.jump_to(doc, start, end),
             AppCommand::Apply(tx) => {
                 self.apply(tx);
             }
@@ -528,13 +529,14 @@ impl MarginaliaApp {
                 entity_type,
             } => {
                 let id = self.workspace.project.new_span_id();
-                let tx = Transaction::single(
-                    format!("tag {entity_type}"),
-                    Edit::AddSpan {
-                        doc,
-                        span: Span::new(id, start, end, &entity_type),
-                    },
-                );
+                let mut span = Span::new(id, start, end, &entity_type);
+                // A mention of a known entity links to it at once.
+                let project = &self.workspace.project;
+                span.entity = project.document(doc).and_then(|d| {
+                    crate::kb::find_entity(project, d.slice(start, end), &entity_type)
+                });
+                let tx =
+                    Transaction::single(format!("tag {entity_type}"), Edit::AddSpan { doc, span });
                 if self.apply(tx) {
                     self.view.selection = Selection::Span(id);
                 }
@@ -772,6 +774,23 @@ impl MarginaliaApp {
             self.current_doc = Some(id);
             self.view.reset();
         }
+    }
+
+    fn jump_to(&mut self, doc: DocumentId, start: usize, end: usize) {
+        let Some(d) = self.workspace.project.document(doc) else {
+            return;
+        };
+        let span = d
+            .spans
+            .iter()
+            .find(|s| s.start == start && s.end == end)
+            .map(|s| s.id);
+        self.select_document(doc);
+        self.view.scroll_to = Some(start);
+        self.view.selection = match span {
+            Some(id) => Selection::Span(id),
+            None => Selection::Range { start, end },
+        };
     }
 
     fn step_document(&mut self, delta: isize) {
