@@ -476,3 +476,125 @@ fn a_new_mention_of_a_known_entity_is_linked() {
         .expect("tagged again");
     assert_eq!(again.entity, span.entity);
 }
+
+/// Runs frames until the background suggestion job has delivered.
+fn wait_for_suggestions(h: &mut Harness<'static, MarginaliaApp>) {
+    for _ in 0..1200 {
+        h.run();
+        if !h.state().suggestions.is_running() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("suggestions did not finish");
+}
+
+#[test]
+fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.ron");
+    // A fresh project: one article, nothing tagged yet.
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(
+        docs.join("a.txt"),
+        "Talks in Geneva\n\nArmenia and Azerbaijan resumed talks in Geneva on Monday, the United Nations said. \
+         Prime Minister Nikol Pashinyan said at least 12 soldiers were killed this week.\n",
+    )
+    .unwrap();
+    let dialogs = ScriptedDialogs {
+        answers: vec![DialogOutcome::Picked(vec![docs])],
+        asked: vec![],
+    };
+    let mut app = MarginaliaApp::new(
+        Workspace::new_project("Fresh"),
+        Settings::default(),
+        Box::new(dialogs),
+    );
+    app.workspace.path = Some(path);
+    let mut h = harness(app);
+    h.get_by_label("Import Documents…").click();
+    h.run();
+    h.get_by_label("Suggestions").click();
+    h.run();
+    h.get_by_label("Suggest").click();
+    wait_for_suggestions(&mut h);
+    let ghosts = h.state().view.ghosts.clone();
+    assert!(!ghosts.is_empty(), "{}", h.state().suggestions.message);
+    let d = doc(&h).clone();
+    let armenia = ghosts
+        .iter()
+        .position(|g| d.slice(g.start, g.end) == "Armenia" && g.entity_type == "GPE")
+        .expect("Armenia suggested as GPE");
+
+    // Clicking the dashed suggestion in the text accepts it, as an undoable edit.
+    let pos = center_of_char(&h, ghosts[armenia].start + 2);
+    click_at(&mut h, pos);
+    let span = doc(&h)
+        .spans
+        .iter()
+        .find(|s| s.start == ghosts[armenia].start)
+        .expect("accepted")
+        .clone();
+    assert_eq!(span.entity_type, "GPE");
+    assert!(matches!(
+        span.origin,
+        marginalia::model::Origin::Suggested { .. }
+    ));
+    assert!(
+        !h.state()
+            .view
+            .ghosts
+            .iter()
+            .any(|g| g.start == span.start && g.entity_type == "GPE")
+    );
+
+    // Next focuses a suggestion; x rejects it; it is remembered.
+    h.get_by_label("Next").click();
+    h.run();
+    let focused = h
+        .state()
+        .view
+        .focused_ghost
+        .map(|i| h.state().view.ghosts[i].clone())
+        .expect("focused");
+    h.state_mut().view.selection = Selection::None;
+    key(&mut h, Key::X);
+    assert!(project(&h).is_rejected(
+        focused.document,
+        focused.start,
+        focused.end,
+        &focused.entity_type
+    ));
+
+    // Re-running does not bring the rejected one back.
+    h.get_by_label("Suggest").click();
+    wait_for_suggestions(&mut h);
+    assert!(
+        !h.state()
+            .view
+            .ghosts
+            .iter()
+            .any(|g| g.start == focused.start
+                && g.end == focused.end
+                && g.entity_type == focused.entity_type)
+    );
+
+    // Undo takes back the rejection, then the acceptance.
+    ctrl(&mut h, Key::Z);
+    assert!(!project(&h).is_rejected(
+        focused.document,
+        focused.start,
+        focused.end,
+        &focused.entity_type
+    ));
+    ctrl(&mut h, Key::Z);
+    assert!(doc(&h).spans.iter().all(|s| s.start != span.start));
+
+    // Bulk: accept everything shown.
+    let shown = h.state().view.ghosts.len();
+    h.get_by_label("Accept shown").click();
+    h.run();
+    assert!(shown > 0 && !doc(&h).spans.is_empty());
+    assert!(h.state().view.ghosts.is_empty());
+}

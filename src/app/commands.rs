@@ -3,6 +3,7 @@
 
 use crate::edit::Transaction;
 use crate::model::{DocumentId, RelationId, SpanId};
+use crate::suggest::Suggestion;
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
 
@@ -67,6 +68,10 @@ pub enum AppCommand {
         doc: DocumentId,
         relation: RelationId,
     },
+    /// Accept suggestions as spans (one undoable step).
+    AcceptSuggestions(Vec<Suggestion>),
+    /// Reject suggestions: remembered, so re-running the engines does not bring them back.
+    RejectSuggestions(Vec<Suggestion>),
     /// Make a new knowledge-base entity named after the span's text and link the span to it.
     CreateEntityFromSpan {
         doc: DocumentId,

@@ -8,6 +8,7 @@
 use super::commands::AppCommand;
 use super::theme::type_color;
 use crate::model::{Document, DocumentId, Project, RelationId, SpanId};
+use crate::suggest::Suggestion;
 use crate::text::{Token, tokenize};
 use egui::epaint::{CubicBezierShape, Galley};
 use egui::text::{LayoutJob, TextFormat};
@@ -86,6 +87,8 @@ struct Levels {
 /// Something clickable drawn this frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Target {
+    /// A suggestion (ghost), by its index in `ghosts`.
+    Ghost(usize),
     Span(SpanId),
     SpanLabel(SpanId),
     Relation(RelationId),
@@ -105,6 +108,10 @@ pub struct DocumentView {
     targets: Vec<(Rect, Target)>,
     /// Where the text column started on screen last frame.
     last_origin: Pos2,
+    /// Suggestions for this document, drawn as ghosts (set by the app every frame).
+    pub ghosts: Vec<Suggestion>,
+    /// The suggestion Enter accepts and x rejects.
+    pub focused_ghost: Option<usize>,
 }
 
 /// Geometry of one span on screen, per row.
@@ -375,6 +382,45 @@ impl DocumentView {
             span_anchor.push((span.id, label_rect.center_top()));
         }
 
+        // Suggestions: a dashed outline and a hollow label, apart from accepted spans.
+        let mut ghost_labels: Vec<(Rect, usize, Color32, String)> = Vec::new();
+        for (index, ghost) in self.ghosts.iter().enumerate() {
+            if ghost.end <= visible_chars.start || ghost.start >= visible_chars.end {
+                continue;
+            }
+            let geometry = self.range_geometry(origin, ghost.start..ghost.end);
+            let Some(first_rect) = geometry.rects.first().copied() else {
+                continue;
+            };
+            let color = type_color(&project.schema, &ghost.entity_type);
+            let focused = self.focused_ghost == Some(index);
+            for r in &geometry.rects {
+                let r = r.expand2(Vec2::new(2.0, 3.0));
+                painter.rect_filled(r, CornerRadius::same(3), color.gamma_multiply(0.12));
+                let width = if focused { 2.5 } else { 1.5 };
+                let stroke_color = if focused { accent } else { color };
+                for side in [
+                    [r.left_top(), r.right_top()],
+                    [r.right_top(), r.right_bottom()],
+                    [r.right_bottom(), r.left_bottom()],
+                    [r.left_bottom(), r.left_top()],
+                ] {
+                    painter.extend(egui::Shape::dashed_line(
+                        &side,
+                        Stroke::new(width, stroke_color),
+                        4.0,
+                        3.0,
+                    ));
+                }
+                targets.push((r, Target::Ghost(index)));
+            }
+            let label_rect = Rect::from_min_size(
+                Pos2::new(first_rect.left(), first_rect.top() - 3.0 - label_height),
+                Vec2::new(first_rect.width().max(12.0), label_height),
+            );
+            ghost_labels.push((label_rect, index, color, format!("{}?", ghost.entity_type)));
+        }
+
         for p in visible {
             if let Some(galley) = &p.galley {
                 painter.galley(origin + Vec2::new(0.0, p.top), galley.clone(), text_color);
@@ -396,6 +442,21 @@ impl DocumentView {
             }
             painter.galley(tag.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
             targets.push((tag, Target::SpanLabel(*id)));
+        }
+
+        for (rect, index, color, label) in &ghost_labels {
+            let galley = painter.layout_no_wrap(label.clone(), label_font.clone(), *color);
+            let tag =
+                Rect::from_min_size(rect.min, Vec2::new(galley.size().x + 6.0, rect.height()));
+            painter.rect_filled(tag, CornerRadius::same(3), visuals.panel_fill);
+            painter.rect_stroke(
+                tag,
+                CornerRadius::same(3),
+                Stroke::new(1.0, *color),
+                StrokeKind::Inside,
+            );
+            painter.galley(tag.min + Vec2::new(3.0, 1.0), galley, *color);
+            targets.push((tag, Target::Ghost(*index)));
         }
 
         // Relation arcs between the labels of their spans.
@@ -481,13 +542,15 @@ impl DocumentView {
         {
             return Some(*t);
         }
-        hits.into_iter()
+        let span = hits
+            .iter()
             .filter_map(|t| match t {
-                Target::Span(id) => doc.span(id).map(|s| (s.end - s.start, t)),
+                Target::Span(id) => doc.span(*id).map(|s| (s.end - s.start, *t)),
                 _ => None,
             })
             .min_by_key(|(len, _)| *len)
-            .map(|(_, t)| t)
+            .map(|(_, t)| t);
+        span.or_else(|| hits.into_iter().find(|t| matches!(t, Target::Ghost(_))))
     }
 
     fn char_at(&self, origin: Pos2, pos: Pos2) -> Option<usize> {
@@ -594,13 +657,33 @@ impl DocumentView {
                     }
                 }
                 Some(Target::Relation(id)) => self.selection = Selection::Relation(id),
+                Some(Target::Ghost(index)) => {
+                    if let Some(g) = self.ghosts.get(index) {
+                        commands.push(AppCommand::AcceptSuggestions(vec![g.clone()]));
+                    }
+                }
                 None => {
                     self.selection = Selection::None;
                     self.relation_source = None;
                 }
             }
         }
-        let _ = (project, commands);
+        let _ = project;
+        // Hovering a suggestion shows why it was made.
+        if let Some(pos) = response.hover_pos()
+            && let Some(Target::Ghost(index)) = self.target_at(pos, doc)
+            && let Some(g) = self.ghosts.get(index)
+        {
+            let text = format!(
+                "{} “{}” — score {:.2}\n{}: {}\nClick or Enter accepts, x rejects",
+                g.entity_type,
+                doc.slice(g.start, g.end),
+                g.score,
+                g.engine,
+                g.explanation
+            );
+            response.clone().on_hover_text_at_pointer(text);
+        }
     }
 
     fn handle_keys(
@@ -650,6 +733,23 @@ impl DocumentView {
                 i.key_pressed(Key::R) && !i.modifiers.command,
             )
         });
+        let (enter, reject) = ui.input(|i| {
+            (
+                i.key_pressed(Key::Enter),
+                i.key_pressed(Key::X) && !i.modifiers.command,
+            )
+        });
+        let focused = self.focused_ghost.and_then(|i| self.ghosts.get(i)).cloned();
+        if let Some(g) = focused {
+            if enter {
+                commands.push(AppCommand::AcceptSuggestions(vec![g.clone()]));
+            }
+            if reject
+                || (delete && matches!(self.selection, Selection::None | Selection::Range { .. }))
+            {
+                commands.push(AppCommand::RejectSuggestions(vec![g]));
+            }
+        }
         if delete {
             match self.selection {
                 Selection::Span(span) => {

@@ -9,6 +9,7 @@ mod export_dialog;
 mod inspector;
 mod schema_editor;
 mod settings;
+mod suggestions_panel;
 mod theme;
 mod workspace;
 
@@ -28,6 +29,25 @@ use export_dialog::ExportDialog;
 use inspector::Inspector;
 use schema_editor::SchemaEditor;
 use std::path::{Path, PathBuf};
+use suggestions_panel::SuggestionsPanel;
+
+/// The tabs of the right panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightTab {
+    Inspector,
+    Suggestions,
+}
+
+impl RightTab {
+    const ALL: [RightTab; 2] = [RightTab::Inspector, RightTab::Suggestions];
+
+    fn label(self) -> &'static str {
+        match self {
+            RightTab::Inspector => "Inspector",
+            RightTab::Suggestions => "Suggestions",
+        }
+    }
+}
 
 /// What to do once the user has answered the unsaved-changes question.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +80,8 @@ pub struct MarginaliaApp {
     documents: DocumentsPanel,
     inspector: Inspector,
     schema_editor: SchemaEditor,
+    pub suggestions: SuggestionsPanel,
+    pub right_tab: RightTab,
     pub export_dialog: ExportDialog,
     dialogs: Box<dyn FileDialogs>,
     show_shortcuts: bool,
@@ -89,6 +111,8 @@ impl MarginaliaApp {
             documents: DocumentsPanel::default(),
             inspector: Inspector::default(),
             schema_editor: SchemaEditor::default(),
+            suggestions: SuggestionsPanel::default(),
+            right_tab: RightTab::Inspector,
             export_dialog: ExportDialog::default(),
             dialogs,
             show_shortcuts: false,
@@ -161,20 +185,49 @@ impl MarginaliaApp {
                 });
         }
         let doc = self.current_doc.and_then(|id| project.document(id));
+        self.suggestions.poll(project, &ctx);
+        self.view.ghosts = self.suggestions.shown_for(project, self.current_doc);
+        if self
+            .view
+            .focused_ghost
+            .is_some_and(|i| i >= self.view.ghosts.len())
+        {
+            self.view.focused_ghost = self.view.ghosts.len().checked_sub(1);
+        }
         if self.settings.show_inspector {
             egui::Panel::right("inspector")
                 .resizable(true)
                 .default_size(300.0)
                 .size_range(240.0..=460.0)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        if let Some(selection) =
-                            self.inspector
-                                .ui(ui, project, doc, self.view.selection, &mut commands)
-                        {
-                            self.view.selection = selection;
+                    ui.horizontal(|ui| {
+                        for tab in RightTab::ALL {
+                            ui.selectable_value(&mut self.right_tab, tab, tab.label());
                         }
                     });
+                    ui.separator();
+                    match self.right_tab {
+                        RightTab::Inspector => {
+                            egui::ScrollArea::vertical().show(ui, |ui| {
+                                if let Some(selection) = self.inspector.ui(
+                                    ui,
+                                    project,
+                                    doc,
+                                    self.view.selection,
+                                    &mut commands,
+                                ) {
+                                    self.view.selection = selection;
+                                }
+                            });
+                        }
+                        RightTab::Suggestions => self.suggestions.ui(
+                            ui,
+                            project,
+                            self.current_doc,
+                            &mut self.view.focused_ghost,
+                            &mut commands,
+                        ),
+                    }
                 });
         }
         egui::CentralPanel::default().show(ui, |ui| match doc {
@@ -597,6 +650,17 @@ impl MarginaliaApp {
                 {
                     self.view.selection = Selection::None;
                 }
+            }
+            AppCommand::AcceptSuggestions(list) => {
+                let tx = crate::suggest::accept_transaction(&mut self.workspace.project, &list);
+                if tx.is_empty() {
+                    self.status = "Already accepted".into();
+                } else {
+                    self.apply(tx);
+                }
+            }
+            AppCommand::RejectSuggestions(list) => {
+                self.apply(crate::suggest::reject_transaction(&list));
             }
             AppCommand::CreateEntityFromSpan { doc, span } => {
                 let project = &self.workspace.project;
