@@ -103,9 +103,11 @@ pub struct Report {
 
 type EntityKey = (DocumentId, usize, usize);
 type RelationKey = (DocumentId, SpanRef, SpanRef);
+/// Typed entity and relation items of a project or suggestion set.
+pub type Items = (Vec<(EntityKey, String)>, Vec<(RelationKey, String)>);
 
 /// The gold entities and relations of a project.
-pub fn gold_items(gold: &Project) -> (Vec<(EntityKey, String)>, Vec<(RelationKey, String)>) {
+pub fn gold_items(gold: &Project) -> Items {
     let mut ents = Vec::new();
     let mut rels = Vec::new();
     for d in &gold.documents {
@@ -125,9 +127,7 @@ pub fn gold_items(gold: &Project) -> (Vec<(EntityKey, String)>, Vec<(RelationKey
 }
 
 /// The predicted entities and relations of a suggestion set.
-pub fn predicted_items(
-    set: &SuggestionSet,
-) -> (Vec<(EntityKey, String)>, Vec<(RelationKey, String)>) {
+pub fn predicted_items(set: &SuggestionSet) -> Items {
     let ents = set
         .entities
         .iter()

@@ -227,9 +227,8 @@ fn featurize(info: &[TokenInfo], bits: u32) -> Vec<[u32; NF]> {
     };
     let shift = 64 - bits;
     let mut out = Vec::with_capacity(n);
-    for i in 0..n {
+    for (i, t) in info.iter().enumerate() {
         let ii = i as isize;
-        let t = &info[i];
         let (p1, p2, n1, n2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
         let first = if i == 0 { START } else { 0 };
         let vals: [u64; NF] = [
@@ -307,7 +306,7 @@ fn allowed(prev: Option<usize>, cur: usize) -> bool {
         return true;
     }
     // I-k (2k+2) only after B-k (2k+1) or I-k.
-    matches!(prev, Some(p) if p != 0 && (p + 1) / 2 == cur / 2)
+    matches!(prev, Some(p) if p != 0 && p.div_ceil(2) == cur / 2)
 }
 
 impl Tagger {
@@ -676,13 +675,11 @@ mod tests {
 
     fn annotated(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
         let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
-        let mut next = id * 100;
-        for (s, ty) in spans {
+        for (next, (s, ty)) in (id * 100..).zip(spans) {
             let b = text.find(s).unwrap_or(0);
             let start = text[..b].chars().count();
             let end = start + s.chars().count();
             d.spans.push(Span::new(SpanId(next), start, end, ty));
-            next += 1;
         }
         d
     }

@@ -293,8 +293,7 @@ impl Suggester for RelationPatterns {
                 let k_end = k_char + key.chars().count();
                 let Some(org) = ms
                     .iter()
-                    .filter(|m| m.r.entity_type == "ORG" && m.r.end <= k_char)
-                    .next_back()
+                    .rfind(|m| m.r.entity_type == "ORG" && m.r.end <= k_char)
                 else {
                     continue;
                 };
