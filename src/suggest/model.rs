@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 /// Features per token.
-const NF: usize = 32;
+const NF: usize = 41;
 
 /// How to train the tagger.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,9 @@ pub struct TrainOptions {
     pub bits: u32,
     /// Use gazetteer membership features.
     pub gazetteer: bool,
+    /// Two passes: a second tagger sees what a first one predicted for the other occurrences
+    /// of each word nearby in the document (trained on held-out first-pass predictions).
+    pub two_pass: bool,
 }
 
 impl Default for TrainOptions {
@@ -37,6 +40,7 @@ impl Default for TrainOptions {
             seed: 0x5eed,
             bits: 20,
             gazetteer: true,
+            two_pass: true,
         }
     }
 }
@@ -67,6 +71,8 @@ pub struct Tagger {
     weights: Arc<Vec<f32>>,
     /// (labels + 1) x labels; the last row is the start of a sentence.
     transitions: Arc<Vec<f32>>,
+    /// First-pass weights and transitions when the tagger has two passes.
+    first: Option<(Arc<Vec<f32>>, Arc<Vec<f32>>)>,
     gazetteer: Option<Arc<Gazetteer>>,
 }
 
@@ -122,7 +128,23 @@ struct TokenInfo {
     gaz: u64,
     /// Starts with a capital letter.
     cap: bool,
+    /// Document-level flags of the token's lowercase form (see `DOC_*`).
+    doc: u64,
+    /// Position kind: 0 inside a sentence, 1 first token, 2 in an all-capitals sentence.
+    pos: u64,
+    /// What the first pass predicted for the other occurrences of the lowercase form nearby
+    /// (0 in the first pass).
+    hist: u64,
 }
+
+/// The lowercase form occurs somewhere in the document starting with a lowercase letter.
+const DOC_LOWER: u64 = 1;
+/// ... capitalised inside a sentence (not first, not in an all-capitals sentence).
+const DOC_CAP_MID: u64 = 2;
+/// ... in title case (a capital then lowercase letters) outside an all-capitals sentence.
+const DOC_TITLE: u64 = 4;
+/// The token itself is all capitals with at least two letters.
+const DOC_SELF_CAPS: u64 = 8;
 
 fn char_class(c: char) -> u8 {
     if c.is_uppercase() {
@@ -210,6 +232,12 @@ const START: u64 = 0x0bad_cafe_dead_beef;
 
 /// The bucket indices of every token of one sentence.
 fn featurize(info: &[TokenInfo], bits: u32) -> Vec<[u32; NF]> {
+    let mut out = Vec::with_capacity(info.len());
+    featurize_into(info, bits, &mut out);
+    out
+}
+
+fn featurize_into(info: &[TokenInfo], bits: u32, out: &mut Vec<[u32; NF]>) {
     let n = info.len();
     let pad = TokenInfo {
         word: NONE,
@@ -226,7 +254,7 @@ fn featurize(info: &[TokenInfo], bits: u32) -> Vec<[u32; NF]> {
         }
     };
     let shift = 64 - bits;
-    let mut out = Vec::with_capacity(n);
+    out.clear();
     for (i, t) in info.iter().enumerate() {
         let ii = i as isize;
         let (p1, p2, n1, n2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
@@ -264,6 +292,15 @@ fn featurize(info: &[TokenInfo], bits: u32) -> Vec<[u32; NF]> {
             p1.shape,
             n1.shape,
             mix(t.lower, n1.cap as u64 + 2 * p1.cap as u64),
+            mix(mix(t.shape, t.doc), t.pos),
+            mix(t.doc, t.pos),
+            mix(t.shape, t.pos),
+            mix(p1.lower, n1.lower),
+            mix(mix(p1.doc, t.doc), n1.doc),
+            mix(mix(t.gaz, t.doc), t.pos),
+            t.hist,
+            mix(t.hist, t.shape),
+            mix(mix(t.hist, t.pos), p1.hist),
         ];
         let mut row = [0u32; NF];
         for (k, v) in vals.iter().enumerate() {
@@ -272,7 +309,6 @@ fn featurize(info: &[TokenInfo], bits: u32) -> Vec<[u32; NF]> {
         }
         out.push(row);
     }
-    out
 }
 
 /// Tokens, sentences and per-token info of a text.
@@ -287,13 +323,113 @@ fn prepare(text: &str, gazetteer: Option<&Gazetteer>) -> Prepared {
         Some(g) => gazetteer_tags(g, text, &analysis.tokens, &analysis.sentence_starts()),
         None => vec![0; analysis.tokens.len()],
     };
-    let info = analysis
+    let mut info: Vec<TokenInfo> = analysis
         .tokens
         .iter()
         .zip(gaz)
         .map(|(t, g)| token_info(t.text(text), g))
         .collect();
+    let words: Vec<&str> = analysis.tokens.iter().map(|t| t.text(text)).collect();
+    let sentences: Vec<std::ops::Range<usize>> = analysis
+        .sentences
+        .iter()
+        .map(|s| s.tokens.clone())
+        .collect();
+    document_flags(&words, &sentences, &mut info);
     Prepared { analysis, info }
+}
+
+fn letters_case(word: &str) -> (usize, usize) {
+    let (mut up, mut low) = (0, 0);
+    for c in word.chars() {
+        if c.is_uppercase() {
+            up += 1;
+        } else if c.is_lowercase() {
+            low += 1;
+        }
+    }
+    (up, low)
+}
+
+/// How far (in tokens, either side) "elsewhere in the document" reaches: long texts (a whole
+/// corpus imported as one document) behave like a run of articles.
+const DOC_WINDOW: usize = 400;
+
+/// Sets `pos` and `doc` of every token: where it sits in its sentence and how its lowercase
+/// form is written elsewhere nearby in the document (within `DOC_WINDOW` tokens).
+fn document_flags(words: &[&str], sentences: &[std::ops::Range<usize>], info: &mut [TokenInfo]) {
+    let mut own = vec![0u64; info.len()];
+    for s in sentences {
+        let (mut up, mut low) = (0, 0);
+        for w in &words[s.clone()] {
+            let (u, l) = letters_case(w);
+            up += u;
+            low += l;
+        }
+        let headline = up >= 4 && low == 0;
+        for i in s.clone() {
+            let Some(t) = info.get_mut(i) else { continue };
+            t.pos = if headline {
+                2
+            } else if i == s.start {
+                1
+            } else {
+                0
+            };
+            let (u, l) = letters_case(words[i]);
+            let first_upper = words[i].chars().next().is_some_and(char::is_uppercase);
+            let mut f = 0;
+            if words[i].chars().next().is_some_and(char::is_lowercase) {
+                f |= DOC_LOWER;
+            }
+            if !headline {
+                if first_upper && i != s.start {
+                    f |= DOC_CAP_MID;
+                }
+                if first_upper && l > 0 && u == 1 {
+                    f |= DOC_TITLE;
+                }
+            }
+            own[i] = f;
+        }
+    }
+    // Sliding window of counts per lowercase form and flag.
+    let mut counts: std::collections::HashMap<u64, [u32; 3]> =
+        std::collections::HashMap::with_capacity(4 * DOC_WINDOW);
+    let n = info.len();
+    let add = |counts: &mut std::collections::HashMap<u64, [u32; 3]>, k: usize, up: bool| {
+        let c = counts.entry(info[k].lower).or_insert([0; 3]);
+        for (b, x) in c.iter_mut().enumerate() {
+            if own[k] & (1 << b) != 0 {
+                if up {
+                    *x += 1;
+                } else {
+                    *x = x.saturating_sub(1);
+                }
+            }
+        }
+    };
+    let mut hi = 0;
+    let mut flags = vec![0u64; n];
+    for i in 0..n {
+        while hi < n && hi <= i + DOC_WINDOW {
+            add(&mut counts, hi, true);
+            hi += 1;
+        }
+        if i > DOC_WINDOW {
+            add(&mut counts, i - DOC_WINDOW - 1, false);
+        }
+        let c = counts.get(&info[i].lower).copied().unwrap_or([0; 3]);
+        flags[i] = c
+            .iter()
+            .enumerate()
+            .fold(0, |f, (b, &x)| if x > 0 { f | 1 << b } else { f });
+    }
+    for ((t, w), f) in info.iter_mut().zip(words).zip(flags) {
+        let (u, l) = letters_case(w);
+        let caps = if u >= 2 && l == 0 { DOC_SELF_CAPS } else { 0 };
+        t.doc = f | caps | 16;
+    }
 }
 
 fn num_labels(types: usize) -> usize {
@@ -405,97 +541,95 @@ impl Tagger {
             .filter(|d| !d.spans.is_empty())
             .collect();
         use rayon::prelude::*;
-        let examples: Vec<Example> = docs
+        let mut docs: Vec<DocData> = docs
             .par_iter()
-            .flat_map_iter(|d| doc_examples(d, &types, gazetteer.as_deref(), options.bits))
+            .map(|d| doc_data(d, &types, gazetteer.as_deref()))
             .collect();
-        Some(Tagger::train_examples(types, examples, gazetteer, options))
-    }
-
-    fn train_examples(
-        types: Vec<String>,
-        examples: Vec<Example>,
-        gazetteer: Option<Arc<Gazetteer>>,
-        options: &TrainOptions,
-    ) -> Tagger {
         let labels = num_labels(types.len());
-        let size = (1usize << options.bits) * labels;
-        let mut w = vec![0f32; size];
-        let mut acc = vec![0f32; size];
-        let tsize = (labels + 1) * labels;
-        let mut tw = vec![0f32; tsize];
-        let mut tacc = vec![0f32; tsize];
-        let mut order: Vec<usize> = (0..examples.len()).collect();
-        let mut rng = options.seed | 1;
-        let mut c: f32 = 1.0;
-        let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..options.epochs {
-            // Fisher-Yates with xorshift: deterministic.
-            for i in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(i, (rng % (i as u64 + 1)) as usize);
-            }
-            for &e in &order {
-                let ex = &examples[e];
-                let n = ex.gold.len();
-                Tagger::emissions(&w, labels, &ex.feats, &mut em);
-                Tagger::viterbi(&tw, labels, &em, n, &mut path, &mut back);
-                if path != ex.gold {
-                    for i in 0..n {
-                        let (g, p) = (ex.gold[i] as usize, path[i] as usize);
-                        if g != p {
-                            for &b in &ex.feats[i] {
-                                let base = b as usize * labels;
-                                w[base + g] += 1.0;
-                                acc[base + g] += c;
-                                w[base + p] -= 1.0;
-                                acc[base + p] -= c;
-                            }
-                        }
-                        let gp = if i == 0 {
-                            labels
-                        } else {
-                            ex.gold[i - 1] as usize
-                        };
-                        let pp = if i == 0 { labels } else { path[i - 1] as usize };
-                        if g != p || gp != pp {
-                            tw[gp * labels + g] += 1.0;
-                            tacc[gp * labels + g] += c;
-                            tw[pp * labels + p] -= 1.0;
-                            tacc[pp * labels + p] -= c;
-                        }
+        let examples = |docs: &[DocData], fold: Option<usize>| -> Vec<Example> {
+            let mut out = Vec::new();
+            let mut k = 0usize;
+            for d in docs {
+                for s in &d.sentences {
+                    k += 1;
+                    if fold.is_some_and(|f| (k / FOLD_BLOCK) % 2 != f) {
+                        continue;
                     }
+                    out.push(Example {
+                        feats: featurize(&d.info[s.clone()], options.bits),
+                        gold: d.gold[s.clone()].to_vec(),
+                    });
                 }
-                c += 1.0;
             }
+            out
+        };
+        if !options.two_pass {
+            let (w, tw) = perceptron(labels, examples(&docs, None), options);
+            return Some(Tagger {
+                types,
+                bits: options.bits,
+                weights: Arc::new(w),
+                transitions: Arc::new(tw),
+                first: None,
+                gazetteer,
+            });
         }
-        for (x, a) in w.iter_mut().zip(&acc) {
-            *x -= a / c;
+        // First pass: two halves, each tagging the other; their average tags new text.
+        let (ma, mb) = rayon::join(
+            || perceptron(labels, examples(&docs, Some(0)), options),
+            || perceptron(labels, examples(&docs, Some(1)), options),
+        );
+        let mut k = 0usize;
+        let (mut em, mut path, mut back, mut feats) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for d in &mut docs {
+            let mut predicted = vec![0u16; d.gold.len()];
+            for s in &d.sentences {
+                k += 1;
+                // The model that did not see this sentence tags it.
+                let (w, tw) = if (k / FOLD_BLOCK) % 2 == 0 { &mb } else { &ma };
+                featurize_into(&d.info[s.clone()], options.bits, &mut feats);
+                Tagger::emissions(w, labels, &feats, &mut em);
+                Tagger::viterbi(tw, labels, &em, feats.len(), &mut path, &mut back);
+                predicted[s.clone()].copy_from_slice(&path);
+            }
+            set_history(&mut d.info, &predicted, labels);
         }
-        for (x, a) in tw.iter_mut().zip(&tacc) {
-            *x -= a / c;
-        }
-        Tagger {
+        let (w1, tw1) = (average(&ma.0, &mb.0), average(&ma.1, &mb.1));
+        drop((ma, mb));
+        let (w, tw) = perceptron(labels, examples(&docs, None), options);
+        Some(Tagger {
             types,
             bits: options.bits,
             weights: Arc::new(w),
             transitions: Arc::new(tw),
+            first: Some((Arc::new(w1), Arc::new(tw1))),
             gazetteer,
-        }
+        })
     }
 
-    /// Tags a text: entity spans as (char start, char end, type index, confidence).
-    pub fn tag(&self, text: &str) -> Vec<(usize, usize, usize, f32)> {
-        let prep = prepare(text, self.gazetteer.as_deref());
+    /// Tags tokens (with their info, history reset) sentence by sentence; labels per token.
+    fn tag_info(
+        &self,
+        info: &mut [TokenInfo],
+        sentences: &[std::ops::Range<usize>],
+        mut each: impl FnMut(&std::ops::Range<usize>, &[u16], &[f32]),
+    ) {
         let labels = self.labels();
-        let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
-        let mut out = Vec::new();
-        for s in &prep.analysis.sentences {
-            let info = &prep.info[s.tokens.clone()];
-            let tokens = &prep.analysis.tokens[s.tokens.clone()];
-            let feats = featurize(info, self.bits);
+        let (mut em, mut path, mut back, mut feats) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        if let Some((w1, tw1)) = &self.first {
+            let mut predicted = vec![0u16; info.len()];
+            for s in sentences {
+                featurize_into(&info[s.clone()], self.bits, &mut feats);
+                Tagger::emissions(w1, labels, &feats, &mut em);
+                Tagger::viterbi(tw1, labels, &em, feats.len(), &mut path, &mut back);
+                predicted[s.clone()].copy_from_slice(&path);
+            }
+            set_history(info, &predicted, labels);
+        }
+        for s in sentences {
+            featurize_into(&info[s.clone()], self.bits, &mut feats);
             Tagger::emissions(&self.weights, labels, &feats, &mut em);
             Tagger::viterbi(
                 &self.transitions,
@@ -505,29 +639,175 @@ impl Tagger {
                 &mut path,
                 &mut back,
             );
-            decode_spans(&path, &em, labels, tokens, &mut out);
+            each(s, &path, &em);
         }
+    }
+
+    /// Tags a text: entity spans as (char start, char end, type index, confidence).
+    pub fn tag(&self, text: &str) -> Vec<(usize, usize, usize, f32)> {
+        let mut prep = prepare(text, self.gazetteer.as_deref());
+        let labels = self.labels();
+        let sentences: Vec<std::ops::Range<usize>> = prep
+            .analysis
+            .sentences
+            .iter()
+            .map(|s| s.tokens.clone())
+            .collect();
+        let mut out = Vec::new();
+        let tokens = &prep.analysis.tokens;
+        self.tag_info(&mut prep.info, &sentences, |s, path, em| {
+            decode_spans(path, em, labels, &tokens[s.clone()], &mut out);
+        });
         out
     }
 
-    /// Number of tokens tagged per call of `tag_tokens` (for benchmarks): tags pre-tokenised
-    /// sentences and returns the number of entity tokens found.
+    /// Tags one pre-tokenised sentence (for benchmarks) and returns the number of entity
+    /// tokens found.
     pub fn tag_sentence_words(&self, words: &[&str]) -> usize {
-        let info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0)).collect();
-        let labels = self.labels();
-        let feats = featurize(&info, self.bits);
-        let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
-        Tagger::emissions(&self.weights, labels, &feats, &mut em);
-        Tagger::viterbi(
-            &self.transitions,
-            labels,
-            &em,
-            feats.len(),
-            &mut path,
-            &mut back,
-        );
-        path.iter().filter(|&&l| l != 0).count()
+        let mut info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0)).collect();
+        let sentences = [0..words.len()];
+        document_flags(words, &sentences, &mut info);
+        let mut n = 0;
+        self.tag_info(&mut info, &sentences, |_, path, _| {
+            n += path.iter().filter(|&&l| l != 0).count();
+        });
+        n
     }
+}
+
+/// Sentences per block when the training sentences are split into two halves (alternating
+/// blocks, so each half covers the whole corpus).
+const FOLD_BLOCK: usize = 64;
+
+fn average(a: &[f32], b: &[f32]) -> Vec<f32> {
+    a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect()
+}
+
+/// Sets `hist` of every token from first-pass labels: the entity type (or O) most often
+/// predicted for the other occurrences of its lowercase form within `DOC_WINDOW` tokens, and
+/// whether any of them was predicted as an entity.
+fn set_history(info: &mut [TokenInfo], predicted: &[u16], labels: usize) {
+    let types = labels / 2;
+    let class = |l: u16| -> usize { (l as usize).div_ceil(2) };
+    let mut counts: std::collections::HashMap<u64, Vec<u32>> =
+        std::collections::HashMap::with_capacity(4 * DOC_WINDOW);
+    let n = info.len();
+    let mut hist = vec![0u64; n];
+    let mut hi = 0;
+    for i in 0..n {
+        while hi < n && hi <= i + DOC_WINDOW {
+            let c = counts
+                .entry(info[hi].lower)
+                .or_insert_with(|| vec![0; types + 1]);
+            c[class(predicted[hi])] += 1;
+            hi += 1;
+        }
+        if i > DOC_WINDOW {
+            let k = i - DOC_WINDOW - 1;
+            if let Some(c) = counts.get_mut(&info[k].lower) {
+                let x = &mut c[class(predicted[k])];
+                *x = x.saturating_sub(1);
+            }
+        }
+        let own = class(predicted[i]);
+        hist[i] = match counts.get(&info[i].lower) {
+            Some(c) => {
+                let mut best = 0;
+                let mut best_n = 0;
+                let mut entity = false;
+                let mut total = 0;
+                for (k, &x) in c.iter().enumerate() {
+                    let x = if k == own { x.saturating_sub(1) } else { x };
+                    total += x;
+                    if k > 0 && x > 0 {
+                        entity = true;
+                    }
+                    if x > best_n {
+                        best = k;
+                        best_n = x;
+                    }
+                }
+                if total == 0 {
+                    HIST_ALONE
+                } else {
+                    mix(best as u64 + 1, entity as u64)
+                }
+            }
+            None => HIST_ALONE,
+        };
+    }
+    for (t, h) in info.iter_mut().zip(hist) {
+        t.hist = h;
+    }
+}
+
+const HIST_ALONE: u64 = 0x2545_f491_4f6c_dd1d;
+
+/// Trains an averaged perceptron; returns (weights, transitions).
+fn perceptron(
+    labels: usize,
+    examples: Vec<Example>,
+    options: &TrainOptions,
+) -> (Vec<f32>, Vec<f32>) {
+    let size = (1usize << options.bits) * labels;
+    let mut w = vec![0f32; size];
+    let mut acc = vec![0f32; size];
+    let tsize = (labels + 1) * labels;
+    let mut tw = vec![0f32; tsize];
+    let mut tacc = vec![0f32; tsize];
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = options.seed | 1;
+    let mut c: f32 = 1.0;
+    let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..options.epochs {
+        // Fisher-Yates with xorshift: deterministic.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        for &e in &order {
+            let ex = &examples[e];
+            let n = ex.gold.len();
+            Tagger::emissions(&w, labels, &ex.feats, &mut em);
+            Tagger::viterbi(&tw, labels, &em, n, &mut path, &mut back);
+            if path != ex.gold {
+                for i in 0..n {
+                    let (g, p) = (ex.gold[i] as usize, path[i] as usize);
+                    if g != p {
+                        for &b in &ex.feats[i] {
+                            let base = b as usize * labels;
+                            w[base + g] += 1.0;
+                            acc[base + g] += c;
+                            w[base + p] -= 1.0;
+                            acc[base + p] -= c;
+                        }
+                    }
+                    let gp = if i == 0 {
+                        labels
+                    } else {
+                        ex.gold[i - 1] as usize
+                    };
+                    let pp = if i == 0 { labels } else { path[i - 1] as usize };
+                    if g != p || gp != pp {
+                        tw[gp * labels + g] += 1.0;
+                        tacc[gp * labels + g] += c;
+                        tw[pp * labels + p] -= 1.0;
+                        tacc[pp * labels + p] -= c;
+                    }
+                }
+            }
+            c += 1.0;
+        }
+    }
+    for (x, a) in w.iter_mut().zip(&acc) {
+        *x -= a / c;
+    }
+    for (x, a) in tw.iter_mut().zip(&tacc) {
+        *x -= a / c;
+    }
+    (w, tw)
 }
 
 fn decode_spans(
@@ -570,12 +850,7 @@ fn decode_spans(
 
 /// Training sentences of a document: BIO labels from its spans (the longest span wins where
 /// spans overlap; tokens only partly inside a span are O).
-fn doc_examples(
-    d: &Document,
-    types: &[String],
-    gazetteer: Option<&Gazetteer>,
-    bits: u32,
-) -> Vec<Example> {
+fn doc_data(d: &Document, types: &[String], gazetteer: Option<&Gazetteer>) -> DocData {
     let prep = prepare(&d.text, gazetteer);
     let toks = &prep.analysis.tokens;
     let mut labels = vec![0u16; toks.len()];
@@ -606,14 +881,23 @@ fn doc_examples(
             };
         }
     }
-    prep.analysis
-        .sentences
-        .iter()
-        .map(|s| Example {
-            feats: featurize(&prep.info[s.tokens.clone()], bits),
-            gold: labels[s.tokens.clone()].to_vec(),
-        })
-        .collect()
+    DocData {
+        sentences: prep
+            .analysis
+            .sentences
+            .iter()
+            .map(|s| s.tokens.clone())
+            .collect(),
+        info: prep.info,
+        gold: labels,
+    }
+}
+
+/// A training document: token info, sentences (token ranges) and gold labels.
+struct DocData {
+    info: Vec<TokenInfo>,
+    sentences: Vec<std::ops::Range<usize>>,
+    gold: Vec<u16>,
 }
 
 /// The model engine: a tagger retrained by `learn`.
