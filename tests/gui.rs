@@ -598,3 +598,60 @@ fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
     assert!(shown > 0 && !doc(&h).spans.is_empty());
     assert!(h.state().view.ghosts.is_empty());
 }
+
+#[test]
+fn autosaved_work_is_offered_back_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = open_sample(dir.path(), vec![]);
+    make_an_edit(&mut h);
+    let edited = project(&h).clone();
+    // Losing focus autosaves at once.
+    h.input_mut().focused = true;
+    h.run();
+    assert!(!marginalia::store::recovery_path(&path).exists());
+    h.input_mut().focused = false;
+    h.run();
+    assert!(marginalia::store::recovery_path(&path).exists());
+    assert!(h.state().status.contains("Autosaved"));
+
+    // Reopening (after a crash, say) offers the autosaved work.
+    let dialogs = ScriptedDialogs::default();
+    let app = MarginaliaApp::with_project_path(Some(&path), Settings::default(), Box::new(dialogs));
+    let mut h = harness(app);
+    assert!(matches!(h.state().prompt, Some(Prompt::Recover { .. })));
+    h.get_by_label("Restore unsaved work").click();
+    h.run();
+    assert_eq!(project(&h).span_count(), edited.span_count());
+    assert!(h.state().workspace.is_dirty());
+    // Saving removes the recovery file.
+    ctrl(&mut h, Key::S);
+    assert!(!marginalia::store::recovery_path(&path).exists());
+}
+
+#[test]
+fn saving_over_a_file_changed_on_disk_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = open_sample(dir.path(), vec![]);
+    make_an_edit(&mut h);
+    // Another program rewrites the file meanwhile.
+    let mut other = marginalia::store::load(&path).unwrap();
+    other.name = "Changed elsewhere".into();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    marginalia::store::save(&other, &path).unwrap();
+    ctrl(&mut h, Key::S);
+    assert!(matches!(h.state().prompt, Some(Prompt::ChangedOnDisk)));
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert_eq!(
+        marginalia::store::load(&path).unwrap().name,
+        "Changed elsewhere"
+    );
+    ctrl(&mut h, Key::S);
+    h.get_by_label("Overwrite").click();
+    h.run();
+    assert_eq!(
+        marginalia::store::load(&path).unwrap().span_count(),
+        project(&h).span_count()
+    );
+    assert!(!h.state().workspace.is_dirty());
+}
