@@ -71,6 +71,13 @@ impl SuggestionsPanel {
         self.job.is_some()
     }
 
+    /// (documents done, documents in all) of the running job.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        self.job
+            .as_ref()
+            .map(|j| (j.done.load(Ordering::Relaxed), j.total))
+    }
+
     /// Starts the engines on a snapshot of the project in a worker thread.
     pub fn start(&mut self, project: &Project, ctx: &egui::Context) {
         if self.job.is_some() {
