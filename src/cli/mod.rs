@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 mod evaluate;
 mod export;
+#[doc(hidden)]
+pub mod generate;
 mod suggest;
 
 #[derive(Debug, Parser)]
@@ -95,6 +97,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a synthetic news-like project (for scale measurements and tests).
+    #[command(hide = true)]
+    Generate {
+        out: PathBuf,
+        /// Number of documents (about 3 KB of text, 30 spans and 5 relations each).
+        #[arg(long)]
+        documents: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Overwrite an existing output.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Load a project, then save two alternating versions of it (for the crash-safety test).
+    #[command(hide = true)]
+    SaveLoop {
+        project: PathBuf,
+        #[arg(long)]
+        times: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,6 +179,13 @@ pub fn run(command: Command) -> Result<()> {
             json,
         } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), json),
         Command::Stats { project, json } => stats(&project, json),
+        Command::Generate {
+            out,
+            documents,
+            seed,
+            force,
+        } => generate::run(&out, documents, seed, force),
+        Command::SaveLoop { project, times } => generate::save_loop(&project, times),
     }
 }
 

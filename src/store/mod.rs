@@ -1,8 +1,10 @@
 //! The `.ron` project file: load (with clear errors and format migrations) and atomic save.
 
 mod atomic;
+mod recovery;
 
 pub use atomic::write_atomically;
+pub use recovery::{FileStamp, newer_recovery, recovery_path, remove_recovery, write_recovery};
 
 use crate::model::{FORMAT_VERSION, ModelError, Project};
 use std::path::{Path, PathBuf};
@@ -34,6 +36,8 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    #[error("{path}: the file is empty, so it holds no project (`marginalia new` makes one)")]
+    Empty { path: PathBuf },
     #[error("{path}: format_version {found} is not a Marginalia project version")]
     UnknownVersion { path: PathBuf, found: u32 },
     #[error("{path}: {source}")]
@@ -50,6 +54,11 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 /// Reads a project file. Nothing is changed on disk, whatever the outcome.
 pub fn load(path: &Path) -> Result<Project, StoreError> {
     let bytes = std::fs::read(path).map_err(io_error(path))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(StoreError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
     let text = String::from_utf8(bytes).map_err(|e| StoreError::NotText {
         path: path.to_path_buf(),
         offset: e.utf8_error().valid_up_to(),

@@ -138,3 +138,13 @@ fn deep_nesting_fails_cleanly() {
     let text = format!("Project(format_version: 1, name: {}", "[".repeat(100_000));
     assert!(matches!(parse(&text), Err(StoreError::Parse { .. })));
 }
+
+#[test]
+fn empty_files_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.ron");
+    std::fs::write(&path, " \n").unwrap();
+    let err = load(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Empty { .. }), "{err}");
+    assert!(err.to_string().contains("empty.ron"), "{err}");
+}
