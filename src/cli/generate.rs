@@ -26,17 +26,19 @@ pub(crate) fn run(out: &Path, documents: usize, seed: u64, force: bool) -> Resul
     Ok(())
 }
 
-/// `marginalia save-loop PROJECT.ron --times N`: loads the project (version A), makes a second
-/// version B (another name, the last document without relations), then saves B, A, B, A, ...
-/// `times` times. After an even number of saves the file is A again, re-saved.
-pub(crate) fn save_loop(path: &Path, times: u64) -> Result<()> {
+/// `marginalia save-loop PROJECT.ron --times N [--to TARGET.ron]`: loads the project (version
+/// A), makes a second version B (another name, the last document without relations), then
+/// saves B, A, B, A, ... `times` times to TARGET (default: PROJECT itself). After an even
+/// number of saves the target holds A, re-saved.
+pub(crate) fn save_loop(path: &Path, times: u64, to: Option<&Path>) -> Result<()> {
     let a = super::load(path)?;
     let b = alternate_version(&a);
+    let target = to.unwrap_or(path);
     for i in 0..times {
         let version = if i.is_multiple_of(2) { &b } else { &a };
-        store::save(version, path).with_context(|| format!("save {} of {times}", i + 1))?;
+        store::save(version, target).with_context(|| format!("save {} of {times}", i + 1))?;
     }
-    println!("saved {} {times} times", path.display());
+    println!("saved {} {times} times", target.display());
     Ok(())
 }
 

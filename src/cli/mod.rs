@@ -116,6 +116,9 @@ pub enum Command {
         project: PathBuf,
         #[arg(long)]
         times: u64,
+        /// Save to this file instead of over PROJECT.
+        #[arg(long)]
+        to: Option<PathBuf>,
     },
 }
 
@@ -185,7 +188,9 @@ pub fn run(command: Command) -> Result<()> {
             seed,
             force,
         } => generate::run(&out, documents, seed, force),
-        Command::SaveLoop { project, times } => generate::save_loop(&project, times),
+        Command::SaveLoop { project, times, to } => {
+            generate::save_loop(&project, times, to.as_deref())
+        }
     }
 }
 

@@ -10,11 +10,22 @@ pub(super) fn to_text(source: &str) -> (Option<String>, String) {
     let mut heading: Option<String> = None;
     let mut image_depth = 0usize;
     let mut in_code_block = false;
+    let mut in_raw_code = false;
     for event in Parser::new_ext(
         source,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
     ) {
         match event {
+            // Inline raw HTML: the content of <script> and <style> is code, not text.
+            Event::InlineHtml(html) => {
+                let tag = html.trim_start_matches('<').to_ascii_lowercase();
+                if tag.starts_with("script") || tag.starts_with("style") {
+                    in_raw_code = true;
+                } else if tag.starts_with("/script") || tag.starts_with("/style") {
+                    in_raw_code = false;
+                }
+            }
+            _ if in_raw_code => {}
             Event::Start(Tag::Image { .. }) => image_depth += 1,
             Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
             _ if image_depth > 0 => {}
