@@ -4,15 +4,30 @@
 //!
 //! `MARGINALIA_CRASH_KILLS` sets the number of kills (default 50; `scripts/crash-test.sh` runs
 //! 1,000), `MARGINALIA_CRASH_DOCS` the project size in documents (default 300, about 1 MB),
-//! `MARGINALIA_CRASH_SEED` the seed of the kill moments (printed, so a failure can be replayed).
+//! `MARGINALIA_CRASH_SEED` the seed of the kill moments (printed, so a failure can be replayed),
+//! `MARGINALIA_BIN` the binary to run (default: the one cargo built for this test), so the
+//! harness can drive a release build without building the test dependencies in release.
 
 mod common;
 
-use common::{ok, p};
+use common::p;
 use marginalia::store;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+fn binary() -> String {
+    std::env::var("MARGINALIA_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_marginalia").into())
+}
+
+fn ok(args: &[&str]) {
+    let o = Command::new(binary()).args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -49,7 +64,10 @@ fn killing_a_save_at_any_moment_leaves_one_whole_version() {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64),
     );
-    eprintln!("crash test: {kills} kills, {documents} documents, seed {seed}");
+    eprintln!(
+        "crash test: {kills} kills, {documents} documents, seed {seed}, binary {}",
+        binary()
+    );
 
     let dir = tempfile::tempdir().unwrap();
     // The source is only read; the saves go to p.ron.
@@ -88,7 +106,7 @@ fn killing_a_save_at_any_moment_leaves_one_whole_version() {
     let (mut saw_a, mut saw_b, mut saw_temp, mut exited) = (0, 0, 0, 0);
     let mut state = seed;
     for kill in 0..kills {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        let mut child = Command::new(binary())
             .args(save_loop("1000000"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
