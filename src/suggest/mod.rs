@@ -333,7 +333,16 @@ fn suggest_document(
     let relations = engines
         .iter()
         .flat_map(|e| e.suggest_relations(project, doc, &entities))
-        .filter(|r| r.document == doc.id && !relation_exists(doc, r))
+        .filter(|r| {
+            r.document == doc.id
+                && !relation_exists(doc, r)
+                && !project.is_rejected(
+                    doc.id,
+                    r.target.start,
+                    r.target.end,
+                    &relation_decision_key(r),
+                )
+        })
         .collect();
     (entities, merge_relations(relations))
 }
@@ -495,6 +504,37 @@ pub fn reject_transaction(suggestions: &[Suggestion]) -> Transaction {
             start: s.start,
             end: s.end,
             entity_type: s.entity_type.clone(),
+            verdict: Verdict::Rejected,
+        }));
+    }
+    tx
+}
+
+/// The `type` under which a rejected relation suggestion is remembered as a decision (whose
+/// offsets are the target's): the relation type and both ends' types and the source's offsets.
+/// It starts with `relation:` so it can never equal an entity type of a schema decision.
+pub fn relation_decision_key(r: &RelationSuggestion) -> String {
+    format!(
+        "relation:{} {}..{} {} -> {}",
+        r.relation_type, r.source.start, r.source.end, r.source.entity_type, r.target.entity_type
+    )
+}
+
+/// The transaction that rejects relation suggestions: a remembered decision for each, so
+/// re-running the engines does not bring them back (their end spans may still be suggested).
+pub fn reject_relations_transaction(relations: &[RelationSuggestion]) -> Transaction {
+    let mut tx = Transaction::new(format!("Reject {} relation suggestion(s)", relations.len()));
+    let mut seen = std::collections::HashSet::new();
+    for r in relations {
+        let key = relation_decision_key(r);
+        if !seen.insert((r.document, r.target.start, r.target.end, key.clone())) {
+            continue;
+        }
+        tx.push(Edit::AddDecision(SuggestionDecision {
+            document: r.document,
+            start: r.target.start,
+            end: r.target.end,
+            entity_type: key,
             verdict: Verdict::Rejected,
         }));
     }

@@ -109,6 +109,39 @@ fn run_engines_drops_existing_and_rejected_and_rejections_stick() {
 }
 
 #[test]
+fn rejected_relations_stay_rejected_and_undo_brings_them_back() {
+    let mut p = project();
+    let mut engines = engines_by_name(&[]).unwrap_or_default();
+    learn_all(&mut engines, &p);
+    let set = run_engines(&p, &engines, &[]);
+    let has_role: Vec<RelationSuggestion> = set
+        .relations
+        .iter()
+        .filter(|r| r.relation_type == "has_role")
+        .cloned()
+        .collect();
+    assert!(!has_role.is_empty(), "{:?}", set.relations);
+    let undo = reject_relations_transaction(&has_role)
+        .apply(&mut p)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let again = run_engines(&p, &engines, &[]);
+    assert!(
+        !again.relations.iter().any(|r| has_role.contains(r)),
+        "{:?}",
+        again.relations
+    );
+    assert_eq!(again.relations.len(), set.relations.len() - has_role.len());
+    // The ends are still suggested as entities.
+    assert_eq!(again.entities.len(), set.entities.len());
+    undo.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
+    assert!(p.decisions.is_empty());
+    assert_eq!(
+        run_engines(&p, &engines, &[]).relations.len(),
+        set.relations.len()
+    );
+}
+
+#[test]
 fn accept_adds_spans_and_relations_and_undoes_cleanly() {
     let mut p = project();
     let before = p.clone();
