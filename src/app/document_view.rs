@@ -460,6 +460,7 @@ impl DocumentView {
         }
 
         // Relation arcs between the labels of their spans.
+        let pointer = ui.ctx().pointer_hover_pos();
         let anchor = |id: SpanId| span_anchor.iter().find(|(s, _)| *s == id).map(|(_, p)| *p);
         for rel in &doc.relations {
             let (Some(a), Some(b)) = (anchor(rel.source), anchor(rel.target)) else {
@@ -478,7 +479,7 @@ impl DocumentView {
                     visuals.weak_text_color().gamma_multiply(0.6)
                 },
             );
-            let rise = 12.0 + ((a.x - b.x).abs() * 0.03).min(8.0);
+            let rise = 8.0 + ((a.x - b.x).abs() * 0.02).min(5.0);
             let top_y = a.y.min(b.y) - rise;
             let c1 = Pos2::new(a.x + (b.x - a.x) * 0.15, top_y);
             let c2 = Pos2::new(b.x - (b.x - a.x) * 0.15, top_y);
@@ -497,9 +498,24 @@ impl DocumentView {
                 stroke.color,
                 Stroke::NONE,
             ));
-            // The label sits at the top of a same-row arc, near the source of a long one
-            // (where the arc is still in the gap between lines).
-            let mid = curve.sample(if same_row { 0.5 } else { 0.12 });
+            let samples: Vec<Pos2> = (1..10).map(|i| curve.sample(i as f32 / 10.0)).collect();
+            for p in &samples {
+                targets.push((
+                    Rect::from_center_size(*p, Vec2::splat(10.0)),
+                    Target::Relation(rel.id),
+                ));
+            }
+            // Labels of arcs that cross lines would cover words: they show on hover or
+            // selection only. A same-row arc carries its label at its top, in the line gap.
+            let hovered = pointer.is_some_and(|p| samples.iter().any(|s| s.distance(p) < 8.0));
+            if !same_row && !selected && !hovered {
+                continue;
+            }
+            let mid = if same_row {
+                curve.sample(0.5)
+            } else {
+                pointer.unwrap_or(samples[4]) - Vec2::new(0.0, 14.0)
+            };
             let label = project
                 .schema
                 .relation_type(&rel.relation_type)
@@ -515,13 +531,6 @@ impl DocumentView {
             );
             painter.galley(label_rect.min + Vec2::new(3.0, 1.0), galley, text_color);
             targets.push((label_rect, Target::Relation(rel.id)));
-            for t in [0.15, 0.3, 0.7, 0.85] {
-                let p = curve.sample(t);
-                targets.push((
-                    Rect::from_center_size(p, Vec2::splat(10.0)),
-                    Target::Relation(rel.id),
-                ));
-            }
         }
 
         // A relation being dragged from a label.
