@@ -72,9 +72,12 @@ pub struct Tagger {
     /// (labels + 1) x labels; the last row is the start of a sentence.
     transitions: Arc<Vec<f32>>,
     /// First-pass weights and transitions when the tagger has two passes.
-    first: Option<(Arc<Vec<f32>>, Arc<Vec<f32>>)>,
+    first: Option<FirstPass>,
     gazetteer: Option<Arc<Gazetteer>>,
 }
+
+/// First-pass (weights, transitions).
+type FirstPass = (Arc<Vec<f32>>, Arc<Vec<f32>>);
 
 impl std::fmt::Debug for Tagger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -587,7 +590,11 @@ impl Tagger {
             for s in &d.sentences {
                 k += 1;
                 // The model that did not see this sentence tags it.
-                let (w, tw) = if (k / FOLD_BLOCK) % 2 == 0 { &mb } else { &ma };
+                let (w, tw) = if (k / FOLD_BLOCK).is_multiple_of(2) {
+                    &mb
+                } else {
+                    &ma
+                };
                 featurize_into(&d.info[s.clone()], options.bits, &mut feats);
                 Tagger::emissions(w, labels, &feats, &mut em);
                 Tagger::viterbi(tw, labels, &em, feats.len(), &mut path, &mut back);
@@ -665,10 +672,11 @@ impl Tagger {
     /// tokens found.
     pub fn tag_sentence_words(&self, words: &[&str]) -> usize {
         let mut info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0)).collect();
-        let sentences = [0..words.len()];
-        document_flags(words, &sentences, &mut info);
+        let whole: std::ops::Range<usize> = 0..words.len();
+        let sentences = std::slice::from_ref(&whole);
+        document_flags(words, sentences, &mut info);
         let mut n = 0;
-        self.tag_info(&mut info, &sentences, |_, path, _| {
+        self.tag_info(&mut info, sentences, |_, path, _| {
             n += path.iter().filter(|&&l| l != 0).count();
         });
         n
