@@ -3,7 +3,7 @@
 
 use crate::edit::Transaction;
 use crate::model::{DocumentId, RelationId, SpanId};
-use crate::suggest::Suggestion;
+use crate::suggest::{RelationSuggestion, Suggestion};
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
 
@@ -72,6 +72,9 @@ pub enum AppCommand {
     AcceptSuggestions(Vec<Suggestion>),
     /// Reject suggestions: remembered, so re-running the engines does not bring them back.
     RejectSuggestions(Vec<Suggestion>),
+    /// Accept relation suggestions (their ends become spans first when needed).
+    AcceptRelationSuggestions(Vec<RelationSuggestion>),
+    RejectRelationSuggestions(Vec<RelationSuggestion>),
     /// Make a new knowledge-base entity named after the span's text and link the span to it.
     CreateEntityFromSpan {
         doc: DocumentId,

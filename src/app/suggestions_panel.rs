@@ -6,7 +6,8 @@ use super::document_view::swatch_button;
 use super::theme::type_color;
 use crate::model::{DocumentId, Project};
 use crate::suggest::{
-    ENGINE_NAMES, Suggestion, SuggestionSet, engines_by_name, learn_all, run_engines,
+    ENGINE_NAMES, RelationSuggestion, SpanRef, Suggestion, SuggestionSet, engines_by_name,
+    learn_all, relation_decision_key, run_engines,
 };
 use egui::{RichText, Ui};
 use std::sync::Arc;
@@ -397,6 +398,54 @@ impl SuggestionsPanel {
                 }
             });
         });
+        let relations: Vec<RelationSuggestion> = self
+            .results
+            .relations
+            .iter()
+            .filter(|r| {
+                Some(r.document) == doc && r.score >= self.min_score && relation_pending(project, r)
+            })
+            .cloned()
+            .collect();
+        if !relations.is_empty() {
+            ui.separator();
+            ui.label(
+                RichText::new(format!("Relations in this document ({})", relations.len())).strong(),
+            );
+            for (row, r) in relations.iter().enumerate() {
+                let Some(d) = project.document(r.document) else {
+                    continue;
+                };
+                let label = project
+                    .schema
+                    .relation_type(&r.relation_type)
+                    .map_or(r.relation_type.as_str(), |t| t.label.as_str());
+                ui.push_id(("relation", row), |ui| {
+                    ui.label(format!(
+                        "“{}” {label} “{}”  {:.2}",
+                        d.slice(r.source.start, r.source.end),
+                        d.slice(r.target.start, r.target.end),
+                        r.score
+                    ))
+                    .on_hover_text(format!("{}: {}", r.engine, r.explanation));
+                    ui.horizontal(|ui| {
+                        ui.add_space(18.0);
+                        if ui
+                            .small_button("Accept")
+                            .on_hover_text(
+                                "Adds the relation, and its ends if they are still suggestions",
+                            )
+                            .clicked()
+                        {
+                            commands.push(AppCommand::AcceptRelationSuggestions(vec![r.clone()]));
+                        }
+                        if ui.small_button("Reject").clicked() {
+                            commands.push(AppCommand::RejectRelationSuggestions(vec![r.clone()]));
+                        }
+                    });
+                });
+            }
+        }
         ui.separator();
         egui::ScrollArea::vertical()
             .id_salt("suggestion_list")
@@ -456,6 +505,34 @@ impl SuggestionsPanel {
                     );
                 }
             });
+    }
+}
+
+/// A relation suggestion not yet accepted (no such relation between its ends) nor rejected.
+fn relation_pending(project: &Project, r: &RelationSuggestion) -> bool {
+    let Some(d) = project.document(r.document) else {
+        return false;
+    };
+    if project.is_rejected(
+        r.document,
+        r.target.start,
+        r.target.end,
+        &relation_decision_key(r),
+    ) {
+        return false;
+    }
+    let span_at = |e: &SpanRef| {
+        d.spans
+            .iter()
+            .find(|s| s.start == e.start && s.end == e.end && s.entity_type == e.entity_type)
+            .map(|s| s.id)
+    };
+    match (span_at(&r.source), span_at(&r.target)) {
+        (Some(a), Some(b)) => !d
+            .relations
+            .iter()
+            .any(|x| x.source == a && x.target == b && x.relation_type == r.relation_type),
+        _ => true,
     }
 }
 
