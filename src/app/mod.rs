@@ -5,9 +5,12 @@ mod commands;
 mod dialogs;
 mod document_view;
 mod documents_panel;
+mod entities_panel;
 mod export_dialog;
+mod graph_view;
 mod inspector;
 mod schema_editor;
+mod search_panel;
 mod settings;
 mod suggestions_panel;
 mod theme;
@@ -16,6 +19,9 @@ mod workspace;
 pub use commands::{AppCommand, COMMANDS, MenuCommand};
 pub use dialogs::{DialogKind, DialogOutcome, FileDialogs, NativeDialogs, ScriptedDialogs};
 pub use document_view::{DocumentView, Selection, snap_to_tokens};
+pub use entities_panel::EntitiesPanel;
+pub use graph_view::{GraphSelection, GraphView};
+pub use search_panel::SearchPanel;
 pub use settings::Settings;
 pub use workspace::Workspace;
 
@@ -36,17 +42,33 @@ use suggestions_panel::SuggestionsPanel;
 pub enum RightTab {
     Inspector,
     Suggestions,
+    Entities,
+    Find,
 }
 
 impl RightTab {
-    const ALL: [RightTab; 2] = [RightTab::Inspector, RightTab::Suggestions];
+    const ALL: [RightTab; 4] = [
+        RightTab::Inspector,
+        RightTab::Suggestions,
+        RightTab::Entities,
+        RightTab::Find,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             RightTab::Inspector => "Inspector",
             RightTab::Suggestions => "Suggestions",
+            RightTab::Entities => "Entities",
+            RightTab::Find => "Find",
         }
     }
+}
+
+/// What the central panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentralView {
+    Document,
+    Graph,
 }
 
 /// What to do once the user has answered the unsaved-changes question.
@@ -82,6 +104,10 @@ pub struct MarginaliaApp {
     schema_editor: SchemaEditor,
     pub suggestions: SuggestionsPanel,
     pub right_tab: RightTab,
+    pub entities: EntitiesPanel,
+    pub find: SearchPanel,
+    pub graph: GraphView,
+    pub central: CentralView,
     pub export_dialog: ExportDialog,
     dialogs: Box<dyn FileDialogs>,
     show_shortcuts: bool,
@@ -113,6 +139,10 @@ impl MarginaliaApp {
             schema_editor: SchemaEditor::default(),
             suggestions: SuggestionsPanel::default(),
             right_tab: RightTab::Inspector,
+            entities: EntitiesPanel::default(),
+            find: SearchPanel::default(),
+            graph: GraphView::default(),
+            central: CentralView::Document,
             export_dialog: ExportDialog::default(),
             dialogs,
             show_shortcuts: false,
@@ -227,25 +257,37 @@ impl MarginaliaApp {
                             &mut self.view.focused_ghost,
                             &mut commands,
                         ),
+                        RightTab::Entities => self.entities.ui(ui, project, &mut commands),
+                        RightTab::Find => self.find.ui(ui, project, &mut commands),
                     }
                 });
         }
-        egui::CentralPanel::default().show(ui, |ui| match doc {
-            Some(doc) => {
-                ui.horizontal(|ui| {
-                    ui.heading(&doc.title);
-                    if self.view.relation_source.is_some() {
-                        ui.label(
-                            RichText::new("Relation: click the target span (Esc cancels)")
-                                .color(ui.visuals().warn_fg_color),
-                        );
-                    }
-                });
-                ui.separator();
-                self.view
-                    .ui(ui, project, doc, self.settings.font_size, &mut commands);
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.central, CentralView::Document, "Document");
+                ui.selectable_value(&mut self.central, CentralView::Graph, "Graph");
+            });
+            if self.central == CentralView::Graph {
+                self.graph.ui(ui, project, &mut commands);
+                return;
             }
-            None => empty_state_ui(ui, &mut commands),
+            match doc {
+                Some(doc) => {
+                    ui.horizontal(|ui| {
+                        ui.heading(&doc.title);
+                        if self.view.relation_source.is_some() {
+                            ui.label(
+                                RichText::new("Relation: click the target span (Esc cancels)")
+                                    .color(ui.visuals().warn_fg_color),
+                            );
+                        }
+                    });
+                    ui.separator();
+                    self.view
+                        .ui(ui, project, doc, self.settings.font_size, &mut commands);
+                }
+                None => empty_state_ui(ui, &mut commands),
+            }
         });
         self.schema_editor.show(&ctx, project, &mut commands);
         self.export_dialog.show(
@@ -557,8 +599,9 @@ impl MarginaliaApp {
                 Err(e) => self.status = format!("Cannot redo: {e}"),
             },
             AppCommand::Find => {
-                self.settings.show_documents = true;
-                self.status = "Type in the Filter box to find documents by title".into();
+                self.settings.show_inspector = true;
+                self.right_tab = RightTab::Find;
+                self.find.focus_requested = true;
             }
             AppCommand::ShowShortcuts => self.show_shortcuts = true,
             AppCommand::ShowAbout => self.show_about = true,
@@ -661,6 +704,14 @@ impl MarginaliaApp {
             }
             AppCommand::RejectSuggestions(list) => {
                 self.apply(crate::suggest::reject_transaction(&list));
+            }
+            AppCommand::AcceptRelationSuggestions(list) => {
+                let tx =
+                    crate::suggest::accept_all_transaction(&mut self.workspace.project, &[], &list);
+                self.apply(tx);
+            }
+            AppCommand::RejectRelationSuggestions(list) => {
+                self.apply(crate::suggest::reject_relations_transaction(&list));
             }
             AppCommand::CreateEntityFromSpan { doc, span } => {
                 let project = &self.workspace.project;
@@ -850,6 +901,7 @@ impl MarginaliaApp {
             .find(|s| s.start == start && s.end == end)
             .map(|s| s.id);
         self.select_document(doc);
+        self.central = CentralView::Document;
         self.view.scroll_to = Some(start);
         self.view.selection = match span {
             Some(id) => Selection::Span(id),
