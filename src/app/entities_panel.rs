@@ -535,18 +535,17 @@ impl EntitiesPanel {
                                     commands.push(AppCommand::Apply(unlink(m.doc, m.span)));
                                 }
                                 let line = kwic_button(ui, &m.left, &m.hit, &m.right, color);
-                                if line.clicked() {
-                                    if let Some((start, end)) = project
+                                if line.clicked()
+                                    && let Some((start, end)) = project
                                         .document(m.doc)
                                         .and_then(|d| d.span(m.span))
                                         .map(|s| (s.start, s.end))
-                                    {
-                                        commands.push(AppCommand::JumpTo {
-                                            doc: m.doc,
-                                            start,
-                                            end,
-                                        });
-                                    }
+                                {
+                                    commands.push(AppCommand::JumpTo {
+                                        doc: m.doc,
+                                        start,
+                                        end,
+                                    });
                                 }
                             });
                         });

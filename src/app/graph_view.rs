@@ -55,7 +55,7 @@ impl Transform {
     pub const MIN_SCALE: f32 = 2.0;
     pub const MAX_SCALE: f32 = 2_000.0;
 
-    pub fn to_screen(&self, canvas: Rect, p: [f32; 2]) -> Pos2 {
+    pub fn to_screen(self, canvas: Rect, p: [f32; 2]) -> Pos2 {
         canvas.center()
             + vec2(
                 (p[0] - self.center[0]) * self.scale,
@@ -63,7 +63,7 @@ impl Transform {
             )
     }
 
-    pub fn to_world(&self, canvas: Rect, p: Pos2) -> [f32; 2] {
+    pub fn to_world(self, canvas: Rect, p: Pos2) -> [f32; 2] {
         let d = p - canvas.center();
         [
             self.center[0] + d.x / self.scale,
