@@ -31,6 +31,8 @@ const FIT_MARGIN: f32 = 60.0;
 const PARALLEL_SPACING: f32 = 16.0;
 /// How close the pointer must be to an edge to hit it, in points.
 const EDGE_TOLERANCE: f32 = 6.0;
+/// Space between packed components, in layout units.
+const COMPONENT_GAP: f32 = 1.2;
 const LABEL_FONT: f32 = 13.0;
 const EDGE_LABEL_FONT: f32 = 11.0;
 
@@ -109,6 +111,70 @@ impl Transform {
     }
 }
 
+/// Per node, the shift that packs the graph's connected components side by side in rows
+/// (largest first), `gap` layout units apart; nodes of one component shift together.
+pub fn pack_components(
+    positions: &[[f32; 2]],
+    edges: &[(usize, usize)],
+    gap: f32,
+) -> Vec<[f32; 2]> {
+    let n = positions.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for &(a, b) in edges {
+        if a < n && b < n {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    // Component (by root) -> (size, bounding box).
+    let mut comps: Vec<(usize, usize, [f32; 2], [f32; 2])> = Vec::new();
+    let mut comp_of = vec![0; n];
+    let mut index_of_root: HashMap<usize, usize> = HashMap::new();
+    for (i, p) in positions.iter().enumerate() {
+        let r = root(&mut parent, i);
+        let c = *index_of_root.entry(r).or_insert_with(|| {
+            comps.push((r, 0, *p, *p));
+            comps.len() - 1
+        });
+        comp_of[i] = c;
+        let e = &mut comps[c];
+        e.1 += 1;
+        e.2 = [e.2[0].min(p[0]), e.2[1].min(p[1])];
+        e.3 = [e.3[0].max(p[0]), e.3[1].max(p[1])];
+    }
+    let mut order: Vec<usize> = (0..comps.len()).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(comps[c].1), comps[c].0));
+    let size = |c: usize| {
+        let (_, _, min, max) = comps[c];
+        (max[0] - min[0] + gap, max[1] - min[1] + gap)
+    };
+    let area: f32 = order.iter().map(|&c| size(c).0 * size(c).1).sum();
+    let widest = order.iter().map(|&c| size(c).0).fold(0.0, f32::max);
+    let row_width = widest.max(area.sqrt() * 1.3);
+    let mut shift = vec![[0.0; 2]; comps.len()];
+    let (mut x, mut y, mut row_height) = (0.0f32, 0.0f32, 0.0f32);
+    for &c in &order {
+        let (w, h) = size(c);
+        if x > 0.0 && x + w > row_width {
+            x = 0.0;
+            y += row_height;
+            row_height = 0.0;
+        }
+        let min = comps[c].2;
+        shift[c] = [x - min[0], y - min[1]];
+        x += w;
+        row_height = row_height.max(h);
+    }
+    comp_of.iter().map(|&c| shift[c]).collect()
+}
+
 /// A node's radius in points for its mention count.
 pub fn node_radius(mentions: usize) -> f32 {
     (5.0 + 2.6 * (mentions as f32).sqrt()).min(24.0)
@@ -158,17 +224,19 @@ pub fn hit_edge(segments: &[(Pos2, Pos2)], p: Pos2, tolerance: f32) -> Option<us
         .map(|(i, _)| i)
 }
 
-/// Greedy label placement: labels are taken in order (most important first) and each is kept
-/// only if it overlaps nothing in `blocked` and no label kept before it.
-pub fn place_labels(blocked: &[Rect], rects: &[Rect]) -> Vec<bool> {
+/// Greedy label placement: labels are taken in order (most important first), each with its
+/// possible positions in order of preference; a label gets the first position that overlaps
+/// nothing in `blocked` and no label placed before it, or none.
+pub fn place_labels(blocked: &[Rect], labels: &[Vec<Rect>]) -> Vec<Option<Rect>> {
     let mut kept: Vec<Rect> = Vec::new();
-    rects
+    labels
         .iter()
-        .map(|r| {
-            let free = !kept.iter().chain(blocked).any(|k| k.intersects(*r));
-            if free {
-                kept.push(*r);
-            }
+        .map(|options| {
+            let free = options
+                .iter()
+                .find(|r| !kept.iter().chain(blocked).any(|k| k.intersects(**r)))
+                .copied();
+            kept.extend(free);
             free
         })
         .collect()
@@ -430,8 +498,23 @@ impl GraphView {
             layout.step();
             ui.ctx().request_repaint();
         }
-        if self.auto_fit && !layout.positions().is_empty() {
-            self.transform = Transform::fit(layout.positions(), canvas, FIT_MARGIN);
+        // Connected components are packed side by side for display, so small ones floating
+        // far out do not shrink the main one when the view is fitted.
+        let pairs: Vec<(usize, usize)> = self
+            .graph
+            .edges
+            .iter()
+            .map(|e| (e.source, e.target))
+            .collect();
+        let offsets = pack_components(layout.positions(), &pairs, COMPONENT_GAP);
+        let placed: Vec<[f32; 2]> = layout
+            .positions()
+            .iter()
+            .zip(&offsets)
+            .map(|(p, o)| [p[0] + o[0], p[1] + o[1]])
+            .collect();
+        if self.auto_fit && !placed.is_empty() {
+            self.transform = Transform::fit(&placed, canvas, FIT_MARGIN);
         }
 
         // Input: zoom, drag (a node or the view), click, hover.
@@ -454,7 +537,14 @@ impl GraphView {
         if response.dragged() {
             match (&self.dragging, response.interact_pointer_pos()) {
                 (Some(key), Some(p)) => {
-                    layout.pin(key, self.transform.to_world(canvas, p));
+                    let w = self.transform.to_world(canvas, p);
+                    let o = self
+                        .graph
+                        .node_index(key)
+                        .and_then(|i| offsets.get(i))
+                        .copied()
+                        .unwrap_or_default();
+                    layout.pin(key, [w[0] - o[0], w[1] - o[1]]);
                     ui.ctx().request_repaint();
                 }
                 _ => self.transform.pan(response.drag_delta()),
@@ -466,16 +556,17 @@ impl GraphView {
         }
 
         // Geometry of this frame.
-        let positions = layout.positions();
-        self.centers = positions
+        self.centers = placed
             .iter()
             .map(|p| self.transform.to_screen(canvas, *p))
             .collect();
+        // Discs shrink when zoomed out so neighbours never merge into a blob.
+        let max_radius = (0.4 * self.transform.scale).max(3.0);
         self.radii = self
             .graph
             .nodes
             .iter()
-            .map(|n| node_radius(n.mentions))
+            .map(|n| node_radius(n.mentions).min(max_radius))
             .collect();
         let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
         for e in &self.graph.edges {
@@ -526,10 +617,13 @@ impl GraphView {
         if let Some(i) = self.hovered
             && let Some(n) = self.graph.nodes.get(i)
         {
-            response.on_hover_text(format!(
+            let text = format!(
                 "{} ({}): {} mentions in {} documents",
                 n.label, n.entity_type, n.mentions, n.documents
-            ));
+            );
+            response.on_hover_ui_at_pointer(|ui| {
+                ui.label(text);
+            });
         }
     }
 
@@ -601,7 +695,7 @@ impl GraphView {
                 std::cmp::Reverse(self.graph.nodes[i].mentions),
             )
         });
-        let mut candidates: Vec<(Rect, LabelKind)> = Vec::new();
+        let mut candidates: Vec<(Vec<Rect>, LabelKind)> = Vec::new();
         for &i in &order {
             let (Some(&c), Some(&r)) = (self.centers.get(i), self.radii.get(i)) else {
                 continue;
@@ -609,8 +703,23 @@ impl GraphView {
             let galley =
                 painter.layout_no_wrap(self.graph.nodes[i].label.clone(), font.clone(), text_color);
             let size = galley.size() + vec2(6.0, 2.0);
-            let rect = Rect::from_center_size(c + vec2(0.0, r + 3.0 + size.y / 2.0), size);
-            candidates.push((rect, LabelKind::Node(i)));
+            // Below, above, right, left of the disc, then the corners; never off the canvas.
+            let (dx, dy) = (r + 3.0 + size.x / 2.0, r + 2.0 + size.y / 2.0);
+            let options = [
+                vec2(0.0, dy),
+                vec2(0.0, -dy),
+                vec2(dx, 0.0),
+                vec2(-dx, 0.0),
+                vec2(dx - r, dy - 2.0),
+                vec2(dx - r, 2.0 - dy),
+                vec2(r - dx, dy - 2.0),
+                vec2(r - dx, 2.0 - dy),
+            ]
+            .into_iter()
+            .map(|d| Rect::from_center_size(c + d, size))
+            .filter(|rect| canvas.contains_rect(*rect))
+            .collect();
+            candidates.push((options, LabelKind::Node(i)));
         }
         for (i, e) in self.graph.edges.iter().enumerate() {
             if focus.is_some_and(|f| e.source != f && e.target != f) && selected_edge != Some(i) {
@@ -621,7 +730,7 @@ impl GraphView {
             };
             let galley = painter.layout_no_wrap(edge_text(e), edge_font.clone(), text_color);
             let rect = Rect::from_center_size(mid, galley.size() + vec2(4.0, 0.0));
-            candidates.push((rect, LabelKind::Edge(i)));
+            candidates.push((vec![rect], LabelKind::Edge(i)));
         }
         // Labels never cover a node's disc, nor each other.
         let discs: Vec<Rect> = self
@@ -630,8 +739,17 @@ impl GraphView {
             .zip(&self.radii)
             .map(|(c, r)| Rect::from_center_size(*c, Vec2::splat(2.0 * r)))
             .collect();
-        let (rects, kinds): (Vec<Rect>, Vec<LabelKind>) = candidates.into_iter().unzip();
-        let keep = place_labels(&discs, &rects);
+        let (options, kinds): (Vec<Vec<Rect>>, Vec<LabelKind>) = candidates.into_iter().unzip();
+        let mut placed = place_labels(&discs, &options);
+        // The focused and selected nodes are always named, crowded or not.
+        for (slot, (options, kind)) in placed.iter_mut().zip(options.iter().zip(&kinds)) {
+            if let LabelKind::Node(i) = kind
+                && slot.is_none()
+                && (Some(*i) == focus || Some(*i) == self.selected_node())
+            {
+                *slot = options.first().copied();
+            }
+        }
 
         for (i, n) in self.graph.nodes.iter().enumerate() {
             let (Some(&c), Some(&r)) = (self.centers.get(i), self.radii.get(i)) else {
@@ -653,10 +771,10 @@ impl GraphView {
             };
             painter.circle_stroke(c, r, stroke);
         }
-        for ((rect, kind), keep) in rects.iter().zip(&kinds).zip(keep) {
-            if !keep {
+        for (rect, kind) in placed.iter().zip(&kinds) {
+            let Some(rect) = rect else {
                 continue;
-            }
+            };
             match kind {
                 LabelKind::Node(i) => {
                     let color = if is_lit(*i) {
@@ -945,6 +1063,47 @@ mod tests {
     }
 
     #[test]
+    fn packed_components_keep_their_shape_and_do_not_overlap() {
+        // A triangle, a pair far away and a lone node.
+        let positions = [
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [0.5, 1.0],
+            [40.0, 40.0],
+            [41.0, 40.0],
+            [-30.0, 5.0],
+        ];
+        let edges = [(0, 1), (1, 2), (2, 0), (3, 4)];
+        let offsets = pack_components(&positions, &edges, 1.0);
+        let placed: Vec<[f32; 2]> = positions
+            .iter()
+            .zip(&offsets)
+            .map(|(p, o)| [p[0] + o[0], p[1] + o[1]])
+            .collect();
+        assert_eq!(offsets[0], offsets[1]);
+        assert_eq!(offsets[0], offsets[2]);
+        assert_eq!(offsets[3], offsets[4]);
+        let bbox = |ids: &[usize]| {
+            let xs = ids.iter().map(|&i| placed[i][0]);
+            let ys = ids.iter().map(|&i| placed[i][1]);
+            Rect::from_min_max(
+                pos2(
+                    xs.clone().fold(f32::MAX, f32::min),
+                    ys.clone().fold(f32::MAX, f32::min),
+                ),
+                pos2(xs.fold(f32::MIN, f32::max), ys.fold(f32::MIN, f32::max)),
+            )
+        };
+        let (a, b, c) = (bbox(&[0, 1, 2]), bbox(&[3, 4]), bbox(&[5]));
+        assert!(!a.expand(0.49).intersects(b.expand(0.49)));
+        assert!(!a.expand(0.49).intersects(c.expand(0.49)));
+        assert!(!b.expand(0.49).intersects(c.expand(0.49)));
+        // Everything now fits in a few units instead of seventy.
+        let all = bbox(&[0, 1, 2, 3, 4, 5]);
+        assert!(all.width() < 6.0 && all.height() < 6.0, "{all:?}");
+    }
+
+    #[test]
     fn parallel_edges_fan_out_and_labels_do_not_overlap() {
         assert_eq!(parallel_offset(0, 1, 16.0), 0.0);
         assert_eq!(
@@ -955,12 +1114,12 @@ mod tests {
         );
         let r = |x: f32| Rect::from_min_size(pos2(x, 0.0), vec2(50.0, 10.0));
         assert_eq!(
-            place_labels(&[], &[r(0.0), r(20.0), r(60.0)]),
-            vec![true, false, true]
+            place_labels(&[], &[vec![r(0.0)], vec![r(20.0)], vec![r(60.0)]]),
+            vec![Some(r(0.0)), None, Some(r(60.0))]
         );
         assert_eq!(
-            place_labels(&[r(65.0)], &[r(0.0), r(60.0)]),
-            vec![true, false]
+            place_labels(&[r(65.0)], &[vec![r(0.0)], vec![r(60.0), r(130.0)]]),
+            vec![Some(r(0.0)), Some(r(130.0))]
         );
         assert!(node_radius(1) < node_radius(9) && node_radius(10_000) <= 24.0);
         assert!(edge_width(1) < edge_width(4));
