@@ -89,6 +89,13 @@ pub enum Prompt {
         text: String,
     },
     Error(String),
+    /// Autosaved work newer than the project file was found when opening it.
+    Recover {
+        path: PathBuf,
+        recovery: PathBuf,
+    },
+    /// The project file changed on disk since it was opened: overwrite it?
+    ChangedOnDisk,
 }
 
 pub struct MarginaliaApp {
@@ -115,6 +122,7 @@ pub struct MarginaliaApp {
     commands: Vec<AppCommand>,
     /// Set once the user agreed to close (so the next close request goes through).
     pub quit_confirmed: bool,
+    was_focused: Option<bool>,
     last_title: String,
     /// The theme set on the context (set only when it changes: setting it repaints).
     applied_dark_mode: Option<bool>,
@@ -149,6 +157,7 @@ impl MarginaliaApp {
             show_about: false,
             commands: Vec::new(),
             quit_confirmed: false,
+            was_focused: None,
             last_title: String::new(),
             applied_dark_mode: None,
         }
@@ -180,6 +189,22 @@ impl MarginaliaApp {
     pub fn ui_for_tests(&mut self, ui: &mut Ui) {
         self.draw(ui);
         self.run_commands(ui.ctx());
+        self.autosave(ui.ctx());
+    }
+
+    /// Writes the recovery file after 30 s of unsaved work, and when the window loses focus.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let focused = ctx.input(|i| i.focused);
+        let focus_lost = self.was_focused == Some(true) && !focused;
+        self.was_focused = Some(focused);
+        match self.workspace.autosave(focus_lost) {
+            Ok(true) => self.status = "Autosaved to the recovery file".into(),
+            Ok(false) => {}
+            Err(e) => self.status = format!("Autosave failed: {e}"),
+        }
+        if self.workspace.is_dirty() {
+            ctx.request_repaint_after(workspace::AUTOSAVE_AFTER);
+        }
     }
 
     pub fn push(&mut self, command: AppCommand) {
@@ -431,12 +456,22 @@ impl MarginaliaApp {
                 project.entities.len()
             ));
             ui.separator();
-            let saved = match (self.workspace.is_dirty(), self.workspace.last_saved) {
-                (true, _) => "unsaved changes".to_string(),
-                (false, Some(t)) => format!("saved {}", clock(t)),
-                (false, None) => "no changes".to_string(),
+            let ws = &self.workspace;
+            let saved = match (ws.is_dirty(), ws.last_saved, ws.last_autosave) {
+                (true, _, Some(a)) => format!("unsaved changes (autosaved {})", clock(a)),
+                (true, _, None) => "unsaved changes".to_string(),
+                (false, Some(t), _) => format!("saved {}", clock(t)),
+                (false, None, _) => "no changes".to_string(),
             };
             ui.label(saved);
+            if let Some((done, total)) = self.suggestions.progress() {
+                ui.separator();
+                ui.add(
+                    egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                        .desired_width(120.0)
+                        .text(format!("suggesting {done}/{total}")),
+                );
+            }
             if !self.status.is_empty() {
                 ui.separator();
                 ui.label(RichText::new(&self.status).weak());
@@ -535,6 +570,50 @@ impl MarginaliaApp {
                                     commands,
                                 );
                             }
+                        }
+                        if ui.button("Cancel").clicked() {
+                            answered = true;
+                        }
+                    });
+                }
+                Prompt::Recover { path, recovery } => {
+                    ui.heading("Recover unsaved work?");
+                    ui.label(format!(
+                        "Marginalia autosaved changes to {} that were never saved. Restore them?",
+                        path.display()
+                    ));
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        if ui.button("Restore unsaved work").clicked() {
+                            answered = true;
+                            match Workspace::restore(path, recovery) {
+                                Ok(ws) => {
+                                    self.set_workspace(ws);
+                                    self.status = "Restored autosaved work (not saved yet)".into();
+                                }
+                                Err(e) => self.prompt = Some(Prompt::Error(format!("Could not restore.\n\n{e}"))),
+                            }
+                        }
+                        if ui.button("Keep the saved version").on_hover_text("The autosaved changes are deleted").clicked() {
+                            answered = true;
+                            let _ = crate::store::remove_recovery(path);
+                        }
+                    });
+                }
+                Prompt::ChangedOnDisk => {
+                    ui.heading("The file changed on disk");
+                    ui.label("Another program changed the project file since you opened it. Overwrite it with your version?");
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        if ui.button("Overwrite").clicked() {
+                            answered = true;
+                            if let Some(path) = self.workspace.path.clone() {
+                                self.save_to(&path);
+                            }
+                        }
+                        if ui.button("Save As…").clicked() {
+                            answered = true;
+                            commands.push(AppCommand::SaveAs);
                         }
                         if ui.button("Cancel").clicked() {
                             answered = true;
@@ -825,11 +904,15 @@ impl MarginaliaApp {
     pub fn open_path(&mut self, path: &Path) {
         match Workspace::open(path) {
             Ok(ws) => {
-                self.workspace = ws;
-                self.current_doc = self.workspace.project.documents.first().map(|d| d.id);
-                self.view.reset();
+                self.set_workspace(ws);
                 self.settings.remember_project(path);
                 self.status = format!("Opened {}", path.display());
+                if let Some(recovery) = crate::store::newer_recovery(path) {
+                    self.prompt = Some(Prompt::Recover {
+                        path: path.to_path_buf(),
+                        recovery,
+                    });
+                }
             }
             Err(e) => {
                 self.prompt = Some(Prompt::Error(format!("Could not open the project.\n\n{e}")))
@@ -838,8 +921,20 @@ impl MarginaliaApp {
     }
 
     /// Saves to the known path, or asks for one. Returns true when the project is saved.
+    fn set_workspace(&mut self, ws: Workspace) {
+        self.workspace = ws;
+        self.current_doc = self.workspace.project.documents.first().map(|d| d.id);
+        self.view.reset();
+    }
+
+    /// Saves to the known path, or asks for one. Returns true when the project is saved.
+    /// A file changed on disk by someone else is not overwritten without asking.
     fn save(&mut self) -> bool {
         match self.workspace.path.clone() {
+            Some(_) if self.workspace.changed_on_disk() => {
+                self.prompt = Some(Prompt::ChangedOnDisk);
+                false
+            }
             Some(path) => self.save_to(&path),
             None => {
                 self.ask_dialog(DialogKind::SaveProject);
