@@ -8,6 +8,41 @@ use crate::model::{
     Document, DocumentId, Entity, EntityId, Origin, Project, Relation, Schema, Span,
 };
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Parses one file's content into documents.
+pub(super) type ParseFile = fn(&Path, &str) -> Result<Vec<AnnotatedDocument>, super::ImportError>;
+
+/// Reads annotated files of one format: files as given, folders recursively (the files with
+/// one of `extensions`, in name order).
+pub(super) fn read_files(
+    paths: &[PathBuf],
+    extensions: &[&str],
+    parse: ParseFile,
+) -> Result<AnnotatedImport, super::ImportError> {
+    let mut import = AnnotatedImport::default();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| super::ImportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let files = if meta.is_dir() {
+            let mut files = Vec::new();
+            super::walk_extensions(path, extensions, &mut files)?;
+            if files.is_empty() {
+                return Err(super::ImportError::NoDocuments { path: path.clone() });
+            }
+            files
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let text = super::decode::read_text_file(&file)?;
+            import.documents.extend(parse(&file, &text)?);
+        }
+    }
+    Ok(import)
+}
 
 /// A span read from a file, before it has an id.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -5,8 +5,8 @@
 //! text at its offsets, as brat itself does.
 
 use super::ImportError;
+use super::ReadDocument;
 use super::annotated::{AnnotatedDocument, AnnotatedImport, ReadEntity, ReadRelation, ReadSpan};
-use super::{MAX_FILE_BYTES, ReadDocument};
 use crate::model::{RelationType, Schema, parse_hex_color};
 use crate::text::CharIndex;
 use std::collections::{BTreeSet, HashMap};
@@ -75,42 +75,6 @@ fn walk(
     Ok(())
 }
 
-/// Reads a file as UTF-8 exactly as it is: brat offsets count code points of the raw file.
-fn read_exact_text(path: &Path) -> Result<String, ImportError> {
-    let io = |source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(ImportError::Binary {
-            path: path.to_path_buf(),
-            offset,
-        });
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        ImportError::InvalidUtf8 {
-            path: path.to_path_buf(),
-            line,
-            offset,
-        }
-    })
-}
-
 fn malformed(path: &Path, line: usize, message: impl Into<String>) -> ImportError {
     ImportError::Malformed {
         path: path.to_path_buf(),
@@ -129,12 +93,12 @@ fn read_pair(stem: &Path, import: &mut AnnotatedImport) -> Result<AnnotatedDocum
             format!("no text file {} beside it", txt.display()),
         ));
     }
-    let text = read_exact_text(&txt)?;
+    let text = super::decode::read_exact_text(&txt)?;
     if text.trim().is_empty() {
         return Err(ImportError::Empty { path: txt });
     }
     let annotations = if ann.exists() {
-        read_exact_text(&ann)?
+        super::decode::read_exact_text(&ann)?
     } else {
         String::new()
     };
@@ -388,10 +352,10 @@ fn read_conf(dir: &Path, import: &mut AnnotatedImport) -> Result<(), ImportError
     if !conf.is_file() {
         return Ok(());
     }
-    let text = read_exact_text(&conf)?;
+    let text = super::decode::read_exact_text(&conf)?;
     let visual = dir.join("visual.conf");
     let visual = if visual.is_file() {
-        read_exact_text(&visual)?
+        super::decode::read_exact_text(&visual)?
     } else {
         String::new()
     };

@@ -15,28 +15,7 @@ pub const EXTENSIONS: &[&str] = &["conll", "iob", "bio", "conll03", "bioes"];
 
 /// Reads CoNLL files; folders give their CoNLL files (recursively, in name order).
 pub fn read(paths: &[PathBuf]) -> Result<AnnotatedImport, ImportError> {
-    let mut import = AnnotatedImport::default();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|source| ImportError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let files = if meta.is_dir() {
-            let mut files = Vec::new();
-            super::walk_extensions(path, EXTENSIONS, &mut files)?;
-            if files.is_empty() {
-                return Err(ImportError::NoDocuments { path: path.clone() });
-            }
-            files
-        } else {
-            vec![path.clone()]
-        };
-        for file in files {
-            let text = super::decode::read_text_file(&file)?;
-            import.documents.extend(parse(&file, &text)?);
-        }
-    }
-    Ok(import)
+    super::annotated::read_files(paths, EXTENSIONS, parse)
 }
 
 struct Builder {

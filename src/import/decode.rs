@@ -5,7 +5,8 @@ use std::path::Path;
 /// article; it is usually a mistake).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-pub(super) fn read_text_file(path: &Path) -> Result<String, ImportError> {
+/// Reads a file's bytes, refusing files over the size limit before reading them.
+fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
     let io = |source| ImportError::Io {
         path: path.to_path_buf(),
         source,
@@ -18,8 +19,39 @@ pub(super) fn read_text_file(path: &Path) -> Result<String, ImportError> {
             limit: MAX_FILE_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    decode_text(&bytes, path)
+    std::fs::read(path).map_err(io)
+}
+
+pub(super) fn read_text_file(path: &Path) -> Result<String, ImportError> {
+    decode_text(&read_limited(path)?, path)
+}
+
+/// Reads a file as UTF-8 exactly as it is (no byte-order mark or line-ending changes): brat
+/// offsets count the code points of the raw file.
+pub(super) fn read_exact_text(path: &Path) -> Result<String, ImportError> {
+    strict_utf8(&read_limited(path)?, path)
+}
+
+/// UTF-8 text without NUL bytes; the error names the line of the first bad byte.
+fn strict_utf8(body: &[u8], path: &Path) -> Result<String, ImportError> {
+    if let Some(offset) = body.iter().position(|&b| b == 0) {
+        return Err(ImportError::Binary {
+            path: path.to_path_buf(),
+            offset,
+        });
+    }
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let offset = e.valid_up_to();
+            let line = body[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(ImportError::InvalidUtf8 {
+                path: path.to_path_buf(),
+                line,
+                offset,
+            })
+        }
+    }
 }
 
 /// Decodes UTF-8 (with or without BOM) or UTF-16 with BOM; refuses binary data and invalid
@@ -35,25 +67,10 @@ pub fn decode_text(bytes: &[u8], path: &Path) -> Result<String, ImportError> {
     } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         decode_utf16(rest, path, u16::from_be_bytes)?
     } else {
-        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-        if let Some(offset) = body.iter().position(|&b| b == 0) {
-            return Err(ImportError::Binary {
-                path: path.to_path_buf(),
-                offset,
-            });
-        }
-        match std::str::from_utf8(body) {
-            Ok(s) => s.to_string(),
-            Err(e) => {
-                let offset = e.valid_up_to();
-                let line = body[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-                return Err(ImportError::InvalidUtf8 {
-                    path: path.to_path_buf(),
-                    line,
-                    offset,
-                });
-            }
-        }
+        strict_utf8(
+            bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes),
+            path,
+        )?
     };
     if let Some(offset) = text.find('\0') {
         return Err(ImportError::Binary {
