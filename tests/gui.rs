@@ -655,3 +655,24 @@ fn saving_over_a_file_changed_on_disk_asks_first() {
     );
     assert!(!h.state().workspace.is_dirty());
 }
+
+#[test]
+fn a_document_can_be_removed_and_brought_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    let first = project(&h).documents[0].clone();
+    let title = first.title.clone();
+    // The open document's title also heads the text and the inspector: take the list entry.
+    h.get_all_by_label(&title)
+        .find(|n| n.rect().left() < 230.0)
+        .expect("the list entry")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Remove from project").click();
+    h.run();
+    assert!(project(&h).document(first.id).is_none());
+    assert_eq!(project(&h).documents.len(), 5);
+    assert_ne!(h.state().current_doc, Some(first.id));
+    ctrl(&mut h, Key::Z);
+    assert_eq!(project(&h).documents[0], first);
+}

@@ -97,6 +97,20 @@ impl DocumentsPanel {
                                 ui.close();
                             }
                         }
+                        ui.separator();
+                        if ui
+                            .button("Remove from project")
+                            .on_hover_text(
+                                "Removes the document and its annotations (Ctrl+Z brings it back)",
+                            )
+                            .clicked()
+                        {
+                            commands.push(AppCommand::Apply(Transaction::single(
+                                "remove document",
+                                Edit::RemoveDocument { doc: doc.id },
+                            )));
+                            ui.close();
+                        }
                     });
                     ui.add_space(4.0);
                 }

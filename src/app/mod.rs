@@ -644,6 +644,14 @@ impl MarginaliaApp {
         for command in commands {
             self.run(command, ctx);
         }
+        // A removed (or undone) document cannot stay open.
+        if self
+            .current_doc
+            .is_some_and(|id| self.workspace.project.document(id).is_none())
+        {
+            self.current_doc = self.workspace.project.documents.first().map(|d| d.id);
+            self.view.reset();
+        }
         let title = self.workspace.title();
         if title != self.last_title {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
