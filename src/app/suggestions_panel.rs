@@ -57,7 +57,8 @@ impl Default for SuggestionsPanel {
             pending_for: None,
             type_filter: None,
             engine_filter: None,
-            min_score: 0.3,
+            // The same bar `suggest --accept` uses; weaker candidates are one slider away.
+            min_score: crate::suggest::DEFAULT_MIN_SCORE,
             all_documents: false,
             auto_refresh: false,
             last_revision: 0,
@@ -211,13 +212,28 @@ impl SuggestionsPanel {
     }
 
     /// The suggestions shown for a document (drawn as ghosts in the document view).
+    /// Overlapping suggestions are resolved in favour of the higher score (then the longer),
+    /// so the text shows one clear proposal per stretch; the list keeps every alternative.
     pub fn shown_for(&mut self, project: &Project, doc: Option<DocumentId>) -> Vec<Suggestion> {
         self.refresh_pending(project);
-        self.pending
+        let mut candidates: Vec<&Suggestion> = self
+            .pending
             .iter()
             .filter(|s| Some(s.document) == doc && self.passes(s))
-            .cloned()
-            .collect()
+            .collect();
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+        });
+        let mut kept: Vec<Suggestion> = Vec::new();
+        for s in candidates {
+            if !kept.iter().any(|k| k.start < s.end && s.start < k.end) {
+                kept.push(s.clone());
+            }
+        }
+        kept.sort_by_key(|s| (s.start, s.end));
+        kept
     }
 
     fn shown(&self, doc: Option<DocumentId>) -> Vec<&Suggestion> {
@@ -324,11 +340,8 @@ impl SuggestionsPanel {
             });
 
         let shown: Vec<Suggestion> = self.shown(doc).into_iter().cloned().collect();
-        let here: Vec<Suggestion> = shown
-            .iter()
-            .filter(|s| Some(s.document) == doc)
-            .cloned()
-            .collect();
+        // Next/Previous step through what the text shows (the document view's ghosts).
+        let here: Vec<Suggestion> = self.shown_for(project, doc);
         ui.horizontal(|ui| {
             ui.label(format!("{} shown", shown.len()));
             if ui
