@@ -294,3 +294,44 @@ fn graph_edge_evidence_jumps_to_the_relation_in_its_document() {
         Some(GraphSelection::Node(graph.nodes[node].key.clone()))
     );
 }
+
+#[test]
+fn merging_two_entities_moves_every_mention_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open_sample(dir.path());
+    // Two ORG entities with mentions: merge the first into the second.
+    let orgs: Vec<_> = project(&h)
+        .entities
+        .iter()
+        .filter(|e| e.entity_type == "ORG" && project(&h).mentions_of(e.id).next().is_some())
+        .map(|e| (e.id, e.name.clone()))
+        .take(2)
+        .collect();
+    let [(absorb, _), (keep, keep_name)] = [orgs[0].clone(), orgs[1].clone()];
+    let moved: Vec<_> = project(&h).mentions_of(absorb).map(|(_, s)| s.id).collect();
+    let before = project(&h).clone();
+
+    click(&mut h, "Entities");
+    h.state_mut().entities.select(Some(absorb));
+    h.run();
+    click(&mut h, "Merge into…");
+    // The target's name is in the table too; the menu entry is drawn last.
+    let entries: Vec<_> = h.get_all_by_label(&keep_name).collect();
+    entries
+        .last()
+        .expect("the menu lists the other entity")
+        .click();
+    h.run();
+
+    let p = project(&h);
+    assert!(p.entity(absorb).is_none());
+    for span in &moved {
+        assert_eq!(p.find_span(*span).map(|(_, s)| s.entity), Some(Some(keep)));
+    }
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    let mut restored = project(&h).clone();
+    restored.revision = before.revision;
+    restored.next_id = before.next_id;
+    assert_eq!(restored, before);
+}
