@@ -50,29 +50,11 @@ fn walk(
     stems: &mut BTreeSet<PathBuf>,
     dirs: &mut Vec<PathBuf>,
 ) -> Result<(), ImportError> {
-    let io = |source| ImportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    dirs.push(dir.to_path_buf());
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let ty = entry.file_type().map_err(io)?;
-        if ty.is_dir() {
-            walk(&path, stems, dirs)?;
-        } else if ty.is_file() && matches!(super::extension(&path).as_str(), "ann" | "txt") {
+    super::walk_files(dir, &mut |d| dirs.push(d.to_path_buf()), &mut |path| {
+        if matches!(super::extension(&path).as_str(), "ann" | "txt") {
             stems.insert(path.with_extension(""));
         }
-    }
-    Ok(())
+    })
 }
 
 fn malformed(path: &Path, line: usize, message: impl Into<String>) -> ImportError {

@@ -165,26 +165,8 @@ fn walk(
     format: ImportFormat,
     out: &mut Vec<(PathBuf, ImportFormat)>,
 ) -> Result<(), ImportError> {
-    let io = |source| ImportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let ty = entry.file_type().map_err(io)?;
-        if ty.is_dir() {
-            walk(&path, format, out)?;
-        } else if ty.is_file()
-            && let Some(f) = format_of(&path, ImportFormat::Auto)
-        {
+    walk_files(dir, &mut |_| {}, &mut |path| {
+        if let Some(f) = format_of(&path, ImportFormat::Auto) {
             let f = if format == ImportFormat::Auto {
                 f
             } else {
@@ -192,8 +174,7 @@ fn walk(
             };
             out.push((path, f));
         }
-    }
-    Ok(())
+    })
 }
 
 /// Reads one file as a document.
@@ -323,10 +304,25 @@ pub(crate) fn walk_extensions(
     exts: &[&str],
     out: &mut Vec<PathBuf>,
 ) -> Result<(), ImportError> {
+    walk_files(dir, &mut |_| {}, &mut |path| {
+        if exts.contains(&extension(&path).as_str()) {
+            out.push(path);
+        }
+    })
+}
+
+/// Visits every file under `dir`, depth first with each folder's entries in name order,
+/// skipping hidden entries; `on_dir` sees each folder (starting with `dir`) before its files.
+pub(crate) fn walk_files(
+    dir: &Path,
+    on_dir: &mut dyn FnMut(&Path),
+    on_file: &mut dyn FnMut(PathBuf),
+) -> Result<(), ImportError> {
     let io = |source| ImportError::Io {
         path: dir.to_path_buf(),
         source,
     };
+    on_dir(dir);
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
         .collect::<Result<_, _>>()
@@ -339,9 +335,9 @@ pub(crate) fn walk_extensions(
         let path = entry.path();
         let ty = entry.file_type().map_err(io)?;
         if ty.is_dir() {
-            walk_extensions(&path, exts, out)?;
-        } else if ty.is_file() && exts.contains(&extension(&path).as_str()) {
-            out.push(path);
+            walk_files(&path, on_dir, on_file)?;
+        } else if ty.is_file() {
+            on_file(path);
         }
     }
     Ok(())
