@@ -821,21 +821,7 @@ impl DocumentView {
                             ))
                             .strong(),
                         );
-                        for t in &project.schema.entity_types {
-                            let key = t.key.map(|k| format!("{k}  ")).unwrap_or_default();
-                            let text = format!("{key}{}  {}", t.id, t.label);
-                            if swatch_button(ui, type_color(&project.schema, &t.id), &text)
-                                .clicked()
-                            {
-                                commands.push(AppCommand::CreateSpan {
-                                    doc: doc.id,
-                                    start,
-                                    end,
-                                    entity_type: t.id.clone(),
-                                });
-                                close = true;
-                            }
-                        }
+                        close = tag_menu_ui(ui, project, doc.id, start..end, commands);
                     }
                     Popup::RelationType { source, target, .. } => {
                         let (Some(s), Some(t)) = (doc.span(source), doc.span(target)) else {
@@ -904,6 +890,32 @@ fn short(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// One button per entity type (swatch, key, id, label); a click tags `range` with that type.
+/// Returns true when a type was picked.
+pub fn tag_menu_ui(
+    ui: &mut Ui,
+    project: &Project,
+    doc: DocumentId,
+    range: Range<usize>,
+    commands: &mut Vec<AppCommand>,
+) -> bool {
+    let mut picked = false;
+    for t in &project.schema.entity_types {
+        let key = t.key.map(|k| format!("{k}  ")).unwrap_or_default();
+        let text = format!("{key}{}  {}", t.id, t.label);
+        if swatch_button(ui, type_color(&project.schema, &t.id), &text).clicked() {
+            commands.push(AppCommand::CreateSpan {
+                doc,
+                start: range.start,
+                end: range.end,
+                entity_type: t.id.clone(),
+            });
+            picked = true;
+        }
+    }
+    picked
 }
 
 /// A button with a colour swatch in front of its text.

@@ -1,7 +1,7 @@
 //! The right panel: everything about the selected span or relation, all editable.
 
 use super::commands::AppCommand;
-use super::document_view::{Selection, swatch_button};
+use super::document_view::{Selection, swatch_button, tag_menu_ui};
 use super::documents_panel::{set_status, status_color};
 use super::theme::type_color;
 use crate::edit::{Edit, Transaction};
@@ -46,23 +46,7 @@ impl Inspector {
                 ui.label(RichText::new(format!("characters {start}–{end}")).weak());
                 ui.add_space(6.0);
                 ui.label("Press a type key, or pick a type:");
-                for t in &project.schema.entity_types {
-                    let key = t.key.map(|k| format!("{k}  ")).unwrap_or_default();
-                    if swatch_button(
-                        ui,
-                        type_color(&project.schema, &t.id),
-                        &format!("{key}{}  {}", t.id, t.label),
-                    )
-                    .clicked()
-                    {
-                        commands.push(AppCommand::CreateSpan {
-                            doc: doc.id,
-                            start,
-                            end,
-                            entity_type: t.id.clone(),
-                        });
-                    }
-                }
+                tag_menu_ui(ui, project, doc.id, start..end, commands);
                 None
             }
             Selection::None => {
