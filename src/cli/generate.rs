@@ -32,7 +32,12 @@ pub(crate) fn run(out: &Path, documents: usize, seed: u64, force: bool) -> Resul
 /// number of saves the target holds A, re-saved.
 pub(crate) fn save_loop(path: &Path, times: u64, to: Option<&Path>) -> Result<()> {
     let a = super::load(path)?;
-    let b = alternate_version(&a);
+    // `--times 0` measures opening alone: no second copy in memory.
+    let b = if times > 0 {
+        alternate_version(&a)
+    } else {
+        Project::new("")
+    };
     let target = to.unwrap_or(path);
     for i in 0..times {
         let version = if i.is_multiple_of(2) { &b } else { &a };

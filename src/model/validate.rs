@@ -5,6 +5,7 @@ use super::document::{Document, Relation, Span};
 use super::ids::{DocumentId, EntityId, RelationId, SpanId};
 use super::project::{Entity, Project};
 use super::schema::Schema;
+use rayon::prelude::*;
 use std::collections::HashSet;
 use thiserror::Error;
 
@@ -165,7 +166,7 @@ impl Project {
     /// Checks every invariant of a whole project (after loading a file).
     pub fn validate(&self) -> Result<(), ModelError> {
         check_schema(&self.schema)?;
-        let mut ids = HashSet::new();
+        let mut ids = HashSet::with_capacity(self.next_id.min(1 << 24) as usize);
         let mut claim = |id: u64| {
             if id >= self.next_id {
                 return Err(ModelError::IdNotAllocated {
@@ -182,16 +183,34 @@ impl Project {
             claim(e.id.0)?;
             check_entity(&self.schema, e)?;
         }
+        // Checking a document's annotations (which measures its text) needs nothing from the
+        // others: in parallel; the ids are shared, so they are claimed after, in order.
+        let first_problem = self
+            .documents
+            .par_iter()
+            .map(|doc| self.check_annotations(doc))
+            .find_first(Result::is_err);
+        if let Some(problem) = first_problem {
+            return problem;
+        }
         for doc in &self.documents {
             claim(doc.id.0)?;
             for span in &doc.spans {
                 claim(span.id.0)?;
-                check_span(self, doc, span)?;
             }
             for rel in &doc.relations {
                 claim(rel.id.0)?;
-                check_relation(&self.schema, doc, rel)?;
             }
+        }
+        Ok(())
+    }
+
+    fn check_annotations(&self, doc: &Document) -> Result<(), ModelError> {
+        for span in &doc.spans {
+            check_span(self, doc, span)?;
+        }
+        for rel in &doc.relations {
+            check_relation(&self.schema, doc, rel)?;
         }
         Ok(())
     }

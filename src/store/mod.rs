@@ -1,6 +1,7 @@
 //! The `.ron` project file: load (with clear errors and format migrations) and atomic save.
 
 mod atomic;
+mod parallel;
 mod recovery;
 
 pub use atomic::write_atomically;
@@ -53,6 +54,13 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 
 /// Reads a project file. Nothing is changed on disk, whatever the outcome.
 pub fn load(path: &Path) -> Result<Project, StoreError> {
+    let file = std::fs::File::open(path).map_err(io_error(path))?;
+    if let Some(project) =
+        parallel::read_project(std::io::BufReader::new(file)).map_err(io_error(path))?
+    {
+        return finish(project, path);
+    }
+    // Not a file the fast path knows (or a broken one): the plain parser, for the exact error.
     let bytes = std::fs::read(path).map_err(io_error(path))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(StoreError::Empty {
@@ -63,11 +71,19 @@ pub fn load(path: &Path) -> Result<Project, StoreError> {
         path: path.to_path_buf(),
         offset: e.utf8_error().valid_up_to(),
     })?;
-    from_ron_str(&text, path)
+    parse_whole(&text, path)
 }
 
 /// Parses project text; `path` only names the source in errors.
 pub fn from_ron_str(text: &str, path: &Path) -> Result<Project, StoreError> {
+    match parallel::read_project(text.as_bytes()) {
+        Ok(Some(project)) => finish(project, path),
+        _ => parse_whole(text, path),
+    }
+}
+
+/// Parses the whole text as one RON value: any format version, exact error positions.
+fn parse_whole(text: &str, path: &Path) -> Result<Project, StoreError> {
     if let Some(found) = probe_format_version(text) {
         if found > FORMAT_VERSION {
             return Err(StoreError::NewerVersion {
@@ -92,6 +108,11 @@ pub fn from_ron_str(text: &str, path: &Path) -> Result<Project, StoreError> {
             message: e.code.to_string(),
         })?;
     migrate(&mut project);
+    finish(project, path)
+}
+
+/// Puts a freshly parsed project in order and checks it.
+fn finish(mut project: Project, path: &Path) -> Result<Project, StoreError> {
     project.normalize_order();
     project.validate().map_err(|source| StoreError::Invalid {
         path: path.to_path_buf(),
@@ -126,11 +147,16 @@ fn ron_options() -> ron::Options {
 /// The project as pretty RON: stable field order, one span or relation per line, so a
 /// project diffs well in git.
 pub fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
-    let pretty = ron::ser::PrettyConfig::new()
-        .depth_limit(4)
+    parallel::to_ron_string(project)
+}
+
+/// How project files are laid out; `depth_limit` counts from the value serialized (a whole
+/// project: 4, so that spans and relations are one line each).
+fn pretty_config(depth_limit: usize) -> ron::ser::PrettyConfig {
+    ron::ser::PrettyConfig::new()
+        .depth_limit(depth_limit)
         .struct_names(true)
-        .indentor("  ".to_string());
-    ron::Options::default().to_string_pretty(project, pretty)
+        .indentor("  ".to_string())
 }
 
 /// Saves atomically: a crash at any moment leaves either the old or the new file, whole.

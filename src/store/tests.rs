@@ -148,3 +148,73 @@ fn empty_files_are_refused_by_name() {
     assert!(matches!(err, StoreError::Empty { .. }), "{err}");
     assert!(err.to_string().contains("empty.ron"), "{err}");
 }
+
+fn generated(documents: usize) -> Project {
+    let mut p = crate::cli::generate::synthetic_project(documents, 7);
+    // Strings that look like structure must not confuse the document splitter.
+    p.documents[0].title = "documents: [ (\"quoted\" ], 'c', \\ back".into();
+    p.documents[1].spans[0].note = "],\n  documents: [\"x\"),".into();
+    p
+}
+
+/// Hands out a few bytes per read, so tokens straddle every possible read boundary.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.0.len()).min(7);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn parallel_save_is_byte_for_byte_one_pretty_print() {
+    for p in [annotated(), Project::new("empty"), generated(40)] {
+        let whole = ron::Options::default()
+            .to_string_pretty(&p, pretty_config(4))
+            .unwrap();
+        assert_eq!(to_ron_string(&p).unwrap(), whole);
+    }
+}
+
+#[test]
+fn parallel_load_reads_what_the_plain_parser_reads() {
+    // 400 generated documents are about 3 MB: several batches.
+    let p = generated(400);
+    let text = to_ron_string(&p).unwrap();
+    let plain = parse_whole(&text, Path::new("p.ron")).unwrap();
+    assert_eq!(plain, p);
+    let fast = parallel::read_project(text.as_bytes()).unwrap().unwrap();
+    assert_eq!(finish(fast, Path::new("p.ron")).unwrap(), p);
+    let trickled = parallel::read_project(Trickle(text.as_bytes()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(finish(trickled, Path::new("p.ron")).unwrap(), p);
+    // One line, no struct names: still the fast path.
+    let compact = ron::to_string(&p).unwrap();
+    let fast = parallel::read_project(compact.as_bytes()).unwrap().unwrap();
+    assert_eq!(finish(fast, Path::new("p.ron")).unwrap(), p);
+}
+
+#[test]
+fn hand_edited_files_take_the_plain_parser() {
+    let text = to_ron_string(&annotated()).unwrap();
+    let commented = text.replacen("documents: [", "// checked\n  documents: [", 1);
+    let raw = text.replacen("\"a.txt\"", "r\"a.txt\"", 1);
+    let attribute = format!("#![enable(implicit_some)]\n{text}");
+    for variant in [commented, raw, attribute] {
+        assert!(
+            parallel::read_project(variant.as_bytes())
+                .unwrap()
+                .is_none(),
+            "{variant}"
+        );
+        assert_eq!(parse(&variant).unwrap(), annotated());
+    }
+    // A broken document gives up the fast path, and the plain parser names the place.
+    let broken = text.replacen("start: 20", "start: twenty", 1);
+    assert!(parallel::read_project(broken.as_bytes()).unwrap().is_none());
+    assert!(matches!(parse(&broken), Err(StoreError::Parse { .. })));
+}
