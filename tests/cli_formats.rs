@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use marginalia::model::Project;
+use marginalia::model::{Project, ShortName};
 use marginalia::store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -15,11 +15,11 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-type SpanKey = (usize, usize, String, String, String);
+type SpanKey = (usize, usize, ShortName, String, String);
 type RelKey = (
-    String,
-    (usize, usize, String),
-    (usize, usize, String),
+    ShortName,
+    (usize, usize, ShortName),
+    (usize, usize, ShortName),
     String,
 );
 

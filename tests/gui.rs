@@ -465,7 +465,7 @@ fn a_new_mention_of_a_known_entity_is_linked() {
         doc: doc_id,
         start: span.start,
         end: span.end,
-        entity_type: span.entity_type.clone(),
+        entity_type: span.entity_type.to_string(),
     });
     h.run();
     let d = project(&h).document(doc_id).unwrap();

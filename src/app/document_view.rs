@@ -376,7 +376,7 @@ impl DocumentView {
                 label_rect,
                 span.id,
                 color,
-                span.entity_type.clone(),
+                span.entity_type.to_string(),
                 selected,
             ));
             span_anchor.push((span.id, label_rect.center_top()));

@@ -116,7 +116,7 @@ impl Inspector {
                 let current = project
                     .schema
                     .entity_type(&span.entity_type)
-                    .map_or(span.entity_type.clone(), |t| {
+                    .map_or(span.entity_type.to_string(), |t| {
                         format!("{}  {}", t.id, t.label)
                     });
                 egui::ComboBox::from_id_salt("span_type")

@@ -758,7 +758,7 @@ impl MarginaliaApp {
                 let id = self.workspace.project.new_relation_id();
                 let relation = Relation {
                     id,
-                    relation_type: relation_type.clone(),
+                    relation_type: relation_type.clone().into(),
                     source,
                     target,
                     origin: Origin::Manual,
@@ -813,7 +813,7 @@ impl MarginaliaApp {
                 tx.push(Edit::AddEntity(Entity {
                     id,
                     name,
-                    entity_type: ty,
+                    entity_type: ty.to_string(),
                     aliases: Vec::new(),
                     note: String::new(),
                 }));

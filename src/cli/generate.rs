@@ -403,7 +403,7 @@ fn synthetic_document(
         let (source, target, ty) = candidates.swap_remove(rng.below(candidates.len()));
         relations.push(Relation {
             id: project.new_relation_id(),
-            relation_type: ty.to_string(),
+            relation_type: ty.into(),
             source,
             target,
             origin: Origin::Manual,

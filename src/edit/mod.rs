@@ -219,7 +219,7 @@ impl Edit {
                         doc,
                         start: span.start,
                         end: span.end,
-                        ty: span.entity_type,
+                        ty: span.entity_type.to_string(),
                     });
                 }
                 project.reserve_id(span.id.0);
@@ -245,11 +245,11 @@ impl Edit {
             } => {
                 check_entity_type(&project.schema, &entity_type)?;
                 let s = span_mut(project, doc, span)?;
-                let old = std::mem::replace(&mut s.entity_type, entity_type);
+                let old = std::mem::replace(&mut s.entity_type, entity_type.into());
                 Edit::SetSpanType {
                     doc,
                     span,
-                    entity_type: old,
+                    entity_type: old.to_string(),
                 }
             }
             Edit::SetSpanNote { doc, span, note } => {
@@ -312,14 +312,14 @@ impl Edit {
                     .relation(relation)
                     .ok_or(ModelError::NoRelation { doc, relation })?
                     .clone();
-                changed.relation_type = relation_type;
+                changed.relation_type = relation_type.into();
                 check_relation(&project.schema, d, &changed)?;
                 let r = relation_mut(project, doc, relation)?;
                 let old = std::mem::replace(&mut r.relation_type, changed.relation_type);
                 Edit::SetRelationType {
                     doc,
                     relation,
-                    relation_type: old,
+                    relation_type: old.to_string(),
                 }
             }
             Edit::SetRelationNote {

@@ -112,13 +112,13 @@ pub fn gold_items(gold: &Project) -> Items {
     let mut rels = Vec::new();
     for d in &gold.documents {
         for s in &d.spans {
-            ents.push(((d.id, s.start, s.end), s.entity_type.clone()));
+            ents.push(((d.id, s.start, s.end), s.entity_type.to_string()));
         }
         for r in &d.relations {
             if let (Some(a), Some(b)) = (d.span(r.source), d.span(r.target)) {
                 rels.push((
                     (d.id, SpanRef::of_span(a), SpanRef::of_span(b)),
-                    r.relation_type.clone(),
+                    r.relation_type.to_string(),
                 ));
             }
         }

@@ -154,14 +154,14 @@ fn annotation_conf(project: &Project) -> String {
                 for rel in d.relations.iter().filter(|x| x.relation_type == r.id) {
                     if let (Some(s), Some(t)) = (d.span(rel.source), d.span(rel.target)) {
                         if !sources.is_empty() {
-                            sources.insert(s.entity_type.clone());
+                            sources.insert(s.entity_type.to_string());
                         }
                         if !targets.is_empty() {
-                            targets.insert(t.entity_type.clone());
+                            targets.insert(t.entity_type.to_string());
                         }
                         if r.symmetric {
-                            sources.insert(t.entity_type.clone());
-                            targets.insert(s.entity_type.clone());
+                            sources.insert(t.entity_type.to_string());
+                            targets.insert(s.entity_type.to_string());
                         }
                     }
                 }

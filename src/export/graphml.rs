@@ -40,7 +40,7 @@ pub fn render(project: &Project) -> String {
         for s in &d.spans {
             let node = nodes.entry(node_key(s, d)).or_insert_with(|| Node {
                 label: d.span_text(s).to_string(),
-                entity_type: s.entity_type.clone(),
+                entity_type: s.entity_type.to_string(),
                 kind: "mention",
                 mentions: 0,
             });
@@ -49,7 +49,7 @@ pub fn render(project: &Project) -> String {
         for r in &d.relations {
             if let (Some(a), Some(b)) = (d.span(r.source), d.span(r.target)) {
                 *edges
-                    .entry((node_key(a, d), node_key(b, d), r.relation_type.clone()))
+                    .entry((node_key(a, d), node_key(b, d), r.relation_type.to_string()))
                     .or_insert(0) += 1;
             }
         }

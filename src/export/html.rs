@@ -311,7 +311,7 @@ fn relations(project: &Project, doc: &Document, out: &mut String) {
             .schema
             .relation_type(&r.relation_type)
             .map(|t| t.label.clone())
-            .unwrap_or_else(|| r.relation_type.clone());
+            .unwrap_or_else(|| r.relation_type.to_string());
         let (s1, e1) = sentence_of(a.start);
         let (s2, e2) = sentence_of(b.start);
         // Ends in different sentences: each end's sentence, with an ellipsis between them.

@@ -215,11 +215,11 @@ impl EntityGraph {
                 };
                 let (start, end) = enclosing(&bounds, a.start.min(b.start), a.end.max(b.end));
                 edges
-                    .entry((s, t, r.relation_type.clone()))
+                    .entry((s, t, r.relation_type.to_string()))
                     .or_insert_with(|| Edge {
                         source: s,
                         target: t,
-                        relation_type: r.relation_type.clone(),
+                        relation_type: r.relation_type.to_string(),
                         symmetric,
                         evidence: Vec::new(),
                     })

@@ -40,7 +40,7 @@ fn project(docs: &[Doc]) -> Project {
             let rid = p.new_relation_id();
             d.relations.push(Relation {
                 id: rid,
-                relation_type: ty.to_string(),
+                relation_type: (*ty).into(),
                 source: ids[*s],
                 target: ids[*t],
                 origin: Origin::Manual,

@@ -243,7 +243,7 @@ pub fn annotated_transaction(
     for (index, (mut document, spans, relations, format)) in (first_index..).zip(kept) {
         document.id = project.new_document_id();
         let origin = Origin::Imported {
-            format: format.to_string(),
+            format: format.into(),
         };
         let span_ids: Vec<_> = spans.iter().map(|_| project.new_span_id()).collect();
         for (s, &sid) in spans.iter().zip(&span_ids) {
@@ -256,7 +256,7 @@ pub fn annotated_transaction(
         for r in &relations {
             document.relations.push(Relation {
                 id: project.new_relation_id(),
-                relation_type: r.relation_type.clone(),
+                relation_type: r.relation_type.clone().into(),
                 source: span_ids[r.source],
                 target: span_ids[r.target],
                 origin: origin.clone(),

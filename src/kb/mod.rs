@@ -269,7 +269,7 @@ pub fn link_all(project: &mut Project) -> Transaction {
                 continue;
             }
             let g = groups
-                .entry((s.entity_type.clone(), canonical(&n)))
+                .entry((s.entity_type.to_string(), canonical(&n)))
                 .or_insert_with(|| Group {
                     surfaces: Vec::new(),
                     spans: Vec::new(),

@@ -3,6 +3,10 @@ use crate::text::CharIndex;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
+/// A short name stored on every annotation (its type, the engine that proposed it): inline,
+/// without a heap allocation of its own, because a large project has hundreds of thousands.
+pub type ShortName = compact_str::CompactString;
+
 /// Where an annotation came from.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub enum Origin {
@@ -10,9 +14,9 @@ pub enum Origin {
     #[default]
     Manual,
     /// An accepted suggestion of a suggestion engine.
-    Suggested { engine: String, score: f32 },
+    Suggested { engine: ShortName, score: f32 },
     /// Read from an annotation file (brat, CoNLL, JSONL).
-    Imported { format: String },
+    Imported { format: ShortName },
 }
 
 impl Origin {
@@ -39,7 +43,7 @@ pub struct Span {
     pub end: usize,
     /// An entity type id of the schema.
     #[serde(rename = "type")]
-    pub entity_type: String,
+    pub entity_type: ShortName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<EntityId>,
     #[serde(default, skip_serializing_if = "Origin::is_manual")]
@@ -54,7 +58,7 @@ impl Span {
             id,
             start,
             end,
-            entity_type: entity_type.to_string(),
+            entity_type: entity_type.into(),
             entity: None,
             origin: Origin::Manual,
             note: String::new(),
@@ -72,7 +76,7 @@ impl Span {
 pub struct Relation {
     pub id: RelationId,
     #[serde(rename = "type")]
-    pub relation_type: String,
+    pub relation_type: ShortName,
     pub source: SpanId,
     pub target: SpanId,
     #[serde(default, skip_serializing_if = "Origin::is_manual")]

@@ -35,12 +35,12 @@ impl ProjectStats {
         let mut linked_spans = 0;
         for d in &project.documents {
             for s in &d.spans {
-                *spans_per_type.entry(s.entity_type.clone()).or_insert(0) += 1;
+                *spans_per_type.entry(s.entity_type.to_string()).or_insert(0) += 1;
                 linked_spans += usize::from(s.entity.is_some());
             }
             for r in &d.relations {
                 *relations_per_type
-                    .entry(r.relation_type.clone())
+                    .entry(r.relation_type.to_string())
                     .or_insert(0) += 1;
             }
         }

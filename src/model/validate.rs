@@ -126,7 +126,7 @@ pub(crate) fn check_relation(
 ) -> Result<(), ModelError> {
     schema
         .relation_type(&relation.relation_type)
-        .ok_or_else(|| ModelError::UnknownRelationType(relation.relation_type.clone()))?;
+        .ok_or_else(|| ModelError::UnknownRelationType(relation.relation_type.to_string()))?;
     let end = |id: SpanId| {
         doc.span(id).ok_or(ModelError::DanglingRelation {
             doc: doc.id,
@@ -162,11 +162,48 @@ pub(crate) fn check_schema(schema: &Schema) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// The ids seen so far. Ids are below `next_id` and mostly in use, so a bit per possible id
+/// is small (54 KB for 431,000 ids), unless `next_id` is far above the number of ids (a
+/// hand-made file): then a hash set.
+enum IdSet {
+    Bits(Vec<u64>),
+    Hashed(HashSet<u64>),
+}
+
+impl IdSet {
+    fn new(next_id: u64, ids: usize) -> IdSet {
+        if next_id / 64 <= ids as u64 + 1024 {
+            IdSet::Bits(vec![0; next_id.div_ceil(64) as usize])
+        } else {
+            IdSet::Hashed(HashSet::new())
+        }
+    }
+
+    /// Adds an id below `next_id`; false if it was there already.
+    fn insert(&mut self, id: u64) -> bool {
+        match self {
+            IdSet::Bits(words) => {
+                let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+                let fresh = words[word] & bit == 0;
+                words[word] |= bit;
+                fresh
+            }
+            IdSet::Hashed(set) => set.insert(id),
+        }
+    }
+}
+
 impl Project {
     /// Checks every invariant of a whole project (after loading a file).
     pub fn validate(&self) -> Result<(), ModelError> {
         check_schema(&self.schema)?;
-        let mut ids = HashSet::with_capacity(self.next_id.min(1 << 24) as usize);
+        let count = self.entities.len()
+            + self
+                .documents
+                .iter()
+                .map(|d| 1 + d.spans.len() + d.relations.len())
+                .sum::<usize>();
+        let mut ids = IdSet::new(self.next_id, count);
         let mut claim = |id: u64| {
             if id >= self.next_id {
                 return Err(ModelError::IdNotAllocated {
@@ -183,16 +220,6 @@ impl Project {
             claim(e.id.0)?;
             check_entity(&self.schema, e)?;
         }
-        // Checking a document's annotations (which measures its text) needs nothing from the
-        // others: in parallel; the ids are shared, so they are claimed after, in order.
-        let first_problem = self
-            .documents
-            .par_iter()
-            .map(|doc| self.check_annotations(doc))
-            .find_first(Result::is_err);
-        if let Some(problem) = first_problem {
-            return problem;
-        }
         for doc in &self.documents {
             claim(doc.id.0)?;
             for span in &doc.spans {
@@ -201,6 +228,17 @@ impl Project {
             for rel in &doc.relations {
                 claim(rel.id.0)?;
             }
+        }
+        // (Ids are claimed first: a duplicate id would otherwise show as a dangling relation.)
+        // Checking a document's annotations (which measures its text) needs nothing from the
+        // others: in parallel.
+        let first_problem = self
+            .documents
+            .par_iter()
+            .map(|doc| self.check_annotations(doc))
+            .find_first(Result::is_err);
+        if let Some(problem) = first_problem {
+            return problem;
         }
         Ok(())
     }

@@ -381,13 +381,26 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
     let Some(at) = outline.find(EMPTY_LIST) else {
         return ron::Options::default().to_string_pretty(project, super::pretty_config(4));
     };
-    // A document inside the project is two levels deep, so two levels less of depth limit.
+    // A document inside the project is two levels deep: two levels less of depth limit, and
+    // four more spaces before every line (real newlines only separate lines of structure:
+    // strings escape theirs).
     let documents: Vec<String> = project
         .documents
         .par_iter()
-        .map(|d| ron::Options::default().to_string_pretty(d, super::pretty_config(2)))
-        .collect::<Result<_, _>>()?;
-    let size = outline.len() + documents.iter().map(|d| d.len() + 64).sum::<usize>();
+        .map(|d| {
+            let text = ron::Options::default().to_string_pretty(d, super::pretty_config(2))?;
+            let mut indented = String::with_capacity(text.len() + 4 * text.len() / 32);
+            for line in text.split('\n') {
+                indented.push_str("    ");
+                indented.push_str(line);
+                indented.push('\n');
+            }
+            indented.pop();
+            indented.push_str(",\n");
+            Ok(indented)
+        })
+        .collect::<Result<_, ron::Error>>()?;
+    let size = outline.len() + documents.iter().map(String::len).sum::<usize>() + 32;
     let mut out = String::with_capacity(size);
     out.push_str(&outline[..at]);
     if documents.is_empty() {
@@ -395,14 +408,7 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
     } else {
         out.push_str("\n  documents: [\n");
         for doc in &documents {
-            // Real newlines only separate lines of structure: strings escape theirs.
-            for line in doc.split('\n') {
-                out.push_str("    ");
-                out.push_str(line);
-                out.push('\n');
-            }
-            out.pop();
-            out.push_str(",\n");
+            out.push_str(doc);
         }
         out.push_str("  ],\n");
     }

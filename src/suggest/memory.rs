@@ -69,7 +69,7 @@ impl Suggester for Memory {
                     continue;
                 }
                 *per_pair
-                    .entry((t.clone(), s.entity_type.clone()))
+                    .entry((t.clone(), s.entity_type.to_string()))
                     .or_insert(0) += 1;
                 *per_text.entry(t).or_insert(0) += 1;
             }

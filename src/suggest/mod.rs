@@ -362,7 +362,7 @@ fn relation_exists(doc: &Document, r: &RelationSuggestion) -> bool {
 fn suggested_span(project: &mut Project, r: &SpanRef, engine: &str, score: f32) -> Span {
     let mut span = Span::new(project.new_span_id(), r.start, r.end, &r.entity_type);
     span.origin = Origin::Suggested {
-        engine: engine.to_string(),
+        engine: engine.into(),
         score,
     };
     span
@@ -473,11 +473,11 @@ pub fn accept_all_transaction(
         }
         let relation = Relation {
             id: project.new_relation_id(),
-            relation_type: r.relation_type.clone(),
+            relation_type: r.relation_type.clone().into(),
             source,
             target,
             origin: Origin::Suggested {
-                engine: r.engine.clone(),
+                engine: r.engine.clone().into(),
                 score: r.score,
             },
             note: String::new(),

@@ -531,7 +531,7 @@ impl Tagger {
         let types: BTreeSet<String> = project
             .documents
             .iter()
-            .flat_map(|d| d.spans.iter().map(|s| s.entity_type.clone()))
+            .flat_map(|d| d.spans.iter().map(|s| s.entity_type.to_string()))
             .collect();
         if types.is_empty() {
             return None;

@@ -86,15 +86,15 @@ impl Suggester for RelationPatterns {
                     continue;
                 }
                 let key = (
-                    a.entity_type.clone(),
-                    b.entity_type.clone(),
+                    a.entity_type.to_string(),
+                    b.entity_type.to_string(),
                     forward,
                     norm(between),
                 );
                 *counts
                     .entry(key)
                     .or_default()
-                    .entry(rel.relation_type.clone())
+                    .entry(rel.relation_type.to_string())
                     .or_insert(0) += 1;
             }
         }
