@@ -8,6 +8,11 @@ use egui::{Color32, RichText, Ui};
 #[derive(Default)]
 pub struct DocumentsPanel {
     pub filter: String,
+    /// Indexes of the documents the filter lets through, for (project revision, filter).
+    matching: Vec<usize>,
+    matching_for: Option<(u64, usize, String)>,
+    /// The document whose row was last brought into view.
+    scrolled_to: Option<DocumentId>,
 }
 
 pub fn status_color(status: DocumentStatus) -> Color32 {
@@ -39,83 +44,123 @@ impl DocumentsPanel {
         )
         .labelled_by(label.id);
         ui.separator();
-        let needle = self.filter.to_lowercase();
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                for doc in &project.documents {
-                    if !needle.is_empty() && !doc.title.to_lowercase().contains(&needle) {
-                        continue;
-                    }
-                    let selected = current == Some(doc.id);
-                    let response = ui
-                        .scope(|ui| {
-                            let title = RichText::new(&doc.title).strong();
-                            let r = ui.add(
-                                egui::Button::selectable(selected, title)
-                                    .wrap_mode(egui::TextWrapMode::Truncate)
-                                    .min_size(egui::vec2(ui.available_width(), 0.0)),
-                            );
-                            ui.horizontal(|ui| {
-                                let color = status_color(doc.status);
-                                status_dot(ui, color);
-                                ui.label(RichText::new(doc.status.label()).small().color(color));
-                                ui.label(
-                                    RichText::new(format!(
-                                        "{} spans · {} relations",
-                                        doc.spans.len(),
-                                        doc.relations.len()
-                                    ))
-                                    .small()
-                                    .weak(),
-                                );
-                            });
-                            r
-                        })
-                        .inner;
-                    if response.clicked() {
-                        commands.push(AppCommand::SelectDocument(doc.id));
-                    }
-                    if selected
-                        && ui.ctx().input(|i| {
-                            i.key_pressed(egui::Key::ArrowUp) || i.key_pressed(egui::Key::ArrowDown)
-                        })
-                    {
-                        response.scroll_to_me(None);
-                    }
-                    response.context_menu(|ui| {
-                        ui.label("Mark as");
-                        for status in DocumentStatus::ALL {
-                            if ui
-                                .add_enabled(
-                                    doc.status != status,
-                                    egui::Button::new(status.label()),
-                                )
-                                .clicked()
-                            {
-                                commands.push(set_status(doc.id, status));
-                                ui.close();
-                            }
-                        }
-                        ui.separator();
-                        if ui
-                            .button("Remove from project")
-                            .on_hover_text(
-                                "Removes the document and its annotations (Ctrl+Z brings it back)",
-                            )
-                            .clicked()
-                        {
-                            commands.push(AppCommand::Apply(Transaction::single(
-                                "remove document",
-                                Edit::RemoveDocument { doc: doc.id },
-                            )));
-                            ui.close();
-                        }
-                    });
-                    ui.add_space(4.0);
+        self.update_matching(project);
+        // Rows have one height, so only the visible ones are laid out: a project of 10,000
+        // documents costs no more per frame than one of ten.
+        let row_height = ui.spacing().interact_size.y
+            + ui.text_style_height(&egui::TextStyle::Small)
+            + ui.spacing().item_spacing.y
+            + 4.0;
+        let row_pitch = row_height + ui.spacing().item_spacing.y;
+        let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+        if current != self.scrolled_to {
+            self.scrolled_to = current;
+            if let Some(row) = current.and_then(|id| {
+                self.matching
+                    .iter()
+                    .position(|&i| project.documents[i].id == id)
+            }) {
+                let id = ui.make_persistent_id("documents_scroll");
+                let view = ui.available_height();
+                let offset = egui::scroll_area::State::load(ui.ctx(), id)
+                    .map_or(0.0, |s| s.clamped_offset().y);
+                let top = row as f32 * row_pitch;
+                if top < offset || top + row_pitch > offset + view {
+                    area = area.vertical_scroll_offset((top - view / 2.0).max(0.0));
                 }
-            });
+            }
+        }
+        area.id_salt("documents_scroll").show_rows(
+            ui,
+            row_height,
+            self.matching.len(),
+            |ui, rows| {
+                for &index in &self.matching[rows] {
+                    let doc = &project.documents[index];
+                    ui.allocate_ui(egui::vec2(ui.available_width(), row_height), |ui| {
+                        ui.set_min_height(row_height);
+                        document_row(ui, doc, current == Some(doc.id), commands);
+                    });
+                }
+            },
+        );
     }
+
+    fn update_matching(&mut self, project: &Project) {
+        let key = (
+            project.revision,
+            project.documents.len(),
+            self.filter.clone(),
+        );
+        if self.matching_for.as_ref() == Some(&key) {
+            return;
+        }
+        let needle = self.filter.to_lowercase();
+        self.matching = project
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| needle.is_empty() || d.title.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.matching_for = Some(key);
+    }
+}
+
+/// One document in the list: title, status and counts; a context menu to mark or remove it.
+fn document_row(
+    ui: &mut Ui,
+    doc: &crate::model::Document,
+    selected: bool,
+    commands: &mut Vec<AppCommand>,
+) {
+    let title = RichText::new(&doc.title).strong();
+    let response = ui.add(
+        egui::Button::selectable(selected, title)
+            .wrap_mode(egui::TextWrapMode::Truncate)
+            .min_size(egui::vec2(ui.available_width(), 0.0)),
+    );
+    ui.horizontal(|ui| {
+        let color = status_color(doc.status);
+        status_dot(ui, color);
+        ui.label(RichText::new(doc.status.label()).small().color(color));
+        ui.label(
+            RichText::new(format!(
+                "{} spans · {} relations",
+                doc.spans.len(),
+                doc.relations.len()
+            ))
+            .small()
+            .weak(),
+        );
+    });
+    if response.clicked() {
+        commands.push(AppCommand::SelectDocument(doc.id));
+    }
+    response.context_menu(|ui| {
+        ui.label("Mark as");
+        for status in DocumentStatus::ALL {
+            if ui
+                .add_enabled(doc.status != status, egui::Button::new(status.label()))
+                .clicked()
+            {
+                commands.push(set_status(doc.id, status));
+                ui.close();
+            }
+        }
+        ui.separator();
+        if ui
+            .button("Remove from project")
+            .on_hover_text("Removes the document and its annotations (Ctrl+Z brings it back)")
+            .clicked()
+        {
+            commands.push(AppCommand::Apply(Transaction::single(
+                "remove document",
+                Edit::RemoveDocument { doc: doc.id },
+            )));
+            ui.close();
+        }
+    });
 }
 
 /// A small filled circle (drawn, so it needs no glyph from the font).

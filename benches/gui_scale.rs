@@ -1,0 +1,148 @@
+//! GUI responsiveness on a large project, headless (the real app in an egui context, no
+//! window or GPU): the CPU time of each frame (UI code and tessellation) while switching
+//! documents, and while a suggestion run works in the background. Prints the figures of
+//! BENCHMARKS.md ("GUI at scale").
+//!
+//! `MARGINALIA_SCALE_DOCS=10000 cargo bench --bench gui_scale` (default 2,000 documents);
+//! `MARGINALIA_JOB_SECONDS` caps how long the background run is watched (default 30 s).
+
+use marginalia::app::{AppCommand, MarginaliaApp, RightTab, ScriptedDialogs, Settings};
+use std::time::{Duration, Instant};
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The app in a 1600 x 1000 window.
+struct Window {
+    ctx: egui::Context,
+    app: MarginaliaApp,
+}
+
+impl Window {
+    /// One frame, timed.
+    fn step(&mut self) -> Duration {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1600.0, 1000.0),
+            )),
+            focused: true,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let output = self.ctx.run_ui(input, |ui| self.app.ui_for_tests(ui));
+        self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        t.elapsed()
+    }
+}
+
+fn summary(label: &str, mut frames: Vec<Duration>) {
+    frames.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |q: f64| frames[((frames.len() - 1) as f64 * q) as usize];
+    println!(
+        "{label}: {} frames, median {:.2} ms, p99 {:.2} ms, max {:.2} ms, over 16 ms: {}",
+        frames.len(),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(frames[frames.len() - 1]),
+        frames.iter().filter(|d| ms(**d) > 16.0).count()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; this harness takes no arguments.
+    let documents = env_number("MARGINALIA_SCALE_DOCS", 2_000) as usize;
+    let watch = Duration::from_secs(env_number("MARGINALIA_JOB_SECONDS", 30));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("scale.ron");
+    let project = marginalia::cli::generate::synthetic_project(documents, 1);
+    marginalia::store::save(&project, &path).expect("saves");
+    drop(project);
+
+    let t = Instant::now();
+    let app = MarginaliaApp::with_project_path(
+        Some(&path),
+        Settings::default(),
+        Box::new(ScriptedDialogs {
+            answers: vec![],
+            asked: vec![],
+        }),
+    );
+    println!(
+        "{documents} documents: open in the app {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut w = Window {
+        ctx: egui::Context::default(),
+        app,
+    };
+    for _ in 0..10 {
+        w.step();
+    }
+
+    // Document switch: the frames from the command until the view is settled (the view
+    // lays out the new text in the first one).
+    let mut switches = Vec::new();
+    let mut idle = Vec::new();
+    for i in 0..40 {
+        w.app.push(if i % 4 == 3 {
+            AppCommand::PreviousDocument
+        } else {
+            AppCommand::NextDocument
+        });
+        switches.push(w.step() + w.step());
+        idle.push(w.step());
+    }
+    summary("document switch (2 frames)", switches);
+    summary("idle frame", idle);
+
+    // A suggestion run with every engine over the whole project, frames stepped back to
+    // back while it works (as a busy analyst's frames would be).
+    w.app.right_tab = RightTab::Suggestions;
+    w.step();
+    let t = Instant::now();
+    w.app.suggestions.start(&w.app.workspace.project, &w.ctx);
+    let start = t.elapsed() + w.step();
+    println!(
+        "frame that starts the run: {:.2} ms",
+        start.as_secs_f64() * 1000.0
+    );
+    let began = Instant::now();
+    let mut during = Vec::new();
+    let mut switches = Vec::new();
+    while w.app.suggestions.is_running() && began.elapsed() < watch {
+        if during.len() % 50 == 49 {
+            w.app.push(AppCommand::NextDocument);
+            switches.push(w.step() + w.step());
+        }
+        during.push(w.step());
+    }
+    let finished = !w.app.suggestions.is_running();
+    println!(
+        "background run {} after {:.1} s",
+        if finished {
+            "finished"
+        } else {
+            "still running"
+        },
+        began.elapsed().as_secs_f64()
+    );
+    summary("frame during the run", during);
+    if !switches.is_empty() {
+        summary("document switch during the run", switches);
+    }
+    if finished {
+        let mut after = Vec::new();
+        for _ in 0..20 {
+            after.push(w.step());
+        }
+        summary("frame with the results shown", after);
+    } else {
+        w.app.suggestions.cancel();
+    }
+}
