@@ -68,16 +68,50 @@ pub struct Tagger {
     /// Entity types; label 0 is O, label 2k+1 is B-type k, 2k+2 is I-type k.
     types: Vec<String>,
     bits: u32,
-    weights: Arc<Vec<f32>>,
-    /// (labels + 1) x labels; the last row is the start of a sentence.
-    transitions: Arc<Vec<f32>>,
-    /// First-pass weights and transitions when the tagger has two passes.
-    first: Option<FirstPass>,
+    /// The (last or only) pass that labels the tokens.
+    last: Arc<Pass>,
+    /// The first pass when the tagger has two.
+    first: Option<Arc<Pass>>,
     gazetteer: Option<Arc<Gazetteer>>,
 }
 
-/// First-pass (weights, transitions).
-type FirstPass = (Arc<Vec<f32>>, Arc<Vec<f32>>);
+/// One tagging pass's model.
+struct Pass {
+    weights: TagWeights,
+    /// See `constrained_transitions`.
+    transitions: Vec<f32>,
+}
+
+impl Pass {
+    fn new((weights, transitions): (Vec<f32>, Vec<f32>), labels: usize) -> Arc<Pass> {
+        Arc::new(Pass {
+            weights: TagWeights::quantise(&weights, labels),
+            transitions,
+        })
+    }
+
+    /// Labels the tokens of one sentence into `s.path` (emissions in `s.em`).
+    fn tag(&self, sentence: &[TokenInfo], bits: u32, labels: usize, s: &mut Scratch) {
+        featurize_into(sentence, bits, &mut s.feats);
+        self.weights.emissions(labels, &s.feats, &mut s.em);
+        Tagger::viterbi(
+            &self.transitions,
+            labels,
+            &s.em,
+            &mut s.path,
+            &mut s.lattice,
+        );
+    }
+}
+
+/// Buffers reused across the sentences of a call.
+#[derive(Default)]
+struct Scratch {
+    feats: Vec<[u32; NF]>,
+    em: Vec<f32>,
+    path: Vec<u16>,
+    lattice: Lattice,
+}
 
 impl std::fmt::Debug for Tagger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -178,14 +212,21 @@ fn token_info(word: &str, gaz: u64) -> TokenInfo {
     let mut last_class = 0u8;
     let mut shape_len = 0;
     let mut nchars = 0;
-    let mut char_ends = [0usize; 5];
+    let mut char_ends = [0usize; 4];
+    // Byte starts of the last four chars, indexed by char number mod 4.
+    let mut last_starts = [0usize; 4];
     for (i, c) in word.char_indices() {
         if nchars < 4 {
             char_ends[nchars] = i + c.len_utf8();
         }
+        last_starts[nchars % 4] = i;
         nchars += 1;
-        for l in c.to_lowercase() {
-            lower_h = mix(lower_h, l as u64);
+        if c.is_ascii() {
+            lower_h = mix(lower_h, c.to_ascii_lowercase() as u64);
+        } else {
+            for l in c.to_lowercase() {
+                lower_h = mix(lower_h, l as u64);
+            }
         }
         let class = char_class(c);
         if class != last_class && shape_len < 8 {
@@ -197,15 +238,10 @@ fn token_info(word: &str, gaz: u64) -> TokenInfo {
     info.lower = lower_h;
     info.shape = shape_h;
     let bytes = word.as_bytes();
-    for k in 0..4 {
-        if k < nchars {
-            info.pre[k] = hash_bytes(&bytes[..char_ends[k]]);
-        }
-    }
-    // Suffixes: last k chars.
-    let starts: Vec<usize> = word.char_indices().rev().take(4).map(|(i, _)| i).collect();
-    for (k, &s) in starts.iter().enumerate() {
-        info.suf[k] = hash_bytes(&bytes[s..]);
+    for k in 0..nchars.min(4) {
+        info.pre[k] = hash_bytes(&bytes[..char_ends[k]]);
+        // The suffix of k + 1 chars starts at char nchars - 1 - k, one of the last four.
+        info.suf[k] = hash_bytes(&bytes[last_starts[(nchars - 1 - k) % 4]..]);
     }
     info
 }
@@ -396,38 +432,26 @@ fn document_flags(words: &[&str], sentences: &[std::ops::Range<usize>], info: &m
             own[i] = f;
         }
     }
-    // Sliding window of counts per lowercase form and flag.
-    let mut counts: std::collections::HashMap<u64, [u32; 3]> =
-        std::collections::HashMap::with_capacity(4 * DOC_WINDOW);
-    let n = info.len();
-    let add = |counts: &mut std::collections::HashMap<u64, [u32; 3]>, k: usize, up: bool| {
-        let c = counts.entry(info[k].lower).or_insert([0; 3]);
-        for (b, x) in c.iter_mut().enumerate() {
-            if own[k] & (1 << b) != 0 {
-                if up {
-                    *x += 1;
-                } else {
-                    *x = x.saturating_sub(1);
-                }
-            }
-        }
+    // Per lowercase form, how many tokens in the window carry each flag.
+    let (forms, distinct) = form_ids(info);
+    let mut counts = vec![[0u32; 3]; distinct];
+    let mut flags = vec![0u64; info.len()];
+    let bits = |k: usize| {
+        let f = own[k];
+        (0..3).filter(move |b| f & (1 << b) != 0)
     };
-    let mut hi = 0;
-    let mut flags = vec![0u64; n];
-    for i in 0..n {
-        while hi < n && hi <= i + DOC_WINDOW {
-            add(&mut counts, hi, true);
-            hi += 1;
-        }
-        if i > DOC_WINDOW {
-            add(&mut counts, i - DOC_WINDOW - 1, false);
-        }
-        let c = counts.get(&info[i].lower).copied().unwrap_or([0; 3]);
-        flags[i] = c
-            .iter()
-            .enumerate()
-            .fold(0, |f, (b, &x)| if x > 0 { f | 1 << b } else { f });
-    }
+    sliding_window(
+        info.len(),
+        &mut counts,
+        |c, k| bits(k).for_each(|b| c[forms[k]][b] += 1),
+        |c, k| bits(k).for_each(|b| c[forms[k]][b] -= 1),
+        |c, i| {
+            flags[i] = c[forms[i]]
+                .iter()
+                .enumerate()
+                .fold(0, |f, (b, &x)| if x > 0 { f | 1 << b } else { f });
+        },
+    );
     for ((t, w), f) in info.iter_mut().zip(words).zip(flags) {
         let (u, l) = letters_case(w);
         let caps = if u >= 2 && l == 0 { DOC_SELF_CAPS } else { 0 };
@@ -448,6 +472,128 @@ fn allowed(prev: Option<usize>, cur: usize) -> bool {
     matches!(prev, Some(p) if p != 0 && p.div_ceil(2) == cur / 2)
 }
 
+/// Transition weights, (labels + 1) x labels (the last row is the sentence start), with the
+/// BIO constraints folded in: pairs `allowed` forbids are -inf. Training never updates them
+/// (gold and predicted paths both obey the constraints), so they stay -inf through averaging
+/// and decoding needs no test in its inner loop.
+fn constrained_transitions(labels: usize) -> Vec<f32> {
+    let mut t = vec![0.0; (labels + 1) * labels];
+    for (p, row) in t.chunks_exact_mut(labels).enumerate() {
+        let prev = (p < labels).then_some(p);
+        for (c, x) in row.iter_mut().enumerate() {
+            if !allowed(prev, c) {
+                *x = f32::NEG_INFINITY;
+            }
+        }
+    }
+    t
+}
+
+/// Viterbi's working buffer, reused across sentences.
+#[derive(Default)]
+struct Lattice {
+    /// n x labels best path scores.
+    score: Vec<f32>,
+}
+
+/// The first index of the largest `scores[k] + plus(k)`.
+fn first_max(scores: &[f32], plus: impl Fn(usize) -> f32) -> u16 {
+    let mut best = 0;
+    let mut best_score = f32::NEG_INFINITY;
+    for (k, &x) in scores.iter().enumerate() {
+        let s = x + plus(k);
+        if s > best_score {
+            best = k;
+            best_score = s;
+        }
+    }
+    best as u16
+}
+
+/// Labels per weight block of the tagging table.
+const LANES: usize = 16;
+
+/// 16 quantised weights on a 32-byte boundary: one half cache line.
+#[repr(C, align(32))]
+#[derive(Clone, Copy)]
+struct Block([i16; LANES]);
+
+/// Weights for tagging: the averaged weights quantised to i16 (summed exactly in i32), each
+/// feature's row padded to whole aligned blocks. A lookup reads one block per 16 labels
+/// (CoNLL's 9 labels: 32 bytes, never split across cache lines, where an f32 row is 36 bytes
+/// and often split) and sums with a few SIMD adds.
+struct TagWeights {
+    blocks: Vec<Block>,
+    blocks_per_row: usize,
+    /// A weight is its quantised value times `scale`.
+    scale: f32,
+}
+
+impl TagWeights {
+    fn quantise(weights: &[f32], labels: usize) -> TagWeights {
+        let max = weights.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 {
+            max / i16::MAX as f32
+        } else {
+            1.0
+        };
+        let per = labels.div_ceil(LANES);
+        let mut blocks = vec![Block([0; LANES]); weights.len() / labels * per];
+        for (row, w) in blocks
+            .chunks_exact_mut(per)
+            .zip(weights.chunks_exact(labels))
+        {
+            for (l, x) in w.iter().enumerate() {
+                row[l / LANES].0[l % LANES] = (x / scale).round() as i16;
+            }
+        }
+        TagWeights {
+            blocks,
+            blocks_per_row: per,
+            scale,
+        }
+    }
+
+    /// Emission scores of every token (n x labels).
+    fn emissions(&self, labels: usize, feats: &[[u32; NF]], out: &mut Vec<f32>) {
+        let per = self.blocks_per_row;
+        out.clear();
+        for (i, f) in feats.iter().enumerate() {
+            // The rows are random reads from a table far bigger than the caches: ask for the
+            // next token's while summing this one's.
+            if let Some(next) = feats.get(i + 1) {
+                for &b in next {
+                    prefetch(&self.blocks[b as usize * per]);
+                }
+            }
+            for j in 0..per {
+                // A local array stays in SIMD registers.
+                let mut sum = [0i32; LANES];
+                for &b in f {
+                    let block = &self.blocks[b as usize * per + j].0;
+                    for (s, &w) in sum.iter_mut().zip(block) {
+                        *s += i32::from(w);
+                    }
+                }
+                let used = (labels - j * LANES).min(LANES);
+                out.extend(sum[..used].iter().map(|&s| s as f32 * self.scale));
+            }
+        }
+    }
+}
+
+#[inline]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults and `x` is a valid reference anyway.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 impl Tagger {
     pub fn types(&self) -> &[String] {
         &self.types
@@ -457,7 +603,7 @@ impl Tagger {
         num_labels(self.types.len())
     }
 
-    /// Emission scores of every token (n x labels), with the averaged weights.
+    /// Emission scores of every token (n x labels) from training-time weights.
     fn emissions(weights: &[f32], labels: usize, feats: &[[u32; NF]], out: &mut Vec<f32>) {
         out.clear();
         out.resize(feats.len() * labels, 0.0);
@@ -471,57 +617,50 @@ impl Tagger {
         }
     }
 
-    /// Best label path; returns also the per-token margin of the chosen label.
+    /// Best label path for emissions `em` (n x labels) under `transitions` (see
+    /// `constrained_transitions`).
     fn viterbi(
         transitions: &[f32],
         labels: usize,
         em: &[f32],
-        n: usize,
         path: &mut Vec<u16>,
-        back: &mut Vec<u16>,
+        v: &mut Lattice,
     ) {
+        let n = em.len() / labels;
         path.clear();
         if n == 0 {
             return;
         }
-        back.clear();
-        back.resize(n * labels, 0);
-        let mut score = vec![f32::NEG_INFINITY; labels];
-        let mut next = vec![f32::NEG_INFINITY; labels];
-        for c in 0..labels {
-            if allowed(None, c) {
-                score[c] = em[c] + transitions[labels * labels + c];
-            }
+        // Forward: the best score of a path ending in each label at each token. Only maxima,
+        // label by label in the inner loop, so it vectorises without branches; the
+        // backpointers are recomputed for the one chosen path afterwards.
+        v.score.clear();
+        v.score.resize(n * labels, f32::NEG_INFINITY);
+        let start = &transitions[labels * labels..];
+        for ((x, &e), &t) in v.score.iter_mut().zip(&em[..labels]).zip(start) {
+            *x = e + t;
         }
         for i in 1..n {
-            for c in 0..labels {
-                let mut best = f32::NEG_INFINITY;
-                let mut arg = 0;
-                for p in 0..labels {
-                    if !allowed(Some(p), c) {
-                        continue;
-                    }
-                    let s = score[p] + transitions[p * labels + c];
-                    if s > best {
-                        best = s;
-                        arg = p;
-                    }
+            let (done, rest) = v.score.split_at_mut(i * labels);
+            let prev = &done[(i - 1) * labels..];
+            let cur = &mut rest[..labels];
+            for (&from, row) in prev.iter().zip(transitions.chunks_exact(labels)) {
+                for (x, &t) in cur.iter_mut().zip(row) {
+                    let s = from + t;
+                    *x = if s > *x { s } else { *x };
                 }
-                next[c] = best + em[i * labels + c];
-                back[i * labels + c] = arg as u16;
             }
-            std::mem::swap(&mut score, &mut next);
-        }
-        let mut best = 0;
-        for c in 1..labels {
-            if score[c] > score[best] {
-                best = c;
+            for (x, &e) in cur.iter_mut().zip(&em[i * labels..]) {
+                *x += e;
             }
         }
+        // Backward: the best last label, then the best predecessor of each chosen label.
         path.resize(n, 0);
-        path[n - 1] = best as u16;
+        path[n - 1] = first_max(&v.score[(n - 1) * labels..], |_| 0.0);
         for i in (1..n).rev() {
-            path[i - 1] = back[i * labels + path[i] as usize];
+            let c = path[i] as usize;
+            let prev = &v.score[(i - 1) * labels..i * labels];
+            path[i - 1] = first_max(prev, |p| transitions[p * labels + c]);
         }
     }
 
@@ -567,12 +706,11 @@ impl Tagger {
             out
         };
         if !options.two_pass {
-            let (w, tw) = perceptron(labels, examples(&docs, None), options);
+            let model = perceptron(labels, examples(&docs, None), options);
             return Some(Tagger {
                 types,
                 bits: options.bits,
-                weights: Arc::new(w),
-                transitions: Arc::new(tw),
+                last: Pass::new(model, labels),
                 first: None,
                 gazetteer,
             });
@@ -583,8 +721,8 @@ impl Tagger {
             || perceptron(labels, examples(&docs, Some(1)), options),
         );
         let mut k = 0usize;
-        let (mut em, mut path, mut back, mut feats) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut em, mut path, mut lattice, mut feats) =
+            (Vec::new(), Vec::new(), Lattice::default(), Vec::new());
         for d in &mut docs {
             let mut predicted = vec![0u16; d.gold.len()];
             for s in &d.sentences {
@@ -597,20 +735,19 @@ impl Tagger {
                 };
                 featurize_into(&d.info[s.clone()], options.bits, &mut feats);
                 Tagger::emissions(w, labels, &feats, &mut em);
-                Tagger::viterbi(tw, labels, &em, feats.len(), &mut path, &mut back);
+                Tagger::viterbi(tw, labels, &em, &mut path, &mut lattice);
                 predicted[s.clone()].copy_from_slice(&path);
             }
             set_history(&mut d.info, &predicted, labels);
         }
-        let (w1, tw1) = (average(&ma.0, &mb.0), average(&ma.1, &mb.1));
+        let first = Pass::new((average(&ma.0, &mb.0), average(&ma.1, &mb.1)), labels);
         drop((ma, mb));
-        let (w, tw) = perceptron(labels, examples(&docs, None), options);
+        let model = perceptron(labels, examples(&docs, None), options);
         Some(Tagger {
             types,
             bits: options.bits,
-            weights: Arc::new(w),
-            transitions: Arc::new(tw),
-            first: Some((Arc::new(w1), Arc::new(tw1))),
+            last: Pass::new(model, labels),
+            first: Some(first),
             gazetteer,
         })
     }
@@ -623,30 +760,19 @@ impl Tagger {
         mut each: impl FnMut(&std::ops::Range<usize>, &[u16], &[f32]),
     ) {
         let labels = self.labels();
-        let (mut em, mut path, mut back, mut feats) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        if let Some((w1, tw1)) = &self.first {
+        let mut s = Scratch::default();
+        if let Some(first) = &self.first {
             let mut predicted = vec![0u16; info.len()];
-            for s in sentences {
-                featurize_into(&info[s.clone()], self.bits, &mut feats);
-                Tagger::emissions(w1, labels, &feats, &mut em);
-                Tagger::viterbi(tw1, labels, &em, feats.len(), &mut path, &mut back);
-                predicted[s.clone()].copy_from_slice(&path);
+            for range in sentences {
+                first.tag(&info[range.clone()], self.bits, labels, &mut s);
+                predicted[range.clone()].copy_from_slice(&s.path);
             }
             set_history(info, &predicted, labels);
         }
-        for s in sentences {
-            featurize_into(&info[s.clone()], self.bits, &mut feats);
-            Tagger::emissions(&self.weights, labels, &feats, &mut em);
-            Tagger::viterbi(
-                &self.transitions,
-                labels,
-                &em,
-                feats.len(),
-                &mut path,
-                &mut back,
-            );
-            each(s, &path, &em);
+        for range in sentences {
+            self.last
+                .tag(&info[range.clone()], self.bits, labels, &mut s);
+            each(range, &s.path, &s.em);
         }
     }
 
@@ -695,59 +821,100 @@ fn average(a: &[f32], b: &[f32]) -> Vec<f32> {
 /// predicted for the other occurrences of its lowercase form within `DOC_WINDOW` tokens, and
 /// whether any of them was predicted as an entity.
 fn set_history(info: &mut [TokenInfo], predicted: &[u16], labels: usize) {
-    let types = labels / 2;
-    let class = |l: u16| -> usize { (l as usize).div_ceil(2) };
-    let mut counts: std::collections::HashMap<u64, Vec<u32>> =
-        std::collections::HashMap::with_capacity(4 * DOC_WINDOW);
-    let n = info.len();
-    let mut hist = vec![0u64; n];
-    let mut hi = 0;
-    for i in 0..n {
-        while hi < n && hi <= i + DOC_WINDOW {
-            let c = counts
-                .entry(info[hi].lower)
-                .or_insert_with(|| vec![0; types + 1]);
-            c[class(predicted[hi])] += 1;
-            hi += 1;
-        }
-        if i > DOC_WINDOW {
-            let k = i - DOC_WINDOW - 1;
-            if let Some(c) = counts.get_mut(&info[k].lower) {
-                let x = &mut c[class(predicted[k])];
-                *x = x.saturating_sub(1);
-            }
-        }
-        let own = class(predicted[i]);
-        hist[i] = match counts.get(&info[i].lower) {
-            Some(c) => {
-                let mut best = 0;
-                let mut best_n = 0;
-                let mut entity = false;
-                let mut total = 0;
-                for (k, &x) in c.iter().enumerate() {
-                    let x = if k == own { x.saturating_sub(1) } else { x };
-                    total += x;
-                    if k > 0 && x > 0 {
-                        entity = true;
-                    }
-                    if x > best_n {
-                        best = k;
-                        best_n = x;
-                    }
-                }
-                if total == 0 {
-                    HIST_ALONE
-                } else {
-                    mix(best as u64 + 1, entity as u64)
+    let classes = labels / 2 + 1;
+    let class = |k: usize| -> usize { (predicted[k] as usize).div_ceil(2) };
+    // Per lowercase form, how many tokens in the window were predicted as each class.
+    let (forms, distinct) = form_ids(info);
+    let mut counts = vec![0u32; distinct * classes];
+    let mut hist = vec![0u64; info.len()];
+    sliding_window(
+        info.len(),
+        &mut counts,
+        |c, k| c[forms[k] * classes + class(k)] += 1,
+        |c, k| c[forms[k] * classes + class(k)] -= 1,
+        |c, i| {
+            let (mut best, mut best_n, mut total, mut entity) = (0, 0, 0, false);
+            for (k, &x) in c[forms[i] * classes..][..classes].iter().enumerate() {
+                // The other occurrences: leave the token's own prediction out.
+                let x = if k == class(i) { x - 1 } else { x };
+                total += x;
+                entity |= k > 0 && x > 0;
+                if x > best_n {
+                    best = k;
+                    best_n = x;
                 }
             }
-            None => HIST_ALONE,
-        };
-    }
+            hist[i] = if total == 0 {
+                HIST_ALONE
+            } else {
+                mix(best as u64 + 1, entity as u64)
+            };
+        },
+    );
     for (t, h) in info.iter_mut().zip(hist) {
         t.hist = h;
     }
 }
+
+/// Dense ids of the tokens' lowercase forms, and how many distinct forms there are.
+fn form_ids(info: &[TokenInfo]) -> (Vec<usize>, usize) {
+    let mut ids: HashMap<u64, usize> = HashMap::default();
+    let forms = info
+        .iter()
+        .map(|t| {
+            let next = ids.len();
+            *ids.entry(t.lower).or_insert(next)
+        })
+        .collect();
+    (forms, ids.len())
+}
+
+/// Walks tokens 0..n with a window of the tokens within `DOC_WINDOW` either side: `enter`
+/// and `leave` update `state` as tokens enter and leave the window, `visit` sees each token
+/// with its window in place.
+fn sliding_window<S>(
+    n: usize,
+    state: &mut S,
+    enter: impl Fn(&mut S, usize),
+    leave: impl Fn(&mut S, usize),
+    mut visit: impl FnMut(&S, usize),
+) {
+    let mut hi = 0;
+    for i in 0..n {
+        while hi < n && hi <= i + DOC_WINDOW {
+            enter(state, hi);
+            hi += 1;
+        }
+        if i > DOC_WINDOW {
+            leave(state, i - DOC_WINDOW - 1);
+        }
+        visit(state, i);
+    }
+}
+
+/// Hasher for keys that are already well-mixed 64-bit hashes (`TokenInfo::lower`): SipHash
+/// would cost more than the rest of the lookup.
+#[derive(Default)]
+struct PremixedHasher(u64);
+
+impl std::hash::Hasher for PremixedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        // Fold the high bits (the best mixed by `mix`) into the low ones the table indexes by.
+        self.0 = x ^ (x >> 32);
+    }
+}
+
+type HashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<PremixedHasher>>;
 
 const HIST_ALONE: u64 = 0x2545_f491_4f6c_dd1d;
 
@@ -760,13 +927,12 @@ fn perceptron(
     let size = (1usize << options.bits) * labels;
     let mut w = vec![0f32; size];
     let mut acc = vec![0f32; size];
-    let tsize = (labels + 1) * labels;
-    let mut tw = vec![0f32; tsize];
-    let mut tacc = vec![0f32; tsize];
+    let mut tw = constrained_transitions(labels);
+    let mut tacc = vec![0f32; tw.len()];
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = options.seed | 1;
     let mut c: f32 = 1.0;
-    let (mut em, mut path, mut back) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut em, mut path, mut lattice) = (Vec::new(), Vec::new(), Lattice::default());
     for _ in 0..options.epochs {
         // Fisher-Yates with xorshift: deterministic.
         for i in (1..order.len()).rev() {
@@ -779,7 +945,7 @@ fn perceptron(
             let ex = &examples[e];
             let n = ex.gold.len();
             Tagger::emissions(&w, labels, &ex.feats, &mut em);
-            Tagger::viterbi(&tw, labels, &em, n, &mut path, &mut back);
+            Tagger::viterbi(&tw, labels, &em, &mut path, &mut lattice);
             if path != ex.gold {
                 for i in 0..n {
                     let (g, p) = (ex.gold[i] as usize, path[i] as usize);
