@@ -58,7 +58,7 @@ fn big_project() -> Project {
             note: String::new(),
         });
     }
-    p.documents.push(doc);
+    p.documents.push(doc.into());
     p.normalize_order();
     p
 }

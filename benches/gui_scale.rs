@@ -4,7 +4,8 @@
 //! BENCHMARKS.md ("GUI at scale").
 //!
 //! `MARGINALIA_SCALE_DOCS=10000 cargo bench --bench gui_scale` (default 2,000 documents);
-//! `MARGINALIA_JOB_SECONDS` caps how long the background run is watched (default 30 s).
+//! `MARGINALIA_JOB_SECONDS` caps how long the background run is watched (default 30 s);
+//! `MARGINALIA_SWITCHES` sets how many document switches are timed (default 40).
 
 use marginalia::app::{AppCommand, MarginaliaApp, RightTab, ScriptedDialogs, Settings};
 use std::time::{Duration, Instant};
@@ -41,6 +42,9 @@ impl Window {
 }
 
 fn summary(label: &str, mut frames: Vec<Duration>) {
+    if frames.is_empty() {
+        return;
+    }
     frames.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let at = |q: f64| frames[((frames.len() - 1) as f64 * q) as usize];
@@ -89,7 +93,7 @@ fn main() {
     // lays out the new text in the first one).
     let mut switches = Vec::new();
     let mut idle = Vec::new();
-    for i in 0..40 {
+    for i in 0..env_number("MARGINALIA_SWITCHES", 40) {
         w.app.push(if i % 4 == 3 {
             AppCommand::PreviousDocument
         } else {

@@ -34,7 +34,7 @@ fn synthetic_project() -> Project {
             c + city.len(),
             "GPE",
         ));
-        p.documents.push(d);
+        p.documents.push(d.into());
     }
     p.next_id = 1000;
     p

@@ -43,7 +43,7 @@ fn base_project() -> Project {
         origin: Default::default(),
         note: String::new(),
     });
-    p.documents.push(doc);
+    p.documents.push(doc.into());
     p.entities.push(marginalia::model::Entity {
         id: e,
         name: "Armenia".into(),

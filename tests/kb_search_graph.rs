@@ -21,12 +21,8 @@ fn project() -> Project {
     let mut p = Project::new("kb");
     for (i, text) in ARTICLES.iter().enumerate() {
         let id = p.new_document_id();
-        p.documents.push(Document::new(
-            id,
-            &format!("article {i}"),
-            "",
-            text.to_string(),
-        ));
+        p.documents
+            .push(Document::new(id, &format!("article {i}"), "", text.to_string()).into());
     }
     p
 }

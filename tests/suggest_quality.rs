@@ -95,7 +95,7 @@ fn csto_gold(text_path: &Path) -> Project {
         ));
     }
     gold.next_id = d.spans.len() as u64 + 10;
-    gold.documents.push(d);
+    gold.documents.push(d.into());
     gold
 }
 

@@ -9,6 +9,7 @@ use crate::store;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// `marginalia generate OUT.ron --documents N [--seed S]`.
 pub(crate) fn run(out: &Path, documents: usize, seed: u64, force: bool) -> Result<()> {
@@ -51,7 +52,7 @@ pub(crate) fn save_loop(path: &Path, times: u64, to: Option<&Path>) -> Result<()
 pub fn alternate_version(project: &Project) -> Project {
     let mut b = project.clone();
     b.name = format!("{} (alternate)", b.name);
-    if let Some(last) = b.documents.last_mut() {
+    if let Some(last) = b.documents.last_mut().map(Arc::make_mut) {
         last.relations.clear();
         last.status = DocumentStatus::Done;
     }
@@ -258,7 +259,7 @@ pub fn synthetic_project(documents: usize, seed: u64) -> Project {
     let pool = (documents * 2).clamp(40, 20_000);
     for i in 0..documents {
         let doc = synthetic_document(&mut project, &mut rng, &mut entities, pool, i);
-        project.documents.push(doc);
+        project.documents.push(doc.into());
     }
     project.normalize_order();
     project

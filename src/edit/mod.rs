@@ -13,13 +13,14 @@ use crate::model::{
     Document, DocumentId, DocumentStatus, Entity, EntityId, ModelError, Project, Relation,
     RelationId, Schema, Span, SpanId, SuggestionDecision,
 };
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     /// Insert a document at a position of the document list.
     InsertDocument {
         index: usize,
-        document: Box<Document>,
+        document: Arc<Document>,
     },
     RemoveDocument {
         doc: DocumentId,
@@ -185,7 +186,7 @@ impl Edit {
                 project.reserve_id(max_id);
                 let doc = document.id;
                 let index = index.min(project.documents.len());
-                project.documents.insert(index, *document);
+                project.documents.insert(index, document);
                 Edit::RemoveDocument { doc }
             }
             Edit::RemoveDocument { doc } => {
@@ -193,10 +194,7 @@ impl Edit {
                     .document_index(doc)
                     .ok_or(ModelError::NoDocument(doc))?;
                 let document = project.documents.remove(index);
-                Edit::InsertDocument {
-                    index,
-                    document: Box::new(document),
-                }
+                Edit::InsertDocument { index, document }
             }
             Edit::SetDocumentStatus { doc, status } => {
                 let d = doc_mut(project, doc)?;

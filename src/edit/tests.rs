@@ -10,7 +10,7 @@ fn sample() -> Project {
     ] {
         let id = p.new_document_id();
         p.documents
-            .push(Document::new(id, "doc", "", text.to_string()));
+            .push(Document::new(id, "doc", "", text.to_string()).into());
     }
     p
 }

@@ -259,7 +259,7 @@ mod tests {
             origin: Default::default(),
             note: String::new(),
         });
-        p.documents.push(d);
+        p.documents.push(d.into());
         let text = ann(&p, &p.documents[0]);
         assert!(text.contains(&format!("{a}\tORG 0 4\tCSTO\n")), "{text}");
         assert!(

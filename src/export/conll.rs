@@ -139,7 +139,7 @@ mod tests {
             d.spans.push(Span::new(sid, s, e, t));
         }
         d.spans.sort_by_key(|s| s.sort_key());
-        p.documents.push(d);
+        p.documents.push(d.into());
         p
     }
 

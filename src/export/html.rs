@@ -404,7 +404,7 @@ mod tests {
             origin: Default::default(),
             note: String::new(),
         });
-        p.documents.push(d);
+        p.documents.push(d.into());
         let html = render(&p);
         assert!(!html.contains("<script"));
         assert!(html.contains("&lt;Desk&gt;") && html.contains("A &amp; B"));

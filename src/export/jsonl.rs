@@ -67,7 +67,7 @@ mod tests {
             origin: Default::default(),
             note: String::new(),
         });
-        p.documents.push(d);
+        p.documents.push(d.into());
         let out = render(&p);
         assert_eq!(out.lines().count(), 1);
         let docs = parse(Path::new("x.jsonl"), &out).unwrap();

@@ -14,6 +14,7 @@ use crate::model::{DocumentId, Project};
 use crate::store;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +192,13 @@ pub fn select(project: &Project, options: &ExportOptions) -> Result<Project, Exp
                 .parse::<u64>()
                 .ok()
                 .and_then(|n| project.document(DocumentId(n)));
-            let found = by_id.or_else(|| project.documents.iter().find(|d| d.title == wanted));
+            let found = by_id.or_else(|| {
+                project
+                    .documents
+                    .iter()
+                    .find(|d| d.title == wanted)
+                    .map(|v| &**v)
+            });
             match found {
                 Some(d) => keep.insert(d.id),
                 None => return Err(ExportError::UnknownDocument(wanted.to_string())),
@@ -212,7 +219,7 @@ pub fn select(project: &Project, options: &ExportOptions) -> Result<Project, Exp
                 return Err(ExportError::UnknownType(t.to_string(), known.join(", ")));
             }
         }
-        for doc in &mut selected.documents {
+        for doc in selected.documents.iter_mut().map(Arc::make_mut) {
             doc.spans.retain(|s| types.contains(s.entity_type.as_str()));
             let ids: HashSet<_> = doc.spans.iter().map(|s| s.id).collect();
             doc.relations
@@ -353,7 +360,7 @@ mod tests {
                 4,
                 if title == "One" { "GPE" } else { "ORG" },
             ));
-            p.documents.push(d);
+            p.documents.push(d.into());
         }
         p
     }

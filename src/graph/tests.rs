@@ -48,7 +48,7 @@ fn project(docs: &[Doc]) -> Project {
             });
         }
         d.spans.sort_by_key(|s| s.sort_key());
-        p.documents.push(d);
+        p.documents.push(d.into());
     }
     p
 }

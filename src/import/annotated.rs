@@ -266,7 +266,7 @@ pub fn annotated_transaction(
         document.spans.sort_by_key(|s| s.sort_key());
         tx.push(Edit::InsertDocument {
             index,
-            document: Box::new(document),
+            document: std::sync::Arc::new(document),
         });
         report.added += 1;
     }

@@ -374,7 +374,7 @@ pub fn documents_transaction(
         }
         tx.push(Edit::InsertDocument {
             index,
-            document: Box::new(document),
+            document: std::sync::Arc::new(document),
         });
         index += 1;
         report.added += 1;

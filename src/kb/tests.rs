@@ -19,7 +19,7 @@ fn add_doc(p: &mut Project, text: &str, spans: &[(&str, &str)]) -> DocumentId {
         d.spans.push(Span::new(sid, start, end, ty));
     }
     d.spans.sort_by_key(|s| s.sort_key());
-    p.documents.push(d);
+    p.documents.push(d.into());
     id
 }
 

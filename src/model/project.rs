@@ -2,6 +2,7 @@ use super::document::{Document, Span};
 use super::ids::{DocumentId, EntityId, RelationId, SpanId};
 use super::schema::Schema;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The project file format this build writes. Older versions are migrated on load.
 pub const FORMAT_VERSION: u32 = 1;
@@ -44,8 +45,10 @@ pub struct Project {
     /// The next id to hand out; ids are never reused.
     pub next_id: u64,
     pub schema: Schema,
+    /// Shared, so that a snapshot for a background job is cheap: an edit copies only the
+    /// document it changes (`Arc::make_mut`).
     #[serde(default)]
-    pub documents: Vec<Document>,
+    pub documents: Vec<Arc<Document>>,
     /// Kept sorted by id.
     #[serde(default)]
     pub entities: Vec<Entity>,
@@ -96,7 +99,7 @@ impl Project {
     }
 
     pub fn document(&self, id: DocumentId) -> Option<&Document> {
-        self.documents.iter().find(|d| d.id == id)
+        self.documents.iter().find(|d| d.id == id).map(|v| &**v)
     }
 
     pub fn document_index(&self, id: DocumentId) -> Option<usize> {
@@ -104,7 +107,10 @@ impl Project {
     }
 
     pub(crate) fn document_mut(&mut self, id: DocumentId) -> Option<&mut Document> {
-        self.documents.iter_mut().find(|d| d.id == id)
+        self.documents
+            .iter_mut()
+            .find(|d| d.id == id)
+            .map(Arc::make_mut)
     }
 
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
@@ -118,7 +124,7 @@ impl Project {
     pub fn find_span(&self, id: SpanId) -> Option<(&Document, &Span)> {
         self.documents
             .iter()
-            .find_map(|d| d.span(id).map(|s| (d, s)))
+            .find_map(|d| d.span(id).map(|s| (&**d, s)))
     }
 
     pub fn is_rejected(&self, document: DocumentId, start: usize, end: usize, ty: &str) -> bool {
@@ -133,7 +139,7 @@ impl Project {
             d.spans
                 .iter()
                 .filter(move |s| s.entity == Some(entity))
-                .map(move |s| (d, s))
+                .map(move |s| (&**d, s))
         })
     }
 

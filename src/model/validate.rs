@@ -7,6 +7,7 @@ use super::project::{Entity, Project};
 use super::schema::Schema;
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -257,8 +258,14 @@ impl Project {
     /// entities by id). Loading and importing call it; it never changes content.
     pub fn normalize_order(&mut self) {
         for doc in &mut self.documents {
-            doc.spans.sort_by_key(|s| s.sort_key());
-            doc.relations.sort_by_key(|r| r.id);
+            let sorted = doc.spans.is_sorted_by_key(|s| s.sort_key())
+                && doc.relations.is_sorted_by_key(|r| r.id);
+            if !sorted {
+                // Copies the document only if a snapshot shares it.
+                let doc = Arc::make_mut(doc);
+                doc.spans.sort_by_key(|s| s.sort_key());
+                doc.relations.sort_by_key(|r| r.id);
+            }
         }
         self.entities.sort_by_key(|e| e.id);
     }
@@ -272,12 +279,8 @@ mod tests {
     fn project_with_doc() -> Project {
         let mut p = Project::new("t");
         let id = p.new_document_id();
-        p.documents.push(Document::new(
-            id,
-            "t",
-            "",
-            "Armenia and Azerbaijan".to_string(),
-        ));
+        p.documents
+            .push(Document::new(id, "t", "", "Armenia and Azerbaijan".to_string()).into());
         p
     }
 
@@ -285,7 +288,9 @@ mod tests {
     fn accepts_a_consistent_project() {
         let mut p = project_with_doc();
         let id = p.new_span_id();
-        p.documents[0].spans.push(Span::new(id, 0, 7, "GPE"));
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .spans
+            .push(Span::new(id, 0, 7, "GPE"));
         assert_eq!(p.validate(), Ok(()));
     }
 
@@ -293,7 +298,9 @@ mod tests {
     fn rejects_offsets_past_the_text() {
         let mut p = project_with_doc();
         let id = p.new_span_id();
-        p.documents[0].spans.push(Span::new(id, 12, 23, "GPE"));
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .spans
+            .push(Span::new(id, 12, 23, "GPE"));
         assert!(matches!(
             p.validate(),
             Err(ModelError::OffsetsOutOfRange { len: 22, .. })
@@ -304,7 +311,9 @@ mod tests {
     fn rejects_inverted_offsets() {
         let mut p = project_with_doc();
         let id = p.new_span_id();
-        p.documents[0].spans.push(Span::new(id, 7, 3, "GPE"));
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .spans
+            .push(Span::new(id, 7, 3, "GPE"));
         assert!(matches!(p.validate(), Err(ModelError::EmptySpan { .. })));
     }
 
@@ -312,7 +321,9 @@ mod tests {
     fn rejects_unknown_types_dangling_relations_and_duplicate_ids() {
         let mut p = project_with_doc();
         let id = p.new_span_id();
-        p.documents[0].spans.push(Span::new(id, 0, 7, "WEAPON"));
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .spans
+            .push(Span::new(id, 0, 7, "WEAPON"));
         assert_eq!(
             p.validate(),
             Err(ModelError::UnknownEntityType("WEAPON".into()))
@@ -321,15 +332,19 @@ mod tests {
         let mut p = project_with_doc();
         let s = p.new_span_id();
         let r = p.new_relation_id();
-        p.documents[0].spans.push(Span::new(s, 0, 7, "GPE"));
-        p.documents[0].relations.push(Relation {
-            id: r,
-            relation_type: "opposes".into(),
-            source: s,
-            target: SpanId(99),
-            origin: Default::default(),
-            note: String::new(),
-        });
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .spans
+            .push(Span::new(s, 0, 7, "GPE"));
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .relations
+            .push(Relation {
+                id: r,
+                relation_type: "opposes".into(),
+                source: s,
+                target: SpanId(99),
+                origin: Default::default(),
+                note: String::new(),
+            });
         assert!(matches!(
             p.validate(),
             Err(ModelError::DanglingRelation { .. })
@@ -337,7 +352,7 @@ mod tests {
 
         let mut p = project_with_doc();
         let doc_id = p.documents[0].id;
-        p.documents[0]
+        std::sync::Arc::make_mut(&mut p.documents[0])
             .spans
             .push(Span::new(SpanId(doc_id.0), 0, 7, "GPE"));
         assert_eq!(p.validate(), Err(ModelError::DuplicateId(doc_id.0)));

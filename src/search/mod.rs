@@ -202,7 +202,7 @@ mod tests {
         ] {
             let id = p.new_document_id();
             p.documents
-                .push(Document::new(id, "d", "", text.to_string()));
+                .push(Document::new(id, "d", "", text.to_string()).into());
         }
         p
     }

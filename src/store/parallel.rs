@@ -15,6 +15,7 @@ use crate::model::{Document, FORMAT_VERSION, Project};
 use rayon::prelude::*;
 use std::io::Read;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Source bytes per parallel batch: big enough to amortise the hand-over, small enough that
 /// a few in flight cost little memory.
@@ -54,7 +55,7 @@ pub(super) fn read_project(reader: impl Read + Send) -> std::io::Result<Option<P
         let Some(parsed) = parsed else {
             return Ok(None);
         };
-        documents.extend(parsed);
+        documents.extend(parsed.into_iter().map(Arc::new));
     }
     project.documents = documents;
     Ok(Some(project))

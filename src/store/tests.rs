@@ -27,7 +27,7 @@ fn annotated() -> Project {
         origin: Origin::Manual,
         note: String::new(),
     });
-    p.documents.push(doc);
+    p.documents.push(doc.into());
     p
 }
 
@@ -152,8 +152,10 @@ fn empty_files_are_refused_by_name() {
 fn generated(documents: usize) -> Project {
     let mut p = crate::cli::generate::synthetic_project(documents, 7);
     // Strings that look like structure must not confuse the document splitter.
-    p.documents[0].title = "documents: [ (\"quoted\" ], 'c', \\ back".into();
-    p.documents[1].spans[0].note = "],\n  documents: [\"x\"),".into();
+    std::sync::Arc::make_mut(&mut p.documents[0]).title =
+        "documents: [ (\"quoted\" ], 'c', \\ back".into();
+    std::sync::Arc::make_mut(&mut p.documents[1]).spans[0].note =
+        "],\n  documents: [\"x\"),".into();
     p
 }
 

@@ -176,7 +176,7 @@ mod tests {
             "In Jermuk, Nikol Pashinyan spoke; Nikol Pashinyanov did not. A summit of UNESCO."
                 .into(),
         );
-        p.documents = vec![a, b];
+        p.documents = vec![a.into(), b.into()];
         p.next_id = 10;
         p
     }
@@ -208,7 +208,9 @@ mod tests {
         m.learn(&p);
         let first = m.suggest(&p, &p.documents[1])[0].score;
         // Jermuk also annotated as LOC once: less consistent.
-        p.documents[1].spans.push(Span::new(SpanId(7), 3, 9, "LOC"));
+        std::sync::Arc::make_mut(&mut p.documents[1])
+            .spans
+            .push(Span::new(SpanId(7), 3, 9, "LOC"));
         m.learn(&p);
         let s = m.suggest(&p, &p.documents[0]);
         let gpe = s.iter().find(|s| s.entity_type == "GPE").map(|s| s.score);

@@ -297,7 +297,7 @@ pub fn run_engines(
     docs: &[DocumentId],
 ) -> SuggestionSet {
     let chosen: Vec<&Document> = if docs.is_empty() {
-        project.documents.iter().collect()
+        project.documents.iter().map(|d| &**d).collect()
     } else {
         docs.iter().filter_map(|id| project.document(*id)).collect()
     };

@@ -681,6 +681,7 @@ impl Tagger {
             .documents
             .iter()
             .filter(|d| !d.spans.is_empty())
+            .map(|d| &**d)
             .collect();
         use rayon::prelude::*;
         let mut docs: Vec<DocData> = docs
@@ -1167,11 +1168,8 @@ mod tests {
         for (i, (per, city)) in names.iter().enumerate() {
             let text =
                 format!("Minister {per} arrived in {city} on Monday. Talks with {per} went on.");
-            p.documents.push(annotated(
-                i as u64 + 1,
-                &text,
-                &[(per, "PER"), (city, "GPE")],
-            ));
+            p.documents
+                .push(annotated(i as u64 + 1, &text, &[(per, "PER"), (city, "GPE")]).into());
         }
         let opts = TrainOptions {
             bits: 16,
@@ -1196,7 +1194,7 @@ mod tests {
     #[test]
     fn no_annotations_no_model() {
         let mut p = Project::new("p");
-        p.documents.push(annotated(1, "Nothing here.", &[]));
+        p.documents.push(annotated(1, "Nothing here.", &[]).into());
         let mut e = TaggerEngine::default();
         e.learn(&p);
         assert!(e.tagger.is_none());

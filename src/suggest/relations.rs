@@ -421,7 +421,7 @@ mod tests {
             origin: Default::default(),
             note: String::new(),
         });
-        p.documents.push(d.clone());
+        p.documents.push(d.clone().into());
         let mut e = RelationPatterns::default();
         e.learn(&p);
         assert_eq!(e.learned_patterns(), 1);

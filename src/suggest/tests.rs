@@ -24,7 +24,7 @@ fn project() -> Project {
     );
     let sid = p.new_span_id();
     d.spans.push(Span::new(sid, 35, 39, "ORG"));
-    p.documents.push(d);
+    p.documents.push(d.into());
     p
 }
 
