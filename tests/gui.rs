@@ -489,19 +489,11 @@ fn wait_for_suggestions(h: &mut Harness<'static, MarginaliaApp>) {
     panic!("suggestions did not finish");
 }
 
-#[test]
-fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fresh.ron");
-    // A fresh project: one article, nothing tagged yet.
-    let docs = dir.path().join("docs");
+/// A fresh project holding one article, nothing tagged yet, with the engines run over it.
+fn suggested_article(dir: &Path, text: &str) -> Harness<'static, MarginaliaApp> {
+    let docs = dir.join("docs");
     std::fs::create_dir(&docs).unwrap();
-    std::fs::write(
-        docs.join("a.txt"),
-        "Talks in Geneva\n\nArmenia and Azerbaijan resumed talks in Geneva on Monday, the United Nations said. \
-         Prime Minister Nikol Pashinyan said at least 12 soldiers were killed this week.\n",
-    )
-    .unwrap();
+    std::fs::write(docs.join("a.txt"), text).unwrap();
     let dialogs = ScriptedDialogs {
         answers: vec![DialogOutcome::Picked(vec![docs])],
         asked: vec![],
@@ -511,7 +503,7 @@ fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
         Settings::default(),
         Box::new(dialogs),
     );
-    app.workspace.path = Some(path);
+    app.workspace.path = Some(dir.join("fresh.ron"));
     let mut h = harness(app);
     h.get_by_label("Import Documents…").click();
     h.run();
@@ -519,6 +511,17 @@ fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
     h.run();
     h.get_by_label("Suggest").click();
     wait_for_suggestions(&mut h);
+    h
+}
+
+#[test]
+fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = suggested_article(
+        dir.path(),
+        "Talks in Geneva\n\nArmenia and Azerbaijan resumed talks in Geneva on Monday, the United Nations said. \
+         Prime Minister Nikol Pashinyan said at least 12 soldiers were killed this week.\n",
+    );
     let ghosts = h.state().view.ghosts.clone();
     assert!(!ghosts.is_empty(), "{}", h.state().suggestions.message);
     let d = doc(&h).clone();
@@ -675,4 +678,46 @@ fn a_document_can_be_removed_and_brought_back() {
     assert_ne!(h.state().current_doc, Some(first.id));
     ctrl(&mut h, Key::Z);
     assert_eq!(project(&h).documents[0], first);
+}
+
+#[test]
+fn relation_suggestions_are_dashed_arcs_that_a_click_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = suggested_article(
+        dir.path(),
+        "Talks\n\nRussia supports Armenia in the talks, officials said on Monday.\n",
+    );
+    let d = doc(&h).clone();
+    let arcs = h.state().view.ghost_relations.clone();
+    let index = arcs
+        .iter()
+        .position(|r| {
+            r.relation_type == "supports"
+                && d.slice(r.source.start, r.source.end) == "Russia"
+                && d.slice(r.target.start, r.target.end) == "Armenia"
+        })
+        .unwrap_or_else(|| panic!("no supports arc: {arcs:?}"));
+    let pos = h
+        .state()
+        .view
+        .ghost_relation_point(index)
+        .expect("the arc is drawn");
+    click_at(&mut h, pos);
+    let d = doc(&h);
+    let relation = d
+        .relations
+        .iter()
+        .find(|r| r.relation_type == "supports")
+        .expect("accepted by the click");
+    let end = |id| d.span(id).map(|s| d.span_text(s).to_string());
+    assert_eq!(end(relation.source).as_deref(), Some("Russia"));
+    assert_eq!(end(relation.target).as_deref(), Some("Armenia"));
+    assert!(
+        !h.state()
+            .view
+            .ghost_relations
+            .iter()
+            .any(|r| r.relation_type == "supports"),
+        "an accepted arc is no longer a suggestion"
+    );
 }

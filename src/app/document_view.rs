@@ -8,7 +8,7 @@
 use super::commands::AppCommand;
 use super::theme::type_color;
 use crate::model::{Document, DocumentId, Project, RelationId, SpanId};
-use crate::suggest::Suggestion;
+use crate::suggest::{RelationSuggestion, SpanRef, Suggestion};
 use crate::text::{Token, tokenize};
 use egui::epaint::{CubicBezierShape, Galley};
 use egui::text::{LayoutJob, TextFormat};
@@ -89,6 +89,8 @@ struct Levels {
 enum Target {
     /// A suggestion (ghost), by its index in `ghosts`.
     Ghost(usize),
+    /// A relation suggestion, by its index in `ghost_relations`.
+    GhostRelation(usize),
     Span(SpanId),
     SpanLabel(SpanId),
     Relation(RelationId),
@@ -112,6 +114,11 @@ pub struct DocumentView {
     pub ghosts: Vec<Suggestion>,
     /// The suggestion Enter accepts and x rejects.
     pub focused_ghost: Option<usize>,
+    /// Relation suggestions for this document, drawn as dashed arcs (set by the app every
+    /// frame).
+    pub ghost_relations: Vec<RelationSuggestion>,
+    /// A point on each ghost relation's arc as drawn last frame (clickable).
+    ghost_relation_points: Vec<(usize, Pos2)>,
 }
 
 /// Geometry of one span on screen, per row.
@@ -384,6 +391,7 @@ impl DocumentView {
 
         // Suggestions: a dashed outline and a hollow label, apart from accepted spans.
         let mut ghost_labels: Vec<(Rect, usize, Color32, String)> = Vec::new();
+        let mut ghost_anchor: Vec<(usize, Pos2)> = Vec::new();
         for (index, ghost) in self.ghosts.iter().enumerate() {
             if ghost.end <= visible_chars.start || ghost.start >= visible_chars.end {
                 continue;
@@ -419,6 +427,7 @@ impl DocumentView {
                 Vec2::new(first_rect.width().max(12.0), label_height),
             );
             ghost_labels.push((label_rect, index, color, format!("{}?", ghost.entity_type)));
+            ghost_anchor.push((index, label_rect.center_top()));
         }
 
         for p in visible {
@@ -479,22 +488,10 @@ impl DocumentView {
                     visuals.weak_text_color().gamma_multiply(0.6)
                 },
             );
-            let rise = 8.0 + ((a.x - b.x).abs() * 0.02).min(5.0);
-            let top_y = a.y.min(b.y) - rise;
-            let c1 = Pos2::new(a.x + (b.x - a.x) * 0.15, top_y);
-            let c2 = Pos2::new(b.x - (b.x - a.x) * 0.15, top_y);
-            let curve = CubicBezierShape::from_points_stroke(
-                [a, c1, c2, b],
-                false,
-                Color32::TRANSPARENT,
-                stroke,
-            );
+            let curve = arc(a, b, 8.0 + ((a.x - b.x).abs() * 0.02).min(5.0), stroke);
             painter.add(curve.clone());
-            // Arrow head at the target.
-            let dir = (b - c2).normalized();
-            let side = Vec2::new(-dir.y, dir.x) * 4.0;
             painter.add(egui::Shape::convex_polygon(
-                vec![b, b - dir * 8.0 + side, b - dir * 8.0 - side],
+                arrow_head(&curve).to_vec(),
                 stroke.color,
                 Stroke::NONE,
             ));
@@ -516,22 +513,63 @@ impl DocumentView {
             } else {
                 pointer.unwrap_or(samples[4]) - Vec2::new(0.0, 14.0)
             };
-            let label = project
-                .schema
-                .relation_type(&rel.relation_type)
-                .map_or(rel.relation_type.as_str(), |t| t.label.as_str());
-            let galley = painter.layout_no_wrap(label.to_string(), label_font.clone(), text_color);
-            let label_rect = Rect::from_center_size(mid, galley.size() + Vec2::new(6.0, 2.0));
-            painter.rect_filled(label_rect, CornerRadius::same(3), visuals.panel_fill);
-            painter.rect_stroke(
-                label_rect,
-                CornerRadius::same(3),
-                stroke,
-                StrokeKind::Inside,
-            );
-            painter.galley(label_rect.min + Vec2::new(3.0, 1.0), galley, text_color);
+            let label = relation_label(project, &rel.relation_type).to_string();
+            let label_rect = arc_label(painter, label, mid, &label_font, stroke, visuals);
             targets.push((label_rect, Target::Relation(rel.id)));
         }
+
+        // Relation suggestions: dashed arcs between their ends (spans or suggested spans).
+        let end_anchor = |end: &SpanRef| {
+            let same = |start: usize, stop: usize, ty: &str| {
+                start == end.start && stop == end.end && ty == end.entity_type
+            };
+            doc.spans
+                .iter()
+                .find(|s| same(s.start, s.end, &s.entity_type))
+                .and_then(|s| anchor(s.id))
+                .or_else(|| {
+                    ghost_anchor.iter().find_map(|(i, p)| {
+                        let g = &self.ghosts[*i];
+                        same(g.start, g.end, &g.entity_type).then_some(*p)
+                    })
+                })
+        };
+        let mut ghost_relation_points = Vec::new();
+        for (index, r) in self.ghost_relations.iter().enumerate() {
+            let (Some(a), Some(b)) = (end_anchor(&r.source), end_anchor(&r.target)) else {
+                continue;
+            };
+            // Higher than accepted arcs, so the two do not run on top of each other.
+            let rise = 14.0 + ((a.x - b.x).abs() * 0.02).min(6.0);
+            let curve = arc(a, b, rise, Stroke::NONE);
+            let path: Vec<Pos2> = (0..=16).map(|i| curve.sample(i as f32 / 16.0)).collect();
+            let hovered = pointer.is_some_and(|p| path.iter().any(|s| s.distance(p) < 8.0));
+            let stroke = Stroke::new(
+                if hovered { 2.0 } else { 1.3 },
+                if hovered {
+                    accent
+                } else {
+                    visuals.weak_text_color()
+                },
+            );
+            painter.extend(egui::Shape::dashed_line(&path, stroke, 5.0, 3.0));
+            painter.add(egui::Shape::closed_line(
+                arrow_head(&curve).to_vec(),
+                stroke,
+            ));
+            for p in &path[1..16] {
+                targets.push((
+                    Rect::from_center_size(*p, Vec2::splat(10.0)),
+                    Target::GhostRelation(index),
+                ));
+            }
+            ghost_relation_points.push((index, path[8]));
+            if hovered {
+                let label = format!("{}?", relation_label(project, &r.relation_type));
+                arc_label(painter, label, path[8], &label_font, stroke, visuals);
+            }
+        }
+        self.ghost_relation_points = ghost_relation_points;
 
         // A relation being dragged from a label.
         if let Some(Drag::Relation { from, .. }) = self.drag
@@ -551,10 +589,12 @@ impl DocumentView {
             .filter(|(r, _)| r.contains(pos))
             .map(|(_, t)| *t)
             .collect();
-        if let Some(t) = hits
-            .iter()
-            .find(|t| matches!(t, Target::Relation(_) | Target::SpanLabel(_)))
-        {
+        if let Some(t) = hits.iter().find(|t| {
+            matches!(
+                t,
+                Target::Relation(_) | Target::SpanLabel(_) | Target::GhostRelation(_)
+            )
+        }) {
             return Some(*t);
         }
         let span = hits
@@ -677,13 +717,39 @@ impl DocumentView {
                         commands.push(AppCommand::AcceptSuggestions(vec![g.clone()]));
                     }
                 }
+                Some(Target::GhostRelation(index)) => {
+                    if let Some(r) = self.ghost_relations.get(index) {
+                        commands.push(AppCommand::AcceptRelationSuggestions(vec![r.clone()]));
+                    }
+                }
                 None => {
                     self.selection = Selection::None;
                     self.relation_source = None;
                 }
             }
         }
-        let _ = project;
+        if response.secondary_clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+            && let Some(Target::GhostRelation(index)) = self.target_at(pos, doc)
+            && let Some(r) = self.ghost_relations.get(index)
+        {
+            commands.push(AppCommand::RejectRelationSuggestions(vec![r.clone()]));
+        }
+        if let Some(pos) = response.hover_pos()
+            && let Some(Target::GhostRelation(index)) = self.target_at(pos, doc)
+            && let Some(r) = self.ghost_relations.get(index)
+        {
+            let label = relation_label(project, &r.relation_type);
+            let text = format!(
+                "“{}” {label} “{}” — score {:.2}\n{}: {}\nClick accepts (with its ends), right-click rejects",
+                doc.slice(r.source.start, r.source.end),
+                doc.slice(r.target.start, r.target.end),
+                r.score,
+                r.engine,
+                r.explanation
+            );
+            response.clone().on_hover_text_at_pointer(text);
+        }
         // Hovering a suggestion shows why it was made.
         if let Some(pos) = response.hover_pos()
             && let Some(Target::Ghost(index)) = self.target_at(pos, doc)
@@ -883,6 +949,48 @@ impl DocumentView {
     }
 }
 
+/// A relation arc from `a` to `b`, rising `rise` above the higher end.
+fn arc(a: Pos2, b: Pos2, rise: f32, stroke: Stroke) -> CubicBezierShape {
+    let top_y = a.y.min(b.y) - rise;
+    let c1 = Pos2::new(a.x + (b.x - a.x) * 0.15, top_y);
+    let c2 = Pos2::new(b.x - (b.x - a.x) * 0.15, top_y);
+    CubicBezierShape::from_points_stroke([a, c1, c2, b], false, Color32::TRANSPARENT, stroke)
+}
+
+/// A relation type's label in the schema (its id if the schema lacks it).
+fn relation_label<'a>(project: &'a Project, relation_type: &'a str) -> &'a str {
+    project
+        .schema
+        .relation_type(relation_type)
+        .map_or(relation_type, |t| t.label.as_str())
+}
+
+/// A boxed label centred on `at`, in the arc's stroke; returns its rectangle.
+fn arc_label(
+    painter: &egui::Painter,
+    text: String,
+    at: Pos2,
+    font: &FontId,
+    stroke: Stroke,
+    visuals: &egui::Visuals,
+) -> Rect {
+    let text_color = visuals.text_color();
+    let galley = painter.layout_no_wrap(text, font.clone(), text_color);
+    let rect = Rect::from_center_size(at, galley.size() + Vec2::new(6.0, 2.0));
+    painter.rect_filled(rect, CornerRadius::same(3), visuals.panel_fill);
+    painter.rect_stroke(rect, CornerRadius::same(3), stroke, StrokeKind::Inside);
+    painter.galley(rect.min + Vec2::new(3.0, 1.0), galley, text_color);
+    rect
+}
+
+/// The arrow head at an arc's target end.
+fn arrow_head(curve: &CubicBezierShape) -> [Pos2; 3] {
+    let [_, _, c2, b] = curve.points;
+    let dir = (b - c2).normalized();
+    let side = Vec2::new(-dir.y, dir.x) * 4.0;
+    [b, b - dir * 8.0 + side, b - dir * 8.0 - side]
+}
+
 fn short(s: &str) -> String {
     let s = s.trim();
     if s.chars().count() > 40 {
@@ -1030,6 +1138,14 @@ pub fn snap_to_tokens(tokens: &[Token], start: usize, end: usize) -> (usize, usi
 
 impl DocumentView {
     /// Where a char of the current document was drawn last frame (for tests that use the mouse).
+    /// The middle of a relation suggestion's arc as drawn last frame (for tests).
+    pub fn ghost_relation_point(&self, index: usize) -> Option<Pos2> {
+        self.ghost_relation_points
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, p)| *p)
+    }
+
     pub fn char_rect(&self, c: usize) -> Option<Rect> {
         self.range_geometry(self.last_origin, c..c + 1)
             .rects

@@ -242,6 +242,9 @@ impl MarginaliaApp {
         let doc = self.current_doc.and_then(|id| project.document(id));
         self.suggestions.poll(project, &ctx);
         self.view.ghosts = self.suggestions.shown_for(project, self.current_doc);
+        self.view.ghost_relations = self
+            .suggestions
+            .relations_shown_for(project, self.current_doc);
         if self
             .view
             .focused_ghost

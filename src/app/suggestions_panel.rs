@@ -411,15 +411,7 @@ impl SuggestionsPanel {
                 }
             });
         });
-        let relations: Vec<RelationSuggestion> = self
-            .results
-            .relations
-            .iter()
-            .filter(|r| {
-                Some(r.document) == doc && r.score >= self.min_score && relation_pending(project, r)
-            })
-            .cloned()
-            .collect();
+        let relations = self.relations_shown_for(project, doc);
         if !relations.is_empty() {
             ui.separator();
             ui.label(
@@ -522,6 +514,25 @@ impl SuggestionsPanel {
 }
 
 /// A relation suggestion not yet accepted (no such relation between its ends) nor rejected.
+impl SuggestionsPanel {
+    /// The relation suggestions of a document still to decide, above the minimum score
+    /// (listed in the panel, drawn as dashed arcs in the text).
+    pub fn relations_shown_for(
+        &self,
+        project: &Project,
+        doc: Option<DocumentId>,
+    ) -> Vec<RelationSuggestion> {
+        self.results
+            .relations
+            .iter()
+            .filter(|r| {
+                Some(r.document) == doc && r.score >= self.min_score && relation_pending(project, r)
+            })
+            .cloned()
+            .collect()
+    }
+}
+
 fn relation_pending(project: &Project, r: &RelationSuggestion) -> bool {
     let Some(d) = project.document(r.document) else {
         return false;
