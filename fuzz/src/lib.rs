@@ -11,8 +11,11 @@ use marginalia::model::Project;
 use marginalia::store;
 use std::path::Path;
 
+/// A target's body: the raw fuzz input in, a panic on a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target by name (the folder names under `fuzz/seeds/` and the regression fixtures).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("ron_loader", ron_loader),
     ("import_text", import_text),
     ("import_markdown", import_markdown),
