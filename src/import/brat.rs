@@ -76,21 +76,35 @@ fn read_pair(stem: &Path, import: &mut AnnotatedImport) -> Result<AnnotatedDocum
         ));
     }
     let text = super::decode::read_exact_text(&txt)?;
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty { path: txt });
-    }
     let annotations = if ann.exists() {
         super::decode::read_exact_text(&ann)?
     } else {
         String::new()
     };
-    let (spans, relations) = parse_ann(&ann, &annotations, &text, import)?;
-    let title = super::title_from_text(&text, &txt);
+    parse_pair(&txt, text, &annotations, import)
+}
+
+/// Reads one document from the contents of its `.txt` file (`text`, exactly as in the file)
+/// and its `.ann` file; `txt` names the text file (the `.ann` path is derived from it).
+pub fn parse_pair(
+    txt: &Path,
+    text: String,
+    annotations: &str,
+    import: &mut AnnotatedImport,
+) -> Result<AnnotatedDocument, ImportError> {
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty {
+            path: txt.to_path_buf(),
+        });
+    }
+    let ann = txt.with_extension("ann");
+    let (spans, relations) = parse_ann(&ann, annotations, &text, import)?;
+    let title = super::title_from_text(&text, txt);
     Ok(AnnotatedDocument {
         format: "brat",
         doc: ReadDocument {
             title,
-            source: txt,
+            source: txt.to_path_buf(),
             text,
         },
         spans,

@@ -179,7 +179,16 @@ fn walk(
 
 /// Reads one file as a document.
 pub fn read_document(path: &Path, format: ImportFormat) -> Result<ReadDocument, ImportError> {
-    let text = decode::read_text_file(path)?;
+    document_from_text(decode::read_text_file(path)?, path, format)
+}
+
+/// Makes a document of already decoded file text (see `decode_text`); `path` names the source
+/// in errors and gives the fallback title.
+pub fn document_from_text(
+    text: String,
+    path: &Path,
+    format: ImportFormat,
+) -> Result<ReadDocument, ImportError> {
     let (title, text) = match format {
         ImportFormat::Markdown => markdown::to_text(&text),
         ImportFormat::Html => html::to_text(&text),
