@@ -1,7 +1,7 @@
 //! The model's invariants, checked in one place: by edits before they apply and by the store
 //! after loading a file.
 
-use super::document::{Document, Relation, Span};
+use super::document::{Document, Origin, Relation, Span};
 use super::ids::{DocumentId, EntityId, RelationId, SpanId};
 use super::project::{Entity, Project};
 use super::schema::Schema;
@@ -54,6 +54,8 @@ pub enum ModelError {
         relation: RelationId,
         span: SpanId,
     },
+    #[error("suggestion score {0} is not a number")]
+    BadScore(String),
     #[error("id {0} is used twice")]
     DuplicateId(u64),
     #[error("id {id} is not below next_id {next_id}")]
@@ -111,6 +113,7 @@ pub(crate) fn check_span(project: &Project, doc: &Document, span: &Span) -> Resu
         });
     }
     check_entity_type(&project.schema, &span.entity_type)?;
+    check_origin(&span.origin)?;
     if let Some(e) = span.entity {
         project.entity(e).ok_or(ModelError::NoEntity(e))?;
     }
@@ -137,7 +140,18 @@ pub(crate) fn check_relation(
     };
     end(relation.source)?;
     end(relation.target)?;
+    check_origin(&relation.origin)?;
     Ok(())
+}
+
+/// A suggestion score is a number (a hand-edited NaN would sort and compare unpredictably).
+fn check_origin(origin: &Origin) -> Result<(), ModelError> {
+    match origin {
+        Origin::Suggested { score, .. } if !score.is_finite() => {
+            Err(ModelError::BadScore(score.to_string()))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn check_entity(schema: &Schema, entity: &Entity) -> Result<(), ModelError> {
@@ -305,6 +319,21 @@ mod tests {
             p.validate(),
             Err(ModelError::OffsetsOutOfRange { len: 22, .. })
         ));
+    }
+
+    #[test]
+    fn rejects_scores_that_are_not_numbers() {
+        let mut p = project_with_doc();
+        let id = p.new_span_id();
+        let mut span = Span::new(id, 0, 7, "GPE");
+        span.origin = Origin::Suggested {
+            engine: "model".into(),
+            score: f32::NAN,
+        };
+        std::sync::Arc::make_mut(&mut p.documents[0])
+            .spans
+            .push(span);
+        assert_eq!(p.validate(), Err(ModelError::BadScore("NaN".into())));
     }
 
     #[test]
