@@ -51,11 +51,12 @@ impl Default for TrainOptions {
 }
 
 impl TrainOptions {
-    /// Smaller tables for a project's own annotations, and a bound on what it learns from
-    /// (about 2 M chars, some 330,000 tokens: more than CoNLL-2003's training set).
-    pub fn for_project() -> TrainOptions {
+    /// For a project with `spans` annotations: a smaller table while they are few, and a
+    /// bound on what it learns from (about 2 M chars, some 330,000 tokens: more than
+    /// CoNLL-2003's training set).
+    pub fn for_project(spans: usize) -> TrainOptions {
         TrainOptions {
-            bits: 18,
+            bits: if spans > 20_000 { 20 } else { 18 },
             max_training_chars: Some(2_000_000),
             ..TrainOptions::default()
         }
@@ -1116,14 +1117,10 @@ impl Suggester for TaggerEngine {
     }
 
     fn learn(&mut self, project: &Project) {
-        let spans = project.span_count();
-        let options = self.options.clone().unwrap_or_else(|| {
-            if spans > 20_000 {
-                TrainOptions::default()
-            } else {
-                TrainOptions::for_project()
-            }
-        });
+        let options = self
+            .options
+            .clone()
+            .unwrap_or_else(|| TrainOptions::for_project(project.span_count()));
         self.tagger = Tagger::train(project, &options);
     }
 
