@@ -3,11 +3,12 @@
 # saved, counted, exported to every format and run through suggestions, each command timed
 # with /usr/bin/time (wall seconds, peak resident KB). Also Python's json.load of the same
 # project exported as JSON, for comparison.
-# Usage: scripts/scale.sh [DOCUMENTS] [ENGINES]   (defaults: 10000, gazetteer,rules)
+# Usage: scripts/scale.sh [DOCUMENTS] [ENGINES]
+#   (defaults: 10000, gazetteer,rules,memory,model,relations)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docs="${1:-10000}"
-engines="${2:-gazetteer,rules}"
+engines="${2:-gazetteer,rules,memory,model,relations}"
 target="${CARGO_TARGET_DIR:-target}"
 cargo build --release --no-default-features >&2
 bin="$(realpath "$target/release/marginalia")"
@@ -24,8 +25,12 @@ measure() { # LABEL COMMAND...
 measure "generate $docs" "$bin" generate "$project" --documents "$docs" --seed 1
 ls -l "$project" | awk '{print "project file\t" $5 " bytes"}'
 "$bin" stats "$project" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print("counts\t%d documents, %d spans, %d relations, %d entities, %d tokens" % (s["documents"], s["spans"], s["relations"], s["entities"], s["tokens"]))'
-measure "open (save-loop --times 0)" "$bin" save-loop "$project" --times 0
-measure "open + save (save-loop --times 1)" "$bin" save-loop "$project" --times 1
+for run in 1 2 3; do
+    measure "open (save-loop --times 0), run $run" "$bin" save-loop "$project" --times 0
+done
+for run in 1 2 3; do
+    measure "open + save (save-loop --times 1), run $run" "$bin" save-loop "$project" --times 1
+done
 measure "open + 2 saves (save-loop --times 2)" "$bin" save-loop "$project" --times 2
 measure "stats" "$bin" stats "$project"
 for format in ron json brat conll jsonl csv graphml html; do
