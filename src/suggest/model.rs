@@ -163,6 +163,13 @@ fn name_lists() -> &'static NameSet {
     })
 }
 
+/// Whether a word (any case) is in the shipped given-name list.
+pub(super) fn is_known_given_name(word: &str) -> bool {
+    name_lists()
+        .get(&lower_hash(word))
+        .is_some_and(|b| b & NAME_GIVEN != 0)
+}
+
 /// The name feature value of a token: its `NAME_*` bits when it is capitalised (a lowercase
 /// "will" or "mark" is no name), a separate value when it is not.
 fn name_class(names: Option<&NameSet>, cap: bool, lower: u64) -> (u64, u8) {
