@@ -2,7 +2,8 @@
 //! decoding with learned transition weights and BIO constraints) over hashed token features.
 //!
 //! Features (word, lowercase, prefixes and suffixes of 1-4 chars, word shape, neighbouring
-//! words and shapes, gazetteer membership, sentence position) are hashed into a fixed-size
+//! words and shapes, gazetteer membership, known given names and surnames, sentence position)
+//! are hashed into a fixed-size
 //! table of per-label weight rows, so featurising a token allocates nothing and looks up one
 //! contiguous row per feature.
 
@@ -15,7 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 /// Features per token.
-const NF: usize = 41;
+const NF: usize = 46;
 
 /// How to train the tagger.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,8 @@ pub struct TrainOptions {
     pub bits: u32,
     /// Use gazetteer membership features.
     pub gazetteer: bool,
+    /// Use known given-name and surname features (`assets/names/`).
+    pub names: bool,
     /// Two passes: a second tagger sees what a first one predicted for the other occurrences
     /// of each word nearby in the document (trained on held-out first-pass predictions).
     pub two_pass: bool,
@@ -44,6 +47,7 @@ impl Default for TrainOptions {
             seed: 0x5eed,
             bits: 20,
             gazetteer: true,
+            names: true,
             two_pass: true,
             max_training_chars: None,
         }
@@ -92,6 +96,8 @@ pub struct Tagger {
     /// The first pass when the tagger has two.
     first: Option<Arc<Pass>>,
     gazetteer: Option<Arc<Gazetteer>>,
+    /// Known names (`name_lists`) when the tagger uses them.
+    names: Option<&'static NameSet>,
 }
 
 /// One tagging pass's model.
@@ -146,6 +152,57 @@ fn shared_gazetteer() -> Arc<Gazetteer> {
     G.get_or_init(|| Arc::new(Gazetteer::new())).clone()
 }
 
+// ---------- known names ----------
+
+/// Common given names and surnames, one per line (`#` comments). Tagger features only: the
+/// gazetteer engine never suggests them.
+const GIVEN_NAMES: &str = include_str!("../../assets/names/given-names.txt");
+const SURNAMES: &str = include_str!("../../assets/names/surnames.txt");
+
+const NAME_GIVEN: u8 = 1;
+const NAME_SURNAME: u8 = 2;
+
+/// Known names by the hash of their lowercase form (`lower_hash`, the same as
+/// `TokenInfo::lower`, so a token costs one lookup and no allocation): `NAME_*` bits.
+type NameSet = HashMap<u64, u8>;
+
+/// The shipped name lists, parsed once.
+fn name_lists() -> &'static NameSet {
+    static N: OnceLock<NameSet> = OnceLock::new();
+    N.get_or_init(|| {
+        let mut m = NameSet::default();
+        for (list, bit) in [(GIVEN_NAMES, NAME_GIVEN), (SURNAMES, NAME_SURNAME)] {
+            for line in list.lines().map(str::trim) {
+                if !line.is_empty() && !line.starts_with('#') {
+                    *m.entry(lower_hash(line)).or_insert(0) |= bit;
+                }
+            }
+        }
+        m
+    })
+}
+
+/// Whether a word (any case) is in the shipped given-name list.
+pub(super) fn is_known_given_name(word: &str) -> bool {
+    name_lists()
+        .get(&lower_hash(word))
+        .is_some_and(|b| b & NAME_GIVEN != 0)
+}
+
+/// The name feature value of a token: its `NAME_*` bits when it is capitalised (a lowercase
+/// "will" or "mark" is no name), a separate value when it is not.
+fn name_class(names: Option<&NameSet>, cap: bool, lower: u64) -> (u64, u8) {
+    const NAME_KEY: u64 = 0x6a09_e667_f3bc_c908;
+    match names {
+        None => (0, 0),
+        Some(_) if !cap => (mix(NAME_KEY, 8), 0),
+        Some(m) => {
+            let bits = m.get(&lower).copied().unwrap_or(0);
+            (mix(NAME_KEY, bits as u64), bits)
+        }
+    }
+}
+
 // ---------- hashing ----------
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -182,6 +239,10 @@ struct TokenInfo {
     pre: [u64; 4],
     suf: [u64; 4],
     gaz: u64,
+    /// Known given name or surname (`name_class`).
+    name: u64,
+    /// Its `NAME_*` bits (0 when not capitalised).
+    name_bits: u8,
     /// Starts with a capital letter.
     cap: bool,
     /// Document-level flags of the token's lowercase form (see `DOC_*`).
@@ -201,6 +262,10 @@ const DOC_CAP_MID: u64 = 2;
 const DOC_TITLE: u64 = 4;
 /// The token itself is all capitals with at least two letters.
 const DOC_SELF_CAPS: u64 = 8;
+/// ... capitalised right after a known given name (as the "Smith" of "John Smith").
+const DOC_AFTER_GIVEN: u64 = 32;
+/// The flags counted in the window, by bit index.
+const DOC_COUNTED: [u64; 4] = [DOC_LOWER, DOC_CAP_MID, DOC_TITLE, DOC_AFTER_GIVEN];
 
 fn char_class(c: char) -> u8 {
     if c.is_uppercase() {
@@ -218,7 +283,24 @@ fn char_class(c: char) -> u8 {
     }
 }
 
-fn token_info(word: &str, gaz: u64) -> TokenInfo {
+const LOWER_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One char of the lowercase-form hash.
+#[inline]
+fn lower_step(h: u64, c: char) -> u64 {
+    if c.is_ascii() {
+        mix(h, c.to_ascii_lowercase() as u64)
+    } else {
+        c.to_lowercase().fold(h, |h, l| mix(h, l as u64))
+    }
+}
+
+/// The hash of a word's lowercase form (`TokenInfo::lower`).
+fn lower_hash(word: &str) -> u64 {
+    word.chars().fold(LOWER_SEED, lower_step)
+}
+
+fn token_info(word: &str, gaz: u64, names: Option<&NameSet>) -> TokenInfo {
     let mut info = TokenInfo {
         word: hash_bytes(word.as_bytes()),
         gaz,
@@ -226,7 +308,7 @@ fn token_info(word: &str, gaz: u64) -> TokenInfo {
         ..TokenInfo::default()
     };
     // Lowercase and shape without allocating for ASCII words.
-    let mut lower_h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut lower_h: u64 = LOWER_SEED;
     let mut shape_h: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut last_class = 0u8;
     let mut shape_len = 0;
@@ -240,13 +322,7 @@ fn token_info(word: &str, gaz: u64) -> TokenInfo {
         }
         last_starts[nchars % 4] = i;
         nchars += 1;
-        if c.is_ascii() {
-            lower_h = mix(lower_h, c.to_ascii_lowercase() as u64);
-        } else {
-            for l in c.to_lowercase() {
-                lower_h = mix(lower_h, l as u64);
-            }
-        }
+        lower_h = lower_step(lower_h, c);
         let class = char_class(c);
         if class != last_class && shape_len < 8 {
             shape_h = mix(shape_h, class as u64);
@@ -255,6 +331,7 @@ fn token_info(word: &str, gaz: u64) -> TokenInfo {
         }
     }
     info.lower = lower_h;
+    (info.name, info.name_bits) = name_class(names, info.cap, lower_h);
     info.shape = shape_h;
     let bytes = word.as_bytes();
     for k in 0..nchars.min(4) {
@@ -302,6 +379,7 @@ fn featurize_into(info: &[TokenInfo], bits: u32, out: &mut Vec<[u32; NF]>) {
         lower: NONE,
         shape: NONE,
         gaz: NONE,
+        name: NONE,
         ..TokenInfo::default()
     };
     let at = |i: isize| -> &TokenInfo {
@@ -359,6 +437,11 @@ fn featurize_into(info: &[TokenInfo], bits: u32, out: &mut Vec<[u32; NF]>) {
             t.hist,
             mix(t.hist, t.shape),
             mix(mix(t.hist, t.pos), p1.hist),
+            mix(t.name, t.shape),
+            mix(p1.name, t.name),
+            mix(t.name, n1.name),
+            mix(p1.name, t.shape),
+            mix(n1.name, t.shape),
         ];
         let mut row = [0u32; NF];
         for (k, v) in vals.iter().enumerate() {
@@ -375,7 +458,7 @@ struct Prepared {
     info: Vec<TokenInfo>,
 }
 
-fn prepare(text: &str, gazetteer: Option<&Gazetteer>) -> Prepared {
+fn prepare(text: &str, gazetteer: Option<&Gazetteer>, names: Option<&NameSet>) -> Prepared {
     let analysis = Analysis::of(text);
     let gaz = match gazetteer {
         Some(g) => gazetteer_tags(g, text, &analysis.tokens, &analysis.sentence_starts()),
@@ -385,7 +468,7 @@ fn prepare(text: &str, gazetteer: Option<&Gazetteer>) -> Prepared {
         .tokens
         .iter()
         .zip(gaz)
-        .map(|(t, g)| token_info(t.text(text), g))
+        .map(|(t, g)| token_info(t.text(text), g, names))
         .collect();
     let words: Vec<&str> = analysis.tokens.iter().map(|t| t.text(text)).collect();
     let sentences: Vec<std::ops::Range<usize>> = analysis
@@ -448,16 +531,19 @@ fn document_flags(words: &[&str], sentences: &[std::ops::Range<usize>], info: &m
                     f |= DOC_TITLE;
                 }
             }
+            if first_upper && i > s.start && info[i - 1].name_bits & NAME_GIVEN != 0 {
+                f |= DOC_AFTER_GIVEN;
+            }
             own[i] = f;
         }
     }
     // Per lowercase form, how many tokens in the window carry each flag.
     let (forms, distinct) = form_ids(info);
-    let mut counts = vec![[0u32; 3]; distinct];
+    let mut counts = vec![[0u32; DOC_COUNTED.len()]; distinct];
     let mut flags = vec![0u64; info.len()];
     let bits = |k: usize| {
         let f = own[k];
-        (0..3).filter(move |b| f & (1 << b) != 0)
+        (0..DOC_COUNTED.len()).filter(move |&b| f & DOC_COUNTED[b] != 0)
     };
     sliding_window(
         info.len(),
@@ -468,7 +554,7 @@ fn document_flags(words: &[&str], sentences: &[std::ops::Range<usize>], info: &m
             flags[i] = c[forms[i]]
                 .iter()
                 .enumerate()
-                .fold(0, |f, (b, &x)| if x > 0 { f | 1 << b } else { f });
+                .fold(0, |f, (b, &x)| if x > 0 { f | DOC_COUNTED[b] } else { f });
         },
     );
     for ((t, w), f) in info.iter_mut().zip(words).zip(flags) {
@@ -696,6 +782,7 @@ impl Tagger {
         }
         let types: Vec<String> = types.into_iter().collect();
         let gazetteer = options.gazetteer.then(shared_gazetteer);
+        let names = options.names.then(name_lists);
         let docs: Vec<&Document> = project
             .documents
             .iter()
@@ -706,7 +793,7 @@ impl Tagger {
         use rayon::prelude::*;
         let mut docs: Vec<DocData> = docs
             .par_iter()
-            .map(|d| doc_data(d, &types, gazetteer.as_deref()))
+            .map(|d| doc_data(d, &types, gazetteer.as_deref(), names))
             .collect();
         let labels = num_labels(types.len());
         let examples = |docs: &[DocData], fold: Option<usize>| -> Vec<Example> {
@@ -734,6 +821,7 @@ impl Tagger {
                 last: Pass::new(model, labels),
                 first: None,
                 gazetteer,
+                names,
             });
         }
         // First pass: two halves, each tagging the other; their average tags new text.
@@ -770,6 +858,7 @@ impl Tagger {
             last: Pass::new(model, labels),
             first: Some(first),
             gazetteer,
+            names,
         })
     }
 
@@ -799,7 +888,7 @@ impl Tagger {
 
     /// Tags a text: entity spans as (char start, char end, type index, confidence).
     pub fn tag(&self, text: &str) -> Vec<(usize, usize, usize, f32)> {
-        let mut prep = prepare(text, self.gazetteer.as_deref());
+        let mut prep = prepare(text, self.gazetteer.as_deref(), self.names);
         let labels = self.labels();
         let sentences: Vec<std::ops::Range<usize>> = prep
             .analysis
@@ -818,7 +907,7 @@ impl Tagger {
     /// Tags one pre-tokenised sentence (for benchmarks) and returns the number of entity
     /// tokens found.
     pub fn tag_sentence_words(&self, words: &[&str]) -> usize {
-        let mut info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0)).collect();
+        let mut info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0, self.names)).collect();
         let whole: std::ops::Range<usize> = 0..words.len();
         let sentences = std::slice::from_ref(&whole);
         document_flags(words, sentences, &mut info);
@@ -1045,8 +1134,13 @@ fn decode_spans(
 
 /// Training sentences of a document: BIO labels from its spans (the longest span wins where
 /// spans overlap; tokens only partly inside a span are O).
-fn doc_data(d: &Document, types: &[String], gazetteer: Option<&Gazetteer>) -> DocData {
-    let prep = prepare(&d.text, gazetteer);
+fn doc_data(
+    d: &Document,
+    types: &[String],
+    gazetteer: Option<&Gazetteer>,
+    names: Option<&NameSet>,
+) -> DocData {
+    let prep = prepare(&d.text, gazetteer, names);
     let toks = &prep.analysis.tokens;
     let mut labels = vec![0u16; toks.len()];
     let mut spans: Vec<_> = d.spans.iter().collect();
@@ -1217,6 +1311,28 @@ mod tests {
         // Learning does not change the project, and a clone tags the same.
         let clone = t.clone();
         assert_eq!(clone.tag(text), t.tag(text));
+    }
+
+    #[test]
+    fn name_lists_load_and_match_any_case_when_capitalised() {
+        let names = name_lists();
+        let count = |list: &str| {
+            list.lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                .count()
+        };
+        assert!(count(GIVEN_NAMES) >= 1500 && count(SURNAMES) >= 1500);
+        assert!(names.len() >= 3000);
+        let bits = |w: &str| token_info(w, 0, Some(names)).name_bits;
+        assert_eq!(bits("Maria") & NAME_GIVEN, NAME_GIVEN);
+        assert_eq!(bits("MARIA") & NAME_GIVEN, NAME_GIVEN);
+        assert_eq!(bits("Kowalski"), NAME_SURNAME);
+        assert_eq!(bits("maria"), 0);
+        assert_eq!(bits("Tuesday"), 0);
+        // The lookup key is the token's lowercase hash, ASCII or not.
+        for w in ["Jürgen", "ŞAHİN", "O'Brien"] {
+            assert_eq!(lower_hash(w), token_info(w, 0, None).lower);
+        }
     }
 
     #[test]

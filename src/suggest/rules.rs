@@ -3,6 +3,8 @@
 //! has_role relation), acronyms defined in parentheses, organisation names ending in an
 //! institutional word, and capitalised sequences as low-score candidates.
 
+use super::gazetteer::shipped_entries;
+use super::model::is_known_given_name;
 use super::util::{Analysis, at_word_boundaries, char_range, is_sentence_start};
 use super::{RelationSuggestion, SpanRef, Suggester, Suggestion};
 use crate::model::{Document, Project};
@@ -417,7 +419,13 @@ impl Suggester for Rules {
         for m in p.capitalised.find_iter(text) {
             let mut s = m.start();
             let first = m.as_str().split(' ').next().unwrap_or("");
-            if NOT_NAMES.contains(&first) || is_sentence_start(text, &starts, s) {
+            // Two or three capitalised words led by a known given name: a person, even at a
+            // sentence start.
+            let given = m.as_str().split(' ').count() <= 3
+                && !NOT_NAMES.contains(&first)
+                && is_known_given_name(first)
+                && !gazetteer_first_words().contains(first);
+            if !given && (NOT_NAMES.contains(&first) || is_sentence_start(text, &starts, s)) {
                 match text[s..m.end()].find(' ') {
                     Some(sp)
                         if !NOT_NAMES.contains(&first)
@@ -432,13 +440,23 @@ impl Suggester for Rules {
             if !text[s..m.end()].contains(' ') {
                 continue;
             }
-            out.push(
-                s,
-                m.end(),
-                "PER",
-                0.3,
-                "capitalised sequence (candidate)".into(),
-            );
+            if given {
+                out.push(
+                    s,
+                    m.end(),
+                    "PER",
+                    0.8,
+                    format!("capitalised sequence starting with the given name {first}"),
+                );
+            } else {
+                out.push(
+                    s,
+                    m.end(),
+                    "PER",
+                    0.3,
+                    "capitalised sequence (candidate)".into(),
+                );
+            }
         }
         out.list
     }
@@ -476,6 +494,19 @@ impl Suggester for Rules {
         }
         out
     }
+}
+
+/// First words of the shipped gazetteer entries: a given name that also starts a place,
+/// group or title ("Sydney", "Hong Kong", "Sultan") does not make a capitalised sequence a
+/// person.
+fn gazetteer_first_words() -> &'static HashSet<String> {
+    static W: OnceLock<HashSet<String>> = OnceLock::new();
+    W.get_or_init(|| {
+        shipped_entries()
+            .into_iter()
+            .filter_map(|e| e.name.split(' ').next().map(str::to_string))
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -532,6 +563,16 @@ mod tests {
             );
         }
         assert!(has(&got, "At least 49 soldiers", "QUANTITY"), "{got:?}");
+    }
+
+    #[test]
+    fn sequences_led_by_a_known_given_name_are_persons() {
+        let got = run("Marta Lind said on Monday that talks with Dmitry Orlov would go on.");
+        assert!(has(&got, "Marta Lind", "PER"), "{got:?}");
+        assert!(has(&got, "Dmitry Orlov", "PER"), "{got:?}");
+        // A bare first name or an unknown capitalised pair is no suggestion.
+        let got = run("Talks with Marta went on in Upper Norland near Hong Kong Disneyland.");
+        assert!(!got.iter().any(|(_, y)| y == "PER"), "{got:?}");
     }
 
     #[test]
