@@ -4,12 +4,14 @@
 use super::commands::AppCommand;
 use super::document_view::swatch_button;
 use super::theme::type_color;
-use crate::model::{DocumentId, Project};
+use crate::model::{Document, DocumentId, Project};
 use crate::suggest::{
     ENGINE_NAMES, RelationSuggestion, SpanRef, Suggestion, SuggestionSet, engines_by_name,
     learn_all, relation_decision_key, run_engines,
 };
 use egui::{RichText, Ui};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -25,7 +27,15 @@ struct Job {
     done: Arc<AtomicUsize>,
     total: usize,
     cancel: Arc<AtomicBool>,
-    results: Receiver<SuggestionSet>,
+    results: Receiver<Finished>,
+}
+
+/// What a finished run hands back: the suggestions and, checked against the snapshot on the
+/// worker thread, which of them are pending at that project revision.
+struct Finished {
+    set: SuggestionSet,
+    pending: Vec<usize>,
+    revision: u64,
 }
 
 pub struct SuggestionsPanel {
@@ -33,8 +43,9 @@ pub struct SuggestionsPanel {
     job: Option<Job>,
     results: SuggestionSet,
     pub has_results: bool,
-    /// Pending suggestions (not accepted, not rejected) for the project revision in `pending_for`.
-    pending: Vec<Suggestion>,
+    /// Indexes in `results.entities` of the pending suggestions (not accepted, not rejected)
+    /// for the project revision in `pending_for`.
+    pending: Vec<usize>,
     pending_for: Option<u64>,
     pub type_filter: Option<String>,
     pub engine_filter: Option<String>,
@@ -112,8 +123,15 @@ impl SuggestionsPanel {
                 let Ok(mut engines) = engines_by_name(&names) else {
                     return;
                 };
+                // The engines' parallel parts get all cores but one: the window keeps one
+                // to itself, so no frame waits for a core.
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(cores.saturating_sub(1).max(1))
+                    .build()
+                    .ok();
                 // Learning reads the snapshot only: the analyst keeps working meanwhile.
-                learn_all(&mut engines, &snapshot);
+                on_pool(&pool, || learn_all(&mut engines, &snapshot));
                 let mut set = SuggestionSet::default();
                 for doc in &snapshot.documents {
                     if cancel.load(Ordering::Relaxed) {
@@ -125,7 +143,14 @@ impl SuggestionsPanel {
                     done.fetch_add(1, Ordering::Relaxed);
                     ctx.request_repaint();
                 }
-                let _ = sender.send(set);
+                // Checking ~200,000 suggestions against the project is work for this thread,
+                // not for the frame that receives them.
+                let pending = on_pool(&pool, || pending_indices(&snapshot, &set.entities));
+                let _ = sender.send(Finished {
+                    set,
+                    pending,
+                    revision: snapshot.revision,
+                });
                 ctx.request_repaint();
             });
         match spawned {
@@ -148,11 +173,12 @@ impl SuggestionsPanel {
     pub fn poll(&mut self, project: &Project, ctx: &egui::Context) {
         if let Some(job) = &self.job {
             match job.results.try_recv() {
-                Ok(set) => {
-                    self.message = format!("{} suggestions", set.entities.len());
-                    self.results = set;
+                Ok(finished) => {
+                    self.message = format!("{} suggestions", finished.set.entities.len());
+                    self.results = finished.set;
                     self.has_results = true;
-                    self.pending_for = None;
+                    self.pending = finished.pending;
+                    self.pending_for = Some(finished.revision);
                     self.job = None;
                 }
                 Err(TryRecvError::Empty) => {}
@@ -184,19 +210,12 @@ impl SuggestionsPanel {
         if self.pending_for == Some(project.revision) {
             return;
         }
-        self.pending = self
-            .results
-            .entities
-            .iter()
-            .filter(|s| {
-                project
-                    .document(s.document)
-                    .is_some_and(|d| !d.has_span(s.start, s.end, &s.entity_type))
-                    && !project.is_rejected(s.document, s.start, s.end, &s.entity_type)
-            })
-            .cloned()
-            .collect();
+        self.pending = pending_indices(project, &self.results.entities);
         self.pending_for = Some(project.revision);
+    }
+
+    fn pending(&self) -> impl Iterator<Item = &Suggestion> {
+        self.pending.iter().map(|&i| &self.results.entities[i])
     }
 
     fn passes(&self, s: &Suggestion) -> bool {
@@ -217,8 +236,7 @@ impl SuggestionsPanel {
     pub fn shown_for(&mut self, project: &Project, doc: Option<DocumentId>) -> Vec<Suggestion> {
         self.refresh_pending(project);
         let mut candidates: Vec<&Suggestion> = self
-            .pending
-            .iter()
+            .pending()
             .filter(|s| Some(s.document) == doc && self.passes(s))
             .collect();
         candidates.sort_by(|a, b| {
@@ -237,8 +255,7 @@ impl SuggestionsPanel {
     }
 
     fn shown(&self, doc: Option<DocumentId>) -> Vec<&Suggestion> {
-        self.pending
-            .iter()
+        self.pending()
             .filter(|s| (self.all_documents || Some(s.document) == doc) && self.passes(s))
             .collect()
     }
@@ -531,6 +548,38 @@ impl SuggestionsPanel {
             .cloned()
             .collect()
     }
+}
+
+/// Runs `f` on the job's thread pool (the global one if it could not be made).
+fn on_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Send) -> T {
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
+/// Indexes of the suggestions not yet accepted or rejected. A run over 10,000 documents
+/// leaves ~200,000, checked again after every edit: documents and decisions are looked up in
+/// maps, in parallel, and nothing is copied.
+fn pending_indices(project: &Project, entities: &[Suggestion]) -> Vec<usize> {
+    let documents: HashMap<DocumentId, &Document> =
+        project.documents.iter().map(|d| (d.id, &**d)).collect();
+    let decided: HashSet<(DocumentId, usize, usize, &str)> = project
+        .decisions
+        .iter()
+        .map(|d| (d.document, d.start, d.end, d.entity_type.as_str()))
+        .collect();
+    (0..entities.len())
+        .into_par_iter()
+        .filter(|&i| {
+            let s = &entities[i];
+            documents
+                .get(&s.document)
+                .is_some_and(|d| !d.has_span(s.start, s.end, &s.entity_type))
+                && (decided.is_empty()
+                    || !decided.contains(&(s.document, s.start, s.end, s.entity_type.as_str())))
+        })
+        .collect()
 }
 
 fn relation_pending(project: &Project, r: &RelationSuggestion) -> bool {

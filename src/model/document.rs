@@ -192,9 +192,12 @@ impl Document {
     /// Spans with exactly these offsets and type (at most one by validation of edits, but
     /// imported data may hold more).
     pub fn has_span(&self, start: usize, end: usize, entity_type: &str) -> bool {
-        self.spans
+        // Spans are sorted by position: only those starting at `start` can match.
+        let first = self.spans.partition_point(|s| s.start < start);
+        self.spans[first..]
             .iter()
-            .any(|s| s.start == start && s.end == end && s.entity_type == entity_type)
+            .take_while(|s| s.start == start)
+            .any(|s| s.end == end && s.entity_type == entity_type)
     }
 }
 
