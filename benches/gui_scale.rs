@@ -188,6 +188,19 @@ fn main() {
             after.push(w.step());
         }
         summary("frame with the results shown", after);
+        // Accepting one suggestion is an edit: every pending suggestion is checked again.
+        let mut edits = Vec::new();
+        for _ in 0..10 {
+            let Some(ghost) = w.app.view.ghosts.first().cloned() else {
+                break;
+            };
+            w.app.push(AppCommand::AcceptSuggestions(vec![ghost]));
+            edits.push(w.step() + w.step());
+        }
+        summary(
+            "accepting a suggestion with the results listed (2 frames)",
+            edits,
+        );
     } else {
         w.app.suggestions.cancel();
     }

@@ -4,7 +4,7 @@
 use super::commands::AppCommand;
 use super::document_view::swatch_button;
 use super::theme::type_color;
-use crate::model::{Document, DocumentId, Project};
+use crate::model::{DocumentId, Project};
 use crate::suggest::{
     ENGINE_NAMES, RelationSuggestion, SpanRef, Suggestion, SuggestionSet, engines_by_name,
     learn_all, relation_decision_key, run_engines,
@@ -34,8 +34,95 @@ struct Job {
 /// worker thread, which of them are pending at that project revision.
 struct Finished {
     set: SuggestionSet,
-    pending: Vec<usize>,
+    pending: PendingIndex,
     revision: u64,
+}
+
+/// Which suggestions are still pending (not accepted, not rejected), worked out per document
+/// and again only for documents that changed: a run over 10,000 documents leaves ~200,000
+/// suggestions, and every edit would otherwise check them all.
+#[derive(Default)]
+struct PendingIndex {
+    /// Indexes in the run's `entities` of each document's suggestions.
+    by_doc: HashMap<DocumentId, Vec<usize>>,
+    /// Of those, the pending ones, with what the document looked like when checked.
+    checked: HashMap<DocumentId, (DocumentState, Vec<usize>)>,
+    /// All pending indexes, in document order.
+    all: Vec<usize>,
+}
+
+/// What a document's pending suggestions depend on: fingerprints of its spans and of the
+/// decisions recorded on it.
+type DocumentState = (u64, u64);
+
+/// A fingerprint of a (start, end, type) key, combined with xor so order does not matter.
+/// Cheap on purpose: every span of the project is fingerprinted after each edit.
+fn fingerprint(start: usize, end: usize, ty: &str) -> u64 {
+    let mut h = (start as u64) ^ ((end as u64) << 32);
+    for b in ty.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 29)
+}
+
+impl PendingIndex {
+    fn new(entities: &[Suggestion]) -> PendingIndex {
+        let mut by_doc: HashMap<DocumentId, Vec<usize>> = HashMap::new();
+        for (i, s) in entities.iter().enumerate() {
+            by_doc.entry(s.document).or_default().push(i);
+        }
+        PendingIndex {
+            by_doc,
+            ..PendingIndex::default()
+        }
+    }
+
+    fn refresh(&mut self, project: &Project, entities: &[Suggestion]) {
+        let mut decisions: HashMap<DocumentId, u64> = HashMap::new();
+        for d in &project.decisions {
+            *decisions.entry(d.document).or_default() ^=
+                fingerprint(d.start, d.end, &d.entity_type);
+        }
+        let decided: HashSet<(DocumentId, usize, usize, &str)> = project
+            .decisions
+            .iter()
+            .map(|d| (d.document, d.start, d.end, d.entity_type.as_str()))
+            .collect();
+        let fresh: Vec<(DocumentId, DocumentState, Vec<usize>)> = project
+            .documents
+            .par_iter()
+            .filter_map(|d| {
+                let indexes = self.by_doc.get(&d.id)?;
+                let spans = d.spans.iter().fold(0, |acc, s| {
+                    acc ^ fingerprint(s.start, s.end, &s.entity_type)
+                });
+                let state = (spans, decisions.get(&d.id).copied().unwrap_or(0));
+                if self.checked.get(&d.id).is_some_and(|(s, _)| *s == state) {
+                    return None;
+                }
+                let pending = indexes
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let s = &entities[i];
+                        !d.has_span(s.start, s.end, &s.entity_type)
+                            && !decided.contains(&(d.id, s.start, s.end, s.entity_type.as_str()))
+                    })
+                    .collect();
+                Some((d.id, state, pending))
+            })
+            .collect();
+        for (id, state, pending) in fresh {
+            self.checked.insert(id, (state, pending));
+        }
+        self.all = project
+            .documents
+            .iter()
+            .filter_map(|d| self.checked.get(&d.id))
+            .flat_map(|(_, pending)| pending.iter().copied())
+            .collect();
+    }
 }
 
 pub struct SuggestionsPanel {
@@ -43,9 +130,8 @@ pub struct SuggestionsPanel {
     job: Option<Job>,
     results: SuggestionSet,
     pub has_results: bool,
-    /// Indexes in `results.entities` of the pending suggestions (not accepted, not rejected)
-    /// for the project revision in `pending_for`.
-    pending: Vec<usize>,
+    /// The pending suggestions, for the project revision in `pending_for`.
+    pending: PendingIndex,
     pending_for: Option<u64>,
     pub type_filter: Option<String>,
     pub engine_filter: Option<String>,
@@ -64,7 +150,7 @@ impl Default for SuggestionsPanel {
             job: None,
             results: SuggestionSet::default(),
             has_results: false,
-            pending: Vec::new(),
+            pending: PendingIndex::default(),
             pending_for: None,
             type_filter: None,
             engine_filter: None,
@@ -145,7 +231,11 @@ impl SuggestionsPanel {
                 }
                 // Checking ~200,000 suggestions against the project is work for this thread,
                 // not for the frame that receives them.
-                let pending = on_pool(&pool, || pending_indices(&snapshot, &set.entities));
+                let pending = on_pool(&pool, || {
+                    let mut pending = PendingIndex::new(&set.entities);
+                    pending.refresh(&snapshot, &set.entities);
+                    pending
+                });
                 let _ = sender.send(Finished {
                     set,
                     pending,
@@ -210,12 +300,12 @@ impl SuggestionsPanel {
         if self.pending_for == Some(project.revision) {
             return;
         }
-        self.pending = pending_indices(project, &self.results.entities);
+        self.pending.refresh(project, &self.results.entities);
         self.pending_for = Some(project.revision);
     }
 
     fn pending(&self) -> impl Iterator<Item = &Suggestion> {
-        self.pending.iter().map(|&i| &self.results.entities[i])
+        self.pending.all.iter().map(|&i| &self.results.entities[i])
     }
 
     fn passes(&self, s: &Suggestion) -> bool {
@@ -556,30 +646,6 @@ fn on_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Se
         Some(pool) => pool.install(f),
         None => f(),
     }
-}
-
-/// Indexes of the suggestions not yet accepted or rejected. A run over 10,000 documents
-/// leaves ~200,000, checked again after every edit: documents and decisions are looked up in
-/// maps, in parallel, and nothing is copied.
-fn pending_indices(project: &Project, entities: &[Suggestion]) -> Vec<usize> {
-    let documents: HashMap<DocumentId, &Document> =
-        project.documents.iter().map(|d| (d.id, &**d)).collect();
-    let decided: HashSet<(DocumentId, usize, usize, &str)> = project
-        .decisions
-        .iter()
-        .map(|d| (d.document, d.start, d.end, d.entity_type.as_str()))
-        .collect();
-    (0..entities.len())
-        .into_par_iter()
-        .filter(|&i| {
-            let s = &entities[i];
-            documents
-                .get(&s.document)
-                .is_some_and(|d| !d.has_span(s.start, s.end, &s.entity_type))
-                && (decided.is_empty()
-                    || !decided.contains(&(s.document, s.start, s.end, s.entity_type.as_str())))
-        })
-        .collect()
 }
 
 fn relation_pending(project: &Project, r: &RelationSuggestion) -> bool {
