@@ -440,23 +440,15 @@ impl Suggester for Rules {
             if !text[s..m.end()].contains(' ') {
                 continue;
             }
-            if given {
-                out.push(
-                    s,
-                    m.end(),
-                    "PER",
+            let (score, why) = if given {
+                (
                     0.8,
                     format!("capitalised sequence starting with the given name {first}"),
-                );
+                )
             } else {
-                out.push(
-                    s,
-                    m.end(),
-                    "PER",
-                    0.3,
-                    "capitalised sequence (candidate)".into(),
-                );
-            }
+                (0.3, "capitalised sequence (candidate)".to_string())
+            };
+            out.push(s, m.end(), "PER", score, why);
         }
         out.list
     }
