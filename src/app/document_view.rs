@@ -1027,6 +1027,29 @@ pub fn tag_menu_ui(
 }
 
 /// A button with a colour swatch in front of its text.
+/// A combo box choosing one entity type of the schema, or none (`none_label`), as a filter.
+pub fn type_filter_combo(
+    ui: &mut Ui,
+    id_salt: &str,
+    label: &egui::Response,
+    none_label: &str,
+    width: f32,
+    schema: &crate::model::Schema,
+    selected: &mut Option<String>,
+) -> egui::Response {
+    egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(selected.clone().unwrap_or_else(|| none_label.into()))
+        .width(width)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(selected, None, none_label);
+            for t in &schema.entity_types {
+                ui.selectable_value(selected, Some(t.id.clone()), &t.id);
+            }
+        })
+        .response
+        .labelled_by(label.id)
+}
+
 pub fn swatch_button(ui: &mut Ui, color: Color32, text: &str) -> egui::Response {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(Vec2::splat(12.0), Sense::hover());

@@ -3,6 +3,7 @@
 //! plus "Link all mentions" and alias proposals. Every change is an undoable transaction.
 
 use super::commands::AppCommand;
+use super::document_view::type_filter_combo;
 use super::search_panel::kwic_button;
 use super::theme::type_color;
 use crate::edit::{Edit, Transaction};
@@ -207,17 +208,15 @@ impl EntitiesPanel {
         }
         ui.horizontal(|ui| {
             let type_label = ui.label("Type");
-            egui::ComboBox::from_id_salt("entities_type")
-                .selected_text(self.type_filter.clone().unwrap_or_else(|| "all".into()))
-                .width(70.0)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.type_filter, None, "all");
-                    for t in &project.schema.entity_types {
-                        ui.selectable_value(&mut self.type_filter, Some(t.id.clone()), &t.id);
-                    }
-                })
-                .response
-                .labelled_by(type_label.id);
+            type_filter_combo(
+                ui,
+                "entities_type",
+                &type_label,
+                "all",
+                70.0,
+                &project.schema,
+                &mut self.type_filter,
+            );
             let filter_label = ui.label("Filter names");
             ui.add(
                 egui::TextEdit::singleline(&mut self.text_filter)

@@ -3,6 +3,7 @@
 //! by document, jump to a hit, and tag every hit at once (one undoable step).
 
 use super::commands::AppCommand;
+use super::document_view::type_filter_combo;
 use super::theme::type_color;
 use crate::model::{DocumentId, EntityId, Project};
 use crate::search::{Hit, Mode, Query, SearchError, SearchResults, annotate_all, search};
@@ -133,20 +134,16 @@ impl SearchPanel {
                 ui.checkbox(&mut self.case_sensitive, "Case sensitive");
                 ui.end_row();
                 let type_label = ui.label("In spans of");
-                egui::ComboBox::from_id_salt("find_type")
-                    .selected_text(
-                        self.entity_type
-                            .clone()
-                            .unwrap_or_else(|| "any text".into()),
-                    )
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut self.entity_type, None, "any text");
-                        for t in &project.schema.entity_types {
-                            ui.selectable_value(&mut self.entity_type, Some(t.id.clone()), &t.id);
-                        }
-                    })
-                    .response
-                    .labelled_by(type_label.id);
+                let width = ui.spacing().combo_width;
+                type_filter_combo(
+                    ui,
+                    "find_type",
+                    &type_label,
+                    "any text",
+                    width,
+                    &project.schema,
+                    &mut self.entity_type,
+                );
                 ui.end_row();
                 let entity_label = ui.label("Mentions of");
                 let entity_name = self

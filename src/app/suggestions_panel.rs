@@ -2,7 +2,7 @@
 //! type, engine and score, step through them, accept or reject one by one or in bulk.
 
 use super::commands::AppCommand;
-use super::document_view::swatch_button;
+use super::document_view::{swatch_button, type_filter_combo};
 use super::theme::type_color;
 use crate::model::{DocumentId, Project};
 use crate::suggest::{
@@ -411,16 +411,16 @@ impl SuggestionsPanel {
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
                 let type_label = ui.label("Type");
-                egui::ComboBox::from_id_salt("suggestion_type")
-                    .selected_text(self.type_filter.clone().unwrap_or_else(|| "all".into()))
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut self.type_filter, None, "all");
-                        for t in &project.schema.entity_types {
-                            ui.selectable_value(&mut self.type_filter, Some(t.id.clone()), &t.id);
-                        }
-                    })
-                    .response
-                    .labelled_by(type_label.id);
+                let width = ui.spacing().combo_width;
+                type_filter_combo(
+                    ui,
+                    "suggestion_type",
+                    &type_label,
+                    "all",
+                    width,
+                    &project.schema,
+                    &mut self.type_filter,
+                );
                 ui.end_row();
                 let engine_label = ui.label("Engine");
                 egui::ComboBox::from_id_salt("suggestion_engine")
