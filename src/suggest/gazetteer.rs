@@ -34,6 +34,14 @@ pub const LISTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Lists the model engine uses as features only: names too ambiguous for the gazetteer engine
+/// to suggest alone ("Bolton", "Chelsea" and "Bury" are towns as often as clubs), but a strong
+/// hint to a tagger that also sees the context (a results table, "beat", "coach").
+pub const TAGGER_LISTS: &[(&str, &str)] = &[(
+    "sports-clubs",
+    include_str!("../../assets/tagger/sports-clubs.tsv"),
+)];
+
 /// Names that are in the lists but often mean something else (see assets/README.md).
 const AMBIGUOUS: &[&str] = &[
     "Georgia",
@@ -120,6 +128,17 @@ pub fn shipped_entries() -> Vec<Entry> {
         .iter()
         .flat_map(|(l, c)| parse_list(l, c).unwrap_or_default())
         .collect()
+}
+
+/// The shipped entries and the tagger-only ones (`TAGGER_LISTS`).
+pub fn tagger_entries() -> Vec<Entry> {
+    let mut entries = shipped_entries();
+    entries.extend(
+        TAGGER_LISTS
+            .iter()
+            .flat_map(|(l, c)| parse_list(l, c).unwrap_or_default()),
+    );
+    entries
 }
 
 /// Aho-Corasick name matcher.
@@ -315,7 +334,7 @@ mod tests {
 
     #[test]
     fn shipped_lists_all_parse() {
-        for (l, c) in LISTS {
+        for (l, c) in LISTS.iter().chain(TAGGER_LISTS) {
             let entries = parse_list(l, c).unwrap_or_else(|e| panic!("{e}"));
             assert!(entries.len() > 100, "{l}");
         }

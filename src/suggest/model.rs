@@ -7,7 +7,7 @@
 //! table of per-label weight rows, so featurising a token allocates nothing and looks up one
 //! contiguous row per feature.
 
-use super::gazetteer::Gazetteer;
+use super::gazetteer::{Gazetteer, tagger_entries};
 use super::util::Analysis;
 use super::{Suggester, Suggestion};
 use crate::model::{Document, Project};
@@ -147,9 +147,11 @@ impl std::fmt::Debug for Tagger {
     }
 }
 
+/// The tagger's gazetteer: the shipped lists and the tagger-only ones.
 fn shared_gazetteer() -> Arc<Gazetteer> {
     static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(Gazetteer::new())).clone()
+    G.get_or_init(|| Arc::new(Gazetteer::with_entries(tagger_entries())))
+        .clone()
 }
 
 // ---------- known names ----------
