@@ -341,6 +341,19 @@ mod tests {
     }
 
     #[test]
+    fn tagger_only_lists_stay_out_of_the_engine() {
+        let text = "Bolton Wanderers beat Chelsea in Bolton.";
+        assert!(found(&Gazetteer::new(), text).is_empty());
+        let tagger = Gazetteer::with_entries(tagger_entries());
+        let got = found(&tagger, text);
+        assert!(
+            got.contains(&("Bolton Wanderers".into(), "ORG".into())),
+            "{got:?}"
+        );
+        assert!(got.contains(&("Chelsea".into(), "ORG".into())), "{got:?}");
+    }
+
+    #[test]
     fn respects_word_boundaries_and_case() {
         let g = Gazetteer::new();
         let got = found(
