@@ -124,21 +124,18 @@ pub fn parse_list(list: &str, contents: &str) -> Result<Vec<Entry>, String> {
 
 /// The shipped entries (lines that do not parse are skipped; a unit test checks there are none).
 pub fn shipped_entries() -> Vec<Entry> {
-    LISTS
-        .iter()
-        .flat_map(|(l, c)| parse_list(l, c).unwrap_or_default())
-        .collect()
+    entries_of(LISTS.iter())
 }
 
 /// The shipped entries and the tagger-only ones (`TAGGER_LISTS`).
 pub fn tagger_entries() -> Vec<Entry> {
-    let mut entries = shipped_entries();
-    entries.extend(
-        TAGGER_LISTS
-            .iter()
-            .flat_map(|(l, c)| parse_list(l, c).unwrap_or_default()),
-    );
-    entries
+    entries_of(LISTS.iter().chain(TAGGER_LISTS))
+}
+
+fn entries_of<'a>(lists: impl Iterator<Item = &'a (&'a str, &'a str)>) -> Vec<Entry> {
+    lists
+        .flat_map(|(l, c)| parse_list(l, c).unwrap_or_default())
+        .collect()
 }
 
 /// Aho-Corasick name matcher.

@@ -2,10 +2,9 @@
 //! decoding with learned transition weights and BIO constraints) over hashed token features.
 //!
 //! Features (word, lowercase, prefixes and suffixes of 1-4 chars, word shape, neighbouring
-//! words and shapes, gazetteer membership, known given names and surnames, sentence position)
-//! are hashed into a fixed-size
-//! table of per-label weight rows, so featurising a token allocates nothing and looks up one
-//! contiguous row per feature.
+//! words and shapes, gazetteer membership (with the tagger-only lists), known given names and
+//! surnames, sentence position) are hashed into a fixed-size table of per-label weight rows,
+//! so featurising a token allocates nothing and looks up one contiguous row per feature.
 
 use super::gazetteer::{Gazetteer, tagger_entries};
 use super::util::Analysis;
