@@ -5,8 +5,8 @@
 //! `CARGO_TARGET_DIR=... cargo bench --no-default-features --bench scale`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use marginalia::cli::generate::synthetic_project;
 use marginalia::store;
+use marginalia::testkit::synthetic_project;
 use std::hint::black_box;
 use std::path::Path;
 

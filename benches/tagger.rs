@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
         Ok(path) => {
             let mut p = Project::new("train");
             let (tx, _) = marginalia::import::plan_import(
-                &mut p,
+                &p,
                 &[path.into()],
                 marginalia::import::ImportFormat::Conll,
             )

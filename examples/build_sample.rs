@@ -15,7 +15,7 @@ fn main() -> anyhow::Result<()> {
 
     // The six annotated articles, in file order.
     let articles = root.join("tests/fixtures/sample-brat");
-    let (import, report) = plan_import(&mut project, &[articles], ImportFormat::Brat)?;
+    let (import, report) = plan_import(&project, &[articles], ImportFormat::Brat)?;
     import.apply(&mut project)?;
     for notice in &report.notices {
         eprintln!("note: {notice}");
@@ -23,7 +23,7 @@ fn main() -> anyhow::Result<()> {
 
     // Link mentions of the same entity across articles ("Irina Volkova" in several is one
     // entity; acronyms defined in the text join their long forms).
-    let linking = marginalia::kb::link_all(&mut project);
+    let linking = marginalia::kb::link_all(&project);
     linking.apply(&mut project)?;
 
     // Show the analyst's progress: two articles done, one under way, the rest new.

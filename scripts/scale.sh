@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 docs="${1:-10000}"
 engines="${2:-gazetteer,rules,memory,model,relations}"
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --no-default-features >&2
+cargo build --release --no-default-features --bin marginalia --example devtool >&2
 bin="$(realpath "$target/release/marginalia")"
+devtool="$(realpath "$target/release/examples/devtool")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 project="$work/scale.ron"
@@ -22,16 +23,16 @@ measure() { # LABEL COMMAND...
     tail -n 1 "$work/time.txt"
 }
 
-measure "generate $docs" "$bin" generate "$project" --documents "$docs" --seed 1
+measure "generate $docs" "$devtool" generate "$project" --documents "$docs" --seed 1
 ls -l "$project" | awk '{print "project file\t" $5 " bytes"}'
 "$bin" stats "$project" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print("counts\t%d documents, %d spans, %d relations, %d entities, %d tokens" % (s["documents"], s["spans"], s["relations"], s["entities"], s["tokens"]))'
 for run in 1 2 3; do
-    measure "open (save-loop --times 0), run $run" "$bin" save-loop "$project" --times 0
+    measure "open (save-loop --times 0), run $run" "$devtool" save-loop "$project" --times 0
 done
 for run in 1 2 3; do
-    measure "open + save (save-loop --times 1), run $run" "$bin" save-loop "$project" --times 1
+    measure "open + save (save-loop --times 1), run $run" "$devtool" save-loop "$project" --times 1
 done
-measure "open + 2 saves (save-loop --times 2)" "$bin" save-loop "$project" --times 2
+measure "open + 2 saves (save-loop --times 2)" "$devtool" save-loop "$project" --times 2
 measure "stats" "$bin" stats "$project"
 for format in ron json brat conll jsonl csv graphml html; do
     measure "export $format" "$bin" export "$project" --format "$format" --out "$work/out.$format" --force

@@ -1,7 +1,7 @@
 //! Marginalia: a workbench for annotating entities and relations in news and reports.
 //!
 //! The core (everything but `app`) never depends on egui: the GUI reads the model and
-//! changes it only through `edit::Edit`s.
+//! changes it only through `session::Op`s, each planned into one `edit::Transaction`.
 
 pub mod cli;
 pub mod edit;
@@ -12,8 +12,11 @@ pub mod import;
 pub mod kb;
 pub mod model;
 pub mod search;
+pub mod session;
 pub mod store;
 pub mod suggest;
+#[doc(hidden)]
+pub mod testkit;
 pub mod text;
 
 #[cfg(feature = "gui")]

@@ -5,8 +5,10 @@
 //! `MARGINALIA_CRASH_KILLS` sets the number of kills (default 50; `scripts/crash-test.sh` runs
 //! 1,000), `MARGINALIA_CRASH_DOCS` the project size in documents (default 300, about 1 MB),
 //! `MARGINALIA_CRASH_SEED` the seed of the kill moments (printed, so a failure can be replayed),
-//! `MARGINALIA_BIN` the binary to run (default: the one cargo built for this test), so the
-//! harness can drive a release build without building the test dependencies in release.
+//! `MARGINALIA_DEVTOOL` the developer tool to run (default: `examples/devtool` as cargo
+//! built it for this test), so the harness can drive a release build.
+
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 
 mod common;
 
@@ -16,8 +18,17 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The developer tool that writes and saves test projects (`examples/devtool.rs`, which
+/// `cargo test` builds beside the binary).
 fn binary() -> String {
-    std::env::var("MARGINALIA_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_marginalia").into())
+    std::env::var("MARGINALIA_DEVTOOL").unwrap_or_else(|_| {
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_marginalia"));
+        let dir = bin.parent().unwrap_or(std::path::Path::new("."));
+        dir.join("examples")
+            .join(format!("devtool{}", std::env::consts::EXE_SUFFIX))
+            .display()
+            .to_string()
+    })
 }
 
 fn ok(args: &[&str]) {
@@ -90,7 +101,7 @@ fn killing_a_save_at_any_moment_leaves_one_whole_version() {
     let project_b = store::load(&store::backup_path(&path)).unwrap();
     assert_eq!(
         project_b,
-        marginalia::cli::generate::alternate_version(&project_a)
+        marginalia::testkit::alternate_version(&project_a)
     );
 
     // How long a load and a few saves take here, to spread the kills over that window.

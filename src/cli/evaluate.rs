@@ -15,7 +15,7 @@ fn read_annotated(path: &Path, what: &str) -> Result<Project> {
         ImportFormat::Conll
     };
     let mut project = Project::new(what);
-    let (tx, _report) = plan_import(&mut project, &[path.to_path_buf()], format)?;
+    let (tx, _report) = plan_import(&project, &[path.to_path_buf()], format)?;
     tx.apply(&mut project)
         .with_context(|| format!("{}: the annotations do not fit a project", path.display()))?;
     if project.documents.is_empty() {

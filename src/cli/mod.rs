@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 
 mod evaluate;
 mod export;
-#[doc(hidden)]
-pub mod generate;
 mod suggest;
 
 #[derive(Debug, Parser)]
@@ -97,29 +95,6 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write a synthetic news-like project (for scale measurements and tests).
-    #[command(hide = true)]
-    Generate {
-        out: PathBuf,
-        /// Number of documents (about 3 KB of text, 30 spans and 5 relations each).
-        #[arg(long)]
-        documents: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Overwrite an existing output.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Load a project, then save two alternating versions of it (for the crash-safety test).
-    #[command(hide = true)]
-    SaveLoop {
-        project: PathBuf,
-        #[arg(long)]
-        times: u64,
-        /// Save to this file instead of over PROJECT.
-        #[arg(long)]
-        to: Option<PathBuf>,
-    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -182,15 +157,6 @@ pub fn run(command: Command) -> Result<()> {
             json,
         } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), json),
         Command::Stats { project, json } => stats(&project, json),
-        Command::Generate {
-            out,
-            documents,
-            seed,
-            force,
-        } => generate::run(&out, documents, seed, force),
-        Command::SaveLoop { project, times, to } => {
-            generate::save_loop(&project, times, to.as_deref())
-        }
     }
 }
 
@@ -223,7 +189,7 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Conll => ImportFormat::Conll,
         ImportFormatArg::Jsonl => ImportFormat::Jsonl,
     };
-    let (tx, report) = plan_import(&mut project, paths, format)?;
+    let (tx, report) = plan_import(&project, paths, format)?;
     tx.apply(&mut project)
         .with_context(|| format!("{}: the import does not fit the project", path.display()))?;
     for notice in &report.notices {

@@ -1,7 +1,6 @@
+use crate::session::Op;
 use crate::store;
-use crate::suggest::{
-    DEFAULT_MIN_SCORE, accept_all_transaction, engines_by_name, learn_all, run_engines,
-};
+use crate::suggest::{DEFAULT_MIN_SCORE, engines_by_name, learn_all, run_engines};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,16 +29,23 @@ pub(super) fn run(path: &Path, engines: Option<&[String]>, accept: bool) -> Resu
     if !accept {
         return Ok(());
     }
+    // The same operation as "Accept shown" in the window: overlaps resolved, new spans
+    // linked to known entities.
     let best = all.best(&project, DEFAULT_MIN_SCORE);
-    let tx = accept_all_transaction(&mut project, &best.entities, &best.relations);
-    let edits = tx.edits.len();
-    tx.apply(&mut project)
+    let planned = Op::Accept {
+        entities: best.entities,
+        relations: best.relations,
+    }
+    .plan(&project)
+    .with_context(|| format!("{}: the suggestions do not fit the project", path.display()))?;
+    planned
+        .tx
+        .apply(&mut project)
         .with_context(|| format!("{}: the suggestions do not fit the project", path.display()))?;
     store::save(&project, path)?;
     println!(
-        "accepted {} span(s) and {} relation(s) (non-overlapping, score >= {DEFAULT_MIN_SCORE}; {edits} edit(s))",
-        best.entities.len(),
-        best.relations.len()
+        "{} (non-overlapping, score >= {DEFAULT_MIN_SCORE})",
+        planned.summary
     );
     Ok(())
 }

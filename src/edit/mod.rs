@@ -11,7 +11,7 @@ use crate::model::validate::{
 };
 use crate::model::{
     Document, DocumentId, DocumentStatus, Entity, EntityId, ModelError, Project, Relation,
-    RelationId, Schema, Span, SpanId, SuggestionDecision,
+    RelationDecision, RelationId, Schema, Span, SpanId, SuggestionDecision,
 };
 use std::sync::Arc;
 
@@ -87,6 +87,8 @@ pub enum Edit {
     UpdateEntity(Entity),
     AddDecision(SuggestionDecision),
     RemoveDecision(SuggestionDecision),
+    AddRelationDecision(RelationDecision),
+    RemoveRelationDecision(RelationDecision),
     /// Replaces the schema; types still in use may not disappear.
     SetSchema(Box<Schema>),
     SetProjectName(String),
@@ -161,7 +163,9 @@ impl Edit {
                 let ids = std::iter::once(document.id.0)
                     .chain(document.spans.iter().map(|s| s.id.0))
                     .chain(document.relations.iter().map(|r| r.id.0));
-                for id in ids {
+                // Every id in the project is below `next_id`: a fresh id needs no search
+                // (only undo and redo bring back older ones).
+                for id in ids.filter(|&id| id < project.next_id) {
                     if project.documents.iter().any(|d| {
                         d.id.0 == id
                             || d.spans.iter().any(|s| s.id.0 == id)
@@ -183,7 +187,7 @@ impl Edit {
                     .map(|s| s.id.0)
                     .chain(document.relations.iter().map(|r| r.id.0))
                     .fold(document.id.0, u64::max);
-                project.reserve_id(max_id);
+                project.reserve_id(max_id)?;
                 let doc = document.id;
                 let index = index.min(project.documents.len());
                 project.documents.insert(index, document);
@@ -209,7 +213,7 @@ impl Edit {
             Edit::AddSpan { doc, span } => {
                 let d = doc_ref(project, doc)?;
                 check_span(project, d, &span)?;
-                if project.find_span(span.id).is_some() {
+                if span.id.0 < project.next_id && project.find_span(span.id).is_some() {
                     return Err(ModelError::DuplicateId(span.id.0));
                 }
                 if d.has_span(span.start, span.end, &span.entity_type) {
@@ -220,7 +224,7 @@ impl Edit {
                         ty: span.entity_type.to_string(),
                     });
                 }
-                project.reserve_id(span.id.0);
+                project.reserve_id(span.id.0)?;
                 let id = span.id;
                 let d = doc_mut(project, doc)?;
                 let at = d.spans.partition_point(|s| s.sort_key() < span.sort_key());
@@ -274,14 +278,15 @@ impl Edit {
             Edit::AddRelation { doc, relation } => {
                 let d = doc_ref(project, doc)?;
                 check_relation(&project.schema, d, &relation)?;
-                if project
-                    .documents
-                    .iter()
-                    .any(|d| d.relation(relation.id).is_some())
+                if relation.id.0 < project.next_id
+                    && project
+                        .documents
+                        .iter()
+                        .any(|d| d.relation(relation.id).is_some())
                 {
                     return Err(ModelError::DuplicateId(relation.id.0));
                 }
-                project.reserve_id(relation.id.0);
+                project.reserve_id(relation.id.0)?;
                 let id = relation.id;
                 let d = doc_mut(project, doc)?;
                 let at = d.relations.partition_point(|r| r.id < id);
@@ -344,7 +349,7 @@ impl Edit {
                     Ok(_) => return Err(ModelError::DuplicateId(entity.id.0)),
                     Err(at) => at,
                 };
-                project.reserve_id(entity.id.0);
+                project.reserve_id(entity.id.0)?;
                 let id = entity.id;
                 project.entities.insert(at, entity);
                 Edit::RemoveEntity(id)
@@ -368,22 +373,41 @@ impl Edit {
                 Edit::UpdateEntity(std::mem::replace(&mut project.entities[at], entity))
             }
             Edit::AddDecision(decision) => {
-                project.decisions.push(decision.clone());
+                let at = project.decisions.partition_point(|d| *d <= decision);
+                project.decisions.insert(at, decision.clone());
                 Edit::RemoveDecision(decision)
             }
             Edit::RemoveDecision(decision) => {
-                let at = project
-                    .decisions
-                    .iter()
-                    .rposition(|d| *d == decision)
-                    .ok_or_else(|| ModelError::NoDecision {
+                let at = project.decisions.binary_search(&decision).map_err(|_| {
+                    ModelError::NoDecision {
                         doc: decision.document,
                         start: decision.start,
                         end: decision.end,
                         ty: decision.entity_type.clone(),
-                    })?;
+                    }
+                })?;
                 project.decisions.remove(at);
                 Edit::AddDecision(decision)
+            }
+            Edit::AddRelationDecision(decision) => {
+                let at = project
+                    .relation_decisions
+                    .partition_point(|d| *d <= decision);
+                project.relation_decisions.insert(at, decision.clone());
+                Edit::RemoveRelationDecision(decision)
+            }
+            Edit::RemoveRelationDecision(decision) => {
+                let at = project
+                    .relation_decisions
+                    .binary_search(&decision)
+                    .map_err(|_| ModelError::NoDecision {
+                        doc: decision.document,
+                        start: decision.target.start,
+                        end: decision.target.end,
+                        ty: decision.relation_type.clone(),
+                    })?;
+                project.relation_decisions.remove(at);
+                Edit::AddRelationDecision(decision)
             }
             Edit::SetSchema(schema) => {
                 check_schema(&schema)?;
@@ -450,8 +474,11 @@ impl Transaction {
                 Ok(inverse) => inverses.push(inverse),
                 Err(e) => {
                     for inverse in inverses.into_iter().rev() {
-                        // Inverses of edits that just applied always apply.
-                        let _ = inverse.apply(project);
+                        // The inverse of an edit that just applied always applies; if one
+                        // ever did not, the project would be half-changed: fail loudly.
+                        if let Err(undo) = inverse.apply(project) {
+                            panic!("undoing a failed transaction failed: {undo} (after {e})");
+                        }
                     }
                     return Err(e);
                 }

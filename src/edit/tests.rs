@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Origin, Verdict};
+use crate::model::{Origin, RelationDecision, SpanRef, Verdict};
 use proptest::prelude::*;
 
 fn sample() -> Project {
@@ -12,6 +12,25 @@ fn sample() -> Project {
         p.documents
             .push(Document::new(id, "doc", "", text.to_string()).into());
     }
+    p
+}
+
+/// `sample()` with a role, a person and a has_role relation between them in the second
+/// document, so relation edits have something to work on from the start.
+fn annotated_sample() -> Project {
+    let mut p = sample();
+    let (role, person, relation) = (p.new_span_id(), p.new_span_id(), p.new_relation_id());
+    let doc = std::sync::Arc::make_mut(&mut p.documents[1]);
+    doc.spans.push(Span::new(role, 0, 14, "ROLE"));
+    doc.spans.push(Span::new(person, 15, 30, "PER"));
+    doc.relations.push(Relation {
+        id: relation,
+        relation_type: "has_role".into(),
+        source: person,
+        target: role,
+        origin: Origin::Manual,
+        note: String::new(),
+    });
     p
 }
 
@@ -70,6 +89,51 @@ enum Op {
         doc: usize,
         start: usize,
     },
+    Unreject {
+        pick: usize,
+    },
+    RejectRelation {
+        doc: usize,
+        start: usize,
+    },
+    UnrejectRelation {
+        pick: usize,
+    },
+    InsertDocument {
+        at: usize,
+    },
+    RemoveDocument {
+        doc: usize,
+    },
+    Title {
+        doc: usize,
+    },
+    RelationType {
+        doc: usize,
+        pick: usize,
+        ty: usize,
+    },
+    RelationNote {
+        doc: usize,
+        pick: usize,
+    },
+    Swap {
+        doc: usize,
+        pick: usize,
+    },
+    RemoveEntity {
+        pick: usize,
+    },
+    UpdateEntity {
+        pick: usize,
+        ty: usize,
+    },
+    /// Drop an entity type from the schema (fails while it is in use), or add one.
+    Schema {
+        ty: usize,
+        add: bool,
+    },
+    Rename,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -100,6 +164,23 @@ fn op() -> impl Strategy<Value = Op> {
         }),
         (0..2usize, 0..3usize).prop_map(|(doc, status)| Op::Status { doc, status }),
         (0..2usize, 0..40usize).prop_map(|(doc, start)| Op::Reject { doc, start }),
+        (0..4usize).prop_map(|pick| Op::Unreject { pick }),
+        (0..2usize, 0..40usize).prop_map(|(doc, start)| Op::RejectRelation { doc, start }),
+        (0..4usize).prop_map(|pick| Op::UnrejectRelation { pick }),
+        (0..3usize).prop_map(|at| Op::InsertDocument { at }),
+        (0..3usize).prop_map(|doc| Op::RemoveDocument { doc }),
+        (0..3usize).prop_map(|doc| Op::Title { doc }),
+        (0..2usize, 0..8usize, 0..10usize).prop_map(|(doc, pick, ty)| Op::RelationType {
+            doc,
+            pick,
+            ty
+        }),
+        (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::RelationNote { doc, pick }),
+        (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::Swap { doc, pick }),
+        (0..4usize).prop_map(|pick| Op::RemoveEntity { pick }),
+        (0..4usize, 0..10usize).prop_map(|(pick, ty)| Op::UpdateEntity { pick, ty }),
+        (0..10usize, any::<bool>()).prop_map(|(ty, add)| Op::Schema { ty, add }),
+        Just(Op::Rename),
     ]
 }
 
@@ -121,12 +202,28 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
         "casualties_of",
         "nope",
     ];
-    let doc_id = |p: &Project, i: usize| p.documents[i].id;
+    let mut tx = Transaction::new("op");
+    if p.documents.is_empty() {
+        // Everything but inserting needs a document.
+        if let Op::InsertDocument { .. } = op {
+        } else {
+            return tx;
+        }
+    }
+    // Document indexes wrap around: documents come and go.
+    let pick_doc = |p: &Project, i: usize| i % p.documents.len().max(1);
+    let doc_id = |p: &Project, i: usize| p.documents[pick_doc(p, i)].id;
     let span_at = |p: &Project, d: usize, k: usize| {
-        let spans = &p.documents[d].spans;
+        let spans = &p.documents[pick_doc(p, d)].spans;
         (!spans.is_empty()).then(|| spans[k % spans.len()].id)
     };
-    let mut tx = Transaction::new("op");
+    let relation_at = |p: &Project, d: usize, k: usize| {
+        let rs = &p.documents[pick_doc(p, d)].relations;
+        (!rs.is_empty()).then(|| rs[k % rs.len()].id)
+    };
+    let entity_at = |p: &Project, k: usize| {
+        (!p.entities.is_empty()).then(|| p.entities[k % p.entities.len()].clone())
+    };
     match *op {
         Op::AddSpan {
             doc,
@@ -142,7 +239,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
         }
         Op::RemoveSpan { doc, pick } => {
             if let Some(s) = span_at(p, doc, pick) {
-                tx.edits = remove_span_with_relations(&p.documents[doc], s);
+                tx.edits = remove_span_with_relations(&p.documents[pick_doc(p, doc)], s);
             }
         }
         Op::Retype { doc, pick, ty } => {
@@ -180,11 +277,10 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
             }
         }
         Op::Unrelate { doc, pick } => {
-            let rs = &p.documents[doc].relations;
-            if !rs.is_empty() {
+            if let Some(relation) = relation_at(p, doc, pick) {
                 tx.push(Edit::RemoveRelation {
                     doc: doc_id(p, doc),
-                    relation: rs[pick % rs.len()].id,
+                    relation,
                 });
             }
         }
@@ -223,8 +319,160 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                 verdict: Verdict::Rejected,
             }));
         }
+        Op::Unreject { pick } => {
+            // An existing decision, or (with none) one that is not recorded: refused.
+            let decision = p.decisions.get(pick % p.decisions.len().max(1)).cloned();
+            tx.push(Edit::RemoveDecision(decision.unwrap_or(
+                SuggestionDecision {
+                    document: doc_id(p, 0),
+                    start: 1,
+                    end: 2,
+                    entity_type: "PER".into(),
+                    verdict: Verdict::Rejected,
+                },
+            )));
+        }
+        Op::RejectRelation { doc, start } => {
+            tx.push(Edit::AddRelationDecision(RelationDecision {
+                document: doc_id(p, doc),
+                relation_type: "member_of".into(),
+                source: SpanRef::new(start, start + 2, "PER"),
+                target: SpanRef::new(start + 3, start + 5, "ORG"),
+                verdict: Verdict::Rejected,
+            }));
+        }
+        Op::UnrejectRelation { pick } => {
+            let n = p.relation_decisions.len();
+            if n > 0 {
+                tx.push(Edit::RemoveRelationDecision(
+                    p.relation_decisions[pick % n].clone(),
+                ));
+            }
+        }
+        Op::InsertDocument { at } => {
+            let id = p.new_document_id();
+            tx.push(Edit::InsertDocument {
+                index: at,
+                document: Document::new(id, "new", "", format!("Inserted text {at}.")).into(),
+            });
+        }
+        Op::RemoveDocument { doc } => {
+            tx.push(Edit::RemoveDocument {
+                doc: doc_id(p, doc),
+            });
+        }
+        Op::Title { doc } => {
+            tx.push(Edit::SetDocumentTitle {
+                doc: doc_id(p, doc),
+                title: format!("title {doc}"),
+            });
+        }
+        Op::RelationType { doc, pick, ty } => {
+            if let Some(relation) = relation_at(p, doc, pick) {
+                tx.push(Edit::SetRelationType {
+                    doc: doc_id(p, doc),
+                    relation,
+                    relation_type: rels[ty].into(),
+                });
+            }
+        }
+        Op::RelationNote { doc, pick } => {
+            if let Some(relation) = relation_at(p, doc, pick) {
+                tx.push(Edit::SetRelationNote {
+                    doc: doc_id(p, doc),
+                    relation,
+                    note: format!("r{pick}"),
+                });
+            }
+        }
+        Op::Swap { doc, pick } => {
+            if let Some(relation) = relation_at(p, doc, pick) {
+                tx.push(Edit::SwapRelationEnds {
+                    doc: doc_id(p, doc),
+                    relation,
+                });
+            }
+        }
+        Op::RemoveEntity { pick } => {
+            if let Some(e) = entity_at(p, pick) {
+                tx.push(Edit::RemoveEntity(e.id));
+            }
+        }
+        Op::UpdateEntity { pick, ty } => {
+            if let Some(mut e) = entity_at(p, pick) {
+                e.name = format!("{} ({ty})", e.name);
+                e.entity_type = types[ty].into();
+                e.aliases.push(format!("alias {ty}"));
+                tx.push(Edit::UpdateEntity(e));
+            }
+        }
+        Op::Schema { ty, add } => {
+            let mut schema = p.schema.clone();
+            if add {
+                schema.ensure_entity_type(&format!("NEW{ty}"));
+            } else {
+                schema.remove_entity_type(types[ty]);
+            }
+            tx.push(Edit::SetSchema(Box::new(schema)));
+        }
+        Op::Rename => tx.push(Edit::SetProjectName(format!("{} again", p.name))),
     }
     tx
+}
+
+/// Every `Edit` variant by name; the match is exhaustive, so a new variant must be named here
+/// (and then generated by `op()`, which the test below checks).
+fn variant(edit: &Edit) -> &'static str {
+    match edit {
+        Edit::InsertDocument { .. } => "InsertDocument",
+        Edit::RemoveDocument { .. } => "RemoveDocument",
+        Edit::SetDocumentStatus { .. } => "SetDocumentStatus",
+        Edit::SetDocumentTitle { .. } => "SetDocumentTitle",
+        Edit::AddSpan { .. } => "AddSpan",
+        Edit::RemoveSpan { .. } => "RemoveSpan",
+        Edit::SetSpanType { .. } => "SetSpanType",
+        Edit::SetSpanNote { .. } => "SetSpanNote",
+        Edit::LinkSpan { .. } => "LinkSpan",
+        Edit::AddRelation { .. } => "AddRelation",
+        Edit::RemoveRelation { .. } => "RemoveRelation",
+        Edit::SetRelationType { .. } => "SetRelationType",
+        Edit::SetRelationNote { .. } => "SetRelationNote",
+        Edit::SwapRelationEnds { .. } => "SwapRelationEnds",
+        Edit::AddEntity(_) => "AddEntity",
+        Edit::RemoveEntity(_) => "RemoveEntity",
+        Edit::UpdateEntity(_) => "UpdateEntity",
+        Edit::AddDecision(_) => "AddDecision",
+        Edit::RemoveDecision(_) => "RemoveDecision",
+        Edit::AddRelationDecision(_) => "AddRelationDecision",
+        Edit::RemoveRelationDecision(_) => "RemoveRelationDecision",
+        Edit::SetSchema(_) => "SetSchema",
+        Edit::SetProjectName(_) => "SetProjectName",
+    }
+}
+
+const VARIANTS: usize = 23;
+
+#[test]
+fn the_property_test_generates_every_edit_variant() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut p = annotated_sample();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..3000 {
+        let op = op()
+            .new_tree(&mut runner)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .current();
+        let tx = transaction(&mut p, &op);
+        seen.extend(tx.edits.iter().map(variant));
+        // Keep the project moving so later ops find spans, relations and decisions.
+        let _undo = tx.apply(&mut p);
+        if p.documents.is_empty() || p.relation_count() == 0 {
+            p = annotated_sample();
+        }
+    }
+    assert_eq!(seen.len(), VARIANTS, "{seen:?}");
 }
 
 proptest! {
@@ -232,7 +480,7 @@ proptest! {
     /// intermediate project is valid; failed edits change nothing.
     #[test]
     fn undo_restores_and_invariants_hold(ops in proptest::collection::vec(op(), 1..40)) {
-        let mut p = sample();
+        let mut p = annotated_sample();
         let original = content(&p);
         let mut history = History::default();
         let mut snapshots = vec![];

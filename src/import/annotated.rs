@@ -119,12 +119,12 @@ impl AnnotatedImport {
 
 /// The transaction that adds an annotated import to `project`: a `SetSchema` first when types
 /// were added, then `AddEntity` for each linked record, then one `InsertDocument` per new text.
-/// Texts the project already has are skipped. Ids come from `project`, which is otherwise
-/// unchanged.
+/// Texts the project already has are skipped.
 pub fn annotated_transaction(
-    project: &mut Project,
+    project: &Project,
     import: AnnotatedImport,
 ) -> (Transaction, ImportReport) {
+    let mut ids = project.ids();
     let mut report = ImportReport {
         notices: import.notices,
         ..ImportReport::default()
@@ -225,7 +225,7 @@ pub fn annotated_transaction(
         let id = match existing {
             Some(id) => id,
             None => {
-                let id = project.new_entity_id();
+                let id = ids.entity();
                 tx.push(Edit::AddEntity(Entity {
                     id,
                     name: e.name.clone(),
@@ -241,11 +241,11 @@ pub fn annotated_transaction(
 
     let first_index = project.documents.len();
     for (index, (mut document, spans, relations, format)) in (first_index..).zip(kept) {
-        document.id = project.new_document_id();
+        document.id = ids.document();
         let origin = Origin::Imported {
             format: format.into(),
         };
-        let span_ids: Vec<_> = spans.iter().map(|_| project.new_span_id()).collect();
+        let span_ids: Vec<_> = spans.iter().map(|_| ids.span()).collect();
         for (s, &sid) in spans.iter().zip(&span_ids) {
             let mut span = Span::new(sid, s.start, s.end, &s.entity_type);
             span.origin = origin.clone();
@@ -255,7 +255,7 @@ pub fn annotated_transaction(
         }
         for r in &relations {
             document.relations.push(Relation {
-                id: project.new_relation_id(),
+                id: ids.relation(),
                 relation_type: r.relation_type.clone().into(),
                 source: span_ids[r.source],
                 target: span_ids[r.target],

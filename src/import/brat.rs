@@ -572,7 +572,7 @@ mod tests {
         .unwrap();
         let import = read(&[dir.path().to_path_buf()]).unwrap();
         let mut p = Project::new("t");
-        let (tx, report) = annotated_transaction(&mut p, import);
+        let (tx, report) = annotated_transaction(&p, import);
         tx.apply(&mut p).unwrap();
         p.validate().unwrap();
         assert_eq!(report.added, 1);

@@ -223,9 +223,9 @@ fn title_from_text(text: &str, path: &Path) -> String {
 
 /// Reads every file under `paths` and builds the transaction that adds the new documents to
 /// `project`. Reads everything first: one bad file fails the whole import and nothing applies.
-/// Ids are allocated from `project`, which is otherwise unchanged.
+/// New spans are linked to known entities by the one auto-link rule (`kb::link_new_spans`).
 pub fn plan_import(
-    project: &mut Project,
+    project: &Project,
     paths: &[PathBuf],
     format: ImportFormat,
 ) -> Result<(Transaction, ImportReport), ImportError> {
@@ -257,7 +257,17 @@ pub fn plan_import(
     if !any_annotated {
         return Ok(documents_transaction(project, read));
     }
-    // Plain documents keep their place before the annotated ones of this import.
+    let (mut tx, report) = annotated_with_plain(project, annotated_import, read);
+    crate::kb::link_new_spans(project, &mut tx);
+    Ok((tx, report))
+}
+
+/// Plain documents keep their place before the annotated ones of this import.
+fn annotated_with_plain(
+    project: &Project,
+    mut annotated_import: annotated::AnnotatedImport,
+    read: Vec<ReadDocument>,
+) -> (Transaction, ImportReport) {
     let mut docs: Vec<annotated::AnnotatedDocument> = read
         .into_iter()
         .map(|doc| annotated::AnnotatedDocument {
@@ -269,7 +279,7 @@ pub fn plan_import(
         .collect();
     docs.append(&mut annotated_import.documents);
     annotated_import.documents = docs;
-    Ok(annotated::annotated_transaction(project, annotated_import))
+    annotated::annotated_transaction(project, annotated_import)
 }
 
 /// The annotated format a path is read in, if any: as requested, or in automatic mode a
@@ -354,9 +364,10 @@ pub(crate) fn walk_files(
 
 /// Adds read documents as a transaction, skipping texts the project already has.
 pub fn documents_transaction(
-    project: &mut Project,
+    project: &Project,
     read: Vec<ReadDocument>,
 ) -> (Transaction, ImportReport) {
+    let mut ids = project.ids();
     let mut report = ImportReport::default();
     let mut seen: HashSet<String> = project
         .documents
@@ -366,7 +377,7 @@ pub fn documents_transaction(
     let mut tx = Transaction::new("Import documents");
     let mut index = project.documents.len();
     for doc in read {
-        let id = project.new_document_id();
+        let id = ids.document();
         let source = doc
             .source
             .file_name()

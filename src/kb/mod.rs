@@ -118,20 +118,66 @@ pub fn find_entity(project: &Project, text: &str, entity_type: &str) -> Option<E
         .map(|e| e.id)
 }
 
-/// Auto-link for a freshly created span: the link edit when the span is unlinked and its
-/// text matches an entity of its type; None otherwise.
-pub fn link_new_span(project: &Project, doc: DocumentId, span: SpanId) -> Option<Edit> {
-    let d = project.document(doc)?;
-    let s = d.span(span)?;
-    if s.entity.is_some() {
-        return None;
+/// The auto-link rule, the same for every way a span comes to be (tagging, accepting a
+/// suggestion, annotating search hits, a relation's new ends, imports): a new span without
+/// a link joins the entity of its type whose name or alias its text matches after
+/// normalisation (lowest id first), counting entities the transaction itself adds.
+pub fn link_new_spans(project: &Project, tx: &mut Transaction) {
+    let needs_links = tx.edits.iter().any(|e| match e {
+        Edit::AddSpan { span, .. } => span.entity.is_none(),
+        Edit::InsertDocument { document, .. } => document.spans.iter().any(|s| s.entity.is_none()),
+        _ => false,
+    });
+    if !needs_links {
+        return;
     }
-    let entity = find_entity(project, d.span_text(s), &s.entity_type)?;
-    Some(Edit::LinkSpan {
-        doc,
-        span,
-        entity: Some(entity),
-    })
+    let mut index = name_index(project);
+    let docs: HashMap<DocumentId, &Document> =
+        project.documents.iter().map(|d| (d.id, &**d)).collect();
+    let find = |index: &HashMap<(String, String), EntityId>, text: &str, ty: &str| {
+        let n = normalize_name(text);
+        if n.is_empty() {
+            return None;
+        }
+        index.get(&(ty.to_string(), n)).copied()
+    };
+    for edit in &mut tx.edits {
+        match edit {
+            Edit::AddEntity(e) => {
+                for n in entity_names(e) {
+                    index.entry((e.entity_type.clone(), n)).or_insert(e.id);
+                }
+            }
+            Edit::AddSpan { doc, span } if span.entity.is_none() => {
+                if let Some(d) = docs.get(doc)
+                    && span.end <= d.char_len()
+                    && span.start < span.end
+                {
+                    span.entity = find(&index, d.slice(span.start, span.end), &span.entity_type);
+                }
+            }
+            Edit::InsertDocument { document, .. } => {
+                let found: Vec<(usize, EntityId)> = document
+                    .spans
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| {
+                        s.entity.is_none() && s.start < s.end && s.end <= document.char_len()
+                    })
+                    .filter_map(|(i, s)| {
+                        find(&index, document.span_text(s), &s.entity_type).map(|e| (i, e))
+                    })
+                    .collect();
+                if !found.is_empty() {
+                    let document = std::sync::Arc::make_mut(document);
+                    for (i, e) in found {
+                        document.spans[i].entity = Some(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Links a span to an entity.
@@ -199,8 +245,9 @@ pub const GENERIC_TYPES: &[&str] = &["DATE", "QUANTITY", "EVENT", "ROLE"];
 /// new entity named after its most frequent surface form (except `GENERIC_TYPES`). Acronyms defined in the text
 /// ("Collective Security Treaty Organization (CSTO)") join their long form's group or entity
 /// and are recorded as aliases; a lone surname joins the only person whose full name ends
-/// in it. `project` is only changed to allocate ids.
-pub fn link_all(project: &mut Project) -> Transaction {
+/// in it.
+pub fn link_all(project: &Project) -> Transaction {
+    let mut ids = project.ids();
     let mut tx = Transaction::new("link all mentions");
     let acronyms = project_acronyms(project);
     // Short form -> long form, both normalised; a short form defined two ways is ambiguous.
@@ -344,7 +391,7 @@ pub fn link_all(project: &mut Project) -> Transaction {
         })
         .or_else(|| most_frequent(&g.surfaces, |_| true))
         .unwrap_or_else(|| canon.clone());
-        let id = project.new_entity_id();
+        let id = ids.entity();
         let mut entity = Entity {
             id,
             name,
@@ -440,9 +487,8 @@ pub fn merge_entities(
 }
 
 /// Moves some mentions of `entity` to a new entity of the same type called `new_name`.
-/// `project` is only changed to allocate the new id.
 pub fn split_entity(
-    project: &mut Project,
+    project: &Project,
     entity: EntityId,
     mentions: &[SpanId],
     new_name: &str,
@@ -456,7 +502,7 @@ pub fn split_entity(
             _ => return Err(KbError::NotAMention { span, entity }),
         }
     }
-    let id = project.new_entity_id();
+    let id = project.ids().entity();
     let mut tx = Transaction::new(format!("split {new_name} off"));
     tx.push(Edit::AddEntity(Entity {
         id,

@@ -192,12 +192,17 @@ impl Document {
     /// Spans with exactly these offsets and type (at most one by validation of edits, but
     /// imported data may hold more).
     pub fn has_span(&self, start: usize, end: usize, entity_type: &str) -> bool {
+        self.span_at(start, end, entity_type).is_some()
+    }
+
+    /// The span with these offsets and type, if any.
+    pub fn span_at(&self, start: usize, end: usize, entity_type: &str) -> Option<&Span> {
         // Spans are sorted by position: only those starting at `start` can match.
         let first = self.spans.partition_point(|s| s.start < start);
         self.spans[first..]
             .iter()
             .take_while(|s| s.start == start)
-            .any(|s| s.end == end && s.entity_type == entity_type)
+            .find(|s| s.end == end && s.entity_type == entity_type)
     }
 }
 

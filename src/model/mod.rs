@@ -9,8 +9,10 @@ mod stats;
 pub(crate) mod validate;
 
 pub use document::{Document, DocumentStatus, Origin, Relation, ShortName, Span};
-pub use ids::{DocumentId, EntityId, RelationId, SpanId};
-pub use project::{Entity, FORMAT_VERSION, Project, SuggestionDecision, Verdict};
+pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
+pub use project::{
+    Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision, Verdict,
+};
 pub use schema::{DEFAULT_SCHEMA_RON, EntityType, RelationType, Schema, parse_hex_color};
 pub use stats::ProjectStats;
 pub use validate::ModelError;

@@ -1,11 +1,12 @@
 use super::document::{Document, Span};
-use super::ids::{DocumentId, EntityId, RelationId, SpanId};
+use super::ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 use super::schema::Schema;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The project file format this build writes. Older versions are migrated on load.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 keeps relation decisions in their own typed list (`relation_decisions`).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A project-wide knowledge-base record that spans in many documents can link to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,20 +21,56 @@ pub struct Entity {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Verdict {
     Rejected,
 }
 
-/// A remembered decision on a suggestion, keyed by document, offsets and type (not by a
-/// suggestion id) so it survives re-running the suggesters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A span by offsets and type: the key of a span suggestion or of a relation's end (which
+/// may itself still be a suggestion).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SpanRef {
+    pub start: usize,
+    pub end: usize,
+    #[serde(rename = "type")]
+    pub entity_type: String,
+}
+
+impl SpanRef {
+    pub fn new(start: usize, end: usize, entity_type: &str) -> SpanRef {
+        SpanRef {
+            start,
+            end,
+            entity_type: entity_type.to_string(),
+        }
+    }
+
+    pub fn of_span(span: &Span) -> SpanRef {
+        SpanRef::new(span.start, span.end, &span.entity_type)
+    }
+}
+
+/// A remembered decision on an entity suggestion, keyed by document, offsets and type (not
+/// by a suggestion id) so it survives re-running the suggesters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SuggestionDecision {
     pub document: DocumentId,
     pub start: usize,
     pub end: usize,
     #[serde(rename = "type")]
     pub entity_type: String,
+    pub verdict: Verdict,
+}
+
+/// A remembered decision on a relation suggestion, keyed by document, relation type and the
+/// two ends by offsets and type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RelationDecision {
+    pub document: DocumentId,
+    #[serde(rename = "type")]
+    pub relation_type: String,
+    pub source: SpanRef,
+    pub target: SpanRef,
     pub verdict: Verdict,
 }
 
@@ -52,8 +89,12 @@ pub struct Project {
     /// Kept sorted by id.
     #[serde(default)]
     pub entities: Vec<Entity>,
+    /// Decisions on entity suggestions, kept sorted (binary search).
     #[serde(default)]
     pub decisions: Vec<SuggestionDecision>,
+    /// Decisions on relation suggestions, kept sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relation_decisions: Vec<RelationDecision>,
     /// Bumped by every applied edit; drives the dirty flag and derived-view caches.
     #[serde(skip)]
     pub revision: u64,
@@ -70,32 +111,50 @@ impl Project {
             documents: Vec::new(),
             entities: Vec::new(),
             decisions: Vec::new(),
+            relation_decisions: Vec::new(),
             revision: 0,
         }
     }
 
-    fn allocate(&mut self) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
+    /// Ids for building a transaction from `&Project`: they start above every id the project
+    /// has handed out, and applying the edits that use them moves the project's counter on.
+    pub fn ids(&self) -> IdAllocator {
+        IdAllocator::starting_at(self.next_id)
+    }
+
+    // Direct allocation, for code that builds a project outside the edit path (importers
+    // assembling a fresh project, generators, tests).
+    pub fn new_document_id(&mut self) -> DocumentId {
+        let mut ids = self.ids();
+        let id = ids.document();
+        self.next_id = ids.next();
+        id
+    }
+    pub fn new_span_id(&mut self) -> SpanId {
+        let mut ids = self.ids();
+        let id = ids.span();
+        self.next_id = ids.next();
+        id
+    }
+    pub fn new_relation_id(&mut self) -> RelationId {
+        let mut ids = self.ids();
+        let id = ids.relation();
+        self.next_id = ids.next();
+        id
+    }
+    pub fn new_entity_id(&mut self) -> EntityId {
+        let mut ids = self.ids();
+        let id = ids.entity();
+        self.next_id = ids.next();
         id
     }
 
-    pub fn new_document_id(&mut self) -> DocumentId {
-        DocumentId(self.allocate())
-    }
-    pub fn new_span_id(&mut self) -> SpanId {
-        SpanId(self.allocate())
-    }
-    pub fn new_relation_id(&mut self) -> RelationId {
-        RelationId(self.allocate())
-    }
-    pub fn new_entity_id(&mut self) -> EntityId {
-        EntityId(self.allocate())
-    }
-
     /// Makes sure ids handed out later are above `id` (used when an edit brings its own id).
-    pub(crate) fn reserve_id(&mut self, id: u64) {
-        self.next_id = self.next_id.max(id + 1);
+    /// Fails when no id would be left above it.
+    pub(crate) fn reserve_id(&mut self, id: u64) -> Result<(), super::ModelError> {
+        let next = id.checked_add(1).ok_or(super::ModelError::IdsExhausted)?;
+        self.next_id = self.next_id.max(next);
+        Ok(())
     }
 
     pub fn document(&self, id: DocumentId) -> Option<&Document> {
@@ -127,10 +186,32 @@ impl Project {
             .find_map(|d| d.span(id).map(|s| (&**d, s)))
     }
 
+    /// True when an entity suggestion with these offsets and type was rejected.
     pub fn is_rejected(&self, document: DocumentId, start: usize, end: usize, ty: &str) -> bool {
-        self.decisions.iter().any(|d| {
-            d.document == document && d.start == start && d.end == end && d.entity_type == ty
-        })
+        let key = (document, start, end, ty);
+        let at = self
+            .decisions
+            .partition_point(|d| (d.document, d.start, d.end, d.entity_type.as_str()) < key);
+        self.decisions
+            .get(at)
+            .is_some_and(|d| (d.document, d.start, d.end, d.entity_type.as_str()) == key)
+    }
+
+    /// True when a relation suggestion of this type between these ends was rejected.
+    pub fn is_relation_rejected(
+        &self,
+        document: DocumentId,
+        relation_type: &str,
+        source: &SpanRef,
+        target: &SpanRef,
+    ) -> bool {
+        let key = (document, relation_type, source, target);
+        let at = self.relation_decisions.partition_point(|d| {
+            (d.document, d.relation_type.as_str(), &d.source, &d.target) < key
+        });
+        self.relation_decisions
+            .get(at)
+            .is_some_and(|d| (d.document, d.relation_type.as_str(), &d.source, &d.target) == key)
     }
 
     /// All spans linked to an entity, with their documents.

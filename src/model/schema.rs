@@ -52,6 +52,15 @@ pub struct Schema {
 pub const DEFAULT_SCHEMA_RON: &str = include_str!("../../assets/default-schema.ron");
 
 impl Schema {
+    /// Removes an entity type and every relation constraint naming it.
+    pub fn remove_entity_type(&mut self, id: &str) {
+        self.entity_types.retain(|t| t.id != id);
+        for r in &mut self.relation_types {
+            r.source_types.retain(|t| t != id);
+            r.target_types.retain(|t| t != id);
+        }
+    }
+
     /// The analyst-oriented default schema (PER, ORG, GPE, ... and member_of, leader_of, ...).
     pub fn default_schema() -> Schema {
         // The embedded asset is checked by a unit test, so this cannot fail at run time.

@@ -56,6 +56,8 @@ pub enum ModelError {
     },
     #[error("suggestion score {0} is not a number")]
     BadScore(String),
+    #[error("no ids are left to hand out (next_id is at its maximum)")]
+    IdsExhausted,
     #[error("id {0} is used twice")]
     DuplicateId(u64),
     #[error("id {id} is not below next_id {next_id}")]
@@ -282,6 +284,8 @@ impl Project {
             }
         }
         self.entities.sort_by_key(|e| e.id);
+        self.decisions.sort();
+        self.relation_decisions.sort();
     }
 }
 

@@ -163,12 +163,8 @@ pub fn kwic(d: &Document, start: usize, end: usize) -> (String, String, String) 
 
 /// A transaction adding a span of `entity_type` for every hit, and the number of hits skipped
 /// because a span with the same offsets and type exists or an earlier hit already covers it.
-/// `project` is only changed to allocate span ids.
-pub fn annotate_all(
-    project: &mut Project,
-    hits: &[Hit],
-    entity_type: &str,
-) -> (Transaction, usize) {
+pub fn annotate_all(project: &Project, hits: &[Hit], entity_type: &str) -> (Transaction, usize) {
+    let mut ids = project.ids();
     let mut tx = Transaction::new(format!("annotate {} hits as {entity_type}", hits.len()));
     let mut seen = HashSet::new();
     let mut skipped = 0;
@@ -180,7 +176,7 @@ pub fn annotate_all(
             skipped += 1;
             continue;
         }
-        let id = project.new_span_id();
+        let id = ids.span();
         tx.push(Edit::AddSpan {
             doc: h.doc,
             span: Span::new(id, h.start, h.end, entity_type),
@@ -264,12 +260,12 @@ mod tests {
         let mut p = project();
         let mut history = History::default();
         let hits = search(&p, &q("NATO", Mode::WholeWord, true))?.hits;
-        let (tx, skipped) = annotate_all(&mut p, &hits[..1], "ORG");
+        let (tx, skipped) = annotate_all(&p, &hits[..1], "ORG");
         assert_eq!(skipped, 0);
         history.apply(&mut p, tx)?;
         let mut twice = hits.clone();
         twice.extend(hits.iter().cloned());
-        let (tx, skipped) = annotate_all(&mut p, &twice, "ORG");
+        let (tx, skipped) = annotate_all(&p, &twice, "ORG");
         assert_eq!(skipped, 4);
         history.apply(&mut p, tx)?;
         assert_eq!(p.span_count(), 3);

@@ -7,7 +7,9 @@ mod recovery;
 pub use atomic::write_atomically;
 pub use recovery::{FileStamp, newer_recovery, recovery_path, remove_recovery, write_recovery};
 
-use crate::model::{FORMAT_VERSION, ModelError, Project};
+use crate::model::{
+    FORMAT_VERSION, ModelError, Project, RelationDecision, SpanRef, SuggestionDecision,
+};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -122,10 +124,47 @@ fn finish(mut project: Project, path: &Path) -> Result<Project, StoreError> {
 }
 
 /// Brings a project read from an older format version up to `FORMAT_VERSION`.
-/// Each future format change adds one step here, keyed by the version it upgrades from.
+/// Each format change adds one step here, keyed by the version it upgrades from.
 fn migrate(project: &mut Project) {
-    // Version 1 is the first format: there is nothing to upgrade yet.
+    if project.format_version < 2 {
+        migrate_relation_decisions(project);
+    }
     project.format_version = FORMAT_VERSION;
+}
+
+/// Version 1 stored a rejected relation suggestion as an entity decision whose type was the
+/// key `relation:TYPE S..E SOURCE_TYPE -> TARGET_TYPE` (offsets: the target's). Version 2
+/// gives them their own typed list. A key that does not parse stays where it was: it can
+/// never match an entity type, so it does no harm, and nothing is lost.
+fn migrate_relation_decisions(project: &mut Project) {
+    let (relations, entities): (Vec<_>, Vec<_>) = std::mem::take(&mut project.decisions)
+        .into_iter()
+        .map(|d| match parse_v1_relation_key(&d) {
+            Some(r) => Ok(r),
+            None => Err(d),
+        })
+        .partition(Result::is_ok);
+    project.decisions = entities.into_iter().filter_map(Result::err).collect();
+    project
+        .relation_decisions
+        .extend(relations.into_iter().filter_map(Result::ok));
+    project.relation_decisions.sort();
+    project.relation_decisions.dedup();
+}
+
+fn parse_v1_relation_key(d: &SuggestionDecision) -> Option<RelationDecision> {
+    let key = d.entity_type.strip_prefix("relation:")?;
+    let (relation_type, rest) = key.split_once(' ')?;
+    let (offsets, rest) = rest.split_once(' ')?;
+    let (start, end) = offsets.split_once("..")?;
+    let (source_type, target_type) = rest.rsplit_once(" -> ")?;
+    Some(RelationDecision {
+        document: d.document,
+        relation_type: relation_type.to_string(),
+        source: SpanRef::new(start.parse().ok()?, end.parse().ok()?, source_type),
+        target: SpanRef::new(d.start, d.end, target_type),
+        verdict: d.verdict,
+    })
 }
 
 /// Finds `format_version: N` near the start without parsing the whole file, so a newer file

@@ -53,7 +53,7 @@ fn save_then_load_gives_the_same_project() {
 fn output_is_pretty_and_starts_with_the_version() {
     let text = to_ron_string(&annotated()).unwrap();
     assert!(
-        text.starts_with("Project(\n  format_version: 1,"),
+        text.starts_with("Project(\n  format_version: 2,"),
         "{}",
         &text[..60]
     );
@@ -90,14 +90,14 @@ fn truncated_file_reports_line_and_column() {
 fn newer_format_version_is_refused_by_name() {
     let text = to_ron_string(&annotated())
         .unwrap()
-        .replace("format_version: 1", "format_version: 7");
+        .replace("format_version: 2", "format_version: 7");
     let err = parse(&text).unwrap_err();
     assert!(
         matches!(
             err,
             StoreError::NewerVersion {
                 found: 7,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ),
@@ -150,7 +150,7 @@ fn empty_files_are_refused_by_name() {
 }
 
 fn generated(documents: usize) -> Project {
-    let mut p = crate::cli::generate::synthetic_project(documents, 7);
+    let mut p = crate::testkit::synthetic_project(documents, 7);
     // Strings that look like structure must not confuse the document splitter.
     std::sync::Arc::make_mut(&mut p.documents[0]).title =
         "documents: [ (\"quoted\" ], 'c', \\ back".into();
@@ -219,4 +219,59 @@ fn hand_edited_files_take_the_plain_parser() {
     let broken = text.replacen("start: 20", "start: twenty", 1);
     assert!(parallel::read_project(broken.as_bytes()).unwrap().is_none());
     assert!(matches!(parse(&broken), Err(StoreError::Parse { .. })));
+}
+
+/// A version 1 file as the previous build wrote it: a rejected entity suggestion and a
+/// rejected relation suggestion (stored then as a fake entity type).
+const VERSION_1: &str = r##"Project(
+  format_version: 1,
+  name: "old",
+  next_id: 3,
+  schema: Schema(
+    entity_types: [
+      EntityType(id: "PER", label: "Person", color: "#d62728", key: Some('1')),
+      EntityType(id: "ROLE", label: "Role", color: "#8c564b", key: Some('2')),
+    ],
+    relation_types: [
+      RelationType(id: "has_role", label: "has role", source_types: ["PER"], target_types: ["ROLE"], symmetric: false),
+    ],
+  ),
+  documents: [
+    Document(id: 1, title: "a", source: "a.txt", text: "Prime Minister Nikol Pashinyan spoke.", content_hash: "", spans: [
+      Span(id: 2, start: 15, end: 30, type: "PER"),
+    ]),
+  ],
+  decisions: [
+    SuggestionDecision(document: 1, start: 31, end: 36, type: "PER", verdict: Rejected),
+    SuggestionDecision(document: 1, start: 0, end: 14, type: "relation:has_role 15..30 PER -> ROLE", verdict: Rejected),
+  ],
+)
+"##;
+
+#[test]
+fn version_1_opens_saves_as_version_2_and_reopens_equal() {
+    let old = parse(VERSION_1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old.format_version, FORMAT_VERSION);
+    assert_eq!(old.decisions.len(), 1, "{:?}", old.decisions);
+    assert!(old.is_rejected(crate::model::DocumentId(1), 31, 36, "PER"));
+    assert_eq!(old.relation_decisions.len(), 1);
+    let r = &old.relation_decisions[0];
+    assert_eq!(r.relation_type, "has_role");
+    assert_eq!(r.source, SpanRef::new(15, 30, "PER"));
+    assert_eq!(r.target, SpanRef::new(0, 14, "ROLE"));
+    assert!(old.is_relation_rejected(r.document, "has_role", &r.source, &r.target));
+
+    let text = to_ron_string(&old).unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.contains("format_version: 2"), "{text}");
+    assert!(!text.contains("relation:"), "{text}");
+    let again = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, old);
+}
+
+#[test]
+fn an_unparseable_version_1_relation_key_is_kept_not_lost() {
+    let text = VERSION_1.replace("relation:has_role 15..30 PER -> ROLE", "relation:garbled");
+    let p = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.decisions.len(), 2);
+    assert!(p.relation_decisions.is_empty());
 }

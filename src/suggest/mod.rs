@@ -19,10 +19,8 @@ pub use model::{Tagger, TaggerEngine, TrainOptions};
 pub use relations::RelationPatterns;
 pub use rules::Rules;
 
-use crate::edit::{Edit, Transaction};
-use crate::model::{
-    Document, DocumentId, Origin, Project, Relation, Span, SuggestionDecision, Verdict,
-};
+pub use crate::model::SpanRef;
+use crate::model::{Document, DocumentId, Project};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -43,30 +41,14 @@ pub struct Suggestion {
     pub explanation: String,
 }
 
-/// One end of a suggested relation: a span by offsets and type (it may itself still be a
-/// suggestion).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SpanRef {
-    pub start: usize,
-    pub end: usize,
-    pub entity_type: String,
-}
-
-impl SpanRef {
-    pub fn new(start: usize, end: usize, entity_type: &str) -> SpanRef {
-        SpanRef {
-            start,
-            end,
-            entity_type: entity_type.to_string(),
-        }
+impl Suggestion {
+    pub fn span_ref(&self) -> SpanRef {
+        SpanRef::new(self.start, self.end, &self.entity_type)
     }
 
-    pub fn of_span(span: &Span) -> SpanRef {
-        SpanRef::new(span.start, span.end, &span.entity_type)
-    }
-
-    pub fn of_suggestion(s: &Suggestion) -> SpanRef {
-        SpanRef::new(s.start, s.end, &s.entity_type)
+    /// True when the engine, or one of the engines that agreed, is `engine`.
+    pub fn is_from(&self, engine: &str) -> bool {
+        self.engine.split('+').any(|e| e == engine)
     }
 }
 
@@ -154,36 +136,22 @@ impl SuggestionSet {
     /// ones that do not overlap each other (ties: longer first). Relations whose ends were
     /// dropped go too (ends that are existing spans stay valid).
     pub fn best(&self, project: &Project, min_score: f32) -> SuggestionSet {
-        let mut by_doc: HashMap<DocumentId, Vec<&Suggestion>> = HashMap::new();
-        for s in self.entities.iter().filter(|s| s.score >= min_score) {
-            by_doc.entry(s.document).or_default().push(s);
-        }
-        let mut entities = Vec::new();
-        for (_, mut list) in by_doc {
-            list.sort_by(|a, b| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then((b.end - b.start).cmp(&(a.end - a.start)))
-                    .then(a.start.cmp(&b.start))
-            });
-            let mut kept: Vec<&Suggestion> = Vec::new();
-            for s in list {
-                if kept.iter().all(|k| k.end <= s.start || s.end <= k.start) {
-                    kept.push(s);
-                }
-            }
-            entities.extend(kept.into_iter().cloned());
-        }
+        let candidates: Vec<&Suggestion> = self
+            .entities
+            .iter()
+            .filter(|s| s.score >= min_score)
+            .collect();
+        let mut entities = resolve_overlaps(project, candidates);
         sort_suggestions(project, &mut entities);
+        let kept: std::collections::HashSet<(DocumentId, SpanRef)> = entities
+            .iter()
+            .map(|s| (s.document, s.span_ref()))
+            .collect();
         let has_end = |doc: DocumentId, r: &SpanRef| {
-            entities.iter().any(|s| {
-                s.document == doc
-                    && s.start == r.start
-                    && s.end == r.end
-                    && s.entity_type == r.entity_type
-            }) || project
-                .document(doc)
-                .is_some_and(|d| d.has_span(r.start, r.end, &r.entity_type))
+            kept.contains(&(doc, r.clone()))
+                || project
+                    .document(doc)
+                    .is_some_and(|d| d.has_span(r.start, r.end, &r.entity_type))
         };
         let relations = self
             .relations
@@ -197,6 +165,52 @@ impl SuggestionSet {
             relations,
         }
     }
+}
+
+/// The one overlap resolver for suggestions (bulk accepts, `suggest --accept`, the ghosts
+/// in the text): per document, the best-scoring suggestions (ties: longer, then earlier)
+/// that overlap neither each other nor sit on the exact range of an existing span of any
+/// type. So one bulk accept never puts two types on one stretch of text, and never adds a
+/// second span where the analyst already decided what the text is. O(n log n).
+pub fn resolve_overlaps<'a>(
+    project: &Project,
+    candidates: impl IntoIterator<Item = &'a Suggestion>,
+) -> Vec<Suggestion> {
+    let mut by_doc: HashMap<DocumentId, Vec<&Suggestion>> = HashMap::new();
+    for s in candidates {
+        by_doc.entry(s.document).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (doc, mut list) in by_doc {
+        let taken: std::collections::HashSet<(usize, usize)> = project
+            .document(doc)
+            .map(|d| d.spans.iter().map(|s| (s.start, s.end)).collect())
+            .unwrap_or_default();
+        list.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+                .then(a.start.cmp(&b.start))
+                .then(a.entity_type.cmp(&b.entity_type))
+        });
+        // Kept ranges never overlap, so a new range overlaps one only if it overlaps the
+        // kept range starting last before its end.
+        let mut kept: BTreeMap<usize, usize> = BTreeMap::new();
+        for s in list {
+            if s.start >= s.end || taken.contains(&(s.start, s.end)) {
+                continue;
+            }
+            let overlaps = kept
+                .range(..s.end)
+                .next_back()
+                .is_some_and(|(_, &end)| end > s.start);
+            if !overlaps {
+                kept.insert(s.start, s.end);
+                out.push(s.clone());
+            }
+        }
+    }
+    out
 }
 
 fn sort_suggestions(project: &Project, list: &mut [Suggestion]) {
@@ -336,12 +350,7 @@ fn suggest_document(
         .filter(|r| {
             r.document == doc.id
                 && !relation_exists(doc, r)
-                && !project.is_rejected(
-                    doc.id,
-                    r.target.start,
-                    r.target.end,
-                    &relation_decision_key(r),
-                )
+                && !project.is_relation_rejected(doc.id, &r.relation_type, &r.source, &r.target)
         })
         .collect();
     (entities, merge_relations(relations))
@@ -357,188 +366,6 @@ fn relation_exists(doc: &Document, r: &RelationSuggestion) -> bool {
                 .span(rel.target)
                 .is_some_and(|s| SpanRef::of_span(s) == r.target)
     })
-}
-
-fn suggested_span(project: &mut Project, r: &SpanRef, engine: &str, score: f32) -> Span {
-    let mut span = Span::new(project.new_span_id(), r.start, r.end, &r.entity_type);
-    span.origin = Origin::Suggested {
-        engine: engine.into(),
-        score,
-    };
-    span
-}
-
-/// Where accepted spans land: the existing spans plus those added earlier in a transaction.
-#[derive(Default)]
-struct SpanLookup {
-    added: HashMap<(DocumentId, SpanRef), crate::model::SpanId>,
-}
-
-impl SpanLookup {
-    fn find(
-        &self,
-        project: &Project,
-        doc: DocumentId,
-        r: &SpanRef,
-    ) -> Option<crate::model::SpanId> {
-        if let Some(id) = self.added.get(&(doc, r.clone())) {
-            return Some(*id);
-        }
-        project
-            .document(doc)?
-            .spans
-            .iter()
-            .find(|s| s.start == r.start && s.end == r.end && s.entity_type == r.entity_type)
-            .map(|s| s.id)
-    }
-}
-
-/// The transaction that accepts suggestions: one `AddSpan` each (origin: the engine and
-/// score), skipping duplicates, spans the project has, unknown documents and types the
-/// schema lacks. Ids are allocated from `project`, which is otherwise unchanged.
-pub fn accept_transaction(project: &mut Project, suggestions: &[Suggestion]) -> Transaction {
-    accept_all_transaction(project, suggestions, &[])
-}
-
-/// Accepts entity and relation suggestions in one transaction; a relation's missing ends
-/// are created as spans first.
-pub fn accept_all_transaction(
-    project: &mut Project,
-    suggestions: &[Suggestion],
-    relations: &[RelationSuggestion],
-) -> Transaction {
-    let mut tx = Transaction::new(format!(
-        "Accept {} suggestion(s)",
-        suggestions.len() + relations.len()
-    ));
-    let mut lookup = SpanLookup::default();
-    let mut add_span = |project: &mut Project,
-                        tx: &mut Transaction,
-                        doc: DocumentId,
-                        r: &SpanRef,
-                        engine: &str,
-                        score: f32| {
-        if let Some(id) = lookup.find(project, doc, r) {
-            return Some(id);
-        }
-        if project
-            .document(doc)
-            .is_none_or(|d| r.end > d.char_len() || r.start >= r.end)
-            || project.schema.entity_type(&r.entity_type).is_none()
-        {
-            return None;
-        }
-        let span = suggested_span(project, r, engine, score);
-        let id = span.id;
-        lookup.added.insert((doc, r.clone()), id);
-        tx.push(Edit::AddSpan { doc, span });
-        Some(id)
-    };
-    for s in suggestions {
-        add_span(
-            project,
-            &mut tx,
-            s.document,
-            &SpanRef::of_suggestion(s),
-            &s.engine,
-            s.score,
-        );
-    }
-    let mut seen = std::collections::HashSet::new();
-    for r in relations {
-        if project.schema.relation_type(&r.relation_type).is_none()
-            || !seen.insert((
-                r.document,
-                r.source.clone(),
-                r.target.clone(),
-                r.relation_type.clone(),
-            ))
-        {
-            continue;
-        }
-        let Some(source) = add_span(project, &mut tx, r.document, &r.source, &r.engine, r.score)
-        else {
-            continue;
-        };
-        let Some(target) = add_span(project, &mut tx, r.document, &r.target, &r.engine, r.score)
-        else {
-            continue;
-        };
-        if project.document(r.document).is_some_and(|d| {
-            d.relations.iter().any(|x| {
-                x.source == source && x.target == target && x.relation_type == r.relation_type
-            })
-        }) {
-            continue;
-        }
-        let relation = Relation {
-            id: project.new_relation_id(),
-            relation_type: r.relation_type.clone().into(),
-            source,
-            target,
-            origin: Origin::Suggested {
-                engine: r.engine.clone().into(),
-                score: r.score,
-            },
-            note: String::new(),
-        };
-        tx.push(Edit::AddRelation {
-            doc: r.document,
-            relation,
-        });
-    }
-    tx
-}
-
-/// The transaction that rejects suggestions: a remembered decision for each (document,
-/// offsets, type), so re-running the engines does not bring them back.
-pub fn reject_transaction(suggestions: &[Suggestion]) -> Transaction {
-    let mut tx = Transaction::new(format!("Reject {} suggestion(s)", suggestions.len()));
-    let mut seen = std::collections::HashSet::new();
-    for s in suggestions {
-        if !seen.insert((s.document, s.start, s.end, s.entity_type.clone())) {
-            continue;
-        }
-        tx.push(Edit::AddDecision(SuggestionDecision {
-            document: s.document,
-            start: s.start,
-            end: s.end,
-            entity_type: s.entity_type.clone(),
-            verdict: Verdict::Rejected,
-        }));
-    }
-    tx
-}
-
-/// The `type` under which a rejected relation suggestion is remembered as a decision (whose
-/// offsets are the target's): the relation type and both ends' types and the source's offsets.
-/// It starts with `relation:` so it can never equal an entity type of a schema decision.
-pub fn relation_decision_key(r: &RelationSuggestion) -> String {
-    format!(
-        "relation:{} {}..{} {} -> {}",
-        r.relation_type, r.source.start, r.source.end, r.source.entity_type, r.target.entity_type
-    )
-}
-
-/// The transaction that rejects relation suggestions: a remembered decision for each, so
-/// re-running the engines does not bring them back (their end spans may still be suggested).
-pub fn reject_relations_transaction(relations: &[RelationSuggestion]) -> Transaction {
-    let mut tx = Transaction::new(format!("Reject {} relation suggestion(s)", relations.len()));
-    let mut seen = std::collections::HashSet::new();
-    for r in relations {
-        let key = relation_decision_key(r);
-        if !seen.insert((r.document, r.target.start, r.target.end, key.clone())) {
-            continue;
-        }
-        tx.push(Edit::AddDecision(SuggestionDecision {
-            document: r.document,
-            start: r.target.start,
-            end: r.target.end,
-            entity_type: key,
-            verdict: Verdict::Rejected,
-        }));
-    }
-    tx
 }
 
 #[cfg(test)]

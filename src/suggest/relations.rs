@@ -122,7 +122,7 @@ impl Suggester for RelationPatterns {
                 candidates
                     .iter()
                     .filter(|c| c.score >= super::DEFAULT_MIN_SCORE)
-                    .map(SpanRef::of_suggestion),
+                    .map(Suggestion::span_ref),
             )
             .map(|r| Mention { r })
             .collect();

@@ -1,5 +1,35 @@
 use super::*;
-use crate::model::{DocumentId, Span};
+use crate::edit::Transaction;
+use crate::model::{DocumentId, Origin, Span};
+use crate::session::Op;
+
+fn reject_tx(
+    p: &Project,
+    entities: &[Suggestion],
+    relations: &[RelationSuggestion],
+) -> Transaction {
+    Op::Reject {
+        entities: entities.to_vec(),
+        relations: relations.to_vec(),
+    }
+    .plan(p)
+    .map(|planned| planned.tx)
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn accept_tx(
+    p: &Project,
+    entities: &[Suggestion],
+    relations: &[RelationSuggestion],
+) -> Transaction {
+    Op::Accept {
+        entities: entities.to_vec(),
+        relations: relations.to_vec(),
+    }
+    .plan(p)
+    .map(|planned| planned.tx)
+    .unwrap_or_else(|e| panic!("{e}"))
+}
 
 fn sugg(doc: u64, start: usize, end: usize, ty: &str, score: f32, engine: &str) -> Suggestion {
     Suggestion {
@@ -91,7 +121,7 @@ fn run_engines_drops_existing_and_rejected_and_rejections_stick() {
         .filter(|s| d.slice(s.start, s.end) == "Yerevan")
         .cloned()
         .collect();
-    let undo = reject_transaction(&yerevan)
+    let undo = reject_tx(&p, &yerevan, &[])
         .apply(&mut p)
         .unwrap_or_default();
     let again = run_engines(&p, &engines, &[]);
@@ -121,7 +151,7 @@ fn rejected_relations_stay_rejected_and_undo_brings_them_back() {
         .cloned()
         .collect();
     assert!(!has_role.is_empty(), "{:?}", set.relations);
-    let undo = reject_relations_transaction(&has_role)
+    let undo = reject_tx(&p, &[], &has_role)
         .apply(&mut p)
         .unwrap_or_else(|e| panic!("{e}"));
     let again = run_engines(&p, &engines, &[]);
@@ -133,8 +163,13 @@ fn rejected_relations_stay_rejected_and_undo_brings_them_back() {
     assert_eq!(again.relations.len(), set.relations.len() - has_role.len());
     // The ends are still suggested as entities.
     assert_eq!(again.entities.len(), set.entities.len());
+    assert!(
+        p.decisions.is_empty(),
+        "relation decisions are typed, not entity decisions"
+    );
+    assert_eq!(p.relation_decisions.len(), has_role.len());
     undo.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
-    assert!(p.decisions.is_empty());
+    assert!(p.relation_decisions.is_empty());
     assert_eq!(
         run_engines(&p, &engines, &[]).relations.len(),
         set.relations.len()
@@ -152,7 +187,7 @@ fn accept_adds_spans_and_relations_and_undoes_cleanly() {
     // Duplicates are skipped.
     let mut twice = set.entities.clone();
     twice.extend(set.entities.clone());
-    let tx = accept_all_transaction(&mut p, &twice, &set.relations);
+    let tx = accept_tx(&p, &twice, &set.relations);
     let undo = match tx.apply(&mut p) {
         Ok(u) => u,
         Err(e) => panic!("{e}"),
@@ -186,7 +221,7 @@ fn accept_creates_missing_relation_ends() {
         engine: "rules".into(),
         explanation: String::new(),
     };
-    let tx = accept_all_transaction(&mut p, &[], &[rel]);
+    let tx = accept_tx(&p, &[], &[rel]);
     assert_eq!(tx.edits.len(), 3);
     assert!(tx.apply(&mut p).is_ok());
     assert_eq!(p.relation_count(), 1);

@@ -1,52 +1,12 @@
-//! Hidden commands for measuring and testing at scale: `generate` writes a synthetic
-//! news-like project, deterministic from a seed; `save-loop` saves a project over and over (the
-//! crash-safety harness kills it at random moments).
+//! Test data, not part of the product: a synthetic news-like project, deterministic from a
+//! seed, for the scale benchmarks and the crash-safety test. The commands that write it to a
+//! file (`generate`, `save-loop`) are in `examples/devtool.rs`, not in the shipped binary.
 
 use crate::model::{
     Document, DocumentStatus, Entity, EntityId, Origin, Project, Relation, Span, SpanId,
 };
-use crate::store;
-use anyhow::{Context, Result};
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
-
-/// `marginalia generate OUT.ron --documents N [--seed S]`.
-pub(crate) fn run(out: &Path, documents: usize, seed: u64, force: bool) -> Result<()> {
-    super::check_output(out, force)?;
-    let project = synthetic_project(documents, seed);
-    store::save(&project, out)?;
-    println!(
-        "generated {}: {} documents, {} spans, {} relations, {} entities",
-        out.display(),
-        project.documents.len(),
-        project.span_count(),
-        project.relation_count(),
-        project.entities.len()
-    );
-    Ok(())
-}
-
-/// `marginalia save-loop PROJECT.ron --times N [--to TARGET.ron]`: loads the project (version
-/// A), makes a second version B (another name, the last document without relations), then
-/// saves B, A, B, A, ... `times` times to TARGET (default: PROJECT itself). After an even
-/// number of saves the target holds A, re-saved.
-pub(crate) fn save_loop(path: &Path, times: u64, to: Option<&Path>) -> Result<()> {
-    let a = super::load(path)?;
-    // `--times 0` measures opening alone: no second copy in memory.
-    let b = if times > 0 {
-        alternate_version(&a)
-    } else {
-        Project::new("")
-    };
-    let target = to.unwrap_or(path);
-    for i in 0..times {
-        let version = if i.is_multiple_of(2) { &b } else { &a };
-        store::save(version, target).with_context(|| format!("save {} of {times}", i + 1))?;
-    }
-    println!("saved {} {times} times", target.display());
-    Ok(())
-}
 
 /// The second version `save-loop` alternates with.
 pub fn alternate_version(project: &Project) -> Project {
@@ -427,6 +387,8 @@ fn synthetic_document(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store;
+    use std::path::Path;
 
     #[test]
     fn synthetic_projects_are_valid_deterministic_and_news_sized() {

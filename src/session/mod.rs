@@ -1,0 +1,245 @@
+//! The open project with its session state (never saved in the project): undo history,
+//! file path, dirty tracking, autosave timing, the suggestion run and its pending index.
+//! The window holds one `Session` and only draws it and sends it `Op`s; the command line
+//! and the tests drive the same type.
+
+pub mod ops;
+pub mod review;
+
+pub use ops::{Created, Op, OpError, Planned};
+pub use review::{Review, RunRequest};
+
+use crate::edit::History;
+use crate::import::{ImportFormat, ImportReport, plan_import};
+use crate::model::{DocumentId, ModelError, Project};
+use crate::store::{self, FileStamp, StoreError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Unsaved work older than this is written to the recovery file.
+pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(30);
+
+/// Where the session reads the time, so tests can move it on by hand.
+pub trait Clock: Send {
+    fn now(&self) -> Instant;
+    fn wall(&self) -> SystemTime;
+}
+
+/// The machine's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn wall(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock that moves only when told (for tests of autosave timing).
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    start: Instant,
+    start_wall: SystemTime,
+    elapsed_ms: Arc<AtomicU64>,
+}
+
+impl Default for ManualClock {
+    fn default() -> ManualClock {
+        ManualClock {
+            start: Instant::now(),
+            start_wall: SystemTime::now(),
+            elapsed_ms: Arc::default(),
+        }
+    }
+}
+
+impl ManualClock {
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.elapsed_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    fn elapsed(&self) -> Duration {
+        Duration::from_millis(self.elapsed_ms.load(Ordering::Relaxed))
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.start + self.elapsed()
+    }
+    fn wall(&self) -> SystemTime {
+        self.start_wall + self.elapsed()
+    }
+}
+
+pub struct Session {
+    pub project: Project,
+    /// Where the project is saved; None for a project never saved.
+    pub path: Option<PathBuf>,
+    pub history: History,
+    /// The suggestion runs and what is still to review.
+    pub review: Review,
+    /// The project revision at the last save or load.
+    saved_revision: u64,
+    pub last_saved: Option<SystemTime>,
+    pub last_autosave: Option<SystemTime>,
+    /// The project file as it was when opened or last saved, to notice outside changes.
+    opened_stamp: Option<FileStamp>,
+    /// When the current unsaved work began (or was last autosaved).
+    unsaved_since: Option<Instant>,
+    autosaved_revision: Option<u64>,
+    clock: Box<dyn Clock>,
+}
+
+impl Session {
+    pub fn new_project(name: &str) -> Session {
+        Session::from_project(Project::new(name), None)
+    }
+
+    pub fn from_project(project: Project, path: Option<PathBuf>) -> Session {
+        let saved_revision = project.revision;
+        Session {
+            project,
+            path,
+            history: History::default(),
+            review: Review::default(),
+            saved_revision,
+            last_saved: None,
+            last_autosave: None,
+            opened_stamp: None,
+            unsaved_since: None,
+            autosaved_revision: None,
+            clock: Box::new(SystemClock),
+        }
+    }
+
+    /// The same session reading time from `clock`.
+    pub fn with_clock(mut self, clock: Box<dyn Clock>) -> Session {
+        self.clock = clock;
+        self
+    }
+
+    pub fn open(path: &Path) -> Result<Session, StoreError> {
+        let project = store::load(path)?;
+        let mut session = Session::from_project(project, Some(path.to_path_buf()));
+        session.opened_stamp = FileStamp::of(path);
+        Ok(session)
+    }
+
+    /// Opens the recovery file of `path` as that project, with its changes still unsaved.
+    pub fn restore(path: &Path, recovery: &Path) -> Result<Session, StoreError> {
+        let project = store::load(recovery)?;
+        let mut session = Session::from_project(project, Some(path.to_path_buf()));
+        session.opened_stamp = FileStamp::of(path);
+        session.saved_revision = u64::MAX;
+        Ok(session)
+    }
+
+    /// True when the project file was changed on disk by someone else since it was opened or
+    /// saved here (another program, a git pull).
+    pub fn changed_on_disk(&self) -> bool {
+        match &self.path {
+            Some(path) => FileStamp::of(path) != self.opened_stamp,
+            None => false,
+        }
+    }
+
+    /// Writes the recovery file when there has been unsaved work for `AUTOSAVE_AFTER`, or at
+    /// once when `now` (the window lost focus). Returns true when it wrote.
+    pub fn autosave(&mut self, now: bool) -> Result<bool, StoreError> {
+        if !self.is_dirty() {
+            self.unsaved_since = None;
+            return Ok(false);
+        }
+        let at = self.clock.now();
+        let since = *self.unsaved_since.get_or_insert(at);
+        let Some(path) = self.path.clone() else {
+            return Ok(false);
+        };
+        let fresh = self.autosaved_revision != Some(self.project.revision);
+        if fresh && (now || at.duration_since(since) >= AUTOSAVE_AFTER) {
+            store::write_recovery(&self.project, &path)?;
+            self.autosaved_revision = Some(self.project.revision);
+            self.unsaved_since = Some(at);
+            self.last_autosave = Some(self.clock.wall());
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.project.revision != self.saved_revision
+    }
+
+    /// Plans `op` and applies it through the history (one undo step). An operation with
+    /// nothing to do changes nothing and is not an undo step.
+    pub fn run(&mut self, op: Op) -> Result<Planned, OpError> {
+        let planned = op.plan(&self.project)?;
+        if !planned.tx.is_empty() {
+            self.history.apply(&mut self.project, planned.tx.clone())?;
+        }
+        Ok(planned)
+    }
+
+    /// Reads files and adds them as documents (one undo step); nothing changes on error.
+    /// Returns the report and the first new document.
+    pub fn import(
+        &mut self,
+        paths: &[PathBuf],
+        format: ImportFormat,
+    ) -> Result<(ImportReport, Option<DocumentId>), crate::import::ImportError> {
+        let (tx, report) = plan_import(&self.project, paths, format)?;
+        let first_new = tx.edits.iter().find_map(|e| match e {
+            crate::edit::Edit::InsertDocument { document, .. } => Some(document.id),
+            _ => None,
+        });
+        if !tx.is_empty() {
+            self.history
+                .apply(&mut self.project, tx)
+                .map_err(crate::import::ImportError::Model)?;
+        }
+        Ok((report, first_new))
+    }
+
+    pub fn undo(&mut self) -> Result<Option<String>, ModelError> {
+        self.history.undo(&mut self.project)
+    }
+
+    pub fn redo(&mut self) -> Result<Option<String>, ModelError> {
+        self.history.redo(&mut self.project)
+    }
+
+    pub fn save_to(&mut self, path: &Path) -> Result<(), StoreError> {
+        store::save(&self.project, path)?;
+        // The saved file supersedes any autosaved work; a leftover recovery file would be
+        // offered again on the next open, so failing to remove it is an error too.
+        store::remove_recovery(path)?;
+        self.path = Some(path.to_path_buf());
+        self.saved_revision = self.project.revision;
+        self.last_saved = Some(self.clock.wall());
+        self.opened_stamp = FileStamp::of(path);
+        self.unsaved_since = None;
+        Ok(())
+    }
+
+    /// The window title: project name, file and an unsaved-changes marker.
+    pub fn title(&self) -> String {
+        let file = self
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "not saved yet".into());
+        let marker = if self.is_dirty() { "● " } else { "" };
+        format!("{marker}{} ({file}) — Marginalia", self.project.name)
+    }
+}
+
+#[cfg(test)]
+mod tests;
