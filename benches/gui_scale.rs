@@ -8,6 +8,7 @@
 //! `MARGINALIA_SWITCHES` sets how many document switches are timed (default 40).
 
 use marginalia::app::{AppCommand, MarginaliaApp, RightTab, ScriptedDialogs, Settings};
+use marginalia::session::Op;
 use std::time::{Duration, Instant};
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -106,7 +107,7 @@ fn main() {
     let watch = Duration::from_secs(env_number("MARGINALIA_JOB_SECONDS", 30));
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("scale.ron");
-    let project = marginalia::cli::generate::synthetic_project(documents, 1);
+    let project = marginalia::testkit::synthetic_project(documents, 1);
     marginalia::store::save(&project, &path).expect("saves");
     drop(project);
 
@@ -152,7 +153,9 @@ fn main() {
     w.app.right_tab = RightTab::Suggestions;
     w.step();
     let (t, cpu) = (Instant::now(), thread_cpu_time());
-    w.app.suggestions.start(&w.app.workspace.project, &w.ctx);
+    w.app
+        .suggestions
+        .start(&mut w.app.session.review, &w.app.session.project, &w.ctx);
     let begin = Frame {
         wall: t.elapsed(),
         cpu: thread_cpu_time() - cpu,
@@ -161,14 +164,14 @@ fn main() {
     let began = Instant::now();
     let mut during = Vec::new();
     let mut switches = Vec::new();
-    while w.app.suggestions.is_running() && began.elapsed() < watch {
+    while w.app.session.review.is_running() && began.elapsed() < watch {
         if during.len() % 50 == 49 {
             w.app.push(AppCommand::NextDocument);
             switches.push(w.step() + w.step());
         }
         during.push(w.step());
     }
-    let finished = !w.app.suggestions.is_running();
+    let finished = !w.app.session.review.is_running();
     println!(
         "background run {} after {:.1} s",
         if finished {
@@ -194,7 +197,10 @@ fn main() {
             let Some(ghost) = w.app.view.ghosts.first().cloned() else {
                 break;
             };
-            w.app.push(AppCommand::AcceptSuggestions(vec![ghost]));
+            w.app.push(AppCommand::Op(Op::Accept {
+                entities: vec![ghost],
+                relations: Vec::new(),
+            }));
             edits.push(w.step() + w.step());
         }
         summary(
@@ -202,6 +208,6 @@ fn main() {
             edits,
         );
     } else {
-        w.app.suggestions.cancel();
+        w.app.session.review.cancel();
     }
 }

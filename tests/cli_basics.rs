@@ -1,5 +1,7 @@
 //! End-to-end tests of the foundation commands: new, import, stats, export ron/json.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 use common::*;
 use std::fs;
@@ -135,7 +137,7 @@ fn bad_inputs_exit_1_with_a_message_and_change_nothing() {
     let cases = [
         (
             "newer.ron",
-            text.replace("format_version: 1", "format_version: 99"),
+            text.replace("format_version: 2", "format_version: 99"),
             "newer Marginalia",
         ),
         (

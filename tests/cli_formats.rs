@@ -1,6 +1,8 @@
 //! End-to-end tests of annotated import and export: round trips through brat, CoNLL and
 //! JSONL, every export format of the sample project parsed back, and malformed inputs.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 use common::*;
 use marginalia::model::{Project, ShortName};

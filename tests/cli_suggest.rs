@@ -1,5 +1,7 @@
 //! End to end: `suggest` (report and --accept) and `evaluate` (brat folder and CoNLL file).
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 
 use common::{fails, marginalia, ok, p};
@@ -34,7 +36,7 @@ fn suggest_reports_without_changing_and_accept_saves() {
     );
 
     let out = ok(&["suggest", p(&proj), "--accept"]);
-    assert!(out.contains("accepted"), "{out}");
+    assert!(out.contains("Accepted"), "{out}");
     let stats = ok(&["stats", p(&proj), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stats).unwrap();
     assert!(v["spans"].as_u64().unwrap() >= 6, "{stats}");
@@ -156,4 +158,53 @@ fn evaluate_bad_input_and_usage() {
     assert!(err.contains("nope"), "{err}");
     let o = marginalia(&["evaluate"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// The sample project, a new article naming some of its entities, and `suggest --accept`:
+/// every accepted span whose text names a known entity of its type is linked to it (the
+/// auto-link rule of manual tagging, applied to bulk accepts too).
+#[test]
+fn accepted_suggestions_link_to_the_projects_known_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("p.ron");
+    fs::copy("projects/sample.ron", &proj).unwrap();
+    let art = dir.path().join("talks.txt");
+    fs::write(
+        &art,
+        "New round of talks in Brussels\n\nArmenia and Azerbaijan sent delegations to Brussels \
+         on Tuesday. Irina Volkova said the European Union would host the next round in \
+         Geneva, while Russia and Kazakhstan asked the Collective Security Treaty Organization \
+         to observe. NATO officials met Armenian diplomats in Tbilisi.",
+    )
+    .unwrap();
+    ok(&["import", p(&proj), p(&art)]);
+    let before = marginalia::store::load(&proj).unwrap();
+    ok(&["suggest", p(&proj), "--accept"]);
+    let after = marginalia::store::load(&proj).unwrap();
+    let doc = after.documents.last().unwrap();
+    assert_eq!(doc.title, "New round of talks in Brussels");
+    let mut linked = 0;
+    for s in &doc.spans {
+        let text = doc.span_text(s);
+        match marginalia::kb::find_entity(&before, text, &s.entity_type) {
+            Some(e) => {
+                assert_eq!(
+                    s.entity,
+                    Some(e),
+                    "“{text}” ({}) is not linked",
+                    s.entity_type
+                );
+                linked += 1;
+            }
+            None => assert_eq!(s.entity, None, "“{text}” linked to an unknown entity"),
+        }
+    }
+    // Brussels x2, Armenia, Azerbaijan, European Union, Geneva, Russia, Kazakhstan, the CSTO,
+    // NATO, Tbilisi (and Irina Volkova, Armenian, if suggested).
+    assert!(linked >= 8, "only {linked} spans linked: {:?}", doc.spans);
+    // One bulk accept: never two spans on the same range.
+    let mut ranges: Vec<(usize, usize)> = doc.spans.iter().map(|s| (s.start, s.end)).collect();
+    let n = ranges.len();
+    ranges.dedup();
+    assert_eq!(ranges.len(), n, "two types on one range: {:?}", doc.spans);
 }

@@ -1,15 +1,17 @@
 //! The real GUI driven headless with egui_kittest: whole annotation workflows, asserting on
 //! the project rather than on pixels.
+
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use marginalia::app::{
-    AppCommand, DialogOutcome, MarginaliaApp, Prompt, ScriptedDialogs, Selection, Settings,
-    Workspace,
+    AppCommand, DialogOutcome, MarginaliaApp, Prompt, ScriptedDialogs, Selection, Session, Settings,
 };
 use marginalia::model::{Document, DocumentId, Project};
+use marginalia::session::Op;
 use std::path::{Path, PathBuf};
 
 fn sample_copy(dir: &Path) -> PathBuf {
@@ -46,7 +48,7 @@ fn doc<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Document {
 }
 
 fn project<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Project {
-    &h.state().workspace.project
+    &h.state().session.project
 }
 
 /// A lowercase word of at least five letters that no span covers.
@@ -210,9 +212,9 @@ fn tag_retype_relate_delete_undo_redo_and_save() {
     assert_eq!(doc(&h).span(span.id).unwrap().entity_type, "EVENT");
 
     // Save writes the file; reloading gives the same project.
-    assert!(h.state().workspace.is_dirty());
+    assert!(h.state().session.is_dirty());
     ctrl(&mut h, Key::S);
-    assert!(!h.state().workspace.is_dirty());
+    assert!(!h.state().session.is_dirty());
     let reloaded = marginalia::store::load(&path).unwrap();
     let mut expected = project(&h).clone();
     expected.revision = reloaded.revision;
@@ -282,14 +284,14 @@ fn arrow_keys_and_list_move_between_documents_and_status_is_editable() {
 fn make_an_edit(h: &mut Harness<'static, MarginaliaApp>) {
     let d = doc(h).clone();
     let (start, end) = free_word(&d);
-    h.state_mut().push(AppCommand::CreateSpan {
+    h.state_mut().push(AppCommand::Op(Op::Tag {
         doc: d.id,
         start,
         end,
         entity_type: "EVENT".into(),
-    });
+    }));
     h.run();
-    assert!(h.state().workspace.is_dirty());
+    assert!(h.state().session.is_dirty());
 }
 
 #[test]
@@ -338,7 +340,7 @@ fn missing_file_dialog_offers_a_path_field() {
         asked: vec![],
     };
     let app = MarginaliaApp::new(
-        Workspace::new_project("Empty"),
+        Session::new_project("Empty"),
         Settings::default(),
         Box::new(dialogs),
     );
@@ -377,7 +379,7 @@ fn importing_a_folder_adds_documents_in_one_undoable_step() {
         asked: vec![],
     };
     let app = MarginaliaApp::new(
-        Workspace::new_project("Fresh"),
+        Session::new_project("Fresh"),
         Settings::default(),
         Box::new(dialogs),
     );
@@ -456,17 +458,17 @@ fn a_new_mention_of_a_known_entity_is_linked() {
                 .map(|s| (d.id, s.clone()))
         })
         .expect("a linked span without relations");
-    h.state_mut().push(AppCommand::DeleteSpan {
+    h.state_mut().push(AppCommand::Op(Op::DeleteSpan {
         doc: doc_id,
         span: span.id,
-    });
+    }));
     h.run();
-    h.state_mut().push(AppCommand::CreateSpan {
+    h.state_mut().push(AppCommand::Op(Op::Tag {
         doc: doc_id,
         start: span.start,
         end: span.end,
         entity_type: span.entity_type.to_string(),
-    });
+    }));
     h.run();
     let d = project(&h).document(doc_id).unwrap();
     let again = d
@@ -481,7 +483,7 @@ fn a_new_mention_of_a_known_entity_is_linked() {
 fn wait_for_suggestions(h: &mut Harness<'static, MarginaliaApp>) {
     for _ in 0..1200 {
         h.run();
-        if !h.state().suggestions.is_running() {
+        if !h.state().session.review.is_running() {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -499,11 +501,11 @@ fn suggested_article(dir: &Path, text: &str) -> Harness<'static, MarginaliaApp> 
         asked: vec![],
     };
     let mut app = MarginaliaApp::new(
-        Workspace::new_project("Fresh"),
+        Session::new_project("Fresh"),
         Settings::default(),
         Box::new(dialogs),
     );
-    app.workspace.path = Some(dir.join("fresh.ron"));
+    app.session.path = Some(dir.join("fresh.ron"));
     let mut h = harness(app);
     h.get_by_label("Import Documents…").click();
     h.run();
@@ -523,7 +525,7 @@ fn suggestions_run_in_the_background_and_are_accepted_or_rejected() {
          Prime Minister Nikol Pashinyan said at least 12 soldiers were killed this week.\n",
     );
     let ghosts = h.state().view.ghosts.clone();
-    assert!(!ghosts.is_empty(), "{}", h.state().suggestions.message);
+    assert!(!ghosts.is_empty(), "{}", h.state().session.review.message);
     let d = doc(&h).clone();
     let armenia = ghosts
         .iter()
@@ -625,7 +627,7 @@ fn autosaved_work_is_offered_back_on_open() {
     h.get_by_label("Restore unsaved work").click();
     h.run();
     assert_eq!(project(&h).span_count(), edited.span_count());
-    assert!(h.state().workspace.is_dirty());
+    assert!(h.state().session.is_dirty());
     // Saving removes the recovery file.
     ctrl(&mut h, Key::S);
     assert!(!marginalia::store::recovery_path(&path).exists());
@@ -656,7 +658,7 @@ fn saving_over_a_file_changed_on_disk_asks_first() {
         marginalia::store::load(&path).unwrap().span_count(),
         project(&h).span_count()
     );
-    assert!(!h.state().workspace.is_dirty());
+    assert!(!h.state().session.is_dirty());
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The Entities tab, the Find tab and the graph view, driven headless with egui_kittest on a
 //! copy of the sample project; assertions are on the project and the app state.
+
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
@@ -11,6 +13,7 @@ use marginalia::app::{
 };
 use marginalia::model::{Document, Project};
 use marginalia::search::{Mode, Query, search};
+use marginalia::session::Op;
 use std::path::{Path, PathBuf};
 
 fn sample_copy(dir: &Path) -> PathBuf {
@@ -36,7 +39,7 @@ fn open_sample(dir: &Path) -> Harness<'static, MarginaliaApp> {
 }
 
 fn project<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Project {
-    &h.state().workspace.project
+    &h.state().session.project
 }
 
 fn current<'a>(h: &'a Harness<'static, MarginaliaApp>) -> &'a Document {
@@ -90,12 +93,12 @@ fn find_then_annotate_all_hits_in_one_undoable_step() {
     assert!(hits.len() >= 4, "the sample mentions Volkova often");
     // Tag one hit by hand first: annotating all must skip it.
     let first = hits[0].clone();
-    h.state_mut().push(AppCommand::CreateSpan {
+    h.state_mut().push(AppCommand::Op(Op::Tag {
         doc: first.doc,
         start: first.start,
         end: first.end,
         entity_type: "PER".into(),
-    });
+    }));
     h.run();
     let fresh: Vec<_> = hits
         .iter()
@@ -138,9 +141,10 @@ fn find_then_annotate_all_hits_in_one_undoable_step() {
     }
     assert!(
         h.state()
-            .find
-            .message
-            .contains(&format!("{} skipped", hits.len() - fresh.len()))
+            .status
+            .contains(&format!("{} skipped", hits.len() - fresh.len())),
+        "{}",
+        h.state().status
     );
 
     // Annotating again adds nothing; one undo removes every new span.

@@ -4,6 +4,8 @@
 //! like paths) must give safe output. Every case runs; failures are reported together.
 //! The property tests at the end feed random bytes to the loader and each importer.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 
 use common::{marginalia, ok, p, stderr};
@@ -183,17 +185,17 @@ fn malformed_project_files_are_refused_and_left_untouched() {
         ),
         (
             "newer-version",
-            edit(&ron, "format_version: 1", "format_version: 99"),
+            edit(&ron, "format_version: 2", "format_version: 99"),
             "newer Marginalia",
         ),
         (
             "version-zero",
-            edit(&ron, "format_version: 1", "format_version: 0"),
+            edit(&ron, "format_version: 2", "format_version: 0"),
             "not a Marginalia project version",
         ),
         (
             "version-overflow",
-            edit(&ron, "format_version: 1", "format_version: 4294967296"),
+            edit(&ron, "format_version: 2", "format_version: 4294967296"),
             "",
         ),
         (

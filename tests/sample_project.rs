@@ -1,5 +1,7 @@
 //! The sample project shipped in `projects/` opens, is valid and is worth opening.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 use marginalia::model::DocumentStatus;
 use marginalia::store;
 use std::path::Path;

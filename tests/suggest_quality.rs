@@ -55,8 +55,7 @@ fn evaluate_untrained(gold: &Project) -> Evaluation {
 fn untrained_engines_on_news_fixtures() {
     let mut gold = Project::new("gold");
     let dir = root().join("tests/fixtures/news");
-    let (tx, _) =
-        plan_import(&mut gold, &[dir], ImportFormat::Brat).unwrap_or_else(|e| panic!("{e}"));
+    let (tx, _) = plan_import(&gold, &[dir], ImportFormat::Brat).unwrap_or_else(|e| panic!("{e}"));
     tx.apply(&mut gold).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(gold.documents.len(), 4);
     let e = evaluate_untrained(&gold);

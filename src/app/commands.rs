@@ -1,8 +1,8 @@
 //! Everything the user can ask the app to do, and the one table that gives each command its
 //! menu text, tooltip and keyboard shortcut, so menus and shortcuts never disagree.
 
-use crate::edit::Transaction;
-use crate::model::{DocumentId, RelationId, SpanId};
+use crate::model::DocumentId;
+use crate::session::Op;
 use crate::suggest::{RelationSuggestion, Suggestion};
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
@@ -40,46 +40,39 @@ pub enum AppCommand {
         start: usize,
         end: usize,
     },
-    /// Apply an edit (through the project's history, so it can be undone).
-    Apply(Transaction),
-    /// Annotation intents: the app allocates ids and builds the edits.
-    CreateSpan {
-        doc: DocumentId,
-        start: usize,
-        end: usize,
-        entity_type: String,
-    },
-    RetypeSpan {
-        doc: DocumentId,
-        span: SpanId,
-        entity_type: String,
-    },
-    DeleteSpan {
-        doc: DocumentId,
-        span: SpanId,
-    },
-    CreateRelation {
-        doc: DocumentId,
-        source: SpanId,
-        target: SpanId,
-        relation_type: String,
-    },
-    DeleteRelation {
-        doc: DocumentId,
-        relation: RelationId,
-    },
-    /// Accept suggestions as spans (one undoable step).
-    AcceptSuggestions(Vec<Suggestion>),
-    /// Reject suggestions: remembered, so re-running the engines does not bring them back.
-    RejectSuggestions(Vec<Suggestion>),
-    /// Accept relation suggestions (their ends become spans first when needed).
-    AcceptRelationSuggestions(Vec<RelationSuggestion>),
-    RejectRelationSuggestions(Vec<RelationSuggestion>),
-    /// Make a new knowledge-base entity named after the span's text and link the span to it.
-    CreateEntityFromSpan {
-        doc: DocumentId,
-        span: SpanId,
-    },
+    /// An annotation operation: the core plans it into one undoable transaction.
+    Op(Op),
+}
+
+/// Accept entity suggestions (several at once go through the core's overlap resolver).
+pub fn accept(entities: Vec<Suggestion>) -> AppCommand {
+    AppCommand::Op(Op::Accept {
+        entities,
+        relations: Vec::new(),
+    })
+}
+
+/// Reject entity suggestions (remembered, so re-running the engines does not bring them back).
+pub fn reject(entities: Vec<Suggestion>) -> AppCommand {
+    AppCommand::Op(Op::Reject {
+        entities,
+        relations: Vec::new(),
+    })
+}
+
+/// Accept relation suggestions; their ends become spans first when needed.
+pub fn accept_relations(relations: Vec<RelationSuggestion>) -> AppCommand {
+    AppCommand::Op(Op::Accept {
+        entities: Vec::new(),
+        relations,
+    })
+}
+
+pub fn reject_relations(relations: Vec<RelationSuggestion>) -> AppCommand {
+    AppCommand::Op(Op::Reject {
+        entities: Vec::new(),
+        relations,
+    })
 }
 
 /// The commands that appear in menus, with their shortcut.

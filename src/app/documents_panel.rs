@@ -1,8 +1,8 @@
 //! The document list: title, annotation counts and status; filter box.
 
 use super::commands::AppCommand;
-use crate::edit::{Edit, Transaction};
 use crate::model::{DocumentId, DocumentStatus, Project};
+use crate::session::Op;
 use egui::{Color32, RichText, Ui};
 
 #[derive(Default)]
@@ -154,10 +154,7 @@ fn document_row(
             .on_hover_text("Removes the document and its annotations (Ctrl+Z brings it back)")
             .clicked()
         {
-            commands.push(AppCommand::Apply(Transaction::single(
-                "remove document",
-                Edit::RemoveDocument { doc: doc.id },
-            )));
+            commands.push(AppCommand::Op(Op::RemoveDocument { doc: doc.id }));
             ui.close();
         }
     });
@@ -170,8 +167,5 @@ pub fn status_dot(ui: &mut Ui, color: Color32) {
 }
 
 pub fn set_status(doc: DocumentId, status: DocumentStatus) -> AppCommand {
-    AppCommand::Apply(Transaction::single(
-        format!("mark document {}", status.label()),
-        Edit::SetDocumentStatus { doc, status },
-    ))
+    AppCommand::Op(Op::SetDocumentStatus { doc, status })
 }

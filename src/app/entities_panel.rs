@@ -3,15 +3,12 @@
 //! plus "Link all mentions" and alias proposals. Every change is an undoable transaction.
 
 use super::commands::AppCommand;
-use super::document_view::type_filter_combo;
 use super::search_panel::kwic_button;
 use super::theme::type_color;
-use crate::edit::{Edit, Transaction};
-use crate::kb::{
-    EntityRow, Mention, entity_table, link_all, mentions_with_context, merge_entities,
-    propose_aliases, split_entity, unlink,
-};
+use super::widgets::type_filter_combo;
+use crate::kb::{EntityRow, Mention, entity_table, mentions_with_context, propose_aliases};
 use crate::model::{DocumentId, Entity, EntityId, Project, SpanId};
+use crate::session::Op;
 use egui::{CornerRadius, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeSet;
@@ -60,7 +57,6 @@ pub struct EntitiesPanel {
     show_proposals: bool,
     proposals: Vec<(EntityId, String)>,
     proposals_for: Option<u64>,
-    pub message: String,
 }
 
 impl Default for EntitiesPanel {
@@ -84,7 +80,6 @@ impl Default for EntitiesPanel {
             show_proposals: false,
             proposals: Vec::new(),
             proposals_for: None,
-            message: String::new(),
         }
     }
 }
@@ -183,14 +178,7 @@ impl EntitiesPanel {
                 )
                 .clicked()
             {
-                let mut scratch = project.clone();
-                let tx = link_all(&mut scratch);
-                if tx.is_empty() {
-                    self.message = "Every mention is already linked".into();
-                } else {
-                    self.message = format!("{} changes to link mentions", tx.edits.len());
-                    commands.push(AppCommand::Apply(tx));
-                }
+                commands.push(AppCommand::Op(Op::LinkAll));
             }
             if ui
                 .selectable_label(self.show_proposals, "Propose aliases")
@@ -200,9 +188,6 @@ impl EntitiesPanel {
                 self.show_proposals ^= true;
             }
         });
-        if !self.message.is_empty() {
-            ui.label(RichText::new(&self.message).weak());
-        }
         if self.show_proposals {
             self.proposals_ui(ui, project, commands);
         }
@@ -257,10 +242,7 @@ impl EntitiesPanel {
                         if ui.small_button("Add").clicked() {
                             let mut updated = e.clone();
                             updated.aliases.push(alias.clone());
-                            commands.push(AppCommand::Apply(Transaction::single(
-                                format!("add alias {alias}"),
-                                Edit::UpdateEntity(updated),
-                            )));
+                            commands.push(AppCommand::Op(Op::UpdateEntity(updated)));
                         }
                         ui.label(format!("{alias}  for  {}", e.name));
                     });
@@ -444,10 +426,7 @@ impl EntitiesPanel {
             updated.aliases = parse_aliases(&self.aliases);
             updated.note = self.note.clone();
             if updated != *entity {
-                commands.push(AppCommand::Apply(Transaction::single(
-                    format!("edit entity {}", updated.name),
-                    Edit::UpdateEntity(updated),
-                )));
+                commands.push(AppCommand::Op(Op::UpdateEntity(updated)));
             }
             // Reload from the project once the edit is in.
             self.buffers_for = None;
@@ -469,13 +448,11 @@ impl EntitiesPanel {
                     .show(ui, |ui| {
                         for other in others {
                             if ui.button(&other.name).clicked() {
-                                match merge_entities(project, other.id, entity.id) {
-                                    Ok(tx) => {
-                                        commands.push(AppCommand::Apply(tx));
-                                        self.select(Some(other.id));
-                                    }
-                                    Err(e) => self.message = e.to_string(),
-                                }
+                                commands.push(AppCommand::Op(Op::MergeEntities {
+                                    keep: other.id,
+                                    absorb: entity.id,
+                                }));
+                                self.select(Some(other.id));
                                 ui.close();
                             }
                         }
@@ -531,7 +508,11 @@ impl EntitiesPanel {
                                     .on_hover_text("Keep the span, drop its link to this entity")
                                     .clicked()
                                 {
-                                    commands.push(AppCommand::Apply(unlink(m.doc, m.span)));
+                                    commands.push(AppCommand::Op(Op::Link {
+                                        doc: m.doc,
+                                        span: m.span,
+                                        entity: None,
+                                    }));
                                 }
                                 let line = kwic_button(ui, &m.left, &m.hit, &m.right, color);
                                 if line.clicked()
@@ -573,15 +554,13 @@ impl EntitiesPanel {
                     .clicked()
                 {
                     let marked: Vec<SpanId> = self.split_marked.iter().copied().collect();
-                    let mut scratch = project.clone();
-                    match split_entity(&mut scratch, entity.id, &marked, &name) {
-                        Ok(tx) => {
-                            commands.push(AppCommand::Apply(tx));
-                            self.split_marked.clear();
-                            self.split_name.clear();
-                        }
-                        Err(e) => self.message = e.to_string(),
-                    }
+                    commands.push(AppCommand::Op(Op::SplitEntity {
+                        entity: entity.id,
+                        mentions: marked,
+                        new_name: name,
+                    }));
+                    self.split_marked.clear();
+                    self.split_name.clear();
                 }
             });
         }

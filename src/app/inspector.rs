@@ -1,11 +1,12 @@
 //! The right panel: everything about the selected span or relation, all editable.
 
 use super::commands::AppCommand;
-use super::document_view::{Selection, swatch_button, tag_menu_ui};
+use super::document_view::Selection;
 use super::documents_panel::{set_status, status_color};
 use super::theme::type_color;
-use crate::edit::{Edit, Transaction};
+use super::widgets::{swatch_button, tag_menu_ui};
 use crate::model::{Document, DocumentStatus, Project, Relation, Span};
+use crate::session::Op;
 use egui::{RichText, Ui};
 
 /// Note being edited, committed as one edit when the field loses focus.
@@ -61,7 +62,7 @@ impl Inspector {
         ui: &mut Ui,
         owner: Selection,
         current: &str,
-        make_edit: impl FnOnce(String) -> Edit,
+        make_op: impl FnOnce(String) -> Op,
         commands: &mut Vec<AppCommand>,
     ) {
         if self.note_owner != Some(owner) {
@@ -78,10 +79,7 @@ impl Inspector {
             )
             .labelled_by(label.id);
         if response.lost_focus() && self.note != current {
-            commands.push(AppCommand::Apply(Transaction::single(
-                "edit note",
-                make_edit(self.note.clone()),
-            )));
+            commands.push(AppCommand::Op(make_op(self.note.clone())));
         }
     }
 
@@ -131,11 +129,11 @@ impl Inspector {
                             .clicked()
                                 && t.id != span.entity_type
                             {
-                                commands.push(AppCommand::RetypeSpan {
+                                commands.push(AppCommand::Op(Op::Retype {
                                     doc: doc.id,
                                     span: span.id,
                                     entity_type: t.id.clone(),
-                                });
+                                }));
                                 ui.close();
                             }
                         }
@@ -183,10 +181,10 @@ impl Inspector {
                     )
                     .clicked()
                 {
-                    commands.push(AppCommand::CreateEntityFromSpan {
+                    commands.push(AppCommand::Op(Op::CreateEntityFromSpan {
                         doc: doc.id,
                         span: span.id,
-                    });
+                    }));
                 }
                 ui.end_row();
 
@@ -200,7 +198,7 @@ impl Inspector {
             ui,
             Selection::Span(span.id),
             &span.note,
-            |note| Edit::SetSpanNote {
+            |note| Op::SetSpanNote {
                 doc: doc_id,
                 span: span_id,
                 note,
@@ -237,10 +235,10 @@ impl Inspector {
                     .on_hover_text("Delete this relation")
                     .clicked()
                 {
-                    commands.push(AppCommand::DeleteRelation {
+                    commands.push(AppCommand::Op(Op::DeleteRelation {
                         doc: doc.id,
                         relation: rel.id,
-                    });
+                    }));
                 }
             });
         }
@@ -253,10 +251,10 @@ impl Inspector {
             .on_hover_text("Delete (with its relations)")
             .clicked()
         {
-            commands.push(AppCommand::DeleteSpan {
+            commands.push(AppCommand::Op(Op::DeleteSpan {
                 doc: doc.id,
                 span: span.id,
-            });
+            }));
             select = Some(Selection::None);
         }
         select
@@ -310,14 +308,11 @@ impl Inspector {
                                 .clicked()
                                 && rt.id != rel.relation_type
                             {
-                                commands.push(AppCommand::Apply(Transaction::single(
-                                    "change relation type",
-                                    Edit::SetRelationType {
-                                        doc: doc.id,
-                                        relation: rel.id,
-                                        relation_type: rt.id.clone(),
-                                    },
-                                )));
+                                commands.push(AppCommand::Op(Op::SetRelationType {
+                                    doc: doc.id,
+                                    relation: rel.id,
+                                    relation_type: rt.id.clone(),
+                                }));
                             }
                         }
                     })
@@ -341,13 +336,10 @@ impl Inspector {
                 ui.end_row();
             });
         if ui.button("Swap direction").clicked() {
-            commands.push(AppCommand::Apply(Transaction::single(
-                "swap relation direction",
-                Edit::SwapRelationEnds {
-                    doc: doc.id,
-                    relation: rel.id,
-                },
-            )));
+            commands.push(AppCommand::Op(Op::SwapRelationEnds {
+                doc: doc.id,
+                relation: rel.id,
+            }));
         }
         ui.add_space(6.0);
         let (doc_id, rel_id) = (doc.id, rel.id);
@@ -355,7 +347,7 @@ impl Inspector {
             ui,
             Selection::Relation(rel.id),
             &rel.note,
-            |note| Edit::SetRelationNote {
+            |note| Op::SetRelationNote {
                 doc: doc_id,
                 relation: rel_id,
                 note,
@@ -364,10 +356,10 @@ impl Inspector {
         );
         ui.add_space(10.0);
         if ui.button("Delete relation").clicked() {
-            commands.push(AppCommand::DeleteRelation {
+            commands.push(AppCommand::Op(Op::DeleteRelation {
                 doc: doc.id,
                 relation: rel.id,
-            });
+            }));
             select = Some(Selection::None);
         }
         select
@@ -375,18 +367,11 @@ impl Inspector {
 }
 
 fn link(doc: &Document, span: &Span, entity: Option<crate::model::EntityId>) -> AppCommand {
-    AppCommand::Apply(Transaction::single(
-        if entity.is_some() {
-            "link to entity"
-        } else {
-            "unlink from entity"
-        },
-        Edit::LinkSpan {
-            doc: doc.id,
-            span: span.id,
-            entity,
-        },
-    ))
+    AppCommand::Op(Op::Link {
+        doc: doc.id,
+        span: span.id,
+        entity,
+    })
 }
 
 fn document_summary_ui(

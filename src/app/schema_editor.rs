@@ -3,8 +3,8 @@
 
 use super::commands::AppCommand;
 use super::theme::to_hex;
-use crate::edit::{Edit, Transaction};
-use crate::model::{EntityType, Project, RelationType, Schema, parse_hex_color};
+use crate::model::{Project, RelationType, Schema, parse_hex_color};
+use crate::session::Op;
 use egui::{RichText, Ui};
 
 #[derive(Default)]
@@ -57,10 +57,7 @@ impl SchemaEditor {
                 .add_enabled(changed, egui::Button::new("Apply changes"))
                 .clicked()
             {
-                commands.push(AppCommand::Apply(Transaction::single(
-                    "edit schema",
-                    Edit::SetSchema(Box::new(draft.clone())),
-                )));
+                commands.push(AppCommand::Op(Op::SetSchema(Box::new(draft.clone()))));
                 self.message = "Schema updated (Ctrl+Z undoes it).".into();
             }
             if ui
@@ -149,7 +146,7 @@ impl SchemaEditor {
         // Keys must stay unique: a key given to one type is taken from the others.
         dedupe_keys(draft);
         if let Some(id) = delete {
-            remove_entity_type(draft, &id);
+            draft.remove_entity_type(&id);
         }
         ui.separator();
         ui.heading("Relation types");
@@ -210,25 +207,11 @@ impl SchemaEditor {
             draft.relation_types.retain(|r| r.id != id);
         }
         if let Some((from, to)) = reassign {
-            let mut tx = Transaction::new(format!("reassign {from} to {to}"));
-            for d in &project.documents {
-                for s in d.spans.iter().filter(|s| s.entity_type == from) {
-                    tx.push(Edit::SetSpanType {
-                        doc: d.id,
-                        span: s.id,
-                        entity_type: to.clone(),
-                    });
-                }
-            }
-            for e in project.entities.iter().filter(|e| e.entity_type == from) {
-                let mut e = e.clone();
-                e.entity_type = to.clone();
-                tx.push(Edit::UpdateEntity(e));
-            }
-            let mut schema = draft.clone();
-            remove_entity_type(&mut schema, &from);
-            tx.push(Edit::SetSchema(Box::new(schema)));
-            commands.push(AppCommand::Apply(tx));
+            commands.push(AppCommand::Op(Op::ReassignType {
+                from,
+                to,
+                schema: Box::new(draft.clone()),
+            }));
             self.draft = None;
         }
     }
@@ -244,14 +227,6 @@ fn dedupe_keys(schema: &mut Schema) {
                 seen.push(k);
             }
         }
-    }
-}
-
-fn remove_entity_type(schema: &mut Schema, id: &str) {
-    schema.entity_types.retain(|t: &EntityType| t.id != id);
-    for r in &mut schema.relation_types {
-        r.source_types.retain(|t| t != id);
-        r.target_types.retain(|t| t != id);
     }
 }
 

@@ -3,10 +3,11 @@
 //! by document, jump to a hit, and tag every hit at once (one undoable step).
 
 use super::commands::AppCommand;
-use super::document_view::type_filter_combo;
 use super::theme::type_color;
+use super::widgets::type_filter_combo;
 use crate::model::{DocumentId, EntityId, Project};
-use crate::search::{Hit, Mode, Query, SearchError, SearchResults, annotate_all, search};
+use crate::search::{Hit, Mode, Query, SearchError, SearchResults, search};
+use crate::session::Op;
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat, Ui};
 
@@ -29,7 +30,6 @@ pub struct SearchPanel {
     last: Option<(Query, u64, Result<SearchResults, SearchError>)>,
     /// Set by Ctrl+F: focus the query field on the next frame.
     pub focus_requested: bool,
-    pub message: String,
 }
 
 impl Default for SearchPanel {
@@ -43,7 +43,6 @@ impl Default for SearchPanel {
             annotate_type: None,
             last: None,
             focus_requested: false,
-            message: String::new(),
         }
     }
 }
@@ -80,7 +79,6 @@ impl SearchPanel {
         let query = self.query();
         let outcome = search(project, &query);
         self.last = Some((query, project.revision, outcome));
-        self.message.clear();
     }
 
     /// Runs the last query again when the project changed since (hits move with the spans).
@@ -210,9 +208,6 @@ impl SearchPanel {
             }
         ));
         self.annotate_ui(ui, project, &results.hits, commands);
-        if !self.message.is_empty() {
-            ui.label(RichText::new(&self.message).weak());
-        }
         ui.separator();
         let color = self
             .entity_type
@@ -284,16 +279,10 @@ impl SearchPanel {
                 .on_hover_text("Tag every hit with this type (one step to undo)")
                 .clicked()
             {
-                // Ids are allocated on a scratch copy; the edits carry them into the project.
-                let mut scratch = project.clone();
-                let (tx, skipped) = annotate_all(&mut scratch, hits, &ty);
-                let added = tx.edits.len();
-                self.message = format!(
-                    "{added} new {ty} spans; {skipped} skipped (already tagged or repeated)"
-                );
-                if !tx.is_empty() {
-                    commands.push(AppCommand::Apply(tx));
-                }
+                commands.push(AppCommand::Op(Op::AnnotateHits {
+                    hits: hits.to_vec(),
+                    entity_type: ty.clone(),
+                }));
             }
             let label = ui.label("type");
             let mut chosen = ty.clone();

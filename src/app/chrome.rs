@@ -1,0 +1,182 @@
+//! The window's frame around the panels: the menu bar, the status bar, the help windows.
+
+use super::*;
+
+pub(super) fn clock(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+impl MarginaliaApp {
+    pub(super) fn menu_bar(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                menu_item(ui, MenuCommand::New, commands);
+                menu_item(ui, MenuCommand::Open, commands);
+                ui.menu_button("Open Recent", |ui| {
+                    if self.settings.recent_projects.is_empty() {
+                        ui.label(RichText::new("No recent projects").weak());
+                    }
+                    for path in &self.settings.recent_projects {
+                        if ui.button(path.display().to_string()).clicked() {
+                            commands.push(AppCommand::OpenRecent(path.clone()));
+                            ui.close();
+                        }
+                    }
+                });
+                ui.separator();
+                menu_item(ui, MenuCommand::Save, commands);
+                menu_item(ui, MenuCommand::SaveAs, commands);
+                ui.separator();
+                menu_item(ui, MenuCommand::Import, commands);
+                menu_item(ui, MenuCommand::Export, commands);
+                ui.separator();
+                menu_item(ui, MenuCommand::Quit, commands);
+            });
+            ui.menu_button("Edit", |ui| {
+                let history = &self.session.history;
+                menu_item_enabled(
+                    ui,
+                    MenuCommand::Undo,
+                    history.undo_label().is_some(),
+                    commands,
+                );
+                menu_item_enabled(
+                    ui,
+                    MenuCommand::Redo,
+                    history.redo_label().is_some(),
+                    commands,
+                );
+                ui.separator();
+                menu_item(ui, MenuCommand::Find, commands);
+            });
+            ui.menu_button("View", |ui| {
+                let mut toggle = |ui: &mut Ui, on: bool, command: MenuCommand| {
+                    let spec = commands::spec(command);
+                    if ui
+                        .checkbox(&mut on.clone(), spec.label)
+                        .on_hover_text(spec.tooltip)
+                        .clicked()
+                    {
+                        commands.push(command.to_app_command());
+                    }
+                };
+                toggle(
+                    ui,
+                    self.settings.show_documents,
+                    MenuCommand::ToggleDocuments,
+                );
+                toggle(
+                    ui,
+                    self.settings.show_inspector,
+                    MenuCommand::ToggleInspector,
+                );
+                toggle(ui, self.settings.dark_mode, MenuCommand::ToggleTheme);
+                ui.separator();
+                menu_item(ui, MenuCommand::ZoomIn, commands);
+                menu_item(ui, MenuCommand::ZoomOut, commands);
+                ui.separator();
+                menu_item(ui, MenuCommand::SchemaEditor, commands);
+            });
+            ui.menu_button("Help", |ui| {
+                menu_item(ui, MenuCommand::Shortcuts, commands);
+                menu_item(ui, MenuCommand::About, commands);
+            });
+        });
+    }
+
+    pub(super) fn status_bar(&self, ui: &mut Ui) {
+        let project = &self.session.project;
+        ui.horizontal(|ui| {
+            if let Some(doc) = self.current_document() {
+                let position = project.document_index(doc.id).map_or(0, |i| i + 1);
+                ui.label(format!(
+                    "Document {position} of {}",
+                    project.documents.len()
+                ));
+                ui.separator();
+                ui.label(format!(
+                    "{} spans · {} relations here",
+                    doc.spans.len(),
+                    doc.relations.len()
+                ));
+                ui.separator();
+            }
+            ui.label(format!(
+                "Project: {} documents · {} spans · {} relations · {} entities",
+                project.documents.len(),
+                project.span_count(),
+                project.relation_count(),
+                project.entities.len()
+            ));
+            ui.separator();
+            let ws = &self.session;
+            let saved = match (ws.is_dirty(), ws.last_saved, ws.last_autosave) {
+                (true, _, Some(a)) => format!("unsaved changes (autosaved {})", clock(a)),
+                (true, _, None) => "unsaved changes".to_string(),
+                (false, Some(t), _) => format!("saved {}", clock(t)),
+                (false, None, _) => "no changes".to_string(),
+            };
+            ui.label(saved);
+            if let Some((done, total)) = self.session.review.progress() {
+                ui.separator();
+                ui.add(
+                    egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                        .desired_width(120.0)
+                        .text(format!("suggesting {done}/{total}")),
+                );
+            }
+            if !self.status.is_empty() {
+                ui.separator();
+                ui.label(RichText::new(&self.status).weak());
+            }
+        });
+    }
+
+    pub(super) fn windows_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_shortcuts;
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts")
+                    .striped(true)
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for c in COMMANDS {
+                            if let Some(s) = c.shortcut {
+                                ui.label(RichText::new(ctx.format_shortcut(&s)).monospace());
+                                ui.label(c.label);
+                                ui.end_row();
+                            }
+                        }
+                        for (key, what) in commands::VIEW_KEYS {
+                            ui.label(RichText::new(*key).monospace());
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    });
+            });
+        self.show_shortcuts = open;
+        let mut open = self.show_about;
+        egui::Window::new("About Marginalia")
+            .open(&mut open)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.heading(format!("Marginalia {}", env!("CARGO_PKG_VERSION")));
+                ui.label(
+                    "A native workbench for annotating entities and relations in news and reports.",
+                );
+                ui.label("Offline. Your project is one RON file you own.");
+                ui.label(env!("CARGO_PKG_LICENSE"));
+            });
+        self.show_about = open;
+    }
+}

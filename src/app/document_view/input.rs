@@ -1,0 +1,270 @@
+//! Turning the pointer and keys into selections and core operations.
+
+use super::*;
+
+impl DocumentView {
+    /// The innermost clickable thing under the pointer: relations and labels first, then the
+    /// smallest span.
+    pub(super) fn target_at(&self, pos: Pos2, doc: &Document) -> Option<Target> {
+        let hits: Vec<Target> = self
+            .targets
+            .iter()
+            .filter(|(r, _)| r.contains(pos))
+            .map(|(_, t)| *t)
+            .collect();
+        if let Some(t) = hits.iter().find(|t| {
+            matches!(
+                t,
+                Target::Relation(_) | Target::SpanLabel(_) | Target::GhostRelation(_)
+            )
+        }) {
+            return Some(*t);
+        }
+        let span = hits
+            .iter()
+            .filter_map(|t| match t {
+                Target::Span(id) => doc.span(*id).map(|s| (s.end - s.start, *t)),
+                _ => None,
+            })
+            .min_by_key(|(len, _)| *len)
+            .map(|(_, t)| t);
+        span.or_else(|| hits.into_iter().find(|t| matches!(t, Target::Ghost(_))))
+    }
+
+    pub(super) fn interact(
+        &mut self,
+        ui: &Ui,
+        response: &egui::Response,
+        project: &Project,
+        doc: &Document,
+        origin: Pos2,
+        commands: &mut Vec<AppCommand>,
+    ) {
+        let alt = ui.input(|i| i.modifiers.alt);
+        if response.drag_started()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            // Start where the press happened, not where the drag was recognised.
+            let press = ui.input(|i| i.pointer.press_origin()).unwrap_or(pos);
+            self.popup = None;
+            self.drag = match self.target_at(press, doc) {
+                Some(Target::SpanLabel(source)) => Some(Drag::Relation {
+                    source,
+                    from: press,
+                }),
+                _ => self
+                    .char_at(origin, press)
+                    .map(|anchor| Drag::Text { anchor }),
+            };
+        }
+        if response.dragged()
+            && let (Some(Drag::Text { anchor }), Some(pos)) =
+                (self.drag, response.interact_pointer_pos())
+            && let Some(c) = self.char_at(origin, pos)
+        {
+            let (start, end) = (anchor.min(c), anchor.max(c));
+            self.selection = if start < end {
+                Selection::Range { start, end }
+            } else {
+                Selection::None
+            };
+        }
+        if response.drag_stopped() {
+            let pos = response
+                .interact_pointer_pos()
+                .or(ui.ctx().pointer_latest_pos());
+            match (self.drag.take(), pos) {
+                (Some(Drag::Text { .. }), Some(pos)) => {
+                    if let Selection::Range { start, end } = self.selection {
+                        self.select_range(doc, start, end, alt);
+                        if let Selection::Range { start, end } = self.selection {
+                            self.popup = Some(Popup::EntityType {
+                                start,
+                                end,
+                                at: pos,
+                            });
+                        }
+                    }
+                }
+                (Some(Drag::Relation { source, .. }), Some(pos)) => {
+                    if let Some(Target::Span(target) | Target::SpanLabel(target)) =
+                        self.target_at(pos, doc)
+                        && target != source
+                    {
+                        self.popup = Some(Popup::RelationType {
+                            source,
+                            target,
+                            at: pos,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if response.clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            self.popup = None;
+            match self.target_at(pos, doc) {
+                Some(Target::Span(id) | Target::SpanLabel(id)) => {
+                    if let Some(source) = self.relation_source.take()
+                        && source != id
+                    {
+                        self.popup = Some(Popup::RelationType {
+                            source,
+                            target: id,
+                            at: pos,
+                        });
+                    } else {
+                        self.selection = Selection::Span(id);
+                    }
+                }
+                Some(Target::Relation(id)) => self.selection = Selection::Relation(id),
+                Some(Target::Ghost(index)) => {
+                    if let Some(g) = self.ghosts.get(index) {
+                        commands.push(commands::accept(vec![g.clone()]));
+                    }
+                }
+                Some(Target::GhostRelation(index)) => {
+                    if let Some(r) = self.ghost_relations.get(index) {
+                        commands.push(commands::accept_relations(vec![r.clone()]));
+                    }
+                }
+                None => {
+                    self.selection = Selection::None;
+                    self.relation_source = None;
+                }
+            }
+        }
+        if response.secondary_clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+            && let Some(Target::GhostRelation(index)) = self.target_at(pos, doc)
+            && let Some(r) = self.ghost_relations.get(index)
+        {
+            commands.push(commands::reject_relations(vec![r.clone()]));
+        }
+        if let Some(pos) = response.hover_pos()
+            && let Some(Target::GhostRelation(index)) = self.target_at(pos, doc)
+            && let Some(r) = self.ghost_relations.get(index)
+        {
+            let label = relation_label(project, &r.relation_type);
+            let text = format!(
+                "“{}” {label} “{}” — score {:.2}\n{}: {}\nClick accepts (with its ends), right-click rejects",
+                doc.slice(r.source.start, r.source.end),
+                doc.slice(r.target.start, r.target.end),
+                r.score,
+                r.engine,
+                r.explanation
+            );
+            response.clone().on_hover_text_at_pointer(text);
+        }
+        // Hovering a suggestion shows why it was made.
+        if let Some(pos) = response.hover_pos()
+            && let Some(Target::Ghost(index)) = self.target_at(pos, doc)
+            && let Some(g) = self.ghosts.get(index)
+        {
+            let text = format!(
+                "{} “{}” — score {:.2}\n{}: {}\nClick or Enter accepts, x rejects",
+                g.entity_type,
+                doc.slice(g.start, g.end),
+                g.score,
+                g.engine,
+                g.explanation
+            );
+            response.clone().on_hover_text_at_pointer(text);
+        }
+    }
+
+    pub(super) fn handle_keys(
+        &mut self,
+        ui: &Ui,
+        project: &Project,
+        doc: &Document,
+        commands: &mut Vec<AppCommand>,
+    ) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let typed_key = ui.input(|i| {
+            if i.modifiers.command || i.modifiers.alt {
+                return None;
+            }
+            (1..=9u8).find_map(|n| {
+                let key = Key::from_name(&n.to_string())?;
+                i.key_pressed(key).then(|| char::from(b'0' + n))
+            })
+        });
+        if let Some(key) = typed_key
+            && let Some(ty) = project.schema.entity_type_for_key(key)
+        {
+            match self.selection {
+                Selection::Range { start, end } => {
+                    commands.push(AppCommand::Op(Op::Tag {
+                        doc: doc.id,
+                        start,
+                        end,
+                        entity_type: ty.id.clone(),
+                    }));
+                    self.popup = None;
+                }
+                Selection::Span(span) => commands.push(AppCommand::Op(Op::Retype {
+                    doc: doc.id,
+                    span,
+                    entity_type: ty.id.clone(),
+                })),
+                _ => {}
+            }
+        }
+        let (delete, escape, relate) = ui.input(|i| {
+            (
+                i.key_pressed(Key::Delete) || i.key_pressed(Key::Backspace),
+                i.key_pressed(Key::Escape),
+                i.key_pressed(Key::R) && !i.modifiers.command,
+            )
+        });
+        let (enter, reject) = ui.input(|i| {
+            (
+                i.key_pressed(Key::Enter),
+                i.key_pressed(Key::X) && !i.modifiers.command,
+            )
+        });
+        let focused = self.focused_ghost.and_then(|i| self.ghosts.get(i)).cloned();
+        if let Some(g) = focused {
+            if enter {
+                commands.push(commands::accept(vec![g.clone()]));
+            }
+            if reject
+                || (delete && matches!(self.selection, Selection::None | Selection::Range { .. }))
+            {
+                commands.push(commands::reject(vec![g]));
+            }
+        }
+        if delete {
+            match self.selection {
+                Selection::Span(span) => {
+                    commands.push(AppCommand::Op(Op::DeleteSpan { doc: doc.id, span }));
+                    self.selection = Selection::None;
+                }
+                Selection::Relation(relation) => {
+                    commands.push(AppCommand::Op(Op::DeleteRelation {
+                        doc: doc.id,
+                        relation,
+                    }));
+                    self.selection = Selection::None;
+                }
+                _ => {}
+            }
+        }
+        if escape {
+            if self.popup.is_some() {
+                self.popup = None;
+            } else {
+                self.selection = Selection::None;
+                self.relation_source = None;
+            }
+        }
+        if relate && let Selection::Span(span) = self.selection {
+            self.relation_source = Some(span);
+        }
+    }
+}
