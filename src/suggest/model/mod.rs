@@ -157,8 +157,8 @@ fn shared_gazetteer() -> Arc<Gazetteer> {
 
 /// Common given names and surnames, one per line (`#` comments). Tagger features only: the
 /// gazetteer engine never suggests them.
-const GIVEN_NAMES: &str = include_str!("../../assets/names/given-names.txt");
-const SURNAMES: &str = include_str!("../../assets/names/surnames.txt");
+const GIVEN_NAMES: &str = include_str!("../../../assets/names/given-names.txt");
+const SURNAMES: &str = include_str!("../../../assets/names/surnames.txt");
 
 const NAME_GIVEN: u8 = 1;
 const NAME_SURNAME: u8 = 2;
