@@ -11,6 +11,9 @@ pub(crate) mod validate;
 pub use document::{Document, DocumentStatus, Origin, Relation, ShortName, Span};
 pub use ids::{DocumentId, EntityId, RelationId, SpanId};
 pub use project::{Entity, FORMAT_VERSION, Project, SuggestionDecision, Verdict};
-pub use schema::{DEFAULT_SCHEMA_RON, EntityType, RelationType, Schema, parse_hex_color};
+pub use schema::{
+    DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,
+    parse_hex_color,
+};
 pub use stats::ProjectStats;
 pub use validate::ModelError;
