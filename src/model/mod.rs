@@ -13,6 +13,9 @@ pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{
     Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision, Verdict,
 };
-pub use schema::{DEFAULT_SCHEMA_RON, EntityType, RelationType, Schema, parse_hex_color};
+pub use schema::{
+    DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,
+    parse_hex_color,
+};
 pub use stats::ProjectStats;
 pub use validate::ModelError;

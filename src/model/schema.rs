@@ -1,6 +1,7 @@
 //! The annotation schema: entity types and relation types.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An entity type such as PER or ORG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +47,101 @@ impl RelationType {
 pub struct Schema {
     pub entity_types: Vec<EntityType>,
     pub relation_types: Vec<RelationType>,
+    /// Which entity type each built-in knowledge class (`KnowledgeClass::id`, e.g.
+    /// "country") is suggested as in this project, e.g. "country" -> "Location". Classes not
+    /// listed follow what the analyst's annotations show, else the built-in default
+    /// (`KnowledgeClass::default_type`) when the schema has that type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub knowledge_types: BTreeMap<String, String>,
+}
+
+/// The kinds of thing the gazetteer lists and the rules recognise, independent of any
+/// schema. A schema maps them onto its own entity types (`Schema::knowledge_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KnowledgeClass {
+    Country,
+    City,
+    Region,
+    Organisation,
+    ArmedGroup,
+    PersonName,
+    Nationality,
+    /// Religious, ethnic and political groups.
+    Religion,
+    Date,
+    Time,
+    Quantity,
+    Money,
+    Role,
+    Event,
+}
+
+impl KnowledgeClass {
+    pub const ALL: [KnowledgeClass; 14] = [
+        KnowledgeClass::Country,
+        KnowledgeClass::City,
+        KnowledgeClass::Region,
+        KnowledgeClass::Organisation,
+        KnowledgeClass::ArmedGroup,
+        KnowledgeClass::PersonName,
+        KnowledgeClass::Nationality,
+        KnowledgeClass::Religion,
+        KnowledgeClass::Date,
+        KnowledgeClass::Time,
+        KnowledgeClass::Quantity,
+        KnowledgeClass::Money,
+        KnowledgeClass::Role,
+        KnowledgeClass::Event,
+    ];
+
+    /// The id used in `Schema::knowledge_types`.
+    pub fn id(self) -> &'static str {
+        match self {
+            KnowledgeClass::Country => "country",
+            KnowledgeClass::City => "city",
+            KnowledgeClass::Region => "region",
+            KnowledgeClass::Organisation => "organisation",
+            KnowledgeClass::ArmedGroup => "armed_group",
+            KnowledgeClass::PersonName => "person_name",
+            KnowledgeClass::Nationality => "nationality",
+            KnowledgeClass::Religion => "religion",
+            KnowledgeClass::Date => "date",
+            KnowledgeClass::Time => "time",
+            KnowledgeClass::Quantity => "quantity",
+            KnowledgeClass::Money => "money",
+            KnowledgeClass::Role => "role",
+            KnowledgeClass::Event => "event",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<KnowledgeClass> {
+        KnowledgeClass::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    /// The default schema's type for the class.
+    pub fn default_type(self) -> &'static str {
+        match self {
+            KnowledgeClass::Country | KnowledgeClass::City => "GPE",
+            KnowledgeClass::Region => "LOC",
+            KnowledgeClass::Organisation | KnowledgeClass::ArmedGroup => "ORG",
+            KnowledgeClass::PersonName => "PER",
+            KnowledgeClass::Nationality | KnowledgeClass::Religion => "NORP",
+            KnowledgeClass::Date | KnowledgeClass::Time => "DATE",
+            KnowledgeClass::Quantity | KnowledgeClass::Money => "QUANTITY",
+            KnowledgeClass::Role => "ROLE",
+            KnowledgeClass::Event => "EVENT",
+        }
+    }
+}
+
+/// What a project's annotations show about one knowledge class (see
+/// `crate::suggest::knowledge::learn_knowledge_types`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LearnedType {
+    /// Most matches the analyst annotated carry this type.
+    Type(String),
+    /// The analyst leaves these matches unannotated: suggest nothing for the class.
+    Nothing,
 }
 
 /// The default schema shipped in `assets/default-schema.ron`.
@@ -65,6 +161,25 @@ impl Schema {
     pub fn default_schema() -> Schema {
         // The embedded asset is checked by a unit test, so this cannot fail at run time.
         ron::from_str(DEFAULT_SCHEMA_RON).expect("embedded default schema is valid RON")
+    }
+
+    /// The entity type to suggest for a knowledge class: the explicit `knowledge_types`
+    /// entry, else what the annotations show (`learned`), else the built-in default when the
+    /// schema has that type. Never a type the schema lacks; None: suggest nothing.
+    pub fn knowledge_type<'a>(
+        &'a self,
+        class: KnowledgeClass,
+        learned: Option<&'a LearnedType>,
+    ) -> Option<&'a str> {
+        let known = |t: &'a str| self.entity_type(t).is_some().then_some(t);
+        if let Some(t) = self.knowledge_types.get(class.id()) {
+            return known(t);
+        }
+        match learned {
+            Some(LearnedType::Type(t)) => known(t),
+            Some(LearnedType::Nothing) => None,
+            None => known(class.default_type()),
+        }
     }
 
     pub fn entity_type(&self, id: &str) -> Option<&EntityType> {
@@ -173,6 +288,44 @@ mod tests {
             .map(|r| r.id.as_str())
             .collect();
         assert_eq!(names, vec!["has_role"]);
+    }
+
+    #[test]
+    fn knowledge_types_explicit_then_learned_then_default() {
+        let mut s = Schema::default_schema();
+        let country = KnowledgeClass::Country;
+        assert_eq!(s.knowledge_type(country, None), Some("GPE"));
+        let loc = LearnedType::Type("LOC".into());
+        assert_eq!(s.knowledge_type(country, Some(&loc)), Some("LOC"));
+        assert_eq!(s.knowledge_type(country, Some(&LearnedType::Nothing)), None);
+        s.knowledge_types.insert("country".into(), "GPE".into());
+        assert_eq!(s.knowledge_type(country, Some(&loc)), Some("GPE"));
+        // A type the schema lacks is never returned.
+        let ghost = LearnedType::Type("Weapon".into());
+        assert_eq!(s.knowledge_type(KnowledgeClass::City, Some(&ghost)), None);
+        let custom = Schema {
+            entity_types: vec![EntityType {
+                id: "Location".into(),
+                label: "Location".into(),
+                color: "#ffffff".into(),
+                key: None,
+            }],
+            ..Schema::default()
+        };
+        assert_eq!(custom.knowledge_type(country, None), None);
+        for c in KnowledgeClass::ALL {
+            assert_eq!(KnowledgeClass::from_id(c.id()), Some(c));
+            assert!(Schema::default_schema().knowledge_type(c, None).is_some());
+        }
+    }
+
+    #[test]
+    fn default_schema_files_do_not_change() {
+        let s = Schema::default_schema();
+        let ron = ron::to_string(&s).unwrap_or_default();
+        assert!(!ron.contains("knowledge_types"), "{ron}");
+        let back: Schema = ron::from_str(&ron).unwrap_or_default();
+        assert_eq!(back, s);
     }
 
     #[test]

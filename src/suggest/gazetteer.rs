@@ -2,10 +2,16 @@
 //! project's own knowledge base (entity names and aliases). Matches respect word boundaries
 //! and case: entries match as written; an entry starting lowercase ("foreign minister") also
 //! matches capitalised at a sentence start.
+//!
+//! Shipped entries carry a knowledge class (country, city, nationality, ...) rather than a
+//! schema type: the project's schema, or what its annotations show, says which entity type
+//! each class is suggested as (`Schema::knowledge_type`); classes with no type there are not
+//! suggested at all.
 
+use super::knowledge::{LearnedTypes, learn_knowledge_types};
 use super::util::{Analysis, at_word_boundaries, char_range, is_sentence_start};
 use super::{Suggester, Suggestion};
-use crate::model::{Document, Project};
+use crate::model::{Document, KnowledgeClass, Project};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 /// The shipped lists: (file name, contents).
@@ -79,7 +85,12 @@ const AMBIGUOUS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub name: String,
+    /// The type written in the list (a default-schema type; the tagger's feature), or the
+    /// project type of a knowledge-base entry.
     pub entity_type: String,
+    /// The knowledge class of a shipped entry; None for the project's own entries, which
+    /// are suggested as their `entity_type`.
+    pub class: Option<KnowledgeClass>,
     /// The canonical name when `name` is an alias.
     pub canonical: Option<String>,
     /// Where it comes from: a list name or "project".
@@ -89,10 +100,30 @@ pub struct Entry {
     pub score: f32,
 }
 
+/// The knowledge class of a shipped list's entries (`section`: the last `# --- ... ---`
+/// heading); None for a list it does not know.
+fn list_class(list: &str, section: &str) -> Option<KnowledgeClass> {
+    Some(match list {
+        "countries" => KnowledgeClass::Country,
+        "demonyms" => KnowledgeClass::Nationality,
+        "cities" => KnowledgeClass::City,
+        "regions" => KnowledgeClass::Region,
+        "organisations" if section.starts_with("Armed groups") => KnowledgeClass::ArmedGroup,
+        "organisations" | "sports-clubs" => KnowledgeClass::Organisation,
+        "roles" => KnowledgeClass::Role,
+        "religions-groups" => KnowledgeClass::Religion,
+        _ => return None,
+    })
+}
+
 /// Parses one list (`name<TAB>TYPE[<TAB>canonical]`, `#` comments).
 pub fn parse_list(list: &str, contents: &str) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
+    let mut section = "";
     for (i, line) in contents.lines().enumerate() {
+        if let Some(heading) = line.strip_prefix("# --- ") {
+            section = heading.trim_end_matches(['-', ' ']);
+        }
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -113,6 +144,7 @@ pub fn parse_list(list: &str, contents: &str) -> Result<Vec<Entry>, String> {
         out.push(Entry {
             name: name.to_string(),
             entity_type: ty.to_string(),
+            class: list_class(list, section),
             canonical,
             list: list.to_string(),
             sentence_start_only: false,
@@ -146,6 +178,8 @@ pub struct Gazetteer {
     /// What the automaton matches: project entries, base entries, capitalised variants.
     entries: Vec<Entry>,
     automaton: Option<AhoCorasick>,
+    /// Per knowledge class, what the project's annotations show (`learn`).
+    learned: LearnedTypes,
 }
 
 impl Default for Gazetteer {
@@ -173,6 +207,7 @@ impl Gazetteer {
             base: entries.clone(),
             entries,
             automaton: None,
+            learned: LearnedTypes::new(),
         };
         g.rebuild();
         g
@@ -250,6 +285,20 @@ impl Gazetteer {
     }
 }
 
+impl Gazetteer {
+    /// Matches of shipped (classed) entries in a document: (char start, char end, class).
+    fn class_matches(&self, doc: &Document) -> Vec<(usize, usize, KnowledgeClass)> {
+        let starts = Analysis::of(&doc.text).sentence_starts();
+        self.find(&doc.text, &starts)
+            .into_iter()
+            .filter_map(|(s, e, entry)| {
+                let (start, end) = char_range(doc, s, e);
+                Some((start, end, entry.class?))
+            })
+            .collect()
+    }
+}
+
 impl Suggester for Gazetteer {
     fn name(&self) -> &'static str {
         "gazetteer"
@@ -267,6 +316,7 @@ impl Suggester for Gazetteer {
                 entries.push(Entry {
                     name: name.clone(),
                     entity_type: e.entity_type.clone(),
+                    class: None,
                     canonical,
                     list: "project knowledge base".to_string(),
                     sentence_start_only: false,
@@ -285,28 +335,33 @@ impl Suggester for Gazetteer {
         );
         self.entries = entries;
         self.rebuild();
+        self.learned = learn_knowledge_types(project, |doc| self.class_matches(doc));
     }
 
-    fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
+    fn suggest(&self, project: &Project, doc: &Document) -> Vec<Suggestion> {
         let analysis = Analysis::of(&doc.text);
         let starts = analysis.sentence_starts();
         self.find(&doc.text, &starts)
             .into_iter()
-            .map(|(s, e, entry)| {
+            .filter_map(|(s, e, entry)| {
+                let entity_type = match entry.class {
+                    Some(c) => project.schema.knowledge_type(c, self.learned.get(&c))?,
+                    None => entry.entity_type.as_str(),
+                };
                 let (start, end) = char_range(doc, s, e);
                 let explanation = match &entry.canonical {
                     Some(c) => format!("in gazetteer: {} (alias of {c})", entry.list),
                     None => format!("in gazetteer: {}", entry.list),
                 };
-                Suggestion {
+                Some(Suggestion {
                     document: doc.id,
                     start,
                     end,
-                    entity_type: entry.entity_type.clone(),
+                    entity_type: entity_type.to_string(),
                     score: entry.score,
                     engine: "gazetteer".to_string(),
                     explanation,
-                }
+                })
             })
             .collect()
     }
@@ -390,6 +445,7 @@ mod tests {
         let g = Gazetteer::with_entries(vec![Entry {
             name: "foreign minister".into(),
             entity_type: "ROLE".into(),
+            class: Some(KnowledgeClass::Role),
             canonical: None,
             list: "roles".into(),
             sentence_start_only: false,

@@ -7,6 +7,7 @@
 //! agree on, and drops what the project already has or the analyst rejected.
 
 pub mod gazetteer;
+pub mod knowledge;
 pub mod memory;
 pub mod model;
 pub mod relations;
@@ -304,7 +305,8 @@ pub fn learn_all(engines: &mut [Box<dyn Suggester>], project: &Project) {
 }
 
 /// Runs trained engines over documents (all of the project's when `docs` is empty), in
-/// parallel. Drops suggestions equal to an existing span and ones the project rejected.
+/// parallel. Drops suggestions equal to an existing span, ones the project rejected, and
+/// (whatever an engine proposes) entity and relation types the project's schema lacks.
 pub fn run_engines(
     project: &Project,
     engines: &[Box<dyn Suggester>],
@@ -338,6 +340,7 @@ fn suggest_document(
         .iter()
         .flat_map(|e| e.suggest(project, doc))
         .filter(|s| s.document == doc.id && s.start < s.end && s.end <= len)
+        .filter(|s| project.schema.entity_type(&s.entity_type).is_some())
         .collect();
     let entities: Vec<Suggestion> = merge(raw)
         .into_iter()
@@ -349,6 +352,9 @@ fn suggest_document(
         .flat_map(|e| e.suggest_relations(project, doc, &entities))
         .filter(|r| {
             r.document == doc.id
+                && project.schema.relation_type(&r.relation_type).is_some()
+                && project.schema.entity_type(&r.source.entity_type).is_some()
+                && project.schema.entity_type(&r.target.entity_type).is_some()
                 && !relation_exists(doc, r)
                 && !project.is_relation_rejected(doc.id, &r.relation_type, &r.source, &r.target)
         })

@@ -2,12 +2,17 @@
 //! figures, titles before names ("Prime Minister Nikol Pashinyan" -> ROLE + PER, with a
 //! has_role relation), acronyms defined in parentheses, organisation names ending in an
 //! institutional word, and capitalised sequences as low-score candidates.
+//!
+//! Each rule recognises a knowledge class (date, quantity, role, person name, organisation);
+//! the project's schema, or what its annotations show, says which entity type that class is
+//! suggested as (`Schema::knowledge_type`). A class with no type there is not suggested.
 
 use super::gazetteer::shipped_entries;
+use super::knowledge::{LearnedTypes, learn_knowledge_types};
 use super::model::is_known_given_name;
 use super::util::{Analysis, at_word_boundaries, char_range, is_sentence_start};
 use super::{RelationSuggestion, SpanRef, Suggester, Suggestion};
-use crate::model::{Document, Project};
+use crate::model::{Document, KnowledgeClass, Project};
 use regex::Regex;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -157,7 +162,9 @@ fn titles() -> &'static Vec<String> {
     T.get_or_init(|| {
         let mut v: Vec<String> = super::gazetteer::shipped_entries()
             .into_iter()
-            .filter(|e| e.entity_type == "ROLE" && e.name.starts_with(char::is_uppercase))
+            .filter(|e| {
+                e.class == Some(KnowledgeClass::Role) && e.name.starts_with(char::is_uppercase)
+            })
             .map(|e| e.name)
             .collect();
         v.extend(["Mr.", "Mrs.", "Ms.", "Dr."].iter().map(|s| s.to_string()));
@@ -167,37 +174,44 @@ fn titles() -> &'static Vec<String> {
     })
 }
 
-/// The rules engine. It learns nothing.
+/// The rules engine. It learns only which entity type each class's matches are annotated
+/// with in the project.
 #[derive(Debug, Clone, Default)]
-pub struct Rules;
+pub struct Rules {
+    learned: LearnedTypes,
+}
 
 impl Rules {
     pub fn new() -> Rules {
-        Rules
+        Rules::default()
     }
 }
 
 struct Out<'d> {
     doc: &'d Document,
-    list: Vec<Suggestion>,
+    /// Suggestions with their class (`entity_type` is set from it afterwards).
+    list: Vec<(KnowledgeClass, Suggestion)>,
 }
 
 impl Out<'_> {
-    fn push(&mut self, s: usize, e: usize, ty: &str, score: f32, why: String) {
+    fn push(&mut self, s: usize, e: usize, class: KnowledgeClass, score: f32, why: String) {
         let text = &self.doc.text;
         if s >= e || !at_word_boundaries(text, s, e) {
             return;
         }
         let (start, end) = char_range(self.doc, s, e);
-        self.list.push(Suggestion {
-            document: self.doc.id,
-            start,
-            end,
-            entity_type: ty.to_string(),
-            score,
-            engine: "rules".to_string(),
-            explanation: why,
-        });
+        self.list.push((
+            class,
+            Suggestion {
+                document: self.doc.id,
+                start,
+                end,
+                entity_type: String::new(),
+                score,
+                engine: "rules".to_string(),
+                explanation: why,
+            },
+        ));
     }
 }
 
@@ -257,211 +271,52 @@ impl Suggester for Rules {
         "rules"
     }
 
-    fn learn(&mut self, _project: &Project) {}
+    fn learn(&mut self, project: &Project) {
+        self.learned = learn_knowledge_types(project, |doc| {
+            classified(doc)
+                .into_iter()
+                .map(|(c, s)| (s.start, s.end, c))
+                .collect()
+        });
+    }
 
-    fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
-        let Some(p) = patterns() else {
-            return Vec::new();
-        };
-        let text = &doc.text;
-        let analysis = Analysis::of(text);
-        let starts = analysis.sentence_starts();
-        let mut out = Out {
-            doc,
-            list: Vec::new(),
-        };
-        for (k, re) in p.dates.iter().enumerate() {
-            for c in re.captures_iter(text) {
-                // The year pattern captures the year only.
-                let Some(m) = c.get(1).or_else(|| c.get(0)) else {
-                    continue;
-                };
-                let score = if k == 6 { 0.75 } else { 0.85 };
-                out.push(
-                    m.start(),
-                    m.end(),
-                    "DATE",
-                    score,
-                    "date or time pattern".into(),
-                );
-            }
-        }
-        for m in p.quantity.find_iter(text) {
-            if p.dates[0].is_match(m.as_str()) {
-                continue;
-            }
-            out.push(
-                m.start(),
-                m.end(),
-                "QUANTITY",
-                0.8,
-                "quantity pattern".into(),
-            );
-        }
-        for c in p.casualty.captures_iter(text) {
-            if let Some(m) = c.get(0) {
-                let head = m.as_str().split(" were ").next().unwrap_or("");
-                let head = head
-                    .split(" have ")
-                    .next()
-                    .unwrap_or(head)
-                    .split(" had ")
-                    .next()
-                    .unwrap_or(head)
-                    .split(" was ")
-                    .next()
-                    .unwrap_or(head);
-                out.push(
-                    m.start(),
-                    m.start() + head.len(),
-                    "QUANTITY",
-                    0.7,
-                    "casualty figure".into(),
-                );
-            }
-        }
-        let mut persons: Vec<(usize, usize)> = Vec::new();
-        for ((ts, te), (ns, ne)) in title_names(text, p) {
-            out.push(ts, te, "ROLE", 0.8, "title before a name".into());
-            out.push(
-                ns,
-                ne,
-                "PER",
-                0.85,
-                format!("name after the title {}", &text[ts..te]),
-            );
-            persons.push((ns, ne));
-        }
-        // Surnames of persons found above, later on their own.
-        let mut surnames: HashSet<&str> = HashSet::new();
-        for &(s, e) in &persons {
-            if let Some(last) = text[s..e].split(' ').next_back()
-                && last.len() >= 4
-                && text[s..e].contains(' ')
-            {
-                surnames.insert(last);
-            }
-        }
-        for name in surnames {
-            for (i, _) in text.match_indices(name) {
-                if at_word_boundaries(text, i, i + name.len())
-                    && !persons.iter().any(|&(s, e)| s <= i && i < e)
-                {
-                    out.push(
-                        i,
-                        i + name.len(),
-                        "PER",
-                        0.75,
-                        format!("surname of a person named earlier ({name})"),
-                    );
-                }
-            }
-        }
-        for c in p.acronym_def.captures_iter(text) {
-            let (Some(name), Some(acr)) = (c.get(1), c.get(2)) else {
-                continue;
-            };
-            // Trim leading words until the initials match.
-            let mut s = name.start();
-            let mut found = false;
-            loop {
-                if initials_match(&text[s..name.end()], acr.as_str()) {
-                    found = true;
-                    break;
-                }
-                match text[s..name.end()].find(' ') {
-                    Some(sp) => s += sp + 1,
-                    None => break,
-                }
-            }
-            if !found
-                || text[s..name.end()]
-                    .split(' ')
-                    .next()
-                    .is_some_and(|w| w.chars().all(char::is_lowercase))
-            {
-                continue;
-            }
-            let why = format!(
-                "{} defined as an acronym ({})",
-                &text[s..name.end()],
-                acr.as_str()
-            );
-            out.push(s, name.end(), "ORG", 0.8, why.clone());
-            out.push(
-                acr.start(),
-                acr.end(),
-                "ORG",
-                0.8,
-                format!("acronym: alias of {}", &text[s..name.end()]),
-            );
-        }
-        for m in p.org_name.find_iter(text) {
-            let mut s = m.start();
-            let first = m.as_str().split(' ').next().unwrap_or("");
-            if NOT_NAMES.contains(&first) {
-                match text[s..m.end()].find(' ') {
-                    Some(sp) => s += sp + 1,
-                    None => continue,
-                }
-            }
-            if !text[s..m.end()].contains(' ') {
-                continue;
-            }
-            out.push(
-                s,
-                m.end(),
-                "ORG",
-                0.92,
-                "capitalised name ending in an institution word".into(),
-            );
-        }
-        for m in p.capitalised.find_iter(text) {
-            let mut s = m.start();
-            let first = m.as_str().split(' ').next().unwrap_or("");
-            // Two or three capitalised words led by a known given name: a person, even at a
-            // sentence start.
-            let given = m.as_str().split(' ').count() <= 3
-                && !NOT_NAMES.contains(&first)
-                && is_known_given_name(first)
-                && !gazetteer_first_words().contains(first);
-            if !given && (NOT_NAMES.contains(&first) || is_sentence_start(text, &starts, s)) {
-                match text[s..m.end()].find(' ') {
-                    Some(sp)
-                        if !NOT_NAMES.contains(&first)
-                            || is_sentence_start(text, &starts, s)
-                            || NOT_NAMES.contains(&first) =>
-                    {
-                        s += sp + 1
-                    }
-                    _ => continue,
-                }
-            }
-            if !text[s..m.end()].contains(' ') {
-                continue;
-            }
-            let (score, why) = if given {
-                (
-                    0.8,
-                    format!("capitalised sequence starting with the given name {first}"),
-                )
-            } else {
-                (0.3, "capitalised sequence (candidate)".to_string())
-            };
-            out.push(s, m.end(), "PER", score, why);
-        }
-        out.list
+    fn suggest(&self, project: &Project, doc: &Document) -> Vec<Suggestion> {
+        classified(doc)
+            .into_iter()
+            .filter_map(|(c, mut s)| {
+                s.entity_type = project
+                    .schema
+                    .knowledge_type(c, self.learned.get(&c))?
+                    .to_string();
+                Some(s)
+            })
+            .collect()
     }
 
     fn suggest_relations(
         &self,
-        _project: &Project,
+        project: &Project,
         doc: &Document,
         candidates: &[Suggestion],
     ) -> Vec<RelationSuggestion> {
         let Some(p) = patterns() else {
             return Vec::new();
         };
+        let schema = &project.schema;
+        let role = schema.knowledge_type(
+            KnowledgeClass::Role,
+            self.learned.get(&KnowledgeClass::Role),
+        );
+        let person = schema.knowledge_type(
+            KnowledgeClass::PersonName,
+            self.learned.get(&KnowledgeClass::PersonName),
+        );
+        let (Some(role), Some(person)) = (role, person) else {
+            return Vec::new();
+        };
+        if schema.relation_type("has_role").is_none() {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for ((ts, te), (ns, ne)) in title_names(&doc.text, p) {
             let (rs, re) = char_range(doc, ts, te);
@@ -472,11 +327,11 @@ impl Suggester for Rules {
                         .iter()
                         .any(|c| c.start == s && c.end == e && c.entity_type == ty)
             };
-            if has(rs, re, "ROLE") && has(ps, pe, "PER") {
+            if has(rs, re, role) && has(ps, pe, person) {
                 out.push(RelationSuggestion {
                     document: doc.id,
-                    source: SpanRef::new(ps, pe, "PER"),
-                    target: SpanRef::new(rs, re, "ROLE"),
+                    source: SpanRef::new(ps, pe, person),
+                    target: SpanRef::new(rs, re, role),
                     relation_type: "has_role".into(),
                     score: 0.8,
                     engine: "rules".into(),
@@ -486,6 +341,219 @@ impl Suggester for Rules {
         }
         out
     }
+}
+
+/// What the rules find in a document, with the knowledge class of each.
+fn classified(doc: &Document) -> Vec<(KnowledgeClass, Suggestion)> {
+    let Some(p) = patterns() else {
+        return Vec::new();
+    };
+    let text = &doc.text;
+    let analysis = Analysis::of(text);
+    let starts = analysis.sentence_starts();
+    let mut out = Out {
+        doc,
+        list: Vec::new(),
+    };
+    for (k, re) in p.dates.iter().enumerate() {
+        for c in re.captures_iter(text) {
+            // The year pattern captures the year only.
+            let Some(m) = c.get(1).or_else(|| c.get(0)) else {
+                continue;
+            };
+            let score = if k == 6 { 0.75 } else { 0.85 };
+            // The last pattern is the clock-time one.
+            let class = if k == 7 {
+                KnowledgeClass::Time
+            } else {
+                KnowledgeClass::Date
+            };
+            out.push(
+                m.start(),
+                m.end(),
+                class,
+                score,
+                "date or time pattern".into(),
+            );
+        }
+    }
+    for m in p.quantity.find_iter(text) {
+        if p.dates[0].is_match(m.as_str()) {
+            continue;
+        }
+        out.push(
+            m.start(),
+            m.end(),
+            KnowledgeClass::Quantity,
+            0.8,
+            "quantity pattern".into(),
+        );
+    }
+    for c in p.casualty.captures_iter(text) {
+        if let Some(m) = c.get(0) {
+            let head = m.as_str().split(" were ").next().unwrap_or("");
+            let head = head
+                .split(" have ")
+                .next()
+                .unwrap_or(head)
+                .split(" had ")
+                .next()
+                .unwrap_or(head)
+                .split(" was ")
+                .next()
+                .unwrap_or(head);
+            out.push(
+                m.start(),
+                m.start() + head.len(),
+                KnowledgeClass::Quantity,
+                0.7,
+                "casualty figure".into(),
+            );
+        }
+    }
+    let mut persons: Vec<(usize, usize)> = Vec::new();
+    for ((ts, te), (ns, ne)) in title_names(text, p) {
+        out.push(
+            ts,
+            te,
+            KnowledgeClass::Role,
+            0.8,
+            "title before a name".into(),
+        );
+        out.push(
+            ns,
+            ne,
+            KnowledgeClass::PersonName,
+            0.85,
+            format!("name after the title {}", &text[ts..te]),
+        );
+        persons.push((ns, ne));
+    }
+    // Surnames of persons found above, later on their own.
+    let mut surnames: HashSet<&str> = HashSet::new();
+    for &(s, e) in &persons {
+        if let Some(last) = text[s..e].split(' ').next_back()
+            && last.len() >= 4
+            && text[s..e].contains(' ')
+        {
+            surnames.insert(last);
+        }
+    }
+    for name in surnames {
+        for (i, _) in text.match_indices(name) {
+            if at_word_boundaries(text, i, i + name.len())
+                && !persons.iter().any(|&(s, e)| s <= i && i < e)
+            {
+                out.push(
+                    i,
+                    i + name.len(),
+                    KnowledgeClass::PersonName,
+                    0.75,
+                    format!("surname of a person named earlier ({name})"),
+                );
+            }
+        }
+    }
+    for c in p.acronym_def.captures_iter(text) {
+        let (Some(name), Some(acr)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        // Trim leading words until the initials match.
+        let mut s = name.start();
+        let mut found = false;
+        loop {
+            if initials_match(&text[s..name.end()], acr.as_str()) {
+                found = true;
+                break;
+            }
+            match text[s..name.end()].find(' ') {
+                Some(sp) => s += sp + 1,
+                None => break,
+            }
+        }
+        if !found
+            || text[s..name.end()]
+                .split(' ')
+                .next()
+                .is_some_and(|w| w.chars().all(char::is_lowercase))
+        {
+            continue;
+        }
+        let why = format!(
+            "{} defined as an acronym ({})",
+            &text[s..name.end()],
+            acr.as_str()
+        );
+        out.push(
+            s,
+            name.end(),
+            KnowledgeClass::Organisation,
+            0.8,
+            why.clone(),
+        );
+        out.push(
+            acr.start(),
+            acr.end(),
+            KnowledgeClass::Organisation,
+            0.8,
+            format!("acronym: alias of {}", &text[s..name.end()]),
+        );
+    }
+    for m in p.org_name.find_iter(text) {
+        let mut s = m.start();
+        let first = m.as_str().split(' ').next().unwrap_or("");
+        if NOT_NAMES.contains(&first) {
+            match text[s..m.end()].find(' ') {
+                Some(sp) => s += sp + 1,
+                None => continue,
+            }
+        }
+        if !text[s..m.end()].contains(' ') {
+            continue;
+        }
+        out.push(
+            s,
+            m.end(),
+            KnowledgeClass::Organisation,
+            0.92,
+            "capitalised name ending in an institution word".into(),
+        );
+    }
+    for m in p.capitalised.find_iter(text) {
+        let mut s = m.start();
+        let first = m.as_str().split(' ').next().unwrap_or("");
+        // Two or three capitalised words led by a known given name: a person, even at a
+        // sentence start.
+        let given = m.as_str().split(' ').count() <= 3
+            && !NOT_NAMES.contains(&first)
+            && is_known_given_name(first)
+            && !gazetteer_first_words().contains(first);
+        if !given && (NOT_NAMES.contains(&first) || is_sentence_start(text, &starts, s)) {
+            match text[s..m.end()].find(' ') {
+                Some(sp)
+                    if !NOT_NAMES.contains(&first)
+                        || is_sentence_start(text, &starts, s)
+                        || NOT_NAMES.contains(&first) =>
+                {
+                    s += sp + 1
+                }
+                _ => continue,
+            }
+        }
+        if !text[s..m.end()].contains(' ') {
+            continue;
+        }
+        let (score, why) = if given {
+            (
+                0.8,
+                format!("capitalised sequence starting with the given name {first}"),
+            )
+        } else {
+            (0.3, "capitalised sequence (candidate)".to_string())
+        };
+        out.push(s, m.end(), KnowledgeClass::PersonName, score, why);
+    }
+    out.list
 }
 
 /// First words of the shipped gazetteer entries: a given name that also starts a place,

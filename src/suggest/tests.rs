@@ -233,3 +233,136 @@ fn unknown_engine_lists_valid_names() {
     let msg = err.map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("gazeteer") && msg.contains("gazetteer, rules, memory, model, relations"));
 }
+
+/// A schema of its own (re3d-like): no default types.
+fn custom_schema() -> crate::model::Schema {
+    let mut s = crate::model::Schema::default();
+    for t in [
+        "Person",
+        "Organisation",
+        "Location",
+        "Nationality",
+        "Temporal",
+    ] {
+        s.ensure_entity_type(t);
+    }
+    s
+}
+
+fn custom_project(text: &str) -> Project {
+    let mut p = Project::new("custom");
+    p.schema = custom_schema();
+    let id = p.new_document_id();
+    p.documents
+        .push(Document::new(id, "a", "a.txt", text.to_string()).into());
+    p
+}
+
+fn run_named(p: &Project, names: &[&str]) -> Vec<Suggestion> {
+    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let Ok(mut engines) = engines_by_name(&names) else {
+        panic!("engines")
+    };
+    learn_all(&mut engines, p);
+    run_engines(p, &engines, &[]).entities
+}
+
+const NEWS: &str = "Prime Minister Nikol Pashinyan met Syrian envoys in Damascus on Monday. \
+    The Collective Security Treaty Organization (CSTO) said 12 soldiers were killed in Syria.";
+
+#[test]
+fn default_schema_still_gets_default_types_from_gazetteer_and_rules() {
+    let mut p = project();
+    let id = p.new_document_id();
+    p.documents
+        .push(Document::new(id, "b", "b.txt", NEWS.to_string()).into());
+    let got = run_named(&p, &["gazetteer", "rules"]);
+    let doc = &p.documents[1];
+    let has = |text: &str, ty: &str| {
+        got.iter()
+            .any(|s| s.document == id && doc.slice(s.start, s.end) == text && s.entity_type == ty)
+    };
+    assert!(has("Syria", "GPE") && has("Damascus", "GPE"), "{got:?}");
+    assert!(has("Syrian", "NORP") && has("Monday", "DATE"), "{got:?}");
+    assert!(has("Nikol Pashinyan", "PER") && has("Prime Minister", "ROLE"));
+    assert!(has("CSTO", "ORG"), "{got:?}");
+}
+
+#[test]
+fn custom_schema_without_mapping_gets_nothing_from_gazetteer_and_rules() {
+    let p = custom_project(NEWS);
+    let got = run_named(&p, &["gazetteer", "rules", "relations"]);
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn custom_schema_learns_the_analysts_type_for_countries() {
+    let mut p = custom_project(NEWS);
+    // The analyst tagged one country as Location in another document.
+    let id = p.new_document_id();
+    let mut d = Document::new(id, "b", "b.txt", "Talks in Iraq went on.".to_string());
+    let sid = p.new_span_id();
+    d.spans.push(Span::new(sid, 9, 13, "Location"));
+    p.documents.push(d.into());
+    let got = run_named(&p, &["gazetteer"]);
+    let doc = &p.documents[0];
+    let syria: Vec<&str> = got
+        .iter()
+        .filter(|s| s.document == doc.id && doc.slice(s.start, s.end) == "Syria")
+        .map(|s| s.entity_type.as_str())
+        .collect();
+    assert_eq!(syria, vec!["Location"], "{got:?}");
+    // Classes the analyst never annotated stay silent; nothing outside the schema.
+    assert!(got.iter().all(|s| s.entity_type == "Location"), "{got:?}");
+    // An explicit mapping wins over the learned one.
+    p.schema
+        .knowledge_types
+        .insert("country".into(), "Organisation".into());
+    let got = run_named(&p, &["gazetteer"]);
+    assert!(
+        got.iter()
+            .any(|s| doc.slice(s.start, s.end) == "Syria" && s.entity_type == "Organisation"),
+        "{got:?}"
+    );
+}
+
+/// An engine that proposes a type no schema here has.
+struct Rogue;
+
+impl Suggester for Rogue {
+    fn name(&self) -> &'static str {
+        "rogue"
+    }
+    fn learn(&mut self, _project: &Project) {}
+    fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
+        vec![
+            Suggestion {
+                document: doc.id,
+                start: 0,
+                end: 5,
+                entity_type: "Weapon".into(),
+                score: 0.9,
+                engine: "rogue".into(),
+                explanation: String::new(),
+            },
+            Suggestion {
+                document: doc.id,
+                start: 0,
+                end: 5,
+                entity_type: "PER".into(),
+                score: 0.9,
+                engine: "rogue".into(),
+                explanation: String::new(),
+            },
+        ]
+    }
+}
+
+#[test]
+fn run_engines_drops_types_the_schema_lacks() {
+    let p = project();
+    let engines: Vec<Box<dyn Suggester>> = vec![Box::new(Rogue)];
+    let got = run_engines(&p, &engines, &[]).entities;
+    let types: Vec<&str> = got.iter().map(|s| s.entity_type.as_str()).collect();
+    assert_eq!(types, vec!["PER"]);
+}
