@@ -1,5 +1,6 @@
 use clap::{CommandFactory, Parser, error::ErrorKind};
-use marginalia::cli::{Cli, run};
+use marginalia::cli::{BrokenPipe, Cli, run};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -26,8 +27,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of stdout went away (`| head -1`): the work is done, nothing to say.
+        Err(e) if e.is::<BrokenPipe>() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            if writeln!(std::io::stderr(), "error: {e:#}").is_err() {
+                // stderr is gone too: the exit code is all that is left to tell.
+            }
             ExitCode::from(1)
         }
     }

@@ -1,4 +1,4 @@
-use super::{ExportFormatArg, TagScheme, load};
+use super::{ExportFormatArg, TagScheme, load, note, print};
 use crate::export::{self, ExportFormat, ExportOptions};
 use anyhow::Result;
 use std::path::Path;
@@ -34,8 +34,7 @@ pub(super) fn run(
     };
     let report = export::export(&project, format, &options, out)?;
     for notice in &report.notices {
-        eprintln!("note: {notice}");
+        note(format!("note: {notice}"));
     }
-    println!("{}", report.summary());
-    Ok(())
+    print(report.summary())
 }
