@@ -32,6 +32,7 @@ pub(super) fn run(
         documents: docs.to_vec(),
         types: types.to_vec(),
     };
+    export::guard_output(path, out)?;
     let report = export::export(&project, format, &options, out)?;
     for notice in &report.notices {
         note(format!("note: {notice}"));
