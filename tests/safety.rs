@@ -276,3 +276,33 @@ fn suggest_accept_saves_before_it_reports() {
     // A failed save prints no report of suggestions as if they were accepted.
     assert_eq!(String::from_utf8_lossy(&o.stdout), "");
 }
+
+#[test]
+fn fifos_and_devices_are_refused_without_hanging_and_each_cause_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_with_a_document(dir.path());
+    let fifo = dir.path().join("pipe.ron");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for args in [
+        vec!["stats", p(&fifo)],
+        vec!["import", p(&project), p(&fifo)],
+        vec!["evaluate", "--gold", p(&fifo)],
+        vec!["import", p(&project), "/dev/zero"],
+    ] {
+        let err = fails(&args);
+        let what = if args.contains(&"/dev/zero") {
+            "is a device, not a regular file"
+        } else {
+            "is a named pipe (FIFO), not a regular file"
+        };
+        assert_eq!(err.matches(what).count(), 1, "{args:?}: {err}");
+    }
+    let err = fails(&["stats", p(&dir.path().join("missing.ron"))]);
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+}
