@@ -4,6 +4,7 @@
 //! changes it only through `session::Op`s, each planned into one `edit::Transaction`.
 
 pub mod cli;
+pub mod diag;
 pub mod edit;
 pub mod evaluate;
 pub mod export;

@@ -1,5 +1,6 @@
 use clap::{CommandFactory, Parser, error::ErrorKind};
-use marginalia::cli::{Cli, run};
+use marginalia::cli::{BrokenPipe, Cli, run};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -26,11 +27,32 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of stdout went away (`| head -1`): the work is done, nothing to say.
+        Err(e) if e.is::<BrokenPipe>() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            if writeln!(std::io::stderr(), "error: {}", message(&e)).is_err() {
+                // stderr is gone too: the exit code is all that is left to tell.
+            }
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes, each said once: core errors already put their cause in their
+/// own message ("p.ron: No such file or directory"), so a cause the message holds is skipped.
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 #[cfg(feature = "gui")]

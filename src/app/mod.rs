@@ -193,6 +193,9 @@ impl MarginaliaApp {
         self.draw(ui);
         self.run_commands(ui.ctx());
         self.autosave(ui.ctx());
+        if let Some(warning) = crate::diag::take_warnings().pop() {
+            self.status = format!("Warning: {warning}");
+        }
     }
 
     /// Writes the recovery file after 30 s of unsaved work, and when the window loses focus.

@@ -1,7 +1,9 @@
+use super::print;
 use crate::evaluate::{Evaluation, evaluate};
 use crate::import::{ImportFormat, plan_import};
 use crate::model::Project;
 use anyhow::{Context, Result, bail};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Reads gold or training annotations: a folder of brat files or a CoNLL file.
@@ -24,17 +26,20 @@ fn read_annotated(path: &Path, what: &str) -> Result<Project> {
     Ok(project)
 }
 
-fn print(title: &str, e: &Evaluation) {
-    println!(
-        "{title}: precision {:.4}  recall {:.4}  F1 {:.4}  (gold {}, predicted {}, correct {})",
+fn scores(text: &mut String, title: &str, e: &Evaluation) -> std::fmt::Result {
+    write!(
+        text,
+        "\n{title}: precision {:.4}  recall {:.4}  F1 {:.4}  (gold {}, predicted {}, correct {})",
         e.precision, e.recall, e.f1, e.gold, e.predicted, e.correct
-    );
+    )?;
     for (t, s) in &e.per_type {
-        println!(
-            "  {t:<18} P {:.4}  R {:.4}  F1 {:.4}  gold {:>6}  predicted {:>6}  correct {:>6}",
+        write!(
+            text,
+            "\n  {t:<18} P {:.4}  R {:.4}  F1 {:.4}  gold {:>6}  predicted {:>6}  correct {:>6}",
             s.precision, s.recall, s.f1, s.gold, s.predicted, s.correct
-        );
+        )?;
     }
+    Ok(())
 }
 
 pub(super) fn run(
@@ -51,18 +56,18 @@ pub(super) fn run(
         engines.unwrap_or(&[]),
     )?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(());
+        return print(serde_json::to_string_pretty(&report)?);
     }
-    println!("engines: {}", report.engines.join(", "));
-    print("entities", &report.entities);
+    let mut text = format!("engines: {}", report.engines.join(", "));
+    scores(&mut text, "entities", &report.entities)?;
     if report.relations.gold > 0 {
-        print("relations", &report.relations);
+        scores(&mut text, "relations", &report.relations)?;
     }
-    println!("documents: {}", report.documents);
-    println!(
-        "seconds: {:.2} (learning {:.2})",
+    write!(text, "\ndocuments: {}", report.documents)?;
+    write!(
+        text,
+        "\nseconds: {:.2} (learning {:.2})",
         report.seconds, report.train_seconds
-    );
-    Ok(())
+    )?;
+    print(text)
 }

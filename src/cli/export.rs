@@ -1,4 +1,4 @@
-use super::{ExportFormatArg, TagScheme, load};
+use super::{ExportFormatArg, TagScheme, load, note, print};
 use crate::export::{self, ExportFormat, ExportOptions};
 use anyhow::Result;
 use std::path::Path;
@@ -32,10 +32,10 @@ pub(super) fn run(
         documents: docs.to_vec(),
         types: types.to_vec(),
     };
+    export::guard_output(path, out)?;
     let report = export::export(&project, format, &options, out)?;
     for notice in &report.notices {
-        eprintln!("note: {notice}");
+        note(format!("note: {notice}"));
     }
-    println!("{}", report.summary());
-    Ok(())
+    print(report.summary())
 }

@@ -6,11 +6,16 @@ use crate::model::{Project, ProjectStats};
 use crate::store;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod evaluate;
 mod export;
+pub mod output;
 mod suggest;
+
+pub use output::BrokenPipe;
+use output::{note, print};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -164,8 +169,55 @@ pub(crate) fn load(path: &Path) -> Result<Project> {
     Ok(store::load(path)?)
 }
 
+/// A project open for a read-modify-write: locked from before the load until after the save,
+/// and saved only if the file is still the one that was read. Another writer gets "p.ron is
+/// open in another Marginalia (pid N)", never a silent overwrite.
+pub(crate) struct Writing {
+    path: PathBuf,
+    on_disk: store::OnDisk,
+    _lock: store::ProjectLock,
+}
+
+impl Writing {
+    /// Locks and loads an existing project.
+    pub(crate) fn open(path: &Path) -> Result<(Project, Writing)> {
+        let lock = store::ProjectLock::acquire(path)?;
+        let (project, on_disk) = store::load_tracked(path)?;
+        let writing = Writing {
+            path: path.to_path_buf(),
+            on_disk,
+            _lock: lock,
+        };
+        Ok((project, writing))
+    }
+
+    /// Locks the name of a project that does not exist yet.
+    fn create(path: &Path) -> Result<Writing> {
+        let lock = store::ProjectLock::acquire(path)?;
+        Ok(Writing {
+            path: path.to_path_buf(),
+            on_disk: store::OnDisk::absent(),
+            _lock: lock,
+        })
+    }
+
+    /// Saves, saying so on stderr when a newer recovery file was found (and kept).
+    pub(crate) fn save(&mut self, project: &Project) -> Result<()> {
+        let saved = store::save_tracked(project, &self.path, &self.on_disk)?;
+        if let Some(recovery) = &saved.kept_recovery {
+            note(format!(
+                "note: {} holds newer unsaved work from the window; it is kept, and opening {} in Marginalia offers it",
+                recovery.display(),
+                self.path.display()
+            ));
+        }
+        self.on_disk = saved.on_disk;
+        Ok(())
+    }
+}
+
 fn new_project(path: &Path, name: Option<String>) -> Result<()> {
-    if path.exists() {
+    if std::fs::symlink_metadata(path).is_ok() {
         bail!("{}: already exists; choose another name", path.display());
     }
     let name = name.unwrap_or_else(|| {
@@ -173,13 +225,14 @@ fn new_project(path: &Path, name: Option<String>) -> Result<()> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "Untitled".into())
     });
-    store::save(&Project::new(&name), path)?;
-    println!("created {}", path.display());
-    Ok(())
+    let mut writing = Writing::create(path)?;
+    writing.save(&Project::new(&name))?;
+    drop(writing);
+    print(format!("created {}", path.display()))
 }
 
 fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()> {
-    let mut project = load(path)?;
+    let (mut project, mut writing) = Writing::open(path)?;
     let format = match format {
         ImportFormatArg::Auto => ImportFormat::Auto,
         ImportFormatArg::Text => ImportFormat::Text,
@@ -192,12 +245,12 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
     let (tx, report) = plan_import(&project, paths, format)?;
     tx.apply(&mut project)
         .with_context(|| format!("{}: the import does not fit the project", path.display()))?;
+    writing.save(&project)?;
+    drop(writing);
     for notice in &report.notices {
-        eprintln!("note: {notice}");
+        note(format!("note: {notice}"));
     }
-    store::save(&project, path)?;
-    println!("{}", report.summary());
-    Ok(())
+    print(report.summary())
 }
 
 /// Refuses to overwrite an existing output unless forced.
@@ -215,21 +268,21 @@ fn stats(path: &Path, json: bool) -> Result<()> {
     let project = load(path)?;
     let s = ProjectStats::of(&project);
     if json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
-        return Ok(());
+        return print(serde_json::to_string_pretty(&s)?);
     }
-    println!("{}", s.name);
-    println!("  documents  {:>8}", s.documents);
-    println!("  tokens     {:>8}", s.tokens);
-    println!("  sentences  {:>8}", s.sentences);
-    println!("  spans      {:>8}", s.spans);
+    let mut text = String::new();
+    writeln!(text, "{}", s.name)?;
+    writeln!(text, "  documents  {:>8}", s.documents)?;
+    writeln!(text, "  tokens     {:>8}", s.tokens)?;
+    writeln!(text, "  sentences  {:>8}", s.sentences)?;
+    writeln!(text, "  spans      {:>8}", s.spans)?;
     for (t, n) in &s.spans_per_type {
-        println!("    {t:<10} {n:>6}");
+        writeln!(text, "    {t:<10} {n:>6}")?;
     }
-    println!("  relations  {:>8}", s.relations);
+    writeln!(text, "  relations  {:>8}", s.relations)?;
     for (t, n) in &s.relations_per_type {
-        println!("    {t:<16} {n:>6}");
+        writeln!(text, "    {t:<16} {n:>6}")?;
     }
-    println!("  entities   {:>8}", s.entities);
-    Ok(())
+    write!(text, "  entities   {:>8}", s.entities)?;
+    print(text)
 }

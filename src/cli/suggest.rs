@@ -1,34 +1,44 @@
+use super::{Writing, print};
 use crate::session::Op;
-use crate::store;
 use crate::suggest::{DEFAULT_MIN_SCORE, engines_by_name, learn_all, run_engines};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 pub(super) fn run(path: &Path, engines: Option<&[String]>, accept: bool) -> Result<()> {
-    let mut project = super::load(path)?;
+    // Accepting writes the project: locked from the load to the save, and the report is
+    // printed only once the save is done.
+    let (mut project, mut writing) = if accept {
+        let (project, writing) = Writing::open(path)?;
+        (project, Some(writing))
+    } else {
+        (super::load(path)?, None)
+    };
     let mut engines = engines_by_name(engines.unwrap_or(&[]))?;
     learn_all(&mut engines, &project);
     let all = run_engines(&project, &engines, &[]);
-    println!(
+    let mut report = String::new();
+    write!(
+        report,
         "{} entity suggestion(s), {} relation suggestion(s) in {} document(s)",
         all.entities.len(),
         all.relations.len(),
         project.documents.len()
-    );
+    )?;
     for ((engine, ty), n) in all.counts() {
-        println!("  {engine:<28} {ty:<10} {n:>6}");
+        write!(report, "\n  {engine:<28} {ty:<10} {n:>6}")?;
     }
     let mut rel_counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for r in &all.relations {
         *rel_counts.entry((&r.engine, &r.relation_type)).or_insert(0) += 1;
     }
     for ((engine, ty), n) in rel_counts {
-        println!("  {engine:<28} {ty:<16} {n:>6}");
+        write!(report, "\n  {engine:<28} {ty:<16} {n:>6}")?;
     }
-    if !accept {
-        return Ok(());
-    }
+    let Some(w) = writing.as_mut() else {
+        return print(report);
+    };
     // The same operation as "Accept shown" in the window: overlaps resolved, new spans
     // linked to known entities.
     let best = all.best(&project, DEFAULT_MIN_SCORE);
@@ -42,10 +52,11 @@ pub(super) fn run(path: &Path, engines: Option<&[String]>, accept: bool) -> Resu
         .tx
         .apply(&mut project)
         .with_context(|| format!("{}: the suggestions do not fit the project", path.display()))?;
-    store::save(&project, path)?;
-    println!(
+    w.save(&project)?;
+    drop(writing);
+    print(report)?;
+    print(format!(
         "{} (non-overlapping, score >= {DEFAULT_MIN_SCORE})",
         planned.summary
-    );
-    Ok(())
+    ))
 }

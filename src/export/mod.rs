@@ -119,6 +119,163 @@ pub enum ExportError {
     },
     #[error("cannot serialise the project: {0}")]
     Serialize(String),
+    #[error("{out}: is {what} of the project {project}; choose another --out")]
+    Protected {
+        out: PathBuf,
+        what: &'static str,
+        project: PathBuf,
+    },
+    #[error(
+        "{0}: is a folder that is not an earlier {1} export (it has files and no {MARKER} marker); refusing to replace it, even with --force"
+    )]
+    NotAnExport(PathBuf, &'static str),
+    #[error("{out}: the folder {parent} does not exist; create it first")]
+    MissingParent { out: PathBuf, parent: PathBuf },
+}
+
+/// Written into every folder export: a later export of the same format may replace the
+/// folder; any other non-empty folder is never replaced.
+pub const MARKER: &str = ".marginalia-export";
+
+/// Staging and old folders older than this are leftovers of a killed export.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Refuses an output that would overwrite the project at `project_path` or one of the files
+/// kept beside it (backup, recovery, lock, temporary files), or a folder holding any of them.
+/// Paths are compared canonicalised (symlinks resolved), so no spelling of the project's path
+/// gets past. Call it before `export` whenever the project has a file.
+pub fn guard_output(project_path: &Path, out: &Path) -> Result<(), ExportError> {
+    let Ok(project) = std::fs::canonicalize(project_path) else {
+        return Ok(());
+    };
+    let Some(out_real) = resolve(out) else {
+        return Ok(());
+    };
+    let protected = [
+        (project.clone(), "the file"),
+        (store::backup_path(&project), "the backup file"),
+        (store::recovery_path(&project), "the recovery file"),
+        (store::lock_path(&project), "the lock file"),
+    ];
+    let refuse = |what| ExportError::Protected {
+        out: out.to_path_buf(),
+        what,
+        project: project_path.to_path_buf(),
+    };
+    for (path, what) in &protected {
+        if out_real == *path {
+            return Err(refuse(what));
+        }
+    }
+    if let Some(name) = out_real.file_name().and_then(|n| n.to_str())
+        && let Some(project_name) = project.file_name().and_then(|n| n.to_str())
+        && name.starts_with(&format!(".{project_name}."))
+        && out_real.parent() == project.parent()
+    {
+        return Err(refuse("a temporary file"));
+    }
+    if project.starts_with(&out_real) {
+        return Err(refuse("a folder holding the file"));
+    }
+    Ok(())
+}
+
+/// `path` canonicalised, or (when it does not exist yet) its canonical folder joined with its
+/// name; `None` when not even the folder exists.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return Some(real);
+    }
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(name))
+}
+
+/// The folder an output lands in, which must exist.
+fn output_parent(out: &Path) -> Result<PathBuf, ExportError> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(ExportError::MissingParent {
+            out: out.to_path_buf(),
+            parent,
+        });
+    }
+    Ok(parent)
+}
+
+/// Removes the `.marginalia-export-*` and `.marginalia-old-*` folders that killed exports left
+/// in `parent` (only those untouched for `STALE_AFTER`, so a running export keeps its own).
+/// Best effort: what cannot be removed stays.
+fn remove_stale_staging(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !(name.starts_with(".marginalia-export-") || name.starts_with(".marginalia-old-")) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if meta.is_dir()
+            && old
+            && let Err(e) = std::fs::remove_dir_all(entry.path())
+        {
+            crate::diag::warn(format!("{}: not removed: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// Whether a folder export of `format` may replace `out`: it is missing, empty, or an earlier
+/// export of the same format (its marker says so).
+fn check_replaceable(out: &Path, format: ExportFormat) -> Result<(), ExportError> {
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Err(ExportError::Io {
+            path: out.to_path_buf(),
+            source: std::io::Error::other(format!(
+                "is not a folder; the {} export writes a folder",
+                format.name()
+            )),
+        });
+    }
+    let marker = std::fs::read_to_string(out.join(MARKER)).ok();
+    if marker.is_some_and(|m| m.trim() == marker_text(format).trim()) {
+        return Ok(());
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(|source| ExportError::Io {
+            path: out.to_path_buf(),
+            source,
+        })?
+        .next()
+        .is_none();
+    if empty {
+        Ok(())
+    } else {
+        Err(ExportError::NotAnExport(out.to_path_buf(), format.name()))
+    }
+}
+
+fn marker_text(format: ExportFormat) -> String {
+    format!("marginalia export: {}\n", format.name())
 }
 
 /// A rendered export, before it is written.
@@ -136,12 +293,20 @@ pub fn export(
     options: &ExportOptions,
     out: &Path,
 ) -> Result<ExportReport, ExportError> {
-    if out.exists() && !options.force {
+    let parent = output_parent(out)?;
+    if format.is_folder() {
+        remove_stale_staging(&parent);
+        check_replaceable(out, format)?;
+    }
+    if std::fs::symlink_metadata(out).is_ok() && !options.force {
         return Err(ExportError::Exists(out.to_path_buf()));
     }
     let selected = select(project, options)?;
     let mut notices = Vec::new();
-    let output = render(&selected, format, options.scheme, &mut notices)?;
+    let mut output = render(&selected, format, options.scheme, &mut notices)?;
+    if let Output::Folder(files) = &mut output {
+        files.push((MARKER.to_string(), marker_text(format).into_bytes()));
+    }
     write_output(out, output)?;
     Ok(ExportReport {
         path: out.to_path_buf(),
@@ -259,12 +424,17 @@ pub fn write_output(out: &Path, output: Output) -> Result<(), ExportError> {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
             };
-            let staging = tempfile::Builder::new()
-                .prefix(".marginalia-export-")
-                .tempdir_in(&parent)
-                .map_err(io(&parent))?;
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".marginalia-export-");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                // Masked by the umask, like any new folder (not the private 0700).
+                builder.permissions(std::fs::Permissions::from_mode(0o777));
+            }
+            let staging = builder.tempdir_in(&parent).map_err(io(&parent))?;
             for (name, bytes) in &files {
-                if !safe_name(name) {
+                if !safe_name(name) && name != MARKER {
                     return Err(ExportError::Io {
                         path: staging.path().join(name),
                         source: std::io::Error::other("refusing an unsafe file name"),
@@ -275,8 +445,10 @@ pub fn write_output(out: &Path, output: Output) -> Result<(), ExportError> {
             }
             let staged = staging.keep();
             let result = replace_with(out, &staged, &parent);
-            if result.is_err() {
-                let _ = std::fs::remove_dir_all(&staged);
+            if result.is_err()
+                && let Err(e) = std::fs::remove_dir_all(&staged)
+            {
+                crate::diag::warn(format!("{}: not removed: {e}", staged.display()));
             }
             result
         }
@@ -301,7 +473,15 @@ fn replace_with(out: &Path, staged: &Path, parent: &Path) -> Result<(), ExportEr
     std::fs::remove_dir(&old).map_err(io(&old))?;
     std::fs::rename(out, &old).map_err(io(out))?;
     if let Err(e) = std::fs::rename(staged, out) {
-        let _ = std::fs::rename(&old, out);
+        if let Err(back) = std::fs::rename(&old, out) {
+            return Err(ExportError::Io {
+                path: out.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "{e}; the previous output is kept as {} ({back})",
+                    old.display()
+                )),
+            });
+        }
         return Err(io(out)(e));
     }
     let removed = if old.is_dir() {

@@ -5,21 +5,26 @@ use std::path::Path;
 /// article; it is usually a mistake).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads a file's bytes, refusing files over the size limit before reading them.
+/// Reads a file's bytes: regular files only (a FIFO or a device is refused, never waited
+/// on), over the size limit refused by the metadata before reading and, whatever the metadata
+/// says, while reading.
 fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let io = |source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
+    use crate::store::{ReadError, read_regular_file};
+    read_regular_file(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::Io(source) => ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        ReadError::TooLarge { size, limit } => ImportError::TooLarge {
             path: path.to_path_buf(),
             size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    std::fs::read(path).map_err(io)
+            limit,
+        },
+        source => ImportError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
 }
 
 pub(super) fn read_text_file(path: &Path) -> Result<String, ImportError> {
@@ -113,5 +118,35 @@ fn normalize_newlines(text: String) -> String {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_fifos_and_endless_files_are_refused() {
+        let err = read_text_file(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/dev/zero: is a device, not a regular file"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.txt");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let err = read_text_file(&fifo).unwrap_err();
+            assert!(
+                err.to_string()
+                    .ends_with("pipe.txt: is a named pipe (FIFO), not a regular file"),
+                "{err}"
+            );
+        }
+        // /proc files say they are empty and are not: the limit holds while reading.
+        assert!(read_limited(Path::new("/proc/self/maps")).is_ok());
     }
 }

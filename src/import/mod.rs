@@ -21,6 +21,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ImportError {
     #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: crate::store::ReadError,
+    },
+    #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

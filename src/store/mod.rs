@@ -1,15 +1,20 @@
 //! The `.ron` project file: load (with clear errors and format migrations) and atomic save.
 
 mod atomic;
+mod lock;
 mod parallel;
+mod read;
 mod recovery;
 
 pub use atomic::write_atomically;
+pub use lock::{ProjectLock, lock_path};
+pub use read::{MAX_PROJECT_BYTES, ReadError, read_regular_file};
 pub use recovery::{FileStamp, newer_recovery, recovery_path, remove_recovery, write_recovery};
 
 use crate::model::{
     FORMAT_VERSION, ModelError, Project, RelationDecision, SpanRef, SuggestionDecision,
 };
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -45,6 +50,33 @@ pub enum StoreError {
     UnknownVersion { path: PathBuf, found: u32 },
     #[error("{path}: {source}")]
     Invalid { path: PathBuf, source: ModelError },
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: ReadError },
+    #[error("{} is open in another Marginalia{}", path.display(), holder(*pid, host.as_deref()))]
+    Locked {
+        path: PathBuf,
+        pid: Option<u32>,
+        host: Option<String>,
+    },
+    #[error("{path}: cannot lock the project (lock file {lock}): {source}")]
+    Lock {
+        path: PathBuf,
+        lock: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} changed since it was read; nothing saved")]
+    Changed { path: PathBuf },
+    #[error("{path} already exists; nothing saved")]
+    AlreadyExists { path: PathBuf },
+}
+
+/// " (pid N)" or " (pid N on HOST)", for `StoreError::Locked`.
+fn holder(pid: Option<u32>, host: Option<&str>) -> String {
+    match (pid, host) {
+        (Some(pid), Some(host)) if !host.is_empty() => format!(" (pid {pid} on {host})"),
+        (Some(pid), _) => format!(" (pid {pid})"),
+        _ => String::new(),
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -56,14 +88,53 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 
 /// Reads a project file. Nothing is changed on disk, whatever the outcome.
 pub fn load(path: &Path) -> Result<Project, StoreError> {
-    let file = std::fs::File::open(path).map_err(io_error(path))?;
-    if let Some(project) =
-        parallel::read_project(std::io::BufReader::new(file)).map_err(io_error(path))?
-    {
+    load_tracked(path).map(|(project, _)| project)
+}
+
+/// What a project file was when it was read: compared again before a save, so that a save
+/// never replaces a file somebody else wrote meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnDisk {
+    /// SHA-256 of the bytes read; `None` for a project that has no file yet.
+    hash: Option<[u8; 32]>,
+}
+
+impl OnDisk {
+    /// A project that has no file yet (`marginalia new`): saving refuses to replace a file
+    /// that appeared meanwhile.
+    pub fn absent() -> OnDisk {
+        OnDisk { hash: None }
+    }
+
+    fn of(bytes: &[u8]) -> OnDisk {
+        OnDisk {
+            hash: Some(Sha256::digest(bytes).into()),
+        }
+    }
+}
+
+/// Like `load`, and also what the file was, for `save_tracked`.
+pub fn load_tracked(path: &Path) -> Result<(Project, OnDisk), StoreError> {
+    let bytes = read_regular_file(path, MAX_PROJECT_BYTES).map_err(|source| match source {
+        ReadError::Io(source) => StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        source => StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    let on_disk = OnDisk::of(&bytes);
+    Ok((parse_bytes(&bytes, path)?, on_disk))
+}
+
+fn parse_bytes(bytes: &[u8], path: &Path) -> Result<Project, StoreError> {
+    if let Some(project) = parallel::read_project(bytes).map_err(io_error(path))? {
         return finish(project, path);
     }
     // Not a file the fast path knows (or a broken one): the plain parser, for the exact error.
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let bytes = bytes.to_vec();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(StoreError::Empty {
             path: path.to_path_buf(),
@@ -206,6 +277,61 @@ pub fn save(project: &Project, path: &Path) -> Result<(), StoreError> {
         source: std::io::Error::other(e),
     })?;
     write_atomically(path, text.as_bytes(), true).map_err(io_error(path))
+}
+
+/// What `save_tracked` did besides saving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// What the file is now (for the next `save_tracked`).
+    pub on_disk: OnDisk,
+    /// A recovery file newer than the project was found and kept, still newer than the
+    /// saved project, so that the window offers it on the next open.
+    pub kept_recovery: Option<PathBuf>,
+}
+
+/// Saves like `save`, but only if the file on disk is still the one `on_disk` describes (the
+/// one that was read, or none for a new project): otherwise "p.ron changed since it was read;
+/// nothing saved". Hold a `ProjectLock` from before the load until after this, so that no
+/// cooperating writer can slip in between the check and the rename.
+pub fn save_tracked(project: &Project, path: &Path, on_disk: &OnDisk) -> Result<Saved, StoreError> {
+    match &on_disk.hash {
+        None => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(StoreError::AlreadyExists {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        Some(hash) => {
+            let now =
+                read_regular_file(path, MAX_PROJECT_BYTES).map_err(|_| StoreError::Changed {
+                    path: path.to_path_buf(),
+                })?;
+            let now: [u8; 32] = Sha256::digest(&now).into();
+            if now != *hash {
+                return Err(StoreError::Changed {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+    }
+    let recovery = newer_recovery(path);
+    let text = to_ron_string(project).map_err(|e| StoreError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    write_atomically(path, text.as_bytes(), true).map_err(io_error(path))?;
+    let kept_recovery = match recovery {
+        Some(recovery) => {
+            recovery::keep_newer(&recovery, path)?;
+            Some(recovery)
+        }
+        None => None,
+    };
+    Ok(Saved {
+        on_disk: OnDisk::of(text.as_bytes()),
+        kept_recovery,
+    })
 }
 
 /// The backup kept beside a project file.

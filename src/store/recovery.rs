@@ -44,6 +44,21 @@ pub fn newer_recovery(project_path: &Path) -> Option<PathBuf> {
     }
 }
 
+/// Makes `recovery` newer than the project file again after a save that did not take it in
+/// (a command-line save while the window had unsaved work): its modification time becomes
+/// one second past the project's, so `newer_recovery` keeps offering it.
+pub(super) fn keep_newer(recovery: &Path, project_path: &Path) -> Result<(), StoreError> {
+    let project = std::fs::metadata(project_path)
+        .and_then(|m| m.modified())
+        .map_err(io_error(project_path))?;
+    let later = project + std::time::Duration::from_secs(1);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(recovery)
+        .and_then(|f| f.set_modified(later.max(SystemTime::now())))
+        .map_err(io_error(recovery))
+}
+
 /// Removes the recovery file (after a real save, or when the analyst discards it). A missing
 /// recovery file is not an error.
 pub fn remove_recovery(project_path: &Path) -> Result<(), StoreError> {
