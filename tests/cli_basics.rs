@@ -30,7 +30,7 @@ fn new_import_stats_export_and_reload() {
 
     ok(&["new", p(&project), "--name", "Caucasus desk"]);
     let out = ok(&["import", p(&project), p(&docs)]);
-    assert!(out.contains("imported 3 document(s)"), "{out}");
+    assert!(out.contains("imported 3 documents"), "{out}");
 
     let stats: serde_json::Value =
         serde_json::from_str(&ok(&["stats", p(&project), "--json"])).unwrap();

@@ -110,7 +110,7 @@ fn brat_round_trips_spans_relations_links_and_notes() {
         "--format",
         "brat",
     ]);
-    assert!(out.contains("imported 7 document(s)"), "{out}");
+    assert!(out.contains("imported 7 documents"), "{out}");
     let first = store::load(&project).unwrap();
     first.validate().unwrap();
     assert_eq!(first.entities.len(), 2, "N lines link to two records");

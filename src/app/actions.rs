@@ -116,9 +116,7 @@ impl MarginaliaApp {
     pub(super) fn continue_with(&mut self, action: PendingAction, ctx: &egui::Context) {
         match action {
             PendingAction::NewProject => {
-                self.session = Session::new_project("Untitled");
-                self.current_doc = None;
-                self.view.reset();
+                self.set_session(Session::new_project("Untitled"));
                 self.status = "New project".into();
             }
             PendingAction::Open(Some(path)) => self.open_path(&path),
@@ -191,10 +189,15 @@ impl MarginaliaApp {
     }
 
     /// Saves to the known path, or asks for one. Returns true when the project is saved.
+    /// Switches to another project: nothing of the previous one (selection, Find results,
+    /// the picked entity, scroll positions) carries over.
     pub(super) fn set_session(&mut self, session: Session) {
         self.session = session;
         self.current_doc = self.session.project.documents.first().map(|d| d.id);
         self.view.reset();
+        self.view.scroll_scope = self.view.scroll_scope.wrapping_add(1);
+        self.find = super::SearchPanel::default();
+        self.entities = super::EntitiesPanel::default();
     }
 
     /// Saves to the known path, or asks for one. Returns true when the project is saved.

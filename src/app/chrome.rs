@@ -1,6 +1,7 @@
 //! The window's frame around the panels: the menu bar, the status bar, the help windows.
 
 use super::*;
+use crate::text::count;
 
 pub(super) fn clock(t: std::time::SystemTime) -> String {
     let secs = t
@@ -103,18 +104,18 @@ impl MarginaliaApp {
                 ));
                 ui.separator();
                 ui.label(format!(
-                    "{} spans · {} relations here",
-                    doc.spans.len(),
-                    doc.relations.len()
+                    "{} · {} here",
+                    count(doc.spans.len(), "span", "spans"),
+                    count(doc.relations.len(), "relation", "relations")
                 ));
                 ui.separator();
             }
             ui.label(format!(
-                "Project: {} documents · {} spans · {} relations · {} entities",
-                project.documents.len(),
-                project.span_count(),
-                project.relation_count(),
-                project.entities.len()
+                "Project: {} · {} · {} · {}",
+                count(project.documents.len(), "document", "documents"),
+                count(project.span_count(), "span", "spans"),
+                count(project.relation_count(), "relation", "relations"),
+                count(project.entities.len(), "entity", "entities")
             ));
             ui.separator();
             let ws = &self.session;

@@ -126,9 +126,9 @@ fn document_row(
         ui.label(RichText::new(doc.status.label()).small().color(color));
         ui.label(
             RichText::new(format!(
-                "{} spans · {} relations",
-                doc.spans.len(),
-                doc.relations.len()
+                "{} · {}",
+                crate::text::count(doc.spans.len(), "span", "spans"),
+                crate::text::count(doc.relations.len(), "relation", "relations")
             ))
             .small()
             .weak(),

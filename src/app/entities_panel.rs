@@ -464,9 +464,13 @@ impl EntitiesPanel {
 
         ui.separator();
         ui.label(
-            RichText::new(format!("{} mentions", self.mentions.len()))
-                .strong()
-                .size(13.0),
+            RichText::new(crate::text::count(
+                self.mentions.len(),
+                "mention",
+                "mentions",
+            ))
+            .strong()
+            .size(13.0),
         );
         let mut groups: Vec<(DocumentId, Vec<&Mention>)> = Vec::new();
         for m in &self.mentions {

@@ -397,9 +397,9 @@ fn document_summary_ui(
     });
     ui.add_space(6.0);
     ui.label(format!(
-        "{} spans, {} relations",
-        doc.spans.len(),
-        doc.relations.len()
+        "{}, {}",
+        crate::text::count(doc.spans.len(), "span", "spans"),
+        crate::text::count(doc.relations.len(), "relation", "relations")
     ));
     for t in &project.schema.entity_types {
         let n = doc.spans.iter().filter(|s| s.entity_type == t.id).count();

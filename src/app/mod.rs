@@ -40,6 +40,23 @@ use schema_editor::SchemaEditor;
 use std::path::{Path, PathBuf};
 use suggestions_panel::SuggestionsPanel;
 
+/// Side panel widths (points): a stable default the user can drag between the bounds; egui
+/// remembers the dragged width. Content wraps or scrolls inside, so it never pushes a panel
+/// wider.
+pub const RIGHT_PANEL_WIDTH: f32 = 330.0;
+const RIGHT_PANEL_MIN: f32 = 260.0;
+const RIGHT_PANEL_MAX: f32 = 560.0;
+const LEFT_PANEL_WIDTH: f32 = 240.0;
+const LEFT_PANEL_MIN: f32 = 170.0;
+const LEFT_PANEL_MAX: f32 = 420.0;
+
+/// Makes a side panel's content stay inside it: text wraps (also in rows of widgets) instead
+/// of widening the panel.
+fn contain(ui: &mut Ui) {
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+    ui.set_max_width(ui.available_width());
+}
+
 /// The tabs of the right panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RightTab {
@@ -231,6 +248,9 @@ impl MarginaliaApp {
         }
         let mut commands = std::mem::take(&mut self.commands);
         commands.extend(pressed_shortcuts(&ctx));
+        // Who had the keyboard as the frame began: a text field that loses it to Enter in
+        // this frame still owns this frame's keys.
+        self.view.keys_blocked = !DocumentView::owns_keyboard(&ctx);
 
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui, &mut commands));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
@@ -238,9 +258,10 @@ impl MarginaliaApp {
         if self.settings.show_documents {
             egui::Panel::left("documents")
                 .resizable(true)
-                .default_size(260.0)
-                .size_range(180.0..=420.0)
+                .default_size(LEFT_PANEL_WIDTH)
+                .size_range(LEFT_PANEL_MIN..=LEFT_PANEL_MAX)
                 .show(ui, |ui| {
+                    contain(ui);
                     self.documents
                         .ui(ui, project, self.current_doc, &mut commands)
                 });
@@ -264,10 +285,11 @@ impl MarginaliaApp {
         if self.settings.show_inspector {
             egui::Panel::right("inspector")
                 .resizable(true)
-                .default_size(300.0)
-                .size_range(240.0..=460.0)
+                .default_size(RIGHT_PANEL_WIDTH)
+                .size_range(RIGHT_PANEL_MIN..=RIGHT_PANEL_MAX)
                 .show(ui, |ui| {
-                    ui.horizontal(|ui| {
+                    contain(ui);
+                    ui.horizontal_wrapped(|ui| {
                         for tab in RightTab::ALL {
                             ui.selectable_value(&mut self.right_tab, tab, tab.label());
                         }
@@ -311,15 +333,14 @@ impl MarginaliaApp {
             }
             match doc {
                 Some(doc) => {
-                    ui.horizontal(|ui| {
-                        ui.heading(&doc.title);
-                        if self.view.relation_source.is_some() {
-                            ui.label(
-                                RichText::new("Relation: click the target span (Esc cancels)")
-                                    .color(ui.visuals().warn_fg_color),
-                            );
-                        }
-                    });
+                    // The title wraps: a long one must never widen the text column.
+                    ui.add(egui::Label::new(RichText::new(&doc.title).heading()).wrap());
+                    if self.view.relation_source.is_some() {
+                        ui.label(
+                            RichText::new("Relation: click the target span (Esc cancels)")
+                                .color(ui.visuals().warn_fg_color),
+                        );
+                    }
                     ui.separator();
                     self.view
                         .ui(ui, project, doc, self.settings.font_size, &mut commands);
@@ -339,7 +360,7 @@ impl MarginaliaApp {
         self.prompt_ui(&ctx, &mut commands);
 
         // Document navigation with the arrow keys when no text field has the keyboard.
-        if !ctx.egui_wants_keyboard_input() && self.prompt.is_none() {
+        if !self.view.keys_blocked && DocumentView::owns_keyboard(&ctx) && self.prompt.is_none() {
             ctx.input(|i| {
                 if i.key_pressed(egui::Key::ArrowUp) {
                     commands.push(AppCommand::PreviousDocument);

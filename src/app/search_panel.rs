@@ -103,7 +103,7 @@ impl SearchPanel {
                 .add(
                     egui::TextEdit::singleline(&mut self.pattern)
                         .hint_text("text, word or regex")
-                        .desired_width(ui.available_width() - 60.0),
+                        .desired_width((ui.available_width() - SEARCH_BUTTON_WIDTH).max(80.0)),
                 )
                 .labelled_by(label.id);
             if self.focus_requested {
@@ -113,7 +113,10 @@ impl SearchPanel {
             if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 go = true;
             }
-            if ui.button("Search").clicked() {
+            if ui
+                .add(egui::Button::new("Search").wrap_mode(egui::TextWrapMode::Extend))
+                .clicked()
+            {
                 go = true;
             }
         });
@@ -121,8 +124,8 @@ impl SearchPanel {
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                ui.label("Match");
-                ui.horizontal(|ui| {
+                grid_label(ui, "Match");
+                ui.horizontal_wrapped(|ui| {
                     for mode in [Mode::Plain, Mode::WholeWord, Mode::Regex] {
                         ui.radio_value(&mut self.mode, mode, mode_label(mode));
                     }
@@ -131,7 +134,7 @@ impl SearchPanel {
                 ui.label("");
                 ui.checkbox(&mut self.case_sensitive, "Case sensitive");
                 ui.end_row();
-                let type_label = ui.label("In spans of");
+                let type_label = grid_label(ui, "In spans of");
                 let width = ui.spacing().combo_width;
                 type_filter_combo(
                     ui,
@@ -143,7 +146,7 @@ impl SearchPanel {
                     &mut self.entity_type,
                 );
                 ui.end_row();
-                let entity_label = ui.label("Mentions of");
+                let entity_label = grid_label(ui, "Mentions of");
                 let entity_name = self
                     .entity
                     .and_then(|e| project.entity(e))
@@ -198,9 +201,9 @@ impl SearchPanel {
         ui.separator();
         let documents = group_by_document(&results.hits);
         ui.label(format!(
-            "{} hits in {} documents{}",
-            results.hits.len(),
-            documents.len(),
+            "{} in {}{}",
+            crate::text::count(results.hits.len(), "hit", "hits"),
+            crate::text::count(documents.len(), "document", "documents"),
             if results.capped {
                 " (stopped at the limit: narrow the search)"
             } else {
@@ -222,26 +225,31 @@ impl SearchPanel {
                 let mut shown = 0;
                 for (doc, hits) in documents {
                     let title = project.document(doc).map_or("?", |d| d.title.as_str());
-                    egui::CollapsingHeader::new(format!("{title} ({})", hits.len()))
-                        .id_salt(("find_doc", doc))
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            for (i, h) in hits.iter().enumerate() {
-                                if shown >= MAX_ROWS {
-                                    break;
-                                }
-                                shown += 1;
-                                ui.push_id(i, |ui| {
-                                    if kwic_button(ui, &h.left, &h.hit, &h.right, color).clicked() {
-                                        commands.push(AppCommand::JumpTo {
-                                            doc: h.doc,
-                                            start: h.start,
-                                            end: h.end,
-                                        });
-                                    }
-                                });
+                    // A plain wrapping heading: a collapsing header would not wrap a long
+                    // title and would widen the panel.
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("{title} ({})", hits.len())).strong(),
+                        )
+                        .wrap(),
+                    );
+                    ui.indent(("find_doc", doc), |ui| {
+                        for (i, h) in hits.iter().enumerate() {
+                            if shown >= MAX_ROWS {
+                                break;
                             }
-                        });
+                            shown += 1;
+                            ui.push_id(i, |ui| {
+                                if kwic_button(ui, &h.left, &h.hit, &h.right, color).clicked() {
+                                    commands.push(AppCommand::JumpTo {
+                                        doc: h.doc,
+                                        start: h.start,
+                                        end: h.end,
+                                    });
+                                }
+                            });
+                        }
+                    });
                 }
                 if results.hits.len() > MAX_ROWS {
                     ui.label(
@@ -270,7 +278,7 @@ impl SearchPanel {
             .clone()
             .filter(|t| project.schema.entity_type(t).is_some())
             .unwrap_or_else(|| first.id.clone());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(
                     !hits.is_empty(),
@@ -340,6 +348,14 @@ pub(super) fn head(s: &str, max: usize) -> String {
         _ => cut.as_str(),
     };
     format!("{cut}…")
+}
+
+/// Room kept beside the search field for the Search button.
+const SEARCH_BUTTON_WIDTH: f32 = 70.0;
+
+/// A short label in the first column of an options grid: never wrapped into a narrow column.
+pub(super) fn grid_label(ui: &mut Ui, text: &str) -> egui::Response {
+    ui.add(egui::Label::new(text).extend())
 }
 
 /// A keyword-in-context line as a frameless button: left context, the hit in bold colour,

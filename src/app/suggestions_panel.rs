@@ -3,6 +3,7 @@
 //! run and what is still pending live in the core (`session::Review`); this panel draws them.
 
 use super::commands::{self, AppCommand};
+use super::search_panel::grid_label;
 use super::theme::type_color;
 use super::widgets::{swatch_button, type_filter_combo};
 use crate::model::{DocumentId, Project};
@@ -20,6 +21,7 @@ pub struct SuggestionsPanel {
     pub filter: SuggestionFilter,
     pub all_documents: bool,
     pub auto_refresh: bool,
+    pub list: SuggestionList,
 }
 
 impl Default for SuggestionsPanel {
@@ -29,6 +31,7 @@ impl Default for SuggestionsPanel {
             filter: SuggestionFilter::default(),
             all_documents: false,
             auto_refresh: false,
+            list: SuggestionList::default(),
         }
     }
 }
@@ -144,7 +147,7 @@ impl SuggestionsPanel {
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                let type_label = ui.label("Type");
+                let type_label = grid_label(ui, "Type");
                 let width = ui.spacing().combo_width;
                 type_filter_combo(
                     ui,
@@ -156,7 +159,7 @@ impl SuggestionsPanel {
                     &mut self.filter.entity_type,
                 );
                 ui.end_row();
-                let engine_label = ui.label("Engine");
+                let engine_label = grid_label(ui, "Engine");
                 egui::ComboBox::from_id_salt("suggestion_engine")
                     .selected_text(self.filter.engine.clone().unwrap_or_else(|| "all".into()))
                     .show_ui(ui, |ui| {
@@ -168,11 +171,11 @@ impl SuggestionsPanel {
                     .response
                     .labelled_by(engine_label.id);
                 ui.end_row();
-                let score_label = ui.label("Min score");
+                let score_label = grid_label(ui, "Min score");
                 ui.add(egui::Slider::new(&mut self.filter.min_score, 0.0..=1.0).fixed_decimals(2))
                     .labelled_by(score_label.id);
                 ui.end_row();
-                ui.label("Scope");
+                grid_label(ui, "Scope");
                 ui.horizontal(|ui| {
                     ui.radio_value(&mut self.all_documents, false, "this document");
                     ui.radio_value(&mut self.all_documents, true, "all");
@@ -254,87 +257,91 @@ impl SuggestionsPanel {
             });
         });
         let relations = self.relations_shown_for(review, project, doc);
-        if !relations.is_empty() {
-            ui.separator();
-            ui.label(
-                RichText::new(format!("Relations in this document ({})", relations.len())).strong(),
-            );
-            for (row, r) in relations.iter().enumerate() {
-                let Some(d) = project.document(r.document) else {
-                    continue;
-                };
-                let label = project
-                    .schema
-                    .relation_type(&r.relation_type)
-                    .map_or(r.relation_type.as_str(), |t| t.label.as_str());
-                ui.push_id(("relation", row), |ui| {
-                    ui.label(format!(
-                        "“{}” {label} “{}”  {:.2}",
-                        d.slice(r.source.start, r.source.end),
-                        d.slice(r.target.start, r.target.end),
-                        r.score
-                    ))
-                    .on_hover_text(format!("{}: {}", r.engine, r.explanation));
-                    ui.horizontal(|ui| {
-                        ui.add_space(18.0);
-                        if ui
-                            .small_button("Accept")
-                            .on_hover_text(
-                                "Adds the relation, and its ends if they are still suggestions",
-                            )
-                            .clicked()
-                        {
-                            commands.push(commands::accept_relations(vec![r.clone()]));
-                        }
-                        if ui.small_button("Reject").clicked() {
-                            commands.push(commands::reject_relations(vec![r.clone()]));
-                        }
-                    });
-                });
-            }
-        }
         ui.separator();
+        // Spans and relations are two lists side by side (as tabs), each with the whole
+        // height to scroll in.
+        ui.horizontal_wrapped(|ui| {
+            ui.selectable_value(
+                &mut self.list,
+                SuggestionList::Spans,
+                format!("Spans ({})", shown.len()),
+            );
+            ui.selectable_value(
+                &mut self.list,
+                SuggestionList::Relations,
+                format!("Relations here ({})", relations.len()),
+            );
+        });
+        match self.list {
+            SuggestionList::Spans => {
+                self.spans_list_ui(ui, project, &shown, &here, focused, commands)
+            }
+            SuggestionList::Relations => relations_list_ui(ui, project, &relations, commands),
+        }
+    }
+
+    /// The span suggestions, grouped by type (in schema order), each group in reading order.
+    fn spans_list_ui(
+        &self,
+        ui: &mut Ui,
+        project: &Project,
+        shown: &[Suggestion],
+        here: &[Suggestion],
+        focused: &mut Option<usize>,
+        commands: &mut Vec<AppCommand>,
+    ) {
+        let order = |ty: &str| {
+            project
+                .schema
+                .entity_types
+                .iter()
+                .position(|t| t.id == ty)
+                .unwrap_or(usize::MAX)
+        };
+        let mut grouped: Vec<&Suggestion> = shown.iter().take(MAX_ROWS).collect();
+        grouped.sort_by_key(|s| order(&s.entity_type));
         egui::ScrollArea::vertical()
             .id_salt("suggestion_list")
+            .auto_shrink([false, false])
             .show(ui, |ui| {
-                for (row, s) in shown.iter().take(MAX_ROWS).enumerate() {
+                let mut current_type: Option<&str> = None;
+                for (row, s) in grouped.iter().enumerate() {
                     let Some(d) = project.document(s.document) else {
                         continue;
                     };
-                    let index_here = here.iter().position(|h| h == s);
+                    if current_type != Some(s.entity_type.as_str()) {
+                        current_type = Some(s.entity_type.as_str());
+                        let label = project
+                            .schema
+                            .entity_type(&s.entity_type)
+                            .map_or(s.entity_type.as_str(), |t| t.label.as_str());
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(label).strong());
+                    }
+                    let index_here = here.iter().position(|h| h == *s);
                     let is_focused = index_here.is_some() && index_here == *focused;
                     ui.push_id(row, |ui| {
-                        ui.horizontal(|ui| {
-                            let text = format!(
-                                "{}  “{}”  {:.2}",
-                                s.entity_type,
-                                d.slice(s.start, s.end),
-                                s.score
-                            );
-                            let r = swatch_button(
-                                ui,
-                                type_color(&project.schema, &s.entity_type),
-                                &text,
-                            );
-                            let r = if is_focused { r.highlight() } else { r };
-                            if r.on_hover_text(format!("{}: {}", s.engine, s.explanation))
-                                .clicked()
-                            {
-                                *focused = index_here;
-                                commands.push(AppCommand::JumpTo {
-                                    doc: s.document,
-                                    start: s.start,
-                                    end: s.end,
-                                });
-                            }
-                        });
-                        ui.horizontal(|ui| {
+                        let text = format!("“{}”  {:.2}", d.slice(s.start, s.end), s.score);
+                        let r =
+                            swatch_button(ui, type_color(&project.schema, &s.entity_type), &text);
+                        let r = if is_focused { r.highlight() } else { r };
+                        if r.on_hover_text(format!("{}: {}", s.engine, s.explanation))
+                            .clicked()
+                        {
+                            *focused = index_here;
+                            commands.push(AppCommand::JumpTo {
+                                doc: s.document,
+                                start: s.start,
+                                end: s.end,
+                            });
+                        }
+                        ui.horizontal_wrapped(|ui| {
                             ui.add_space(18.0);
                             if ui.small_button("Accept").clicked() {
-                                commands.push(commands::accept(vec![s.clone()]));
+                                commands.push(commands::accept(vec![(*s).clone()]));
                             }
                             if ui.small_button("Reject").clicked() {
-                                commands.push(commands::reject(vec![s.clone()]));
+                                commands.push(commands::reject(vec![(*s).clone()]));
                             }
                             if self.all_documents {
                                 ui.label(RichText::new(&d.title).small().weak());
@@ -353,6 +360,64 @@ impl SuggestionsPanel {
                 }
             });
     }
+}
+
+/// Which list the panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SuggestionList {
+    #[default]
+    Spans,
+    Relations,
+}
+
+/// The relation suggestions of the current document.
+fn relations_list_ui(
+    ui: &mut Ui,
+    project: &Project,
+    relations: &[RelationSuggestion],
+    commands: &mut Vec<AppCommand>,
+) {
+    egui::ScrollArea::vertical()
+        .id_salt("relation_suggestion_list")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if relations.is_empty() {
+                ui.label(RichText::new("No relation suggestions in this document").weak());
+            }
+            for (row, r) in relations.iter().enumerate() {
+                let Some(d) = project.document(r.document) else {
+                    continue;
+                };
+                let label = project
+                    .schema
+                    .relation_type(&r.relation_type)
+                    .map_or(r.relation_type.as_str(), |t| t.label.as_str());
+                ui.push_id(("relation", row), |ui| {
+                    ui.label(format!(
+                        "“{}” {label} “{}”  {:.2}",
+                        d.slice(r.source.start, r.source.end),
+                        d.slice(r.target.start, r.target.end),
+                        r.score
+                    ))
+                    .on_hover_text(format!("{}: {}", r.engine, r.explanation));
+                    ui.horizontal_wrapped(|ui| {
+                        ui.add_space(18.0);
+                        if ui
+                            .small_button("Accept")
+                            .on_hover_text(
+                                "Adds the relation, and its ends if they are still suggestions",
+                            )
+                            .clicked()
+                        {
+                            commands.push(commands::accept_relations(vec![r.clone()]));
+                        }
+                        if ui.small_button("Reject").clicked() {
+                            commands.push(commands::reject_relations(vec![r.clone()]));
+                        }
+                    });
+                });
+            }
+        });
 }
 
 fn jump(here: &[Suggestion], focused: Option<usize>, commands: &mut Vec<AppCommand>) {

@@ -100,7 +100,10 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn summary(&self) -> String {
-        let mut s = format!("imported {} document(s)", self.added);
+        let mut s = format!(
+            "imported {}",
+            crate::text::count(self.added, "document", "documents")
+        );
         if !self.skipped_duplicates.is_empty() {
             s.push_str(&format!(
                 ", skipped {} already in the project",

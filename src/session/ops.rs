@@ -578,14 +578,7 @@ fn reassign_type(project: &Project, from: &str, to: &str, mut schema: Box<Schema
     Planned::new(tx)
 }
 
-/// "1 span", "2 spans".
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+pub use crate::text::count;
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();

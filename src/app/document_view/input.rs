@@ -158,11 +158,13 @@ impl DocumentView {
             );
             response.clone().on_hover_text_at_pointer(text);
         }
-        // Hovering a suggestion shows why it was made.
+        // Hovering a suggestion focuses it (so Enter and x act on the one under the pointer)
+        // and shows why it was made.
         if let Some(pos) = response.hover_pos()
             && let Some(Target::Ghost(index)) = self.target_at(pos, doc)
             && let Some(g) = self.ghosts.get(index)
         {
+            self.focused_ghost = Some(index);
             let text = format!(
                 "{} “{}” — score {:.2}\n{}: {}\nClick or Enter accepts, x rejects",
                 g.entity_type,
@@ -182,9 +184,10 @@ impl DocumentView {
         doc: &Document,
         commands: &mut Vec<AppCommand>,
     ) {
-        if ui.ctx().egui_wants_keyboard_input() {
+        if self.keys_blocked || !DocumentView::owns_keyboard(ui.ctx()) {
             return;
         }
+        self.step_keys(ui, doc);
         let typed_key = ui.input(|i| {
             if i.modifiers.command || i.modifiers.alt {
                 return None;
@@ -230,13 +233,18 @@ impl DocumentView {
         });
         let focused = self.focused_ghost.and_then(|i| self.ghosts.get(i)).cloned();
         if let Some(g) = focused {
+            let rejects = reject
+                || (delete && matches!(self.selection, Selection::None | Selection::Range { .. }));
             if enter {
                 commands.push(commands::accept(vec![g.clone()]));
-            }
-            if reject
-                || (delete && matches!(self.selection, Selection::None | Selection::Range { .. }))
-            {
+            } else if rejects {
                 commands.push(commands::reject(vec![g]));
+            }
+            if enter || rejects {
+                // A stale selection must not be tagged by the next digit.
+                if let Selection::Range { .. } = self.selection {
+                    self.selection = Selection::None;
+                }
             }
         }
         if delete {
@@ -256,15 +264,75 @@ impl DocumentView {
             }
         }
         if escape {
-            if self.popup.is_some() {
-                self.popup = None;
-            } else {
-                self.selection = Selection::None;
-                self.relation_source = None;
-            }
+            // Esc always clears everything in progress.
+            self.popup = None;
+            self.selection = Selection::None;
+            self.relation_source = None;
+            self.focused_ghost = None;
+            self.drag = None;
         }
         if relate && let Selection::Span(span) = self.selection {
             self.relation_source = Some(span);
         }
     }
+
+    /// Tab / Shift+Tab (or Alt+Right / Alt+Left) move to the next / previous span or
+    /// suggestion in reading order: a span is selected, a suggestion focused.
+    fn step_keys(&mut self, ui: &Ui, doc: &Document) {
+        let (forward, backward) = ui.input_mut(|i| {
+            let back = i.consume_key(egui::Modifiers::SHIFT, Key::Tab)
+                || i.consume_key(egui::Modifiers::ALT, Key::ArrowLeft);
+            let fwd = i.consume_key(egui::Modifiers::NONE, Key::Tab)
+                || i.consume_key(egui::Modifiers::ALT, Key::ArrowRight);
+            (fwd, back)
+        });
+        if !forward && !backward {
+            return;
+        }
+        // Every stop in reading order: (start, end, what).
+        let mut stops: Vec<(usize, usize, Stop)> = doc
+            .spans
+            .iter()
+            .map(|s| (s.start, s.end, Stop::Span(s.id)))
+            .chain(
+                self.ghosts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| (g.start, g.end, Stop::Ghost(i))),
+            )
+            .collect();
+        stops.sort_by_key(|(start, end, _)| (*start, *end));
+        let here = match (self.selection, self.focused_ghost) {
+            (Selection::Span(id), _) => stops.iter().position(|(_, _, s)| *s == Stop::Span(id)),
+            (_, Some(i)) => stops.iter().position(|(_, _, s)| *s == Stop::Ghost(i)),
+            _ => None,
+        };
+        let next = match (here, forward) {
+            (None, true) => Some(0),
+            (None, false) => stops.len().checked_sub(1),
+            (Some(i), true) => (i + 1 < stops.len()).then_some(i + 1),
+            (Some(i), false) => i.checked_sub(1),
+        };
+        let Some((start, _, stop)) = next.and_then(|i| stops.get(i)).copied() else {
+            return;
+        };
+        match stop {
+            Stop::Span(id) => {
+                self.selection = Selection::Span(id);
+                self.focused_ghost = None;
+            }
+            Stop::Ghost(i) => {
+                self.selection = Selection::None;
+                self.focused_ghost = Some(i);
+            }
+        }
+        self.scroll_to = Some(start);
+    }
+}
+
+/// A place Tab can stop at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Span(SpanId),
+    Ghost(usize),
 }

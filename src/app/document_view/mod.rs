@@ -125,6 +125,13 @@ pub struct DocumentView {
     pub ghosts: Vec<Suggestion>,
     /// The suggestion Enter accepts and x rejects.
     pub focused_ghost: Option<usize>,
+    /// True when, as the frame began, another widget (a text field, a button reached with
+    /// Tab) had the keyboard: the document's keys then do nothing, so Enter in the Find box
+    /// never accepts a suggestion. Set by the app every frame.
+    pub keys_blocked: bool,
+    /// Which project the scroll positions belong to (documents of two projects share ids):
+    /// each document of each project keeps its own scroll position.
+    pub scroll_scope: u64,
     /// Relation suggestions for this document, drawn as dashed arcs (set by the app every
     /// frame).
     pub ghost_relations: Vec<RelationSuggestion>,
@@ -144,6 +151,18 @@ impl DocumentView {
         self.relation_source = None;
         self.popup = None;
         self.drag = None;
+        self.focused_ghost = None;
+    }
+
+    /// The id of the text canvas: it takes the keyboard focus when clicked.
+    pub fn canvas_id() -> egui::Id {
+        egui::Id::unique("document_canvas")
+    }
+
+    /// True when the keyboard belongs to the document: the canvas has focus, or nothing has.
+    pub fn owns_keyboard(ctx: &egui::Context) -> bool {
+        ctx.memory(|m| m.focused())
+            .is_none_or(|f| f == DocumentView::canvas_id())
     }
 
     /// Selects a char range as if the user had dragged over it (snapping as the mouse does).
@@ -187,16 +206,34 @@ impl DocumentView {
                 .map(|p| p.top)
         });
         let mut area = egui::ScrollArea::vertical()
-            .id_salt(("document", doc.id.0))
+            .id_salt(("document", self.scroll_scope, doc.id.0))
             .auto_shrink([false, false]);
         if let Some(y) = scroll_target {
             area = area.vertical_scroll_offset((y - 80.0).max(0.0));
         }
         area.show_viewport(ui, |ui, viewport| {
-            let (rect, response) = ui.allocate_exact_size(
+            let (rect, _) = ui.allocate_exact_size(
                 Vec2::new(ui.available_width(), total_height),
-                Sense::click_and_drag(),
+                Sense::hover(),
             );
+            let response = ui.interact(rect, DocumentView::canvas_id(), Sense::click_and_drag());
+            if response.clicked() || response.drag_started() {
+                response.request_focus();
+            }
+            if response.has_focus() {
+                // Tab and the arrows step through the text instead of moving the focus.
+                ui.memory_mut(|m| {
+                    m.set_focus_lock_filter(
+                        DocumentView::canvas_id(),
+                        egui::EventFilter {
+                            tab: true,
+                            horizontal_arrows: true,
+                            vertical_arrows: true,
+                            escape: true,
+                        },
+                    )
+                });
+            }
             let left = rect.left() + ((rect.width() - width) / 2.0).max(20.0);
             let origin = Pos2::new(left, rect.top() + font_size * 1.5);
             self.last_origin = origin;

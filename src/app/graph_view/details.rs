@@ -88,11 +88,11 @@ impl GraphView {
             });
             ui.label(
                 RichText::new(format!(
-                    "{}: {} mentions in {} documents, {} relations",
+                    "{}: {} in {}, {}",
                     n.entity_type,
-                    n.mentions,
-                    n.documents,
-                    self.graph.edges_of(i).len()
+                    crate::text::count(n.mentions, "mention", "mentions"),
+                    crate::text::count(n.documents, "document", "documents"),
+                    crate::text::count(self.graph.edges_of(i).len(), "relation", "relations")
                 ))
                 .weak(),
             );

@@ -419,8 +419,11 @@ impl GraphView {
             && let Some(n) = self.graph.nodes.get(i)
         {
             let text = format!(
-                "{} ({}): {} mentions in {} documents",
-                n.label, n.entity_type, n.mentions, n.documents
+                "{} ({}): {} in {}",
+                n.label,
+                n.entity_type,
+                crate::text::count(n.mentions, "mention", "mentions"),
+                crate::text::count(n.documents, "document", "documents")
             );
             response.on_hover_ui_at_pointer(|ui| {
                 ui.label(text);
