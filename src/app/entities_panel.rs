@@ -269,17 +269,20 @@ impl EntitiesPanel {
             .size
             .max(ui.spacing().interact_size.y);
         ui.push_id("entity_table", |ui| {
+            // What the five columns and their gaps may take together.
+            let width = (ui.available_width() - 4.0 * ui.spacing().item_spacing.x - 8.0).max(200.0);
             TableBuilder::new(ui)
                 .striped(true)
                 .resizable(true)
                 .sense(Sense::click())
                 .max_scroll_height(height)
                 .min_scrolled_height(height.min(120.0))
-                .column(Column::initial(120.0).at_least(60.0).clip(true))
-                .column(Column::initial(50.0).at_least(40.0))
-                .column(Column::initial(60.0).at_least(30.0))
-                .column(Column::initial(40.0).at_least(30.0))
-                .column(Column::remainder().at_least(40.0).clip(true))
+                // Shares of the panel's width: the table never pushes the panel wider.
+                .column(Column::initial(width * 0.36).at_least(60.0).clip(true))
+                .column(Column::initial(width * 0.14).at_least(34.0).clip(true))
+                .column(Column::initial(width * 0.17).at_least(34.0).clip(true))
+                .column(Column::initial(width * 0.12).at_least(30.0).clip(true))
+                .column(Column::remainder().at_least(30.0).clip(true))
                 .header(text_height + 4.0, |mut header| {
                     for column in [
                         SortColumn::Name,

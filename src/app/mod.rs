@@ -57,6 +57,15 @@ fn contain(ui: &mut Ui) {
     ui.set_max_width(ui.available_width());
 }
 
+/// Where the main parts of the window were drawn last frame (for layout tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FrameLayout {
+    pub documents_panel: Option<egui::Rect>,
+    pub right_panel: Option<egui::Rect>,
+    /// The document's text column.
+    pub text: Option<egui::Rect>,
+}
+
 /// The tabs of the right panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RightTab {
@@ -136,6 +145,7 @@ pub struct MarginaliaApp {
     pub graph: GraphView,
     pub central: CentralView,
     pub export_dialog: ExportDialog,
+    pub layout: FrameLayout,
     dialogs: Box<dyn FileDialogs>,
     show_shortcuts: bool,
     show_about: bool,
@@ -172,6 +182,7 @@ impl MarginaliaApp {
             graph: GraphView::default(),
             central: CentralView::Document,
             export_dialog: ExportDialog::default(),
+            layout: FrameLayout::default(),
             dialogs,
             show_shortcuts: false,
             show_about: false,
@@ -255,8 +266,9 @@ impl MarginaliaApp {
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui, &mut commands));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
         let project = &self.session.project;
+        self.layout = FrameLayout::default();
         if self.settings.show_documents {
-            egui::Panel::left("documents")
+            let shown = egui::Panel::left("documents")
                 .resizable(true)
                 .default_size(LEFT_PANEL_WIDTH)
                 .size_range(LEFT_PANEL_MIN..=LEFT_PANEL_MAX)
@@ -265,6 +277,7 @@ impl MarginaliaApp {
                     self.documents
                         .ui(ui, project, self.current_doc, &mut commands)
                 });
+            self.layout.documents_panel = Some(shown.response.rect);
         }
         let doc = self.current_doc.and_then(|id| project.document(id));
         let review = &mut self.session.review;
@@ -283,7 +296,7 @@ impl MarginaliaApp {
             self.view.focused_ghost = self.view.ghosts.len().checked_sub(1);
         }
         if self.settings.show_inspector {
-            egui::Panel::right("inspector")
+            let shown = egui::Panel::right("inspector")
                 .resizable(true)
                 .default_size(RIGHT_PANEL_WIDTH)
                 .size_range(RIGHT_PANEL_MIN..=RIGHT_PANEL_MAX)
@@ -321,6 +334,7 @@ impl MarginaliaApp {
                         RightTab::Find => self.find.ui(ui, project, &mut commands),
                     }
                 });
+            self.layout.right_panel = Some(shown.response.rect);
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -344,6 +358,7 @@ impl MarginaliaApp {
                     ui.separator();
                     self.view
                         .ui(ui, project, doc, self.settings.font_size, &mut commands);
+                    self.layout.text = self.view.text_column;
                 }
                 None => empty_state_ui(ui, &mut commands),
             }

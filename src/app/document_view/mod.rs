@@ -132,6 +132,8 @@ pub struct DocumentView {
     /// Which project the scroll positions belong to (documents of two projects share ids):
     /// each document of each project keeps its own scroll position.
     pub scroll_scope: u64,
+    /// Where the text column was drawn last frame (the visible part).
+    pub text_column: Option<Rect>,
     /// Relation suggestions for this document, drawn as dashed arcs (set by the app every
     /// frame).
     pub ghost_relations: Vec<RelationSuggestion>,
@@ -236,6 +238,11 @@ impl DocumentView {
             }
             let left = rect.left() + ((rect.width() - width) / 2.0).max(20.0);
             let origin = Pos2::new(left, rect.top() + font_size * 1.5);
+            let visible = viewport.translate(rect.min.to_vec2());
+            self.text_column = Some(Rect::from_x_y_ranges(
+                left..=left + width,
+                visible.top()..=visible.bottom(),
+            ));
             self.last_origin = origin;
             self.paint(
                 ui,
