@@ -10,6 +10,7 @@ pub const FORMAT_VERSION: u32 = 2;
 
 /// A project-wide knowledge-base record that spans in many documents can link to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entity {
     pub id: EntityId,
     pub name: String,
@@ -29,6 +30,7 @@ pub enum Verdict {
 /// A span by offsets and type: the key of a span suggestion or of a relation's end (which
 /// may itself still be a suggestion).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SpanRef {
     pub start: usize,
     pub end: usize,
@@ -53,6 +55,7 @@ impl SpanRef {
 /// A remembered decision on an entity suggestion, keyed by document, offsets and type (not
 /// by a suggestion id) so it survives re-running the suggesters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SuggestionDecision {
     pub document: DocumentId,
     pub start: usize,
@@ -65,6 +68,7 @@ pub struct SuggestionDecision {
 /// A remembered decision on a relation suggestion, keyed by document, relation type and the
 /// two ends by offsets and type.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RelationDecision {
     pub document: DocumentId,
     #[serde(rename = "type")]
@@ -76,6 +80,7 @@ pub struct RelationDecision {
 
 /// Everything saved in a `.ron` project file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Project {
     pub format_version: u32,
     pub name: String,
