@@ -163,18 +163,22 @@ impl Project {
     }
 
     pub fn document(&self, id: DocumentId) -> Option<&Document> {
-        self.documents.iter().find(|d| d.id == id).map(|v| &**v)
+        self.document_index(id).map(|i| &*self.documents[i])
     }
 
+    /// Where a document is in `documents`. Documents are appended with fresh (growing) ids,
+    /// so the list is normally sorted by id: a binary search, which can only ever hit the
+    /// right document (ids are unique), and a scan when it misses (a list in another order).
     pub fn document_index(&self, id: DocumentId) -> Option<usize> {
-        self.documents.iter().position(|d| d.id == id)
+        match self.documents.binary_search_by_key(&id, |d| d.id) {
+            Ok(i) => Some(i),
+            Err(_) => self.documents.iter().position(|d| d.id == id),
+        }
     }
 
     pub(crate) fn document_mut(&mut self, id: DocumentId) -> Option<&mut Document> {
-        self.documents
-            .iter_mut()
-            .find(|d| d.id == id)
-            .map(Arc::make_mut)
+        let i = self.document_index(id)?;
+        Some(Arc::make_mut(&mut self.documents[i]))
     }
 
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
