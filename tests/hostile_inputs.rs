@@ -225,6 +225,35 @@ fn malformed_project_files_are_refused_and_left_untouched() {
             "twice",
         ),
         (
+            "unknown-project-field",
+            edit(&ron, "next_id: 6", "next_id: 6, owner: \"x\""),
+            "owner",
+        ),
+        (
+            "unknown-document-field",
+            edit(
+                &ron,
+                "title: \"Talks\"",
+                "title: \"Talks\", colour: \"red\"",
+            ),
+            "colour",
+        ),
+        (
+            "unknown-span-field",
+            edit(&ron, "start: 12, end: 22", "start: 12, end: 22, weight: 3"),
+            "weight",
+        ),
+        (
+            "next-id-at-maximum",
+            edit(&ron, "next_id: 6", "next_id: 18446744073709551615"),
+            "no room for new ids",
+        ),
+        (
+            "text-changed-after-import",
+            edit(&ron, "met in Geneva", "met in Genova"),
+            "document D1 (\"Talks\"): content_hash",
+        ),
+        (
             "text-is-a-number",
             edit(&ron, "text: \"Armenia", "text: 7, x: \"Armenia"),
             "",
@@ -271,6 +300,63 @@ fn malformed_project_files_are_refused_and_left_untouched() {
         problems.push(format!("missing: {problem}"));
     }
     report(problems, total);
+}
+
+#[test]
+fn unknown_fields_are_named_with_their_line_also_in_large_projects() {
+    // Small (plain parser) and large (the parallel fast path, which falls back for the error).
+    let small = base_ron();
+    let mut large = base_project();
+    for i in 0..3000 {
+        let id = large.new_document_id();
+        let text = format!("Document {i} mentions Geneva.");
+        large
+            .documents
+            .push(Document::new(id, &format!("d{i}"), "", text).into());
+    }
+    let large = store::to_ron_string(&large).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, ron) in [("small", small), ("large", large)] {
+        let at = ron
+            .rfind("title: \"d2999\"")
+            .unwrap_or_else(|| ron.find("title: ").unwrap());
+        let line = ron[..at].matches('\n').count() + 1;
+        let mut bad = ron.clone();
+        bad.insert_str(at, "colour: \"red\", ");
+        let path = dir.path().join(format!("{name}.ron"));
+        fs::write(&path, &bad).unwrap();
+        let o = marginalia(&["stats", p(&path)]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.starts_with(&format!("error: {}:{line}:", p(&path))),
+            "{name}: {err}"
+        );
+        assert!(err.contains("colour"), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: said once: {err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), bad);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_empty_content_hashes_are_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.ron");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(base_ron().into_bytes());
+    fs::write(&path, &bytes).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(&["stats", p(&path), "--json"])).unwrap();
+    assert_eq!(stats["documents"], 1, "{stats}");
+    let loaded = store::load(&path).unwrap();
+    assert_eq!(loaded, base_project());
+
+    let ron = base_ron();
+    let hash = &base_project().documents[0].content_hash;
+    let blank = ron.replacen(hash.as_str(), "", 1);
+    assert_ne!(blank, ron);
+    let loaded = store::from_ron_str(&blank, Path::new("blank.ron")).unwrap();
+    assert_eq!(&loaded.documents[0].content_hash, hash);
 }
 
 /// One import of hostile files into a fresh valid project.

@@ -307,3 +307,139 @@ fn fifos_and_devices_are_refused_without_hanging_and_each_cause_is_said_once() {
     let err = fails(&["stats", p(&dir.path().join("missing.ron"))]);
     assert_eq!(err.matches("No such file").count(), 1, "{err}");
 }
+
+/// Two documents; entities of three types, one without mentions; text, titles, names and
+/// notes that a spreadsheet would run as formulas.
+fn project_for_filtered_exports(dir: &Path) -> PathBuf {
+    use marginalia::model::{Document, Entity, Project, Span};
+    let mut project = Project::new("Filters");
+    let mut entity = |p: &mut Project, name: &str, ty: &str, note: &str| {
+        let id = p.new_entity_id();
+        p.entities.push(Entity {
+            id,
+            name: name.into(),
+            entity_type: ty.into(),
+            aliases: vec![],
+            note: note.into(),
+        });
+        id
+    };
+    let pashinyan = entity(&mut project, "=cmd|' /C calc'!A0", "PER", "+1 call");
+    let csto = entity(&mut project, "CSTO", "ORG", "");
+    let yerevan = entity(&mut project, "Yerevan", "GPE", "@admin");
+    let aliyev = entity(&mut project, "Aliyev", "PER", "");
+    entity(&mut project, "Unused", "LOC", "-2+3");
+    let id = project.new_document_id();
+    let mut one = Document::new(
+        id,
+        "=HYPERLINK(\"http://example.invalid\")",
+        "",
+        "Pashinyan met the CSTO in Yerevan.".into(),
+    );
+    for (start, end, ty, e) in [
+        (0, 9, "PER", pashinyan),
+        (18, 22, "ORG", csto),
+        (26, 33, "GPE", yerevan),
+    ] {
+        let mut s = Span::new(project.new_span_id(), start, end, ty);
+        s.entity = Some(e);
+        s.note = "\tnote".into();
+        one.spans.push(s);
+    }
+    project.documents.push(one.into());
+    let id = project.new_document_id();
+    let mut two = Document::new(id, "Baku", "", "Aliyev spoke in Baku.".into());
+    let mut s = Span::new(project.new_span_id(), 0, 6, "PER");
+    s.entity = Some(aliyev);
+    two.spans.push(s);
+    two.spans
+        .push(Span::new(project.new_span_id(), 16, 20, "GPE"));
+    project.documents.push(two.into());
+    project.validate().unwrap();
+    let path = dir.join("filters.ron");
+    marginalia::store::save(&project, &path).unwrap();
+    path
+}
+
+#[test]
+fn csv_cells_that_look_like_formulas_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_for_filtered_exports(dir.path());
+    let out = dir.path().join("csv");
+    ok(&["export", p(&project), "--format", "csv", "--out", p(&out)]);
+    let mut cells = Vec::new();
+    for name in ["entities.csv", "mentions.csv", "relations.csv"] {
+        let mut r = csv::Reader::from_path(out.join(name)).unwrap();
+        for record in r.records() {
+            cells.extend(record.unwrap().iter().map(str::to_string));
+        }
+    }
+    for dangerous in ["=", "+", "-", "@", "\t", "\r"] {
+        assert!(
+            !cells.iter().any(|c| c.starts_with(dangerous)),
+            "a cell starts with {dangerous:?}: {cells:?}"
+        );
+    }
+    for expected in [
+        "'=cmd|' /C calc'!A0",
+        "'+1 call",
+        "'@admin",
+        "'-2+3",
+        "'=HYPERLINK(\"http://example.invalid\")",
+        "'\tnote",
+    ] {
+        assert!(
+            cells.iter().any(|c| c == expected),
+            "no {expected:?}: {cells:?}"
+        );
+    }
+    // Ordinary cells are untouched.
+    assert!(cells.iter().any(|c| c == "Yerevan"));
+}
+
+#[test]
+fn export_filters_apply_to_entity_lists_index_and_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_for_filtered_exports(dir.path());
+    let export = |format: &str, name: &str, filters: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec!["export", p(&project), "--format", format, "--out", p(&out)];
+        args.extend_from_slice(filters);
+        ok(&args);
+        out
+    };
+    let entities = |out: &Path| -> Vec<String> {
+        let mut r = csv::Reader::from_path(out.join("entities.csv")).unwrap();
+        r.records().map(|x| x.unwrap()[1].to_string()).collect()
+    };
+    // No filter: every entity, mentioned or not.
+    assert_eq!(entities(&export("csv", "all", &[])).len(), 5);
+    // One document: only its entities.
+    let doc1 = export("csv", "doc1", &["--doc", "1"]);
+    assert_eq!(entities(&doc1), ["'=cmd|' /C calc'!A0", "CSTO", "Yerevan"]);
+    // One type: only persons, in the table, the graph and the HTML index.
+    let per = export("csv", "per", &["--types", "PER"]);
+    assert_eq!(entities(&per), ["'=cmd|' /C calc'!A0", "Aliyev"]);
+    let graph = fs::read_to_string(export("graphml", "per.graphml", &["--types", "PER"])).unwrap();
+    assert_eq!(graph.matches("<node ").count(), 2, "{graph}");
+    for gone in [
+        "CSTO", "Yerevan", "Baku", "Unused", ">GPE<", ">ORG<", ">LOC<",
+    ] {
+        assert!(!graph.contains(gone), "{gone} in {graph}");
+    }
+    let html = fs::read_to_string(export(
+        "html",
+        "d2.html",
+        &["--doc", "D2", "--types", "PER"],
+    ))
+    .unwrap();
+    assert!(html.contains("Aliyev"));
+    for gone in ["CSTO", "Yerevan", "Unused", "calc", "Pashinyan"] {
+        assert!(!html.contains(gone), "{gone} in the HTML export");
+    }
+    // The RON export of a selection is a valid project with only what was selected.
+    let ron = export("ron", "per.ron", &["--types", "PER", "--doc", "2"]);
+    let selected = marginalia::store::load(&ron).unwrap();
+    assert_eq!(selected.entities.len(), 1);
+    assert_eq!(selected.entities[0].name, "Aliyev");
+}

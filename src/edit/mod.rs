@@ -7,7 +7,7 @@ mod history;
 pub use history::History;
 
 use crate::model::validate::{
-    check_entity, check_entity_type, check_relation, check_schema, check_span,
+    check_entity, check_entity_type, check_relation, check_relations, check_schema, check_span,
 };
 use crate::model::{
     Document, DocumentId, DocumentStatus, Entity, EntityId, ModelError, Project, Relation,
@@ -178,9 +178,7 @@ impl Edit {
                 for span in &document.spans {
                     check_span(project, &document, span)?;
                 }
-                for rel in &document.relations {
-                    check_relation(&project.schema, &document, rel)?;
-                }
+                check_relations(&project.schema, &document)?;
                 let max_id = document
                     .spans
                     .iter()

@@ -9,12 +9,35 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, csv::Error>
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header)?;
     for row in rows {
-        w.write_record(&row)?;
+        let cells: Vec<_> = row.iter().map(|cell| neutralise(cell)).collect();
+        w.write_record(cells.iter().map(|cell| cell.as_bytes()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a tab or carriage
+/// return before one) gets a leading `'`, which spreadsheets show as text (OWASP's advice
+/// against CSV injection). Document text such as "-5 degrees" comes out as "'-5 degrees".
+fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Entities with how many mentions each has (one pass over the spans).
+fn mention_counts(project: &Project) -> std::collections::HashMap<crate::model::EntityId, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for d in &project.documents {
+        for e in d.spans.iter().filter_map(|s| s.entity) {
+            *counts.entry(e).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
 pub fn render(project: &Project) -> Result<Files, csv::Error> {
+    let counts = mention_counts(project);
     let entities = project
         .entities
         .iter()
@@ -24,7 +47,7 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 e.name.clone(),
                 e.entity_type.clone(),
                 e.aliases.join("; "),
-                project.mentions_of(e.id).count().to_string(),
+                counts.get(&e.id).copied().unwrap_or(0).to_string(),
                 e.note.clone(),
             ]
         })

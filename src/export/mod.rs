@@ -390,8 +390,53 @@ pub fn select(project: &Project, options: &ExportOptions) -> Result<Project, Exp
             doc.relations
                 .retain(|r| ids.contains(&r.source) && ids.contains(&r.target));
         }
+        selected
+            .decisions
+            .retain(|d| types.contains(d.entity_type.as_str()));
+        selected.relation_decisions.retain(|d| {
+            types.contains(d.source.entity_type.as_str())
+                && types.contains(d.target.entity_type.as_str())
+        });
+    }
+    if !options.documents.is_empty() || !options.types.is_empty() {
+        restrict_to_selection(&mut selected, &options.types);
     }
     Ok(selected)
+}
+
+/// After a filter: keeps only the entities that a kept span mentions (and, with `--types`,
+/// whose own type is chosen; spans linked to another entity are written unlinked), and only
+/// the decisions about kept documents, so that every list an export writes follows the
+/// filters.
+fn restrict_to_selection(selected: &mut Project, types: &[String]) {
+    let type_ok = |ty: &str| types.is_empty() || types.iter().any(|t| t.trim() == ty);
+    let kept_type: HashSet<crate::model::EntityId> = selected
+        .entities
+        .iter()
+        .filter(|e| type_ok(&e.entity_type))
+        .map(|e| e.id)
+        .collect();
+    let mut mentioned = HashSet::new();
+    for doc in &mut selected.documents {
+        let drops_link = doc
+            .spans
+            .iter()
+            .any(|s| s.entity.is_some_and(|e| !kept_type.contains(&e)));
+        if drops_link {
+            for s in &mut Arc::make_mut(doc).spans {
+                if s.entity.is_some_and(|e| !kept_type.contains(&e)) {
+                    s.entity = None;
+                }
+            }
+        }
+        mentioned.extend(doc.spans.iter().filter_map(|s| s.entity));
+    }
+    selected.entities.retain(|e| mentioned.contains(&e.id));
+    let docs: HashSet<DocumentId> = selected.documents.iter().map(|d| d.id).collect();
+    selected.decisions.retain(|d| docs.contains(&d.document));
+    selected
+        .relation_decisions
+        .retain(|d| docs.contains(&d.document));
 }
 
 /// A file name that stays inside the output folder: no separators, no "..", not hidden.

@@ -9,6 +9,7 @@ pub type ShortName = compact_str::CompactString;
 
 /// Where an annotation came from.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Origin {
     /// Made by the analyst.
     #[default]
@@ -35,6 +36,7 @@ impl Origin {
 
 /// An entity mention: a char range of a document's text with a type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Span {
     pub id: SpanId,
     /// Char offset of the first char.
@@ -73,6 +75,7 @@ impl Span {
 
 /// A typed, directed link between two spans of the same document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Relation {
     pub id: RelationId,
     #[serde(rename = "type")]
@@ -112,6 +115,7 @@ impl DocumentStatus {
 
 /// An imported article. Its text never changes after import; annotations point into it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     pub id: DocumentId,
     pub title: String,

@@ -8,6 +8,7 @@ mod schema;
 mod stats;
 pub(crate) mod validate;
 
+pub use document::content_hash;
 pub use document::{Document, DocumentStatus, Origin, Relation, ShortName, Span};
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{

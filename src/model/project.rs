@@ -10,6 +10,7 @@ pub const FORMAT_VERSION: u32 = 2;
 
 /// A project-wide knowledge-base record that spans in many documents can link to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entity {
     pub id: EntityId,
     pub name: String,
@@ -29,6 +30,7 @@ pub enum Verdict {
 /// A span by offsets and type: the key of a span suggestion or of a relation's end (which
 /// may itself still be a suggestion).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SpanRef {
     pub start: usize,
     pub end: usize,
@@ -53,6 +55,7 @@ impl SpanRef {
 /// A remembered decision on an entity suggestion, keyed by document, offsets and type (not
 /// by a suggestion id) so it survives re-running the suggesters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SuggestionDecision {
     pub document: DocumentId,
     pub start: usize,
@@ -65,6 +68,7 @@ pub struct SuggestionDecision {
 /// A remembered decision on a relation suggestion, keyed by document, relation type and the
 /// two ends by offsets and type.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RelationDecision {
     pub document: DocumentId,
     #[serde(rename = "type")]
@@ -76,6 +80,7 @@ pub struct RelationDecision {
 
 /// Everything saved in a `.ron` project file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Project {
     pub format_version: u32,
     pub name: String,
@@ -158,18 +163,22 @@ impl Project {
     }
 
     pub fn document(&self, id: DocumentId) -> Option<&Document> {
-        self.documents.iter().find(|d| d.id == id).map(|v| &**v)
+        self.document_index(id).map(|i| &*self.documents[i])
     }
 
+    /// Where a document is in `documents`. Documents are appended with fresh (growing) ids,
+    /// so the list is normally sorted by id: a binary search, which can only ever hit the
+    /// right document (ids are unique), and a scan when it misses (a list in another order).
     pub fn document_index(&self, id: DocumentId) -> Option<usize> {
-        self.documents.iter().position(|d| d.id == id)
+        match self.documents.binary_search_by_key(&id, |d| d.id) {
+            Ok(i) => Some(i),
+            Err(_) => self.documents.iter().position(|d| d.id == id),
+        }
     }
 
     pub(crate) fn document_mut(&mut self, id: DocumentId) -> Option<&mut Document> {
-        self.documents
-            .iter_mut()
-            .find(|d| d.id == id)
-            .map(Arc::make_mut)
+        let i = self.document_index(id)?;
+        Some(Arc::make_mut(&mut self.documents[i]))
     }
 
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 /// An entity type such as PER or ORG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntityType {
     /// Stable identifier stored in spans ("PER"). Never changes once spans use it.
     pub id: String,
@@ -19,6 +20,7 @@ pub struct EntityType {
 
 /// A relation type and which entity types it may connect.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RelationType {
     pub id: String,
     pub label: String,
@@ -44,6 +46,7 @@ impl RelationType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Schema {
     pub entity_types: Vec<EntityType>,
     pub relation_types: Vec<RelationType>,

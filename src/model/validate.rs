@@ -130,15 +130,41 @@ pub(crate) fn check_relation(
     doc: &Document,
     relation: &Relation,
 ) -> Result<(), ModelError> {
+    check_relation_with(schema, doc, relation, |id| doc.span(id).is_some())
+}
+
+/// `check_relation` for every relation of a document, with the span ids looked up in a set
+/// built once (a document with many spans and relations would otherwise cost their product).
+pub(crate) fn check_relations(schema: &Schema, doc: &Document) -> Result<(), ModelError> {
+    if doc.relations.is_empty() {
+        return Ok(());
+    }
+    let spans: HashSet<SpanId> = doc.spans.iter().map(|s| s.id).collect();
+    for relation in &doc.relations {
+        check_relation_with(schema, doc, relation, |id| spans.contains(&id))?;
+    }
+    Ok(())
+}
+
+fn check_relation_with(
+    schema: &Schema,
+    doc: &Document,
+    relation: &Relation,
+    has_span: impl Fn(SpanId) -> bool,
+) -> Result<(), ModelError> {
     schema
         .relation_type(&relation.relation_type)
         .ok_or_else(|| ModelError::UnknownRelationType(relation.relation_type.to_string()))?;
     let end = |id: SpanId| {
-        doc.span(id).ok_or(ModelError::DanglingRelation {
-            doc: doc.id,
-            relation: relation.id,
-            span: id,
-        })
+        if has_span(id) {
+            Ok(())
+        } else {
+            Err(ModelError::DanglingRelation {
+                doc: doc.id,
+                relation: relation.id,
+                span: id,
+            })
+        }
     };
     end(relation.source)?;
     end(relation.target)?;
@@ -264,10 +290,7 @@ impl Project {
         for span in &doc.spans {
             check_span(self, doc, span)?;
         }
-        for rel in &doc.relations {
-            check_relation(&self.schema, doc, rel)?;
-        }
-        Ok(())
+        check_relations(&self.schema, doc)
     }
 
     /// Puts the orders the model relies on in place (spans by position, relations and

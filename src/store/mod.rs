@@ -68,7 +68,30 @@ pub enum StoreError {
     Changed { path: PathBuf },
     #[error("{path} already exists; nothing saved")]
     AlreadyExists { path: PathBuf },
+    #[error(
+        "{path}: next_id {next_id} leaves no room for new ids (a project needs next_id below {limit}); the file is damaged or hand-made"
+    )]
+    IdsExhausted {
+        path: PathBuf,
+        next_id: u64,
+        limit: u64,
+    },
+    #[error(
+        "{path}: document {doc} ({title:?}): content_hash {stored} does not match its text (SHA-256 {actual}); the text was changed after import or the file is damaged"
+    )]
+    ContentHash {
+        path: PathBuf,
+        doc: crate::model::DocumentId,
+        title: String,
+        stored: String,
+        actual: String,
+    },
 }
+
+/// Room a loaded project must leave for new ids: `next_id` at most `u64::MAX - ID_HEADROOM`,
+/// so that edits can go on for any realistic time (one id per annotation) instead of
+/// failing with `ModelError::IdsExhausted` after a few.
+pub const ID_HEADROOM: u64 = 1 << 32;
 
 /// " (pid N)" or " (pid N on HOST)", for `StoreError::Locked`.
 fn holder(pid: Option<u32>, host: Option<&str>) -> String {
@@ -129,7 +152,11 @@ pub fn load_tracked(path: &Path) -> Result<(Project, OnDisk), StoreError> {
     Ok((parse_bytes(&bytes, path)?, on_disk))
 }
 
+/// A UTF-8 byte order mark some editors put at the start of a text file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn parse_bytes(bytes: &[u8], path: &Path) -> Result<Project, StoreError> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if let Some(project) = parallel::read_project(bytes).map_err(io_error(path))? {
         return finish(project, path);
     }
@@ -149,6 +176,7 @@ fn parse_bytes(bytes: &[u8], path: &Path) -> Result<Project, StoreError> {
 
 /// Parses project text; `path` only names the source in errors.
 pub fn from_ron_str(text: &str, path: &Path) -> Result<Project, StoreError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match parallel::read_project(text.as_bytes()) {
         Ok(Some(project)) => finish(project, path),
         _ => parse_whole(text, path),
@@ -191,7 +219,48 @@ fn finish(mut project: Project, path: &Path) -> Result<Project, StoreError> {
         path: path.to_path_buf(),
         source,
     })?;
+    let limit = u64::MAX - ID_HEADROOM;
+    if project.next_id > limit {
+        return Err(StoreError::IdsExhausted {
+            path: path.to_path_buf(),
+            next_id: project.next_id,
+            limit,
+        });
+    }
+    check_content_hashes(&mut project, path)?;
     Ok(project)
+}
+
+/// Verifies every stored `content_hash` against its document's text (in parallel: it reads
+/// all the text once) and fills in the ones left empty (hand-made or older files).
+fn check_content_hashes(project: &mut Project, path: &Path) -> Result<(), StoreError> {
+    use rayon::prelude::*;
+    let hashes: Vec<Option<String>> = project
+        .documents
+        .par_iter()
+        .map(|doc| {
+            let actual = crate::model::content_hash(&doc.text);
+            if doc.content_hash.is_empty() {
+                Ok(Some(actual))
+            } else if doc.content_hash.eq_ignore_ascii_case(&actual) {
+                Ok(None)
+            } else {
+                Err(StoreError::ContentHash {
+                    path: path.to_path_buf(),
+                    doc: doc.id,
+                    title: doc.title.clone(),
+                    stored: doc.content_hash.clone(),
+                    actual,
+                })
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    for (doc, hash) in project.documents.iter_mut().zip(hashes) {
+        if let Some(hash) = hash {
+            std::sync::Arc::make_mut(doc).content_hash = hash;
+        }
+    }
+    Ok(())
 }
 
 /// Brings a project read from an older format version up to `FORMAT_VERSION`.
