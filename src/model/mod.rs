@@ -8,7 +8,7 @@ mod schema;
 mod stats;
 pub(crate) mod validate;
 
-pub use document::{Document, DocumentStatus, Origin, Relation, ShortName, Span};
+pub use document::{Document, DocumentMetadata, DocumentStatus, Origin, Relation, ShortName, Span};
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{
     Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision, Verdict,
