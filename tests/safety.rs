@@ -313,7 +313,7 @@ fn fifos_and_devices_are_refused_without_hanging_and_each_cause_is_said_once() {
 fn project_for_filtered_exports(dir: &Path) -> PathBuf {
     use marginalia::model::{Document, Entity, Project, Span};
     let mut project = Project::new("Filters");
-    let mut entity = |p: &mut Project, name: &str, ty: &str, note: &str| {
+    let entity = |p: &mut Project, name: &str, ty: &str, note: &str| {
         let id = p.new_entity_id();
         p.entities.push(Entity {
             id,

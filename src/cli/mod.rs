@@ -111,6 +111,14 @@ pub enum ImportFormatArg {
     Brat,
     Conll,
     Jsonl,
+    /// .eml message or .mbox mailbox.
+    Email,
+    /// CSV/TSV with a header row, one document per row.
+    Table,
+    /// One document per line.
+    Lines,
+    Docx,
+    Odt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -241,6 +249,11 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Brat => ImportFormat::Brat,
         ImportFormatArg::Conll => ImportFormat::Conll,
         ImportFormatArg::Jsonl => ImportFormat::Jsonl,
+        ImportFormatArg::Email => ImportFormat::Email,
+        ImportFormatArg::Table => ImportFormat::Table,
+        ImportFormatArg::Lines => ImportFormat::Lines,
+        ImportFormatArg::Docx => ImportFormat::Docx,
+        ImportFormatArg::Odt => ImportFormat::Odt,
     };
     let (tx, report) = plan_import(&project, paths, format)?;
     tx.apply(&mut project)

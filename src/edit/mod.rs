@@ -10,8 +10,8 @@ use crate::model::validate::{
     check_entity, check_entity_type, check_relation, check_relations, check_schema, check_span,
 };
 use crate::model::{
-    Document, DocumentId, DocumentStatus, Entity, EntityId, ModelError, Project, Relation,
-    RelationDecision, RelationId, Schema, Span, SpanId, SuggestionDecision,
+    Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, ModelError, Project,
+    Relation, RelationDecision, RelationId, Schema, Span, SpanId, SuggestionDecision,
 };
 use std::sync::Arc;
 
@@ -32,6 +32,11 @@ pub enum Edit {
     SetDocumentTitle {
         doc: DocumentId,
         title: String,
+    },
+    /// Replaces a document's metadata (date, author, source, url, language, extra).
+    SetDocumentMetadata {
+        doc: DocumentId,
+        metadata: Box<DocumentMetadata>,
     },
     AddSpan {
         doc: DocumentId,
@@ -207,6 +212,14 @@ impl Edit {
                 let d = doc_mut(project, doc)?;
                 let old = std::mem::replace(&mut d.title, title);
                 Edit::SetDocumentTitle { doc, title: old }
+            }
+            Edit::SetDocumentMetadata { doc, metadata } => {
+                let d = doc_mut(project, doc)?;
+                let old = std::mem::replace(&mut d.metadata, *metadata);
+                Edit::SetDocumentMetadata {
+                    doc,
+                    metadata: Box::new(old),
+                }
             }
             Edit::AddSpan { doc, span } => {
                 let d = doc_ref(project, doc)?;

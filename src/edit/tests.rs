@@ -105,6 +105,10 @@ enum Op {
     RemoveDocument {
         doc: usize,
     },
+    Metadata {
+        doc: usize,
+        author: usize,
+    },
     Title {
         doc: usize,
     },
@@ -170,6 +174,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..3usize).prop_map(|at| Op::InsertDocument { at }),
         (0..3usize).prop_map(|doc| Op::RemoveDocument { doc }),
         (0..3usize).prop_map(|doc| Op::Title { doc }),
+        (0..3usize, 0..3usize).prop_map(|(doc, author)| Op::Metadata { doc, author }),
         (0..2usize, 0..8usize, 0..10usize).prop_map(|(doc, pick, ty)| Op::RelationType {
             doc,
             pick,
@@ -361,6 +366,19 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                 doc: doc_id(p, doc),
             });
         }
+        Op::Metadata { doc, author } => {
+            // author 0 clears the metadata; others set a date, an author and an extra key.
+            let mut metadata = DocumentMetadata::default();
+            if author > 0 {
+                metadata.author = Some(format!("author {author}"));
+                metadata.date = Some("2024-03-01".into());
+                metadata.extra.insert("to".into(), format!("desk {doc}"));
+            }
+            tx.push(Edit::SetDocumentMetadata {
+                doc: doc_id(p, doc),
+                metadata: Box::new(metadata),
+            });
+        }
         Op::Title { doc } => {
             tx.push(Edit::SetDocumentTitle {
                 doc: doc_id(p, doc),
@@ -428,6 +446,7 @@ fn variant(edit: &Edit) -> &'static str {
         Edit::RemoveDocument { .. } => "RemoveDocument",
         Edit::SetDocumentStatus { .. } => "SetDocumentStatus",
         Edit::SetDocumentTitle { .. } => "SetDocumentTitle",
+        Edit::SetDocumentMetadata { .. } => "SetDocumentMetadata",
         Edit::AddSpan { .. } => "AddSpan",
         Edit::RemoveSpan { .. } => "RemoveSpan",
         Edit::SetSpanType { .. } => "SetSpanType",
@@ -450,7 +469,7 @@ fn variant(edit: &Edit) -> &'static str {
     }
 }
 
-const VARIANTS: usize = 23;
+const VARIANTS: usize = 24;
 
 #[test]
 fn the_property_test_generates_every_edit_variant() {

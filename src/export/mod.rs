@@ -317,6 +317,25 @@ pub fn export(
     })
 }
 
+/// The project as JSON: its serde form, with every document's `metadata` object complete
+/// (`date`, `author`, `source`, `url`, `language`, `extra`; `null` when unknown), which the
+/// RON file leaves out when empty.
+fn project_json(project: &Project) -> Result<serde_json::Value, ExportError> {
+    let mut value =
+        serde_json::to_value(project).map_err(|e| ExportError::Serialize(e.to_string()))?;
+    if let Some(docs) = value
+        .get_mut("documents")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for (json, doc) in docs.iter_mut().zip(&project.documents) {
+            if let Some(obj) = json.as_object_mut() {
+                obj.insert("metadata".to_string(), doc.metadata.to_json());
+            }
+        }
+    }
+    Ok(value)
+}
+
 /// Renders a (selected) project in memory.
 pub fn render(
     project: &Project,
@@ -332,7 +351,7 @@ pub fn render(
                 .into_bytes(),
         ),
         ExportFormat::Json => {
-            Output::File(serde_json::to_vec_pretty(project).map_err(|e| ser(&e))?)
+            Output::File(serde_json::to_vec_pretty(&project_json(project)?).map_err(|e| ser(&e))?)
         }
         ExportFormat::Brat => Output::Folder(brat::render(project)),
         ExportFormat::Conll => Output::File(conll::render(project, scheme, notices).into_bytes()),
@@ -644,6 +663,29 @@ mod tests {
         ));
         opts.force = true;
         export(&p, ExportFormat::Json, &opts, &out).unwrap();
+    }
+
+    #[test]
+    fn json_documents_always_have_a_complete_metadata_object() {
+        let mut p = project();
+        let doc = std::sync::Arc::make_mut(&mut p.documents[0]);
+        doc.metadata.author = Some("Ani Hakobyan".into());
+        doc.metadata.extra.insert("desk".into(), "Caucasus".into());
+        let Output::File(bytes) =
+            render(&p, ExportFormat::Json, TagScheme::Iob2, &mut Vec::new()).unwrap()
+        else {
+            panic!("a file")
+        };
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let docs = v["documents"].as_array().unwrap();
+        assert_eq!(docs[0]["metadata"]["author"], "Ani Hakobyan");
+        assert_eq!(docs[0]["metadata"]["extra"]["desk"], "Caucasus");
+        for d in docs {
+            for key in ["date", "author", "source", "url", "language", "extra"] {
+                assert!(d["metadata"].get(key).is_some(), "{key} in {d}");
+            }
+        }
+        assert!(docs.last().unwrap()["metadata"]["date"].is_null());
     }
 
     #[test]

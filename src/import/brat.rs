@@ -106,6 +106,7 @@ pub fn parse_pair(
             title,
             source: txt.to_path_buf(),
             text,
+            metadata: Default::default(),
         },
         spans,
         relations,

@@ -107,6 +107,7 @@ impl Builder {
                 title,
                 source: path.to_path_buf(),
                 text: self.text,
+                metadata: Default::default(),
             },
             spans: self.spans,
             relations: Vec::new(),

@@ -27,6 +27,17 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
     })
 }
 
+/// A file's raw bytes, with the same checks and limits as a text file.
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, ImportError> {
+    let bytes = read_limited(path)?;
+    if bytes.is_empty() {
+        return Err(ImportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(bytes)
+}
+
 pub(super) fn read_text_file(path: &Path) -> Result<String, ImportError> {
     decode_text(&read_limited(path)?, path)
 }

@@ -1,6 +1,7 @@
 //! Visible text of an HTML page. Scripts, styles and embedded or remote content are dropped;
 //! nothing is fetched or run. Block elements become paragraph breaks.
 
+use crate::model::DocumentMetadata;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
@@ -45,8 +46,89 @@ const BLOCKS: &[&str] = &[
 ];
 
 /// Returns (title, visible text).
+#[cfg(test)]
 pub(super) fn to_text(source: &str) -> (Option<String>, String) {
+    let (title, text, _) = read(source);
+    (title, text)
+}
+
+/// A page's metadata from `<html lang>`, `<meta>` and `<link rel=canonical>`: author
+/// (`author`, `article:author`, `dc.creator`), date (`article:published_time`, `date`,
+/// `dc.date`, `datePublished`; kept in `extra` as `date` when it is not ISO 8601), url
+/// (`og:url`, canonical), source (`og:site_name`), language; description and keywords in extra.
+fn meta_element(el: &scraper::node::Element, meta: &mut DocumentMetadata) {
+    let attr = |name: &str| el.attr(name).map(str::trim).filter(|v| !v.is_empty());
+    match el.name() {
+        "html" => DocumentMetadata::fill(&mut meta.language, attr("lang")),
+        "link" => {
+            let canonical = attr("rel").is_some_and(|r| {
+                r.split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+            });
+            if canonical {
+                DocumentMetadata::fill(&mut meta.url, attr("href"));
+            }
+        }
+        "meta" => {
+            let Some(key) = attr("name").or(attr("property")).or(attr("itemprop")) else {
+                if let Some(lang) = attr("http-equiv")
+                    .filter(|h| h.eq_ignore_ascii_case("content-language"))
+                    .and(attr("content"))
+                {
+                    DocumentMetadata::fill(&mut meta.language, Some(lang));
+                }
+                return;
+            };
+            let content = attr("content");
+            match key.to_ascii_lowercase().as_str() {
+                "author" | "article:author" | "dc.creator" | "byl" => {
+                    DocumentMetadata::fill(
+                        &mut meta.author,
+                        content.map(|a| a.trim_start_matches("By ")),
+                    );
+                }
+                "article:published_time"
+                | "date"
+                | "dc.date"
+                | "datepublished"
+                | "pubdate"
+                | "publish-date"
+                | "dcterms.date" => match content {
+                    Some(d) if super::is_iso_date(d) => {
+                        DocumentMetadata::fill(&mut meta.date, Some(d))
+                    }
+                    Some(d) => {
+                        meta.extra
+                            .entry("date".into())
+                            .or_insert_with(|| d.to_string());
+                    }
+                    None => {}
+                },
+                "og:url" => DocumentMetadata::fill(&mut meta.url, content),
+                "og:site_name" | "dc.publisher" | "publisher" => {
+                    DocumentMetadata::fill(&mut meta.source, content)
+                }
+                "og:locale" | "language" | "dc.language" => DocumentMetadata::fill(
+                    &mut meta.language,
+                    content.map(|l| l.replace('_', "-")).as_deref(),
+                ),
+                "description" | "keywords" | "og:description" => {
+                    if let Some(c) = content {
+                        let key = key.trim_start_matches("og:").to_ascii_lowercase();
+                        meta.extra.entry(key).or_insert_with(|| c.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Returns (title, visible text, metadata).
+pub(super) fn read(source: &str) -> (Option<String>, String, DocumentMetadata) {
     let doc = Html::parse_document(source);
+    let mut metadata = DocumentMetadata::default();
     let mut out = TextBuilder::default();
     let mut title = None;
     let mut first_h1: Option<String> = None;
@@ -61,6 +143,7 @@ pub(super) fn to_text(source: &str) -> (Option<String>, String) {
             Edge::Open(node) => match node.value() {
                 Node::Element(el) => {
                     let name = el.name();
+                    meta_element(el, &mut metadata);
                     if name == "title" {
                         in_title = true;
                     }
@@ -117,7 +200,7 @@ pub(super) fn to_text(source: &str) -> (Option<String>, String) {
         }
     }
     let title = title.filter(|t| !t.is_empty()).or(first_h1);
-    (title, out.finish())
+    (title, out.finish(), metadata)
 }
 
 fn collapse(s: &str) -> String {
@@ -219,6 +302,36 @@ mod tests {
     fn first_heading_is_the_title_without_a_title_element() {
         let (title, _) = to_text("<h1>Summit in  Yerevan</h1><p>Text</p>");
         assert_eq!(title.as_deref(), Some("Summit in Yerevan"));
+    }
+
+    #[test]
+    fn metadata_comes_from_meta_link_and_lang() {
+        let (_, _, m) = read(
+            "<html lang=\"hy-AM\"><head><meta name=\"author\" content=\"By Ani Hakobyan\">\
+             <meta property=\"article:published_time\" content=\"2024-03-01T09:30:00+04:00\">\
+             <meta property=\"og:site_name\" content=\"Yerevan Daily\">\
+             <meta name=\"description\" content=\"Talks resume\">\
+             <link rel=\"canonical\" href=\"https://example.org/talks\">\
+             <meta property=\"og:url\" content=\"https://example.org/og\"></head>\
+             <body><p>Text</p></body></html>",
+        );
+        assert_eq!(m.author.as_deref(), Some("Ani Hakobyan"));
+        assert_eq!(m.date.as_deref(), Some("2024-03-01T09:30:00+04:00"));
+        assert_eq!(m.url.as_deref(), Some("https://example.org/talks"));
+        assert_eq!(m.source.as_deref(), Some("Yerevan Daily"));
+        assert_eq!(m.language.as_deref(), Some("hy-AM"));
+        assert_eq!(
+            m.extra.get("description").map(String::as_str),
+            Some("Talks resume")
+        );
+
+        let (_, _, m) = read("<meta name=date content=\"1 March 2024\"><p>x</p>");
+        assert_eq!(m.date, None);
+        assert_eq!(
+            m.extra.get("date").map(String::as_str),
+            Some("1 March 2024")
+        );
+        assert!(read("<p>plain</p>").2.is_empty());
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
                 title,
                 source: path.to_path_buf(),
                 text: parsed.text,
+                metadata: Default::default(),
             },
             spans,
             relations,

@@ -6,14 +6,17 @@ pub mod annotated;
 pub mod brat;
 pub mod conll;
 mod decode;
+mod email;
 mod html;
 pub mod jsonl;
 mod markdown;
+mod office;
+mod table;
 
 pub use decode::{MAX_FILE_BYTES, decode_text};
 
 use crate::edit::{Edit, Transaction};
-use crate::model::{Document, Project};
+use crate::model::{Document, DocumentMetadata, Project};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -52,7 +55,11 @@ pub enum ImportError {
         size: u64,
         limit: u64,
     },
-    #[error("{path}: no readable documents here (looked for .txt, .md, .html files)")]
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "{path}: no readable documents here (looked for .txt, .md, .html, .eml, .mbox, .csv, .tsv, .docx, .odt files)"
+    )]
     NoDocuments { path: PathBuf },
     #[error("{path}:{line}: {message}")]
     Malformed {
@@ -79,6 +86,16 @@ pub enum ImportFormat {
     Conll,
     /// doccano JSONL.
     Jsonl,
+    /// E-mail: `.eml` (one message) or `.mbox` (one document per message).
+    Email,
+    /// CSV or TSV with a header row: one document per row, columns mapped by name.
+    Table,
+    /// One document per non-empty line of a text file.
+    Lines,
+    /// Word `.docx`.
+    Docx,
+    /// OpenDocument text `.odt`.
+    Odt,
 }
 
 /// A document read from a file, before it gets ids in a project.
@@ -87,6 +104,8 @@ pub struct ReadDocument {
     pub title: String,
     pub source: PathBuf,
     pub text: String,
+    /// Date, author, publisher, url, language and more, as far as the file tells.
+    pub metadata: DocumentMetadata,
 }
 
 /// What an import did, for the CLI and the status bar.
@@ -136,6 +155,16 @@ fn format_of(path: &Path, requested: ImportFormat) -> Option<ImportFormat> {
         Some(ImportFormat::Markdown)
     } else if HTML_EXTENSIONS.contains(&ext.as_str()) {
         Some(ImportFormat::Html)
+    } else if email::EML_EXTENSIONS.contains(&ext.as_str())
+        || email::MBOX_EXTENSIONS.contains(&ext.as_str())
+    {
+        Some(ImportFormat::Email)
+    } else if table::EXTENSIONS.contains(&ext.as_str()) {
+        Some(ImportFormat::Table)
+    } else if ext == "docx" {
+        Some(ImportFormat::Docx)
+    } else if ext == "odt" {
+        Some(ImportFormat::Odt)
     } else {
         None
     }
@@ -185,6 +214,23 @@ fn walk(
     })
 }
 
+/// Reads one file as its documents (several for a mailbox or a table); what the file holds
+/// that is not imported (attachments) is said in `notices`.
+pub fn read_documents(
+    path: &Path,
+    format: ImportFormat,
+    notices: &mut Vec<String>,
+) -> Result<Vec<ReadDocument>, ImportError> {
+    match format {
+        ImportFormat::Email => email::read(path, notices),
+        ImportFormat::Table => table::read_table(path),
+        ImportFormat::Lines => table::read_lines(path),
+        ImportFormat::Docx => office::read_docx(path).map(|d| vec![d]),
+        ImportFormat::Odt => office::read_odt(path).map(|d| vec![d]),
+        _ => Ok(vec![read_document(path, format)?]),
+    }
+}
+
 /// Reads one file as a document.
 pub fn read_document(path: &Path, format: ImportFormat) -> Result<ReadDocument, ImportError> {
     document_from_text(decode::read_text_file(path)?, path, format)
@@ -197,10 +243,13 @@ pub fn document_from_text(
     path: &Path,
     format: ImportFormat,
 ) -> Result<ReadDocument, ImportError> {
-    let (title, text) = match format {
-        ImportFormat::Markdown => markdown::to_text(&text),
-        ImportFormat::Html => html::to_text(&text),
-        _ => (None, text),
+    let (title, text, metadata) = match format {
+        ImportFormat::Markdown => {
+            let (title, text) = markdown::to_text(&text);
+            (title, text, DocumentMetadata::default())
+        }
+        ImportFormat::Html => html::read(&text),
+        _ => (None, text, DocumentMetadata::default()),
     };
     if text.trim().is_empty() {
         return Err(ImportError::Empty {
@@ -214,7 +263,20 @@ pub fn document_from_text(
         title,
         source: path.to_path_buf(),
         text,
+        metadata,
     })
+}
+
+/// Whether a date reads as ISO 8601: `YYYY-MM-DD`, optionally followed by a time.
+pub(crate) fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || matches!(b[10], b'T' | b' '))
 }
 
 /// The first non-empty line if it is short enough to be a headline, else the file name.
@@ -259,13 +321,17 @@ pub fn plan_import(
         collect_files(&plain, format)?
     };
     let mut read = Vec::with_capacity(files.len());
+    let mut notices = Vec::new();
     for (path, f) in &files {
-        read.push(read_document(path, *f)?);
+        read.extend(read_documents(path, *f, &mut notices)?);
     }
     if !any_annotated {
-        return Ok(documents_transaction(project, read));
+        let (tx, mut report) = documents_transaction(project, read);
+        report.notices.splice(0..0, notices);
+        return Ok((tx, report));
     }
-    let (mut tx, report) = annotated_with_plain(project, annotated_import, read);
+    let (mut tx, mut report) = annotated_with_plain(project, annotated_import, read);
+    report.notices.splice(0..0, notices);
     crate::kb::link_new_spans(project, &mut tx);
     Ok((tx, report))
 }
@@ -391,7 +457,8 @@ pub fn documents_transaction(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let document = Document::new(id, &doc.title, &source, doc.text);
+        let mut document = Document::new(id, &doc.title, &source, doc.text);
+        document.metadata = doc.metadata;
         if !seen.insert(document.content_hash.clone()) {
             report.notices.push(format!(
                 "{}: already in the project, skipped",

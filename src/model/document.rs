@@ -1,6 +1,7 @@
 use super::ids::{DocumentId, EntityId, RelationId, SpanId};
 use crate::text::CharIndex;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// A short name stored on every annotation (its type, the engine that proposed it): inline,
@@ -113,6 +114,55 @@ impl DocumentStatus {
     }
 }
 
+/// What is known about a document besides its text: read from the file it came from (HTML
+/// `<meta>`, mail headers, table columns, office document properties) or set by the analyst.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DocumentMetadata {
+    /// When it was published or sent, ISO 8601 (`2024-03-01` or `2024-03-01T09:30:00+02:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The publisher or outlet (not the file name: that is `Document::source`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A language tag such as `en` or `hy-AM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Anything else the source said (mail recipients, extra table columns, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
+}
+
+impl DocumentMetadata {
+    pub fn is_empty(&self) -> bool {
+        self == &DocumentMetadata::default()
+    }
+
+    /// Sets a field only when it is still unknown and the value is not blank.
+    pub fn fill(field: &mut Option<String>, value: Option<&str>) {
+        if field.is_none()
+            && let Some(v) = value.map(str::trim).filter(|v| !v.is_empty())
+        {
+            *field = Some(v.to_string());
+        }
+    }
+
+    /// The JSON export's view: every key present, `null` when unknown.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "date": self.date,
+            "author": self.author,
+            "source": self.source,
+            "url": self.url,
+            "language": self.language,
+            "extra": self.extra,
+        })
+    }
+}
+
 /// An imported article. Its text never changes after import; annotations point into it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +177,8 @@ pub struct Document {
     pub content_hash: String,
     #[serde(default)]
     pub status: DocumentStatus,
+    #[serde(default, skip_serializing_if = "DocumentMetadata::is_empty")]
+    pub metadata: DocumentMetadata,
     pub text: String,
     /// Kept sorted by `Span::sort_key`.
     #[serde(default)]
@@ -146,6 +198,7 @@ impl Document {
             source: source.to_string(),
             content_hash: content_hash(&text),
             status: DocumentStatus::New,
+            metadata: DocumentMetadata::default(),
             text,
             spans: Vec::new(),
             relations: Vec::new(),

@@ -417,3 +417,50 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
     out.push_str(&outline[at + EMPTY_LIST.len()..]);
     Ok(out)
 }
+
+#[cfg(test)]
+mod metadata_tests {
+    use crate::model::{Document, DocumentMetadata, Project};
+    use std::path::Path;
+
+    fn project(metadata: DocumentMetadata) -> Project {
+        let mut p = Project::new("m");
+        let id = p.new_document_id();
+        let mut d = Document::new(id, "Talks", "talks.eml", "Talks resumed.\n".into());
+        d.metadata = metadata;
+        p.documents.push(d.into());
+        p
+    }
+
+    #[test]
+    fn metadata_round_trips_through_the_parallel_reader_and_writer() {
+        let mut metadata = DocumentMetadata {
+            date: Some("2024-03-01T09:30:00+04:00".into()),
+            author: Some("Ani \"AH\" Hakobyan".into()),
+            url: Some("https://example.org/talks".into()),
+            language: Some("en".into()),
+            ..DocumentMetadata::default()
+        };
+        metadata
+            .extra
+            .insert("to".into(), "desk@example.org".into());
+        let p = project(metadata);
+        let text = super::to_ron_string(&p).unwrap();
+        assert!(text.contains("metadata: DocumentMetadata("), "{text}");
+        let fast = super::read_project(text.as_bytes())
+            .unwrap()
+            .expect("fast path");
+        assert_eq!(fast.documents, p.documents);
+        let loaded = crate::store::from_ron_str(&text, Path::new("m.ron")).unwrap();
+        assert_eq!(loaded.documents, p.documents);
+    }
+
+    #[test]
+    fn empty_metadata_is_not_written_and_old_files_load() {
+        let p = project(DocumentMetadata::default());
+        let text = super::to_ron_string(&p).unwrap();
+        assert!(!text.contains("metadata"), "{text}");
+        let loaded = crate::store::from_ron_str(&text, Path::new("m.ron")).unwrap();
+        assert!(loaded.documents[0].metadata.is_empty());
+    }
+}

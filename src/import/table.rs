@@ -1,0 +1,275 @@
+//! Tables of texts: CSV or TSV with a header row, one document per row. Columns are mapped by
+//! name (case-insensitive): text/body/content/article -> the text; title/headline -> title;
+//! date, source/publisher/outlet, url/link, author/byline, language/lang -> metadata; any
+//! other column -> `metadata.extra`. Also one document per line of a text file (`lines`).
+
+use super::{ImportError, ReadDocument, decode};
+use crate::model::DocumentMetadata;
+use std::path::Path;
+
+pub(super) const EXTENSIONS: &[&str] = &["csv", "tsv", "tab"];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Column {
+    Text,
+    Title,
+    Date,
+    Source,
+    Url,
+    Author,
+    Language,
+    Extra,
+}
+
+fn column_of(name: &str) -> Column {
+    match name.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+        "text" | "body" | "content" | "article" | "full_text" => Column::Text,
+        "title" | "headline" => Column::Title,
+        "date" | "published" | "published_at" | "pubdate" => Column::Date,
+        "source" | "publisher" | "outlet" => Column::Source,
+        "url" | "link" => Column::Url,
+        "author" | "byline" | "authors" => Column::Author,
+        "language" | "lang" => Column::Language,
+        _ => Column::Extra,
+    }
+}
+
+/// Sets the date when it reads as ISO 8601; otherwise keeps it as is in `extra["date"]`.
+pub(super) fn set_date(metadata: &mut DocumentMetadata, raw: &str) {
+    let raw = raw.trim();
+    if raw.is_empty() {
+    } else if super::is_iso_date(raw) {
+        DocumentMetadata::fill(&mut metadata.date, Some(raw));
+    } else {
+        metadata
+            .extra
+            .entry("date".into())
+            .or_insert_with(|| raw.to_string());
+    }
+}
+
+pub(super) fn read_table(path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
+    let text = decode::read_text_file(path)?;
+    let delimiter = if super::extension(path) == "csv" {
+        let header = text.lines().next().unwrap_or("");
+        // A semicolon-separated export (common with a decimal comma) says so in its header.
+        if !header.contains(',') && header.contains(';') {
+            b';'
+        } else {
+            b','
+        }
+    } else {
+        b'\t'
+    };
+    let malformed = |line: u64, message: String| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line: line as usize,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| malformed(1, format!("unreadable header row: {e}")))?
+        .clone();
+    let columns: Vec<Column> = headers.iter().map(column_of).collect();
+    let names: Vec<&str> = headers.iter().collect();
+    let Some(text_column) = columns.iter().position(|c| *c == Column::Text) else {
+        return Err(malformed(
+            1,
+            format!(
+                "no text column: name one text, body or content (the columns are: {})",
+                names.join(", ")
+            ),
+        ));
+    };
+    if let Some(dup) = columns
+        .iter()
+        .enumerate()
+        .find(|(i, c)| **c != Column::Extra && columns[..*i].contains(c))
+    {
+        return Err(malformed(
+            1,
+            format!(
+                "two columns give the {:?} of a document (\"{}\" and \"{}\")",
+                dup.1,
+                names[columns.iter().position(|c| c == dup.1).unwrap_or(0)],
+                names[dup.0]
+            )
+            .to_lowercase(),
+        ));
+    }
+    let mut docs = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            let message = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!("{len} fields where the header has {expected_len}"),
+                _ => e.to_string(),
+            };
+            malformed(line, message)
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let body = record.get(text_column).unwrap_or("").trim();
+        if body.is_empty() {
+            return Err(malformed(
+                line,
+                format!("the text column \"{}\" is empty", names[text_column]),
+            ));
+        }
+        let mut metadata = DocumentMetadata::default();
+        let mut title = None;
+        for ((value, column), name) in record.iter().zip(&columns).zip(&names) {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match column {
+                Column::Text => {}
+                Column::Title => title = Some(value.to_string()),
+                Column::Date => set_date(&mut metadata, value),
+                Column::Source => metadata.source = Some(value.to_string()),
+                Column::Url => metadata.url = Some(value.to_string()),
+                Column::Author => metadata.author = Some(value.to_string()),
+                Column::Language => metadata.language = Some(value.to_string()),
+                Column::Extra => {
+                    metadata
+                        .extra
+                        .insert(name.trim().to_string(), value.to_string());
+                }
+            }
+        }
+        let mut text = body.replace("\r\n", "\n");
+        text.push('\n');
+        docs.push(ReadDocument {
+            title: title.unwrap_or_else(|| super::title_from_text(&text, path)),
+            source: path.to_path_buf(),
+            text,
+            metadata,
+        });
+    }
+    if docs.is_empty() {
+        return Err(malformed(1, "a header row and no rows of text".to_string()));
+    }
+    Ok(docs)
+}
+
+/// One document per non-empty line of a text file.
+pub(super) fn read_lines(path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
+    let text = decode::read_text_file(path)?;
+    let docs: Vec<ReadDocument> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let title = if line.chars().count() <= 100 {
+                line.to_string()
+            } else {
+                let mut t: String = line.chars().take(100).collect();
+                t.push('…');
+                t
+            };
+            ReadDocument {
+                title,
+                source: path.to_path_buf(),
+                text: format!("{line}\n"),
+                metadata: DocumentMetadata::default(),
+            }
+        })
+        .collect();
+    if docs.is_empty() {
+        return Err(ImportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, content: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn columns_map_to_text_title_and_metadata() {
+        let (_d, path) = write(
+            "news.csv",
+            "Headline,Body,Date,Publisher,Link,Author,Lang,Desk\n\
+             Talks resume,\"Armenia and Azerbaijan met.\nAgain.\",2024-03-01,Yerevan Daily,https://example.org/1,Ani,en,Caucasus\n\
+             Convoy,Trucks crossed.,1 March 2024,,,,,\n",
+        );
+        let docs = read_table(&path).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].title, "Talks resume");
+        assert_eq!(docs[0].text, "Armenia and Azerbaijan met.\nAgain.\n");
+        let m = &docs[0].metadata;
+        assert_eq!(m.date.as_deref(), Some("2024-03-01"));
+        assert_eq!(m.source.as_deref(), Some("Yerevan Daily"));
+        assert_eq!(m.url.as_deref(), Some("https://example.org/1"));
+        assert_eq!(m.author.as_deref(), Some("Ani"));
+        assert_eq!(m.language.as_deref(), Some("en"));
+        assert_eq!(m.extra["Desk"], "Caucasus");
+        assert_eq!(docs[1].metadata.date, None);
+        assert_eq!(docs[1].metadata.extra["date"], "1 March 2024");
+        assert!(!docs[1].metadata.extra.contains_key("Desk"));
+    }
+
+    #[test]
+    fn tsv_and_semicolon_csv() {
+        let (_d, path) = write("a.tsv", "title\ttext\nOne\tFirst, with a comma.\n");
+        assert_eq!(read_table(&path).unwrap()[0].text, "First, with a comma.\n");
+        let (_d, path) = write("b.csv", "content;source\nZweiter Text;Zeitung\n");
+        let docs = read_table(&path).unwrap();
+        assert_eq!(docs[0].metadata.source.as_deref(), Some("Zeitung"));
+    }
+
+    #[test]
+    fn bad_tables_name_the_line_and_the_problem() {
+        let (_d, path) = write("n.csv", "name,comment\na,b\n");
+        let err = read_table(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("n.csv:1: no text column: name one text, body or content (the columns are: name, comment)"),
+            "{err}"
+        );
+        let (_d, path) = write("r.csv", "text,title\nok,One\nshort\n");
+        let err = read_table(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("r.csv:3: 1 fields where the header has 2"),
+            "{err}"
+        );
+        let (_d, path) = write("e.csv", "text,title\nok,One\n  ,Two\n");
+        let err = read_table(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("e.csv:3: the text column \"text\" is empty"),
+            "{err}"
+        );
+        let (_d, path) = write("h.csv", "text,title\n");
+        let err = read_table(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("h.csv:1: a header row and no rows of text"),
+            "{err}"
+        );
+        let (_d, path) = write("d.csv", "text,body\na,b\n");
+        let err = read_table(&path).unwrap_err().to_string();
+        assert!(err.contains("two columns give the text"), "{err}");
+    }
+
+    #[test]
+    fn lines_gives_one_document_per_line() {
+        let (_d, path) = write("l.txt", "First report.\n\n  Second report.  \n");
+        let docs = read_lines(&path).unwrap();
+        let texts: Vec<_> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["First report.\n", "Second report.\n"]);
+        let (_d, path) = write("b.txt", "\n \n");
+        assert!(read_lines(&path).is_err());
+    }
+}

@@ -1,0 +1,182 @@
+//! End-to-end tests of the document importers through the binary: e-mail, mailboxes, tables,
+//! lines, DOCX and ODT give clean text and metadata (checked in the JSON export), and bad files
+//! are refused with the file and the reason, importing nothing.
+
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
+mod common;
+use common::*;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+fn zip_file(path: &Path, parts: &[(&str, &str)]) {
+    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
+    for (name, content) in parts {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn exported(project: &Path, dir: &Path) -> serde_json::Value {
+    let out = dir.join("out.json");
+    ok(&[
+        "export",
+        p(project),
+        "--format",
+        "json",
+        "--out",
+        p(&out),
+        "--force",
+    ]);
+    serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap()
+}
+
+#[test]
+fn mail_tables_and_office_documents_import_with_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = d.join("p.ron");
+    ok(&["new", p(&project)]);
+    fs::write(
+        d.join("talks.eml"),
+        "From: Ani Hakobyan <ani@example.org>\r\nTo: desk@example.org\r\n\
+         Subject: Talks in Yerevan\r\nDate: Fri, 1 Mar 2024 09:30:00 +0400\r\n\
+         Message-ID: <m1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+         Minister Alij=C3=A9v met the delegation.\r\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("box.mbox"),
+        "From a@example.org Sat Mar  2 10:00:00 2024\nFrom: a@example.org\nSubject: One\n\nConvoy crossed.\n\n\
+         From b@example.org Sat Mar  2 11:00:00 2024\nFrom: b@example.org\nSubject: Two\n\
+         Content-Type: text/html\n\n<p>Aid <b>arrived</b>.</p><script>x()</script>\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("news.csv"),
+        "headline,text,date,publisher,link,desk\n\
+         Summit opens,Leaders met in Tbilisi.,2024-03-03,Tbilisi Times,https://example.org/s,Caucasus\n",
+    )
+    .unwrap();
+    zip_file(
+        &d.join("brief.docx"),
+        &[
+            (
+                "word/document.xml",
+                "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Ceasefire holds.</w:t></w:r></w:p>\
+                 <w:tbl><w:tr><w:tc><w:p><w:r><w:t>North</w:t></w:r></w:p></w:tc>\
+                 <w:tc><w:p><w:r><w:t>quiet</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>",
+            ),
+            (
+                "docProps/core.xml",
+                "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\" xmlns:dcterms=\"t\">\
+                 <dc:title>Weekly brief</dc:title><dc:creator>Desk</dc:creator>\
+                 <dcterms:created>2024-03-04T08:00:00Z</dcterms:created></cp:coreProperties>",
+            ),
+        ],
+    );
+    zip_file(
+        &d.join("note.odt"),
+        &[(
+            "content.xml",
+            "<office:document-content xmlns:office=\"o\" xmlns:text=\"t\"><office:body><office:text>\
+             <text:h>Field note</text:h><text:p>Shelling stopped.</text:p></office:text></office:body>\
+             </office:document-content>",
+        )],
+    );
+    let out = ok(&[
+        "import",
+        p(&project),
+        p(&d.join("talks.eml")),
+        p(&d.join("box.mbox")),
+        p(&d.join("news.csv")),
+        p(&d.join("brief.docx")),
+        p(&d.join("note.odt")),
+    ]);
+    assert!(out.contains("imported 6 document(s)"), "{out}");
+
+    let json = exported(&project, d);
+    let docs = json["documents"].as_array().unwrap();
+    let by_title = |t: &str| {
+        docs.iter()
+            .find(|d| d["title"] == t)
+            .unwrap_or_else(|| panic!("no document {t}"))
+    };
+    let mail = by_title("Talks in Yerevan");
+    assert_eq!(mail["text"], "Minister Alijév met the delegation.\n");
+    assert_eq!(mail["metadata"]["author"], "Ani Hakobyan");
+    assert_eq!(mail["metadata"]["date"], "2024-03-01T09:30:00+04:00");
+    assert_eq!(mail["metadata"]["extra"]["to"], "desk@example.org");
+    assert_eq!(mail["metadata"]["extra"]["message_id"], "m1@example.org");
+    assert!(mail["metadata"]["url"].is_null());
+    assert_eq!(by_title("One")["text"], "Convoy crossed.\n");
+    assert_eq!(by_title("Two")["text"], "Aid arrived.\n");
+    let row = by_title("Summit opens");
+    assert_eq!(row["text"], "Leaders met in Tbilisi.\n");
+    assert_eq!(row["metadata"]["source"], "Tbilisi Times");
+    assert_eq!(row["metadata"]["url"], "https://example.org/s");
+    assert_eq!(row["metadata"]["date"], "2024-03-03");
+    assert_eq!(row["metadata"]["extra"]["desk"], "Caucasus");
+    let brief = by_title("Weekly brief");
+    assert_eq!(brief["text"], "Ceasefire holds.\n\nNorth\tquiet\n");
+    assert_eq!(brief["metadata"]["author"], "Desk");
+    assert_eq!(brief["metadata"]["date"], "2024-03-04T08:00:00Z");
+    assert_eq!(
+        by_title("Field note")["text"],
+        "Field note\n\nShelling stopped.\n"
+    );
+
+    // The metadata survives saving and loading: a second export is the same.
+    assert_eq!(exported(&project, d), json);
+
+    // One document per line.
+    fs::write(d.join("wire.txt"), "Talks resumed.\nTalks stalled.\n").unwrap();
+    ok(&[
+        "import",
+        p(&project),
+        p(&d.join("wire.txt")),
+        "--format",
+        "lines",
+    ]);
+    assert_eq!(
+        exported(&project, d)["documents"].as_array().unwrap().len(),
+        8
+    );
+}
+
+#[test]
+fn bad_documents_are_refused_naming_the_file_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = d.join("p.ron");
+    ok(&["new", p(&project)]);
+    let before = fs::read(&project).unwrap();
+    fs::write(d.join("good.txt"), "A good text.\n").unwrap();
+    fs::write(d.join("fake.docx"), "not a zip").unwrap();
+    fs::write(d.join("names.csv"), "name,comment\na,b\n").unwrap();
+    fs::write(d.join("empty.eml"), "From: a@example.org\nSubject: x\n\n").unwrap();
+    fs::write(d.join("short.tsv"), "text\ttitle\nok\tOne\nshort\n").unwrap();
+    for (file, message) in [
+        ("fake.docx", "fake.docx: not a DOCX file (not a ZIP archive"),
+        ("names.csv", "names.csv:1: no text column"),
+        ("empty.eml", "empty.eml: the message has no text body"),
+        ("short.tsv", "short.tsv:3: 1 fields where the header has 2"),
+    ] {
+        let err = fails(&[
+            "import",
+            p(&project),
+            p(&d.join("good.txt")),
+            p(&d.join(file)),
+        ]);
+        assert!(err.contains(message), "{file}: {err}");
+        assert_eq!(
+            fs::read(&project).unwrap(),
+            before,
+            "{file} changed the project"
+        );
+    }
+}
