@@ -11,7 +11,8 @@ pub(crate) mod validate;
 pub use document::{Document, DocumentStatus, Origin, Relation, ShortName, Span};
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{
-    Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision, Verdict,
+    Conflict, Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision,
+    Verdict,
 };
 pub use schema::{
     DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,
