@@ -413,3 +413,103 @@ pub fn agree(projects: &[(&str, &Project)]) -> Result<Agreement, TeamError> {
         pairs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Relation, Span};
+    use std::sync::Arc;
+
+    fn project() -> Project {
+        let mut p = Project::new("a");
+        let id = p.new_document_id();
+        let text = "Armenia and Azerbaijan met NATO officials in Brussels on Monday.";
+        let mut d = Document::new(id, "Talks", "a.txt", text.to_string());
+        for (start, end, ty) in [
+            (0, 7, "GPE"),
+            (12, 22, "GPE"),
+            (27, 31, "ORG"),
+            (57, 63, "DATE"),
+        ] {
+            d.spans.push(Span::new(p.new_span_id(), start, end, ty));
+        }
+        d.relations.push(Relation {
+            id: p.new_relation_id(),
+            relation_type: "opposes".into(),
+            source: d.spans[1].id,
+            target: d.spans[0].id,
+            origin: Default::default(),
+            note: String::new(),
+        });
+        p.documents.push(Arc::new(d));
+        p
+    }
+
+    #[test]
+    fn a_project_agrees_with_itself_completely() {
+        let p = project();
+        let a = agree(&[("a", &p), ("b", &p)]).unwrap();
+        assert_eq!(a.documents, 1);
+        assert_eq!(a.entities.f1, 1.0);
+        assert_eq!(a.entities.kappa, 1.0);
+        assert_eq!(a.relations.f1, 1.0);
+        assert_eq!(a.relations.kappa, 1.0);
+        assert_eq!(a.pairs.len(), 1);
+        let three = agree(&[("a", &p), ("b", &p), ("c", &p)]).unwrap();
+        assert_eq!(three.pairs.len(), 3);
+        assert_eq!(three.entities.kappa, 1.0);
+        assert_eq!(three.relations.kappa, 1.0);
+    }
+
+    #[test]
+    fn removing_one_type_lowers_agreement() {
+        let p = project();
+        let mut q = p.clone();
+        let d = Arc::make_mut(&mut q.documents[0]);
+        d.relations.clear();
+        d.spans.retain(|s| s.entity_type != "GPE");
+        let a = agree(&[("a", &p), ("b", &q)]).unwrap();
+        assert!(a.entities.f1 < 1.0 && a.entities.f1 > 0.0, "{a:?}");
+        assert!(a.entities.kappa < 1.0, "{a:?}");
+        assert_eq!(a.entities.per_type["ORG"].f1, 1.0);
+        assert_eq!(a.entities.per_type["GPE"].f1, 0.0);
+        assert_eq!(a.entities.per_type["GPE"].recall, 0.0);
+        assert_eq!(a.relations.f1, 0.0);
+        assert!(a.relations.kappa < 1.0);
+        let three = agree(&[("a", &p), ("b", &p), ("c", &q)]).unwrap();
+        assert!(three.entities.kappa < 1.0 && three.entities.kappa > -1.0);
+    }
+
+    #[test]
+    fn only_shared_documents_count() {
+        let p = project();
+        let other = Project::new("other");
+        let a = agree(&[("a", &p), ("b", &other)]).unwrap();
+        assert_eq!(a.documents, 0);
+        assert!(agree(&[("a", &p)]).is_err());
+    }
+
+    #[test]
+    fn kappa_formulas_match_textbook_values() {
+        let l = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        // 2x2 table: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no -> kappa 0.4
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for (x, y, n) in [
+            ("y", "y", 20),
+            ("y", "n", 5),
+            ("n", "y", 10),
+            ("n", "n", 15),
+        ] {
+            for _ in 0..n {
+                a.push(x.to_string());
+                b.push(y.to_string());
+            }
+        }
+        assert!((cohen_kappa(&a, &b) - 0.4).abs() < 1e-9);
+        assert_eq!(cohen_kappa(&l("x y"), &l("x y")), 1.0);
+        let items = vec![l("a a a"), l("b b b"), l("a a b")];
+        let k = fleiss_kappa(&items);
+        assert!(k > 0.0 && k < 1.0, "{k}");
+    }
+}

@@ -495,3 +495,117 @@ pub fn diff_text(p: &Project) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Span, SpanId};
+    use std::sync::Arc;
+
+    fn project() -> Project {
+        let mut p = Project::new("a");
+        let id = p.new_document_id();
+        let text = "Armenia and Azerbaijan met NATO officials in Brussels on Monday.";
+        let mut d = Document::new(id, "Talks", "a.txt", text.to_string());
+        for (start, end, ty) in [(0, 7, "GPE"), (12, 22, "GPE"), (27, 31, "ORG")] {
+            d.spans.push(Span::new(p.new_span_id(), start, end, ty));
+        }
+        d.relations.push(Relation {
+            id: p.new_relation_id(),
+            relation_type: "opposes".into(),
+            source: d.spans[1].id,
+            target: d.spans[0].id,
+            origin: Default::default(),
+            note: String::new(),
+        });
+        p.documents.push(Arc::new(d));
+        p
+    }
+
+    #[test]
+    fn no_changes_against_itself() {
+        let p = project();
+        let d = diff(&p, &p);
+        assert!(d.is_empty());
+        assert_eq!(d.to_text(), "no annotation changes");
+    }
+
+    #[test]
+    fn spans_relations_documents_and_entities() {
+        let a = project();
+        let mut b = a.clone();
+        let e1 = b.new_entity_id();
+        let e2 = b.new_entity_id();
+        let mut a = a;
+        for p in [&mut a, &mut b] {
+            for (id, name) in [(e1, "NATO"), (e2, "North Atlantic Alliance")] {
+                p.entities.push(Entity {
+                    id,
+                    name: name.into(),
+                    entity_type: "ORG".into(),
+                    aliases: vec![],
+                    note: String::new(),
+                });
+            }
+            Arc::make_mut(&mut p.documents[0]).spans[2].entity = Some(e2);
+        }
+        a.next_id = b.next_id;
+        // B: retype Armenia, drop the relation, add Brussels, merge e2 into e1, rename e1,
+        // add a document.
+        {
+            let d = Arc::make_mut(&mut b.documents[0]);
+            d.spans[0].entity_type = "LOC".into();
+            d.relations.clear();
+            let id = SpanId(900);
+            d.spans.push(Span::new(id, 45, 53, "GPE"));
+            d.spans[2].entity = Some(e1);
+        }
+        b.entities.retain(|e| e.id != e2);
+        b.entities[0].name = "NATO alliance".into();
+        let nd = b.new_document_id();
+        b.documents
+            .push(Arc::new(Document::new(nd, "New", "n.txt", "Baku.".into())));
+        let d = diff(&a, &b);
+        assert_eq!(d.documents_added.len(), 1);
+        assert_eq!(d.documents_changed.len(), 1);
+        let c = &d.documents_changed[0];
+        assert_eq!(c.spans_retyped.len(), 1);
+        assert_eq!(
+            (
+                c.spans_retyped[0].from.as_str(),
+                c.spans_retyped[0].to.as_str()
+            ),
+            ("GPE", "LOC")
+        );
+        assert_eq!(c.spans_added.len(), 1);
+        assert_eq!(c.spans_added[0].text, "Brussels");
+        assert_eq!(c.relations_removed.len(), 1);
+        assert_eq!(d.entities.renamed.len(), 1);
+        assert_eq!(d.entities.merged.len(), 1);
+        assert_eq!(d.entities.merged[0].into.id, e1.to_string());
+        let text = d.to_text();
+        assert!(
+            text.contains("~ span 0..7 \"Armenia\" GPE -> LOC"),
+            "{text}"
+        );
+        assert!(text.contains("merged into"), "{text}");
+        let json = serde_json::to_value(&d).unwrap();
+        assert!(json["documents_changed"][0]["spans_retyped"].is_array());
+    }
+
+    #[test]
+    fn diff_text_ignores_ids() {
+        let a = project();
+        let mut b = a.clone();
+        let d = Arc::make_mut(&mut b.documents[0]);
+        for s in &mut d.spans {
+            s.id = SpanId(s.id.0 + 100);
+        }
+        for r in &mut d.relations {
+            r.source = SpanId(r.source.0 + 100);
+            r.target = SpanId(r.target.0 + 100);
+        }
+        assert_eq!(diff_text(&a), diff_text(&b));
+        assert!(diff_text(&a).contains("span 27..31 ORG \"NATO\""));
+    }
+}

@@ -938,3 +938,315 @@ impl<'a> Merger<'a> {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Span;
+
+    const TEXT: &str = "Armenia and Azerbaijan met NATO officials in Brussels on Monday.";
+
+    /// A project with one document: Armenia (GPE), Azerbaijan (GPE), NATO (ORG), and
+    /// Azerbaijan opposes Armenia.
+    fn base() -> Project {
+        let mut p = Project::new("t");
+        let id = p.new_document_id();
+        let mut d = Document::new(id, "Talks", "a.txt", TEXT.to_string());
+        for (start, end, ty) in [(0, 7, "GPE"), (12, 22, "GPE"), (27, 31, "ORG")] {
+            d.spans.push(Span::new(p.new_span_id(), start, end, ty));
+        }
+        d.relations.push(Relation {
+            id: p.new_relation_id(),
+            relation_type: "opposes".into(),
+            source: d.spans[1].id,
+            target: d.spans[0].id,
+            origin: Default::default(),
+            note: String::new(),
+        });
+        p.documents.push(Arc::new(d));
+        p.validate().unwrap();
+        p
+    }
+
+    fn doc(p: &mut Project) -> &mut Document {
+        Arc::make_mut(&mut p.documents[0])
+    }
+
+    fn add_span(p: &mut Project, start: usize, end: usize, ty: &str) -> SpanId {
+        let id = p.new_span_id();
+        let d = doc(p);
+        d.spans.push(Span::new(id, start, end, ty));
+        d.spans.sort_by_key(|s| s.sort_key());
+        id
+    }
+
+    fn types(p: &Project) -> Vec<(usize, usize, String)> {
+        p.documents[0]
+            .spans
+            .iter()
+            .map(|s| (s.start, s.end, s.entity_type.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn identical_sides_merge_to_the_same_project() {
+        let b = base();
+        let m = merge(&b, &b, &b).unwrap();
+        assert!(m.is_clean());
+        assert_eq!(m.project.documents, b.documents);
+        assert_eq!(m.renumbered, 0);
+    }
+
+    #[test]
+    fn new_spans_on_both_sides_collide_and_theirs_are_renumbered() {
+        let b = base();
+        let mut ours = b.clone();
+        let o = add_span(&mut ours, 45, 53, "GPE"); // Brussels
+        let mut theirs = b.clone();
+        let t = add_span(&mut theirs, 57, 63, "DATE"); // Monday
+        assert_eq!(o, t, "both sides allocate from the same counter");
+        // THEIRS relates its new span: the relation's end must follow the renumbering.
+        let rid = theirs.new_relation_id();
+        let src = theirs.documents[0].spans[2].id; // NATO
+        doc(&mut theirs).relations.push(Relation {
+            id: rid,
+            relation_type: "located_in".into(),
+            source: src,
+            target: t,
+            origin: Default::default(),
+            note: String::new(),
+        });
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert!(m.is_clean(), "{:?}", m.conflicts);
+        assert!(m.renumbered >= 1);
+        let d = &m.project.documents[0];
+        assert_eq!(d.spans.len(), 5);
+        let monday = d.span_at(57, 63, "DATE").unwrap();
+        assert_ne!(monday.id, o);
+        assert!(monday.id.0 >= ours.next_id.max(theirs.next_id));
+        let rel = d
+            .relations
+            .iter()
+            .find(|r| r.relation_type == "located_in")
+            .unwrap();
+        assert_eq!(rel.target, monday.id);
+        assert!(m.project.next_id > monday.id.0);
+        m.project.validate().unwrap();
+    }
+
+    #[test]
+    fn the_same_addition_on_both_sides_is_kept_once() {
+        let b = base();
+        let mut ours = b.clone();
+        add_span(&mut ours, 45, 53, "GPE");
+        let mut theirs = b.clone();
+        theirs.next_id += 5; // allocated and dropped a few ids meanwhile
+        add_span(&mut theirs, 45, 53, "GPE");
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert!(m.is_clean());
+        assert_eq!(m.project.documents[0].spans.len(), 4);
+    }
+
+    #[test]
+    fn a_deletion_applies_when_the_other_side_left_the_object_alone() {
+        let b = base();
+        let mut ours = b.clone();
+        // OURS deletes NATO; THEIRS retypes Armenia.
+        doc(&mut ours).spans.retain(|s| s.start != 27);
+        let mut theirs = b.clone();
+        doc(&mut theirs).spans[0].entity_type = "LOC".into();
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert!(m.is_clean());
+        assert_eq!(
+            types(&m.project),
+            vec![(0, 7, "LOC".into()), (12, 22, "GPE".into())]
+        );
+    }
+
+    #[test]
+    fn deleting_what_the_other_side_retyped_is_a_conflict_and_keeps_the_span() {
+        let b = base();
+        let mut ours = b.clone();
+        doc(&mut ours).spans[0].entity_type = "LOC".into();
+        let mut theirs = b.clone();
+        doc(&mut theirs).relations.clear();
+        doc(&mut theirs).spans.remove(0);
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert_eq!(m.conflicts.len(), 1, "{:?}", m.conflicts);
+        assert!(m.conflicts[0].what.contains("THEIRS deleted the span"));
+        assert_eq!(m.project.conflicts, m.conflicts);
+        assert!(m.project.documents[0].has_span(0, 7, "LOC"));
+        // The relation THEIRS deleted (unchanged by OURS) is gone.
+        assert!(m.project.documents[0].relations.is_empty());
+    }
+
+    #[test]
+    fn both_retyping_differently_keeps_ours_and_records_theirs() {
+        let b = base();
+        let mut ours = b.clone();
+        doc(&mut ours).spans[2].entity_type = "NORP".into();
+        let mut theirs = b.clone();
+        doc(&mut theirs).spans[2].entity_type = "EVENT".into();
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert_eq!(m.conflicts.len(), 1);
+        let c = &m.conflicts[0];
+        assert!(c.what.contains("type"), "{c:?}");
+        assert!(
+            c.ours.contains("NORP") && c.theirs.contains("EVENT"),
+            "{c:?}"
+        );
+        assert!(m.project.documents[0].has_span(27, 31, "NORP"));
+        // It survives a save and a load.
+        let text = crate::store::to_ron_string(&m.project).unwrap();
+        let back = crate::store::from_ron_str(&text, std::path::Path::new("m.ron")).unwrap();
+        assert_eq!(back.conflicts, m.project.conflicts);
+    }
+
+    #[test]
+    fn both_editing_a_note_differently_is_a_conflict() {
+        let b = base();
+        let mut ours = b.clone();
+        doc(&mut ours).spans[1].note = "check spelling".into();
+        let mut theirs = b.clone();
+        doc(&mut theirs).spans[1].note = "the country".into();
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert_eq!(m.conflicts.len(), 1);
+        assert!(m.conflicts[0].what.contains("note"));
+        assert_eq!(m.project.documents[0].spans[1].note, "check spelling");
+    }
+
+    #[test]
+    fn different_fields_of_one_span_merge_without_conflict() {
+        let b = base();
+        let mut ours = b.clone();
+        doc(&mut ours).spans[1].note = "check".into();
+        let mut theirs = b.clone();
+        doc(&mut theirs).spans[1].entity_type = "LOC".into();
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert!(m.is_clean());
+        let s = &m.project.documents[0].spans[1];
+        assert_eq!((s.entity_type.as_str(), s.note.as_str()), ("LOC", "check"));
+    }
+
+    #[test]
+    fn documents_entities_decisions_and_types_from_both_sides() {
+        let b = base();
+        let mut ours = b.clone();
+        let did = ours.new_document_id();
+        ours.documents.push(Arc::new(Document::new(
+            did,
+            "Ours",
+            "o.txt",
+            "Baku said no.".into(),
+        )));
+        let eid = ours.new_entity_id();
+        ours.entities.push(Entity {
+            id: eid,
+            name: "NATO".into(),
+            entity_type: "ORG".into(),
+            aliases: vec![],
+            note: String::new(),
+        });
+        let mut theirs = b.clone();
+        let tdid = theirs.new_document_id();
+        let mut td = Document::new(tdid, "Theirs", "t.txt", "Yerevan agreed.".into());
+        let sid = theirs.new_span_id();
+        td.spans.push(Span::new(sid, 0, 7, "GPE"));
+        theirs.documents.push(Arc::new(td));
+        let teid = theirs.new_entity_id();
+        theirs.entities.push(Entity {
+            id: teid,
+            name: "Yerevan".into(),
+            entity_type: "GPE".into(),
+            aliases: vec!["Erevan".into()],
+            note: String::new(),
+        });
+        Arc::make_mut(&mut theirs.documents[1]).spans[0].entity = Some(teid);
+        theirs.decisions.push(crate::model::SuggestionDecision {
+            document: tdid,
+            start: 8,
+            end: 14,
+            entity_type: "EVENT".into(),
+            verdict: crate::model::Verdict::Rejected,
+        });
+        theirs.schema.entity_types.push(EntityType {
+            id: "WEAPON".into(),
+            label: "Weapon".into(),
+            color: "#123456".into(),
+            key: None,
+        });
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert!(m.is_clean(), "{:?}", m.conflicts);
+        let p = &m.project;
+        assert_eq!(p.documents.len(), 3);
+        assert_eq!(p.entities.len(), 2);
+        let yerevan = p.entities.iter().find(|e| e.name == "Yerevan").unwrap();
+        let tdoc = p.documents.iter().find(|d| d.title == "Theirs").unwrap();
+        assert_ne!(tdoc.id, did, "THEIRS' document was renumbered");
+        assert_eq!(tdoc.spans[0].entity, Some(yerevan.id));
+        assert_eq!(p.decisions.len(), 1);
+        assert_eq!(p.decisions[0].document, tdoc.id);
+        assert!(p.schema.entity_type("WEAPON").is_some());
+        p.validate().unwrap();
+    }
+
+    #[test]
+    fn an_entity_merged_on_one_side_takes_the_other_sides_new_mentions() {
+        let mut b = base();
+        let e1 = b.new_entity_id();
+        let e2 = b.new_entity_id();
+        for (id, name) in [(e1, "NATO"), (e2, "North Atlantic Treaty Organization")] {
+            b.entities.push(Entity {
+                id,
+                name: name.into(),
+                entity_type: "ORG".into(),
+                aliases: vec![],
+                note: String::new(),
+            });
+        }
+        doc(&mut b).spans[2].entity = Some(e2);
+        // OURS merges e2 into e1.
+        let mut ours = b.clone();
+        doc(&mut ours).spans[2].entity = Some(e1);
+        ours.entities.retain(|e| e.id != e2);
+        // THEIRS links a new mention to e2.
+        let mut theirs = b.clone();
+        let s = add_span(&mut theirs, 32, 41, "ROLE");
+        doc(&mut theirs)
+            .spans
+            .iter_mut()
+            .find(|x| x.id == s)
+            .unwrap()
+            .entity = Some(e2);
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert!(m.is_clean(), "{:?}", m.conflicts);
+        let d = &m.project.documents[0];
+        assert_eq!(d.span_at(32, 41, "ROLE").unwrap().entity, Some(e1));
+        m.project.validate().unwrap();
+    }
+
+    #[test]
+    fn a_relation_to_a_span_the_other_side_deleted_is_dropped_as_a_conflict() {
+        let b = base();
+        let mut ours = b.clone();
+        doc(&mut ours).spans.retain(|s| s.start != 27);
+        let mut theirs = b.clone();
+        let rid = theirs.new_relation_id();
+        let (src, tgt) = (
+            theirs.documents[0].spans[2].id,
+            theirs.documents[0].spans[0].id,
+        );
+        doc(&mut theirs).relations.push(Relation {
+            id: rid,
+            relation_type: "supports".into(),
+            source: src,
+            target: tgt,
+            origin: Default::default(),
+            note: String::new(),
+        });
+        let m = merge(&b, &ours, &theirs).unwrap();
+        assert_eq!(m.conflicts.len(), 1, "{:?}", m.conflicts);
+        assert_eq!(m.project.documents[0].relations.len(), 1);
+        m.project.validate().unwrap();
+    }
+}
