@@ -16,6 +16,7 @@ pub mod search;
 pub mod session;
 pub mod store;
 pub mod suggest;
+pub mod team;
 #[doc(hidden)]
 pub mod testkit;
 pub mod text;

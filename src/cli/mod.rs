@@ -1,4 +1,5 @@
-//! The command line: headless import / suggest / export / evaluate / stats.
+//! The command line: headless import / suggest / export / evaluate / stats, and the team
+//! commands (merge / diff / diff-text / agree / setup-git).
 //! Exit codes: 0 success, 1 bad input (the message names the file and what is wrong), 2 usage.
 
 use crate::import::{ImportFormat, plan_import};
@@ -13,6 +14,7 @@ mod evaluate;
 mod export;
 pub mod output;
 mod suggest;
+mod team;
 
 pub use output::BrokenPipe;
 use output::{note, print};
@@ -100,6 +102,43 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Three-way merge of projects, as git's merge driver (%O %A %B): the result replaces
+    /// OURS; exit 0 when clean, 1 when conflicts remain (listed inside the project).
+    Merge {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+    },
+    /// What changed from A to B in annotation terms.
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A project as one line per annotation (git's textconv for `git diff`).
+    DiffText { project: PathBuf },
+    /// Inter-annotator agreement over the documents the projects share.
+    Agree {
+        #[arg(required = true, num_args = 2..)]
+        projects: Vec<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set up a git repository to merge and diff projects with Marginalia.
+    SetupGit {
+        /// The repository folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Also run `git config` in DIR (otherwise only print the lines).
+        #[arg(long)]
+        local: bool,
+        /// The program git should run (a name on PATH or a full path).
+        #[arg(long, default_value = "marginalia")]
+        program: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -170,6 +209,15 @@ pub fn run(command: Command) -> Result<()> {
             json,
         } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), json),
         Command::Stats { project, json } => stats(&project, json),
+        Command::Merge { base, ours, theirs } => team::merge(&base, &ours, &theirs),
+        Command::Diff { a, b, json } => team::diff(&a, &b, json),
+        Command::DiffText { project } => team::diff_text(&project),
+        Command::Agree { projects, json } => team::agree(&projects, json),
+        Command::SetupGit {
+            dir,
+            local,
+            program,
+        } => team::setup_git(&dir, local, &program),
     }
 }
 
@@ -297,5 +345,19 @@ fn stats(path: &Path, json: bool) -> Result<()> {
         writeln!(text, "    {t:<16} {n:>6}")?;
     }
     write!(text, "  entities   {:>8}", s.entities)?;
+    if !project.conflicts.is_empty() {
+        write!(
+            text,
+            "\n  conflicts  {:>8}  (left by a merge; OURS' version is kept)",
+            project.conflicts.len()
+        )?;
+        for c in &project.conflicts {
+            write!(
+                text,
+                "\n    {}: {} (ours: {}; theirs: {})",
+                c.object, c.what, c.ours, c.theirs
+            )?;
+        }
+    }
     print(text)
 }

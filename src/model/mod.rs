@@ -14,7 +14,8 @@ pub use document::{
 };
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{
-    Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision, Verdict,
+    Conflict, Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision,
+    Verdict,
 };
 pub use schema::{
     DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,

@@ -78,6 +78,23 @@ pub struct RelationDecision {
     pub verdict: Verdict,
 }
 
+/// A disagreement a three-way merge (`marginalia merge`) could not settle. The project keeps
+/// one version of the object (OURS', or the changed one when the other side deleted it) and
+/// records here what each side had, so the file still opens and the analyst can decide.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The object both sides changed: "T12", "R5", "E7", "D3", "entity type PER", ...
+    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentId>,
+    /// What happened, in words ("both sides retyped the span").
+    pub what: String,
+    /// OURS' version ("deleted" when OURS deleted it).
+    pub ours: String,
+    /// THEIRS' version.
+    pub theirs: String,
+}
+
 /// Everything saved in a `.ron` project file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,6 +117,9 @@ pub struct Project {
     /// Decisions on relation suggestions, kept sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relation_decisions: Vec<RelationDecision>,
+    /// Merge conflicts still to be settled (see `Conflict`); empty in a project never merged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
     /// Bumped by every applied edit; drives the dirty flag and derived-view caches.
     #[serde(skip)]
     pub revision: u64,
@@ -117,6 +137,7 @@ impl Project {
             entities: Vec::new(),
             decisions: Vec::new(),
             relation_decisions: Vec::new(),
+            conflicts: Vec::new(),
             revision: 0,
         }
     }

@@ -376,6 +376,7 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
         entities: project.entities.clone(),
         decisions: project.decisions.clone(),
         relation_decisions: project.relation_decisions.clone(),
+        conflicts: project.conflicts.clone(),
         revision: project.revision,
     };
     let outline = ron::Options::default().to_string_pretty(&skeleton, super::pretty_config(4))?;

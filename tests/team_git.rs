@@ -1,0 +1,186 @@
+//! Two analysts share a project through a git remote: the merge driver (`marginalia merge`)
+//! and the textconv (`marginalia diff-text`) set up by `marginalia setup-git --local`.
+
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
+mod common;
+use common::*;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_marginalia");
+
+/// Runs git in `dir` with a fixed identity and no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Analyst",
+            "-c",
+            "user.email=analyst@example.org",
+        ])
+        .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Analyst")
+        .env("GIT_AUTHOR_EMAIL", "analyst@example.org")
+        .env("GIT_COMMITTER_NAME", "Analyst")
+        .env("GIT_COMMITTER_EMAIL", "analyst@example.org")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .expect("git runs")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let o = git(dir, args);
+    assert!(
+        o.status.success(),
+        "git {args:?} failed:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+fn stats(project: &Path) -> serde_json::Value {
+    serde_json::from_str(&ok(&["stats", p(project), "--json"])).unwrap()
+}
+
+fn clone(root: &Path, name: &str) -> std::path::PathBuf {
+    git_ok(root, &["clone", "-q", "remote.git", name]);
+    let dir = root.join(name);
+    git_ok(&dir, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    let out = ok(&["setup-git", p(&dir), "--local", "--program", BIN]);
+    assert!(out.contains("merge.marginalia.driver"), "{out}");
+    dir
+}
+
+/// Both analysts retype the first span of the first document, each in their own way.
+fn retype_first_span(project: &Path, ty: &str) {
+    let mut p = marginalia::store::load(project).unwrap();
+    let d = std::sync::Arc::make_mut(&mut p.documents[0]);
+    d.spans[0].entity_type = ty.into();
+    marginalia::store::save(&p, project).unwrap();
+}
+
+#[test]
+fn two_analysts_merge_through_a_remote() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("git is not installed: skipping the team-on-git test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    git_ok(root, &["init", "-q", "--bare", "remote.git"]);
+    git_ok(
+        &root.join("remote.git"),
+        &["symbolic-ref", "HEAD", "refs/heads/main"],
+    );
+    let docs = root.join("articles");
+    fs::create_dir_all(&docs).unwrap();
+    fs::write(
+        docs.join("talks.txt"),
+        "Talks in Geneva\n\nArmenia and Azerbaijan resumed talks in Geneva on Monday. Prime Minister Nikol Pashinyan met NATO officials.\n",
+    )
+    .unwrap();
+    fs::write(
+        docs.join("summit.txt"),
+        "Summit\n\nThe CSTO met in Yerevan on September 13, 2022. Russia and Armenia disagreed.\n",
+    )
+    .unwrap();
+    let later = root.join("later.txt");
+    fs::write(
+        &later,
+        "Aid convoy\n\nTrucks from the European Union reached Goris on Tuesday, officials in Yerevan said.\n",
+    )
+    .unwrap();
+
+    // Alice starts the project and shares it.
+    let alice = clone(root, "alice");
+    let a_project = alice.join("project.ron");
+    ok(&["new", p(&a_project), "--name", "Caucasus desk"]);
+    ok(&["import", p(&a_project), p(&docs)]);
+    let attributes = fs::read_to_string(alice.join(".gitattributes")).unwrap();
+    assert_eq!(attributes.matches("merge=marginalia").count(), 1);
+    git_ok(&alice, &["add", ".gitattributes", "project.ron"]);
+    git_ok(&alice, &["commit", "-q", "-m", "start"]);
+    git_ok(&alice, &["push", "-q", "origin", "main"]);
+
+    let bob = clone(root, "bob");
+    let b_project = bob.join("project.ron");
+    // setup-git again on a checkout that has .gitattributes: not duplicated.
+    let attributes = fs::read_to_string(bob.join(".gitattributes")).unwrap();
+    assert_eq!(attributes.matches("merge=marginalia").count(), 1);
+
+    // Alice imports an article; Bob accepts suggestions on the existing ones.
+    ok(&["import", p(&a_project), p(&later)]);
+    git_ok(&alice, &["commit", "-q", "-am", "import the aid article"]);
+    git_ok(&alice, &["push", "-q", "origin", "main"]);
+    // The textconv shows the change in annotation terms.
+    let shown = git_ok(&alice, &["diff", "HEAD~1", "HEAD", "--", "project.ron"]);
+    assert!(shown.contains("+document \""), "{shown}");
+
+    ok(&["suggest", p(&b_project), "--accept"]);
+    let bob_spans = stats(&b_project)["spans"].as_u64().unwrap();
+    assert!(bob_spans > 0);
+    git_ok(&bob, &["commit", "-q", "-am", "accept suggestions"]);
+    let pulled = git(&bob, &["pull", "--no-rebase", "origin", "main"]);
+    assert!(
+        pulled.status.success(),
+        "the merge is clean:\n{}\n{}",
+        stdout(&pulled),
+        stderr(&pulled)
+    );
+    let merged = stats(&b_project);
+    assert_eq!(merged["documents"], 3);
+    assert_eq!(merged["spans"].as_u64().unwrap(), bob_spans);
+    // Every id is unique (the store checks it on load) and below the counter.
+    let project = marginalia::store::load(&b_project).unwrap();
+    assert!(project.conflicts.is_empty());
+    let mut ids: Vec<u64> = project.entities.iter().map(|e| e.id.0).collect();
+    for d in &project.documents {
+        ids.push(d.id.0);
+        ids.extend(d.spans.iter().map(|s| s.id.0));
+        ids.extend(d.relations.iter().map(|r| r.id.0));
+    }
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n);
+    assert!(ids.iter().all(|&id| id < project.next_id));
+    let status = git_ok(&bob, &["status", "--porcelain"]);
+    assert!(
+        !status.contains(".merge_file") && !status.contains(".lock"),
+        "the driver leaves nothing behind: {status}"
+    );
+    git_ok(&bob, &["push", "-q", "origin", "main"]);
+    git_ok(&alice, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    assert_eq!(stats(&a_project), merged);
+
+    // Both retype the same span differently: a true conflict.
+    retype_first_span(&a_project, "NORP");
+    git_ok(&alice, &["commit", "-q", "-am", "NORP"]);
+    git_ok(&alice, &["push", "-q", "origin", "main"]);
+    retype_first_span(&b_project, "EVENT");
+    git_ok(&bob, &["commit", "-q", "-am", "EVENT"]);
+    let pulled = git(&bob, &["pull", "--no-rebase", "origin", "main"]);
+    assert!(!pulled.status.success(), "the driver reports the conflict");
+    let said = format!("{}{}", stdout(&pulled), stderr(&pulled));
+    assert!(said.contains("CONFLICT"), "{said}");
+    assert!(said.contains("conflict(s) remain"), "{said}");
+    // The file in the work tree is a project that opens, with the conflict listed.
+    let shown = ok(&["stats", p(&b_project)]);
+    assert!(shown.contains("conflicts"), "{shown}");
+    let project = marginalia::store::load(&b_project).unwrap();
+    assert_eq!(project.conflicts.len(), 1, "{:?}", project.conflicts);
+    let c = &project.conflicts[0];
+    assert!(
+        c.ours.contains("EVENT") && c.theirs.contains("NORP"),
+        "{c:?}"
+    );
+    assert_eq!(project.documents[0].spans[0].entity_type, "EVENT");
+}
