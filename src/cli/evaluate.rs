@@ -1,4 +1,5 @@
 use super::print;
+use crate::evaluate::simulate::{ACCEPT_COST, MANUAL_COST, REJECT_COST};
 use crate::evaluate::{Evaluation, evaluate};
 use crate::import::{ImportFormat, plan_import};
 use crate::model::Project;
@@ -68,6 +69,79 @@ pub(super) fn run(
         text,
         "\nseconds: {:.2} (learning {:.2})",
         report.seconds, report.train_seconds
+    )?;
+    print(text)
+}
+
+/// `evaluate --simulate`: the learning curve and the analyst's effort.
+pub(super) fn simulate(
+    gold: &Path,
+    train: Option<&Path>,
+    engines: Option<&[String]>,
+    json: bool,
+) -> Result<()> {
+    let gold_project = read_annotated(gold, "gold")?;
+    let train_project = train.map(|t| read_annotated(t, "train")).transpose()?;
+    let sim = crate::evaluate::simulate(
+        &gold_project,
+        train_project.as_ref(),
+        engines.unwrap_or(&[]),
+    )?;
+    if json {
+        return print(serde_json::to_string_pretty(&sim)?);
+    }
+    let mut text = format!("engines: {}", sim.engines.join(", "));
+    write!(
+        text,
+        "\n{:>4}  {:<40} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "#", "document", "P", "R", "F1", "accept", "reject", "manual"
+    )?;
+    for (i, d) in sim.documents.iter().enumerate() {
+        write!(
+            text,
+            "\n{:>4}  {:<40} {:>7.4} {:>7.4} {:>7.4} {:>7} {:>7} {:>7}",
+            i + 1,
+            d.name,
+            d.precision,
+            d.recall,
+            d.f1,
+            d.accept,
+            d.reject,
+            d.manual
+        )?;
+    }
+    let a = &sim.actions;
+    write!(
+        text,
+        "\nactions: accept {}  reject {}  manual {}  (from scratch: {} manual adds)",
+        a.accept, a.reject, a.manual, a.from_scratch
+    )?;
+    write!(
+        text,
+        "\neffort ratio: {:.4}  (an accept weighs {}, a reject {}, a manual add {}; 1.0 = from scratch)",
+        sim.effort_ratio, ACCEPT_COST, REJECT_COST, MANUAL_COST
+    )?;
+    let r = &sim.relations;
+    if r.scores.gold > 0 || r.scores.predicted > 0 {
+        write!(
+            text,
+            "\nrelations: precision {:.4}  recall {:.4}  F1 {:.4}  (gold {}, suggested {}, correct {}; accept {}, reject {}, manual {})",
+            r.scores.precision,
+            r.scores.recall,
+            r.scores.f1,
+            r.scores.gold,
+            r.scores.predicted,
+            r.scores.correct,
+            r.accept,
+            r.reject,
+            r.manual
+        )?;
+    }
+    write!(
+        text,
+        "\ndocuments: {}\nseconds: {:.2}",
+        sim.documents.len(),
+        sim.seconds
     )?;
     print(text)
 }

@@ -91,6 +91,10 @@ pub enum Command {
         /// Comma-separated engines (default: all).
         #[arg(long, value_delimiter = ',')]
         engines: Option<Vec<String>>,
+        /// Replay the gold documents in order through a simulated analyst (learning curve
+        /// and effort against annotating from scratch).
+        #[arg(long)]
+        simulate: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -206,7 +210,15 @@ pub fn run(command: Command) -> Result<()> {
             gold,
             train,
             engines,
+            simulate,
             json,
+        } if simulate => evaluate::simulate(&gold, train.as_deref(), engines.as_deref(), json),
+        Command::Evaluate {
+            gold,
+            train,
+            engines,
+            json,
+            ..
         } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), json),
         Command::Stats { project, json } => stats(&project, json),
         Command::Merge { base, ours, theirs } => team::merge(&base, &ours, &theirs),

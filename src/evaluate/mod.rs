@@ -2,6 +2,10 @@
 //! matching for entities; relations match when both ends (offsets and types) and the
 //! relation type agree.
 
+pub mod simulate;
+
+pub use simulate::{Actions, DocumentRun, SimulateError, Simulation, simulate};
+
 use crate::model::{DocumentId, Project};
 use crate::suggest::{
     DEFAULT_MIN_SCORE, SpanRef, SuggestionSet, UnknownEngine, engines_by_name, learn_all,

@@ -51,6 +51,384 @@ fn norm(between: &str) -> String {
         .to_lowercase()
 }
 
+/// Phrases after an organisation that open the list of its members.
+const MEMBER_LIST_KEYS: &[&str] = &[
+    "members are",
+    "members include",
+    "members:",
+    "member states are",
+    "member states include",
+    "member countries are",
+    "member countries include",
+    "comprises",
+    "comprising",
+    "consists of",
+    "consisting of",
+    "is made up of",
+    "made up of",
+    "brings together",
+];
+
+/// What may stand between two items of a list.
+fn is_list_gap(gap: &str) -> bool {
+    matches!(
+        gap,
+        "" | "," | "and" | ", and" | "as well as" | ", as well as" | "&" | "or"
+    )
+}
+
+/// The mentions just before `first` that form a list with it ("A, B and C"), nearest first.
+fn list_before<'a>(doc: &Document, ms: &[&'a Mention], first: &Mention) -> Vec<&'a Mention> {
+    let mut out = Vec::new();
+    let mut start = first.r.start;
+    for m in ms.iter().rev().filter(|m| m.r.end <= first.r.start) {
+        if m.r.end > start || !is_list_gap(&norm(doc.slice(m.r.end, start))) {
+            break;
+        }
+        out.push(*m);
+        start = m.r.start;
+    }
+    out
+}
+
+/// A relation a cue between two mentions states.
+struct Cue {
+    relation_type: &'static str,
+    /// The first mention is the source.
+    forward: bool,
+    score: f32,
+    why: String,
+    /// The first mention may close a list whose items share the relation.
+    list: bool,
+}
+
+/// Words that may stand between an actor and its verb without changing what it says.
+const MODIFIERS: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "strongly",
+    "repeatedly",
+    "publicly",
+    "openly",
+    "again",
+    "long",
+    "firmly",
+    "reportedly",
+    "allegedly",
+    "officially",
+    "now",
+    "continues",
+    "continued",
+    "to",
+    "will",
+    "would",
+    "further",
+    "then",
+];
+
+const SUPPORT_VERBS: &[&str] = &[
+    "supports",
+    "support",
+    "supported",
+    "backs",
+    "back",
+    "backed",
+    "endorses",
+    "endorse",
+    "endorsed",
+    "sided with",
+    "sides with",
+    "stands with",
+    "stood with",
+    "came out in support of",
+    "expressed support for",
+    "voiced support for",
+    "pledged support for",
+    "pledged support to",
+];
+
+const OPPOSE_VERBS: &[&str] = &[
+    "opposes",
+    "oppose",
+    "opposed",
+    "condemns",
+    "condemn",
+    "condemned",
+    "accuses",
+    "accuse",
+    "accused",
+    "attacks",
+    "attack",
+    "attacked",
+    "criticised",
+    "criticized",
+    "criticises",
+    "criticizes",
+    "denounced",
+    "denounces",
+    "shelled",
+    "shells",
+    "invaded",
+    "invades",
+    "struck",
+    "fired on",
+    "launched an attack on",
+    "launched attacks on",
+    "blamed",
+    "blames",
+    "sanctioned",
+    "imposed sanctions on",
+    "clashed with",
+    "fought",
+];
+
+/// Passive participles: "Y was attacked by X".
+const SUPPORT_PASSIVE: &[&str] = &["supported", "backed", "endorsed"];
+const OPPOSE_PASSIVE: &[&str] = &[
+    "attacked",
+    "condemned",
+    "accused",
+    "criticised",
+    "criticized",
+    "shelled",
+    "invaded",
+    "struck",
+    "denounced",
+    "opposed",
+    "sanctioned",
+];
+
+const LEADS: &[&str] = &[
+    "leads",
+    "led",
+    "heads",
+    "headed",
+    "chairs",
+    "chaired",
+    "commands",
+    "commanded",
+];
+const LED_BY: &[&str] = &[
+    "led by",
+    "headed by",
+    "chaired by",
+    "commanded by",
+    "under the leadership of",
+    "under the command of",
+];
+
+const IN_PLACE: &[&str] = &[
+    "in",
+    "in the",
+    "at",
+    "near",
+    "based in",
+    "held in",
+    "took place in",
+    "headquartered in",
+    "located in",
+    "in the city of",
+    "in the town of",
+    "in the village of",
+    "in the region of",
+    "in the capital",
+    "in the capital,",
+];
+
+const CASUALTY_WORDS: &[&str] = &[
+    "killed", "wounded", "injured", "dead", "died", "hurt", "missing",
+];
+
+/// Drops the given words at the start and a trailing article.
+fn strip_words<'a>(words: &[&'a str], skip: &[&str]) -> Vec<&'a str> {
+    let mut w: Vec<&str> = words
+        .iter()
+        .copied()
+        .skip_while(|x| skip.contains(x))
+        .collect();
+    while w.last().is_some_and(|x| matches!(*x, "the" | "a" | "an")) {
+        w.pop();
+    }
+    w
+}
+
+fn is_person(t: &str) -> bool {
+    t == "PER"
+}
+
+/// Cue patterns over the normalised text between two mentions of one sentence, `ta` first:
+/// appositions ("X, a member of Y"), "X's Y", "X, led by Y", "X leads Y", "X in Y", "N killed in
+/// E", "X supports / condemns / accuses / attacks Y" and their passives. The schema decides
+/// afterwards which of them may hold between the two types.
+fn pair_cues(between: &str, ta: &str) -> Vec<Cue> {
+    let mut out = Vec::new();
+    let cue = |relation_type: &'static str, forward: bool, score: f32, why: String| Cue {
+        relation_type,
+        forward,
+        score,
+        why,
+        list: false,
+    };
+    let words: Vec<&str> = between.split_whitespace().collect();
+    let actor = |t: &str| matches!(t, "PER" | "ORG" | "GPE" | "NORP");
+    // Appositions: "X, a member of Y", "X (part of Y)", "X, the leader of Y", "X, who leads Y".
+    let appos = between
+        .strip_prefix(',')
+        .or_else(|| between.strip_prefix('('))
+        .map(str::trim);
+    if let Some(rest) = appos {
+        let w: Vec<&str> = rest.split_whitespace().collect();
+        let w = strip_words(
+            &w,
+            &["a", "an", "the", "who", "which", "is", "was", "one", "of"],
+        );
+        let phrase = w.join(" ");
+        if let Some(noun) = phrase
+            .strip_suffix(" of")
+            .or_else(|| phrase.strip_suffix(" for"))
+        {
+            match noun {
+                "member" | "members" | "member state" | "member states" | "founding member" => {
+                    out.push(cue("member_of", true, 0.75, format!("\"X, {rest} Y\"")))
+                }
+                "part" => out.push(cue("part_of", true, 0.7, format!("\"X, {rest} Y\""))),
+                n if LEADER_ROLES.contains(&n) => {
+                    out.push(cue("leader_of", true, 0.7, format!("\"X, {rest} Y\"")))
+                }
+                _ => {}
+            }
+        }
+        if LEADS.contains(&phrase.as_str()) && actor(ta) {
+            out.push(cue("leader_of", true, 0.7, format!("\"X, {rest} Y\"")));
+        }
+        if LED_BY.contains(&phrase.as_str()) {
+            out.push(cue("leader_of", false, 0.75, format!("\"X, {rest} Y\"")));
+        }
+        if !is_person(ta) && ta != "GPE" && IN_PLACE.contains(&phrase.as_str()) {
+            out.push(cue("located_in", true, 0.55, format!("\"X, {rest} Y\"")));
+        }
+    }
+    if between.contains([',', '(', ')', ';', ':', '"']) {
+        return out;
+    }
+    // "X's Y": Y is part of X ("Armenia's Defence Ministry").
+    if between == "'s" || between == "'" {
+        out.push(cue("part_of", false, 0.55, "\"X's Y\"".into()));
+    }
+    if LED_BY.contains(&between) {
+        out.push(cue("leader_of", false, 0.75, format!("\"X {between} Y\"")));
+    }
+    let verb = strip_words(&words, MODIFIERS).join(" ");
+    if actor(ta) && LEADS.contains(&verb.as_str()) && is_person(ta) {
+        out.push(cue("leader_of", true, 0.65, format!("\"X {verb} Y\"")));
+    }
+    // Membership: "A is a member of Y", "A and B are members of Y", "A joined Y".
+    let member = strip_words(
+        &words,
+        &[
+            "is", "are", "was", "were", "has", "have", "all", "both", "also", "now",
+        ],
+    )
+    .join(" ");
+    if matches!(
+        member.as_str(),
+        "a member of"
+            | "members of"
+            | "a member state of"
+            | "member states of"
+            | "a founding member of"
+            | "founding members of"
+            | "joined"
+            | "belong to"
+            | "belongs to"
+    ) {
+        out.push(Cue {
+            relation_type: "member_of",
+            forward: true,
+            score: 0.7,
+            why: format!("\"X {between} Y\""),
+            list: true,
+        });
+    }
+    // "X supports Y", "X has strongly condemned Y".
+    if actor(ta) && SUPPORT_VERBS.contains(&verb.as_str()) {
+        out.push(cue("supports", true, 0.7, format!("\"X {verb} Y\"")));
+    }
+    if actor(ta) && OPPOSE_VERBS.contains(&verb.as_str()) {
+        out.push(cue("opposes", true, 0.65, format!("\"X {verb} Y\"")));
+    }
+    // "Y was attacked by X".
+    if let [aux @ .., participle, "by"] = strip_words(&words, &["also", "reportedly"]).as_slice() {
+        let aux = aux.join(" ");
+        if matches!(
+            aux.as_str(),
+            "is" | "are" | "was" | "were" | "has been" | "have been" | "had been" | "being"
+        ) {
+            if SUPPORT_PASSIVE.contains(participle) {
+                out.push(cue("supports", false, 0.65, format!("\"Y {between} X\"")));
+            }
+            if OPPOSE_PASSIVE.contains(participle) {
+                out.push(cue("opposes", false, 0.6, format!("\"Y {between} X\"")));
+            }
+        }
+    }
+    // "N killed in E", "N were wounded during the E"; "E killed N".
+    let casualty = strip_words(
+        &words,
+        &[
+            "people",
+            "were",
+            "was",
+            "have",
+            "has",
+            "been",
+            "had",
+            "reportedly",
+            "been",
+        ],
+    );
+    if let [w, prep] = casualty.as_slice()
+        && CASUALTY_WORDS.contains(w)
+        && matches!(*prep, "in" | "during" | "at" | "by")
+    {
+        out.push(cue(
+            "casualties_of",
+            true,
+            0.7,
+            format!("\"N {between} E\""),
+        ));
+    }
+    if matches!(
+        between,
+        "killed" | "killing" | "left" | "leaving" | "wounded" | "injured" | "claimed the lives of"
+    ) {
+        out.push(cue(
+            "casualties_of",
+            false,
+            0.65,
+            format!("\"E {between} N\""),
+        ));
+    }
+    if !is_person(ta)
+        && ta != "GPE"
+        && [
+            "in the city of",
+            "in the town of",
+            "in the village of",
+            "took place in",
+            "held in",
+            "headquartered in",
+            "located in",
+        ]
+        .contains(&between)
+    {
+        out.push(cue("located_in", true, 0.6, format!("\"X {between} Y\"")));
+    }
+    out
+}
+
 #[derive(Clone)]
 struct Mention {
     r: SpanRef,
@@ -110,7 +488,7 @@ impl Suggester for RelationPatterns {
 
     fn suggest_relations(
         &self,
-        _project: &Project,
+        project: &Project,
         doc: &Document,
         candidates: &[Suggestion],
     ) -> Vec<RelationSuggestion> {
@@ -265,11 +643,35 @@ impl Suggester for RelationPatterns {
                     {
                         push(&a.r, &b.r, "located_in", 0.6, format!("\"X {between} Y\""));
                     }
+                    for cue in pair_cues(&between, ta) {
+                        let (src, tgt) = if cue.forward {
+                            (&a.r, &b.r)
+                        } else {
+                            (&b.r, &a.r)
+                        };
+                        push(src, tgt, cue.relation_type, cue.score, cue.why);
+                        // "A, B and C are members of Y": the whole list.
+                        if cue.relation_type == "member_of" && cue.forward && cue.list {
+                            for m in list_before(doc, &ms, a) {
+                                push(
+                                    &m.r,
+                                    &b.r,
+                                    "member_of",
+                                    cue.score,
+                                    "\"A, B and C are members of Y\"".into(),
+                                );
+                            }
+                        }
+                    }
                 }
             }
             // "X's President Y" / "CSTO Secretary-General Y": ORG/GPE, ROLE, PER in a row.
             for w in ms.windows(3) {
                 let (a, r, p) = (&w[0].r, &w[1].r, &w[2].r);
+                // Candidates may overlap (they are not resolved yet).
+                if a.end > r.start || r.end > p.start {
+                    continue;
+                }
                 if matches!(a.entity_type.as_str(), "ORG" | "GPE")
                     && r.entity_type == "ROLE"
                     && p.entity_type == "PER"
@@ -282,12 +684,7 @@ impl Suggester for RelationPatterns {
             }
             // "members are A, B and C": A, B, C member_of the nearest ORG before "members".
             let sent = doc.slice(s.start, s.end);
-            for key in [
-                "members are",
-                "members include",
-                "members:",
-                "member states are",
-            ] {
+            for key in MEMBER_LIST_KEYS {
                 let Some(k) = sent.find(key) else { continue };
                 let k_char = s.start + sent[..k].chars().count();
                 let k_end = k_char + key.chars().count();
@@ -297,10 +694,16 @@ impl Suggester for RelationPatterns {
                 else {
                     continue;
                 };
+                // The organisation names the list: it stands close before the key.
+                if doc.slice(org.r.end, k_char).chars().count() > 40 {
+                    continue;
+                }
                 let mut last = k_end;
                 for m in ms.iter().filter(|m| m.r.start >= k_end) {
-                    let gap = norm(doc.slice(last, m.r.start));
-                    if !matches!(gap.as_str(), "" | "," | "and" | ", and") {
+                    if m.r.start < last {
+                        continue;
+                    }
+                    if !is_list_gap(&norm(doc.slice(last, m.r.start))) {
                         break;
                     }
                     if matches!(m.r.entity_type.as_str(), "GPE" | "ORG") {
@@ -316,6 +719,13 @@ impl Suggester for RelationPatterns {
                 }
             }
         }
+        // Only what the project's schema has, between the types it allows.
+        out.retain(|r| {
+            project
+                .schema
+                .relation_type(&r.relation_type)
+                .is_some_and(|t| t.allows(&r.source.entity_type, &r.target.entity_type))
+        });
         out
     }
 }
@@ -404,6 +814,133 @@ mod tests {
         ] {
             assert!(got.contains(&want), "{want:?} not in {got:?}");
         }
+    }
+
+    fn mentions(d: &Document, list: &[(&str, &str)]) -> Vec<Suggestion> {
+        list.iter().map(|(x, ty)| sugg(d, x, ty)).collect()
+    }
+
+    #[test]
+    fn cue_patterns() {
+        type Case<'a> = (
+            &'a str,
+            &'a [(&'a str, &'a str)],
+            (&'a str, &'a str, &'a str),
+        );
+        let cases: &[Case] = &[
+            (
+                "Dalia Varn, a member of the Lake Forum, spoke.",
+                &[("Dalia Varn", "PER"), ("Lake Forum", "ORG")],
+                ("Dalia Varn", "member_of", "Lake Forum"),
+            ),
+            (
+                "Ostrava's Coastal Guard patrolled.",
+                &[("Ostrava", "GPE"), ("Coastal Guard", "ORG")],
+                ("Coastal Guard", "part_of", "Ostrava"),
+            ),
+            (
+                "The Reed Party, led by Mira Tal, won.",
+                &[("Reed Party", "ORG"), ("Mira Tal", "PER")],
+                ("Mira Tal", "leader_of", "Reed Party"),
+            ),
+            (
+                "Five soldiers were killed in the ambush.",
+                &[("Five soldiers", "QUANTITY"), ("ambush", "EVENT")],
+                ("Five soldiers", "casualties_of", "ambush"),
+            ),
+            (
+                "The ambush killed five soldiers.",
+                &[("ambush", "EVENT"), ("five soldiers", "QUANTITY")],
+                ("five soldiers", "casualties_of", "ambush"),
+            ),
+            (
+                "Ostrava has strongly condemned Velen.",
+                &[("Ostrava", "GPE"), ("Velen", "GPE")],
+                ("Ostrava", "opposes", "Velen"),
+            ),
+            (
+                "Velen accuses Ostrava of shelling.",
+                &[("Velen", "GPE"), ("Ostrava", "GPE")],
+                ("Velen", "opposes", "Ostrava"),
+            ),
+            (
+                "Velen was attacked by the Reed Party.",
+                &[("Velen", "GPE"), ("Reed Party", "ORG")],
+                ("Reed Party", "opposes", "Velen"),
+            ),
+            (
+                "Ostrava continues to back Velen.",
+                &[("Ostrava", "GPE"), ("Velen", "GPE")],
+                ("Ostrava", "supports", "Velen"),
+            ),
+            (
+                "The forum took place in Velen.",
+                &[("forum", "EVENT"), ("Velen", "GPE")],
+                ("forum", "located_in", "Velen"),
+            ),
+            (
+                "The Lake Forum comprises Ostrava, Velen and Tarn.",
+                &[
+                    ("Lake Forum", "ORG"),
+                    ("Ostrava", "GPE"),
+                    ("Velen", "GPE"),
+                    ("Tarn", "GPE"),
+                ],
+                ("Tarn", "member_of", "Lake Forum"),
+            ),
+        ];
+        for (text, list, want) in cases {
+            let d = Document::new(DocumentId(1), "t", "t.txt", (*text).into());
+            let got = rels(&d, &RelationPatterns::default(), &mentions(&d, list));
+            assert!(got.contains(&t(want.0, want.1, want.2)), "{text}: {got:?}");
+        }
+        // "A, B and C are members of Y": every item of the list.
+        let text = "Ostrava, Velen and Tarn are members of the Lake Forum.";
+        let d = Document::new(DocumentId(1), "t", "t.txt", text.into());
+        let c = mentions(
+            &d,
+            &[
+                ("Ostrava", "GPE"),
+                ("Velen", "GPE"),
+                ("Tarn", "GPE"),
+                ("Lake Forum", "ORG"),
+            ],
+        );
+        let got = rels(&d, &RelationPatterns::default(), &c);
+        for x in ["Ostrava", "Velen", "Tarn"] {
+            assert!(got.contains(&t(x, "member_of", "Lake Forum")), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn cues_respect_the_schema() {
+        let text = "Ostrava has strongly condemned Velen. Five soldiers were killed in the ambush.";
+        let d = Document::new(DocumentId(1), "t", "t.txt", text.into());
+        let c = mentions(
+            &d,
+            &[
+                ("Ostrava", "GPE"),
+                ("Velen", "GPE"),
+                ("Five soldiers", "QUANTITY"),
+                ("ambush", "EVENT"),
+            ],
+        );
+        // Types the relation does not allow: nothing.
+        let wrong_types = mentions(&d, &[("Ostrava", "DATE"), ("Velen", "GPE")]);
+        assert!(rels(&d, &RelationPatterns::default(), &wrong_types).is_empty());
+        // A schema without the relation types proposes nothing.
+        let mut p = Project::new("p");
+        p.schema.relation_types.clear();
+        assert!(
+            RelationPatterns::default()
+                .suggest_relations(&p, &d, &c)
+                .is_empty()
+        );
+        p.schema = crate::model::Schema::default_schema();
+        p.schema.relation_types.retain(|t| t.id == "casualties_of");
+        let got = RelationPatterns::default().suggest_relations(&p, &d, &c);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].relation_type, "casualties_of");
     }
 
     #[test]
