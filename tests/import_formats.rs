@@ -97,7 +97,7 @@ fn mail_tables_and_office_documents_import_with_metadata() {
         p(&d.join("brief.docx")),
         p(&d.join("note.odt")),
     ]);
-    assert!(out.contains("imported 6 document(s)"), "{out}");
+    assert!(out.contains("imported 6 documents"), "{out}");
 
     let json = exported(&project, d);
     let docs = json["documents"].as_array().unwrap();
