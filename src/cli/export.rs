@@ -33,6 +33,8 @@ pub(super) fn run(
         types: types.to_vec(),
     };
     export::guard_output(path, out)?;
+    // The command line's own wording for an existing output (the core's is the window's).
+    super::check_output(out, force)?;
     let report = export::export(&project, format, &options, out)?;
     for notice in &report.notices {
         note(format!("note: {notice}"));

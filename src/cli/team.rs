@@ -23,7 +23,11 @@ pub(super) fn merge(base: &Path, ours: &Path, theirs: &Path) -> Result<()> {
     if !had_backup {
         // git keeps every version; a `.bak` beside its temporary file would only litter the
         // work tree.
-        let _ = std::fs::remove_file(&backup);
+        if let Err(e) = std::fs::remove_file(&backup)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            crate::diag::warn(format!("{}: not removed: {e}", backup.display()));
+        }
     }
     print(merged.summary())?;
     if merged.is_clean() {

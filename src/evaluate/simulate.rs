@@ -311,9 +311,12 @@ pub fn simulate(
                 target,
                 relation_type: ty.clone(),
             };
-            // A gold relation the schema refuses stays out; the run goes on.
-            if let Ok(planned) = op.plan(&work) {
-                let _ = planned.tx.apply(&mut work);
+            // A gold relation the schema refuses stays out (and is counted as not added);
+            // the run goes on.
+            if let Ok(planned) = op.plan(&work)
+                && let Err(e) = planned.tx.apply(&mut work)
+            {
+                crate::diag::warn(format!("simulate: a gold relation was refused: {e}"));
             }
         }
 

@@ -106,7 +106,7 @@ impl ExportReport {
 
 #[derive(Debug, Error)]
 pub enum ExportError {
-    #[error("{0}: already exists (use --force to overwrite)")]
+    #[error("{0}: already exists; nothing was overwritten (allow overwriting to replace it)")]
     Exists(PathBuf),
     #[error("no document matches '{0}' (use an id like 12 or D12, or an exact title)")]
     UnknownDocument(String),
@@ -119,14 +119,14 @@ pub enum ExportError {
     },
     #[error("cannot serialise the project: {0}")]
     Serialize(String),
-    #[error("{out}: is {what} of the project {project}; choose another --out")]
+    #[error("{out}: is {what} of the project {project}; choose another place to export to")]
     Protected {
         out: PathBuf,
         what: &'static str,
         project: PathBuf,
     },
     #[error(
-        "{0}: is a folder that is not an earlier {1} export (it has files and no {MARKER} marker); refusing to replace it, even with --force"
+        "{0}: is a folder that is not an earlier {1} export (it has files and no {MARKER} marker); refusing to replace it, even when overwriting is allowed"
     )]
     NotAnExport(PathBuf, &'static str),
     #[error("{out}: the folder {parent} does not exist; create it first")]

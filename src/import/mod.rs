@@ -383,7 +383,9 @@ fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFor
         ];
         kinds.into_iter().find_map(|(exts, f)| {
             let mut found = Vec::new();
-            let _ = walk_extensions(path, exts, &mut found);
+            // An unreadable folder is reported when the import reads it; here it only
+            // means the format is not guessed from it.
+            walk_extensions(path, exts, &mut found).ok();
             (!found.is_empty()).then_some(f)
         })
     } else {
