@@ -635,18 +635,27 @@ fn autosaved_work_is_offered_back_on_open() {
     assert!(!marginalia::store::recovery_path(&path).exists());
 }
 
+/// Makes an edit, lets another program rewrite the project file (renamed "Changed
+/// elsewhere"), then saves: the window asks. Returns what the other program wrote.
+fn edit_while_the_file_changes_on_disk(
+    h: &mut Harness<'static, MarginaliaApp>,
+    path: &Path,
+) -> Project {
+    make_an_edit(h);
+    let mut other = marginalia::store::load(path).unwrap();
+    other.name = "Changed elsewhere".into();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    marginalia::store::save(&other, path).unwrap();
+    ctrl(h, Key::S);
+    assert!(matches!(h.state().prompt, Some(Prompt::ChangedOnDisk)));
+    other
+}
+
 #[test]
 fn saving_over_a_file_changed_on_disk_asks_first() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = open_sample(dir.path(), vec![]);
-    make_an_edit(&mut h);
-    // Another program rewrites the file meanwhile.
-    let mut other = marginalia::store::load(&path).unwrap();
-    other.name = "Changed elsewhere".into();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    marginalia::store::save(&other, &path).unwrap();
-    ctrl(&mut h, Key::S);
-    assert!(matches!(h.state().prompt, Some(Prompt::ChangedOnDisk)));
+    edit_while_the_file_changes_on_disk(&mut h, &path);
     h.get_by_label("Cancel").click();
     h.run();
     assert_eq!(
@@ -667,13 +676,7 @@ fn saving_over_a_file_changed_on_disk_asks_first() {
 fn a_changed_file_can_be_reloaded_instead_of_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = open_sample(dir.path(), vec![]);
-    make_an_edit(&mut h);
-    let mut other = marginalia::store::load(&path).unwrap();
-    other.name = "Changed elsewhere".into();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    marginalia::store::save(&other, &path).unwrap();
-    ctrl(&mut h, Key::S);
-    assert!(matches!(h.state().prompt, Some(Prompt::ChangedOnDisk)));
+    let other = edit_while_the_file_changes_on_disk(&mut h, &path);
     h.get_by_label("Reload from disk").click();
     h.run();
     assert_eq!(project(&h).name, "Changed elsewhere");

@@ -16,13 +16,18 @@ fn session_in(dir: &Path) -> (Session, ManualClock) {
     (session, clock)
 }
 
+/// Tags "Armenia" as GPE.
 fn tag(session: &mut Session) {
+    tag_at(session, 0, 7);
+}
+
+fn tag_at(session: &mut Session, start: usize, end: usize) {
     let doc = session.project.documents[0].id;
     session
         .run(Op::Tag {
             doc,
-            start: 0,
-            end: 7,
+            start,
+            end,
             entity_type: "GPE".into(),
         })
         .unwrap_or_else(|e| panic!("{e}"));
@@ -140,20 +145,8 @@ fn overwrite_replaces_the_changed_file_when_asked() {
     let saved = store::load(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((saved.name.as_str(), saved.span_count()), ("s", 1));
     // And the next ordinary save is tracked against what was just written.
-    tag_second_word(&mut session);
+    tag_at(&mut session, 12, 22);
     session.save_to(&path).unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn tag_second_word(session: &mut Session) {
-    let doc = session.project.documents[0].id;
-    session
-        .run(Op::Tag {
-            doc,
-            start: 12,
-            end: 22,
-            entity_type: "GPE".into(),
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
