@@ -141,8 +141,8 @@ const CTRL_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 const ALT_SHIFT: Modifiers = Modifiers::ALT.plus(Modifiers::SHIFT);
 const CTRL_ALT_SHIFT: Modifiers = CTRL_SHIFT.plus(Modifiers::ALT);
 
-/// The command table. Shortcuts with more modifiers come first so Ctrl+Shift+S is not
-/// taken as Ctrl+S (a shortcut matches with extra Shift or Alt held).
+/// The command table, in the order menus and the shortcut list show it (keys are matched
+/// most modifiers first, see `by_specificity`).
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         command: MenuCommand::SaveAs,
@@ -255,28 +255,16 @@ pub const COMMANDS: &[CommandSpec] = &[
     // Span boundaries: Shift+arrows move the end, Ctrl+Shift+arrows the start, by a word;
     // with Alt too, by a character (as Alt means characters when dragging).
     CommandSpec {
-        command: MenuCommand::SpanStartLeftChar,
-        label: "Span Start One Character Left",
-        tooltip: "Extend the selected span by the character before it",
-        shortcut: with(CTRL_ALT_SHIFT, Key::ArrowLeft),
+        command: MenuCommand::SpanEndLeftWord,
+        label: "Span End One Word Left",
+        tooltip: "Shrink the selected span by its last word",
+        shortcut: with(SHIFT, Key::ArrowLeft),
     },
     CommandSpec {
-        command: MenuCommand::SpanStartRightChar,
-        label: "Span Start One Character Right",
-        tooltip: "Shrink the selected span by its first character",
-        shortcut: with(CTRL_ALT_SHIFT, Key::ArrowRight),
-    },
-    CommandSpec {
-        command: MenuCommand::SpanEndRightChar,
-        label: "Span End One Character Right",
-        tooltip: "Extend the selected span by the character after it",
-        shortcut: with(ALT_SHIFT, Key::ArrowRight),
-    },
-    CommandSpec {
-        command: MenuCommand::SpanEndLeftChar,
-        label: "Span End One Character Left",
-        tooltip: "Shrink the selected span by its last character",
-        shortcut: with(ALT_SHIFT, Key::ArrowLeft),
+        command: MenuCommand::SpanEndRightWord,
+        label: "Span End One Word Right",
+        tooltip: "Extend the selected span by the word after it",
+        shortcut: with(SHIFT, Key::ArrowRight),
     },
     CommandSpec {
         command: MenuCommand::SpanStartLeftWord,
@@ -291,16 +279,28 @@ pub const COMMANDS: &[CommandSpec] = &[
         shortcut: with(CTRL_SHIFT, Key::ArrowRight),
     },
     CommandSpec {
-        command: MenuCommand::SpanEndRightWord,
-        label: "Span End One Word Right",
-        tooltip: "Extend the selected span by the word after it",
-        shortcut: with(SHIFT, Key::ArrowRight),
+        command: MenuCommand::SpanEndLeftChar,
+        label: "Span End One Character Left",
+        tooltip: "Shrink the selected span by its last character",
+        shortcut: with(ALT_SHIFT, Key::ArrowLeft),
     },
     CommandSpec {
-        command: MenuCommand::SpanEndLeftWord,
-        label: "Span End One Word Left",
-        tooltip: "Shrink the selected span by its last word",
-        shortcut: with(SHIFT, Key::ArrowLeft),
+        command: MenuCommand::SpanEndRightChar,
+        label: "Span End One Character Right",
+        tooltip: "Extend the selected span by the character after it",
+        shortcut: with(ALT_SHIFT, Key::ArrowRight),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanStartLeftChar,
+        label: "Span Start One Character Left",
+        tooltip: "Extend the selected span by the character before it",
+        shortcut: with(CTRL_ALT_SHIFT, Key::ArrowLeft),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanStartRightChar,
+        label: "Span Start One Character Right",
+        tooltip: "Shrink the selected span by its first character",
+        shortcut: with(CTRL_ALT_SHIFT, Key::ArrowRight),
     },
 ];
 
@@ -379,15 +379,28 @@ impl MenuCommand {
 pub fn pressed_shortcuts(ctx: &egui::Context) -> Vec<AppCommand> {
     let document_keys = super::DocumentView::owns_keyboard(ctx);
     ctx.input_mut(|i| {
-        COMMANDS
-            .iter()
-            .filter(|c| document_keys || c.command.span_edge().is_none())
-            .filter_map(|c| {
-                let s = c.shortcut?;
-                i.consume_shortcut(&s).then(|| c.command.to_app_command())
-            })
+        by_specificity()
+            .into_iter()
+            .filter(|(c, _)| document_keys || c.span_edge().is_none())
+            .filter_map(|(c, s)| i.consume_shortcut(&s).then(|| c.to_app_command()))
             .collect()
     })
+}
+
+/// The shortcuts, those with more modifiers first: a shortcut matches with extra Shift or
+/// Alt held, so Ctrl+S must not be tried before Ctrl+Shift+S.
+fn by_specificity() -> Vec<(MenuCommand, KeyboardShortcut)> {
+    let mut keys: Vec<(MenuCommand, KeyboardShortcut)> = COMMANDS
+        .iter()
+        .filter_map(|c| Some((c.command, c.shortcut?)))
+        .collect();
+    keys.sort_by_key(|(_, s)| {
+        let m = s.modifiers;
+        std::cmp::Reverse(
+            usize::from(m.alt) + usize::from(m.shift) + usize::from(m.command || m.ctrl),
+        )
+    });
+    keys
 }
 
 /// A menu entry for a command: label, shortcut text and tooltip from the table.
@@ -458,14 +471,11 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
 mod tests {
     use super::*;
 
-    /// A shortcut matches with extra Shift or Alt held, so an earlier entry must never take a
-    /// later one's keys (Ctrl+S before Ctrl+Shift+S would make Save As unreachable).
+    /// A shortcut matches with extra Shift or Alt held, so one tried earlier must never take
+    /// a later one's keys (Ctrl+S before Ctrl+Shift+S would make Save As unreachable).
     #[test]
     fn no_shortcut_is_taken_by_an_earlier_one() {
-        let keys: Vec<(MenuCommand, KeyboardShortcut)> = COMMANDS
-            .iter()
-            .filter_map(|c| Some((c.command, c.shortcut?)))
-            .collect();
+        let keys = by_specificity();
         for (i, (later, l)) in keys.iter().enumerate() {
             for (earlier, e) in &keys[..i] {
                 let taken =

@@ -116,6 +116,19 @@ impl DocumentView {
             }
         }
 
+        // The focused suggestion, even where an accepted span hides it (stepped to from the
+        // suggestion list): its outline.
+        if let Some(g) = self
+            .focused_ghost
+            .filter(|i| !scene.ghosts.iter().any(|g| g.index == *i))
+            .and_then(|i| self.ghosts.get(i))
+        {
+            for r in scene.range_rects(layout, g.start..g.end) {
+                let r = r.translate(offset).expand2(Vec2::new(3.0, 4.0));
+                dashed_rect(painter, r, Stroke::new(2.0, ink));
+            }
+        }
+
         for p in &scene.paragraphs {
             if let Some(galley) = &p.galley
                 && p.top <= view.bottom()
@@ -145,12 +158,21 @@ impl DocumentView {
                     (Edge::Start, b.rects.first().map(|r| r.left_bottom())),
                     (Edge::End, b.rects.last().map(|r| r.right_bottom())),
                 ];
+                // A bar down each end with a knob below the text: grab it to move that end.
+                let height = b.rects.first().map_or(0.0, |r| r.height());
                 for (edge, at) in ends {
                     let Some(at) = at else { continue };
-                    let at = at + offset + Vec2::new(0.0, 4.0);
-                    painter.circle_filled(at, 3.5, ink);
+                    let knob = at + offset + Vec2::new(0.0, 6.0);
+                    painter.line_segment(
+                        [knob - Vec2::new(0.0, height + 8.0), knob],
+                        Stroke::new(2.0, ink),
+                    );
+                    painter.circle_filled(knob, 3.5, ink);
                     targets.push((
-                        Rect::from_center_size(at - Vec2::new(0.0, 6.0), Vec2::new(12.0, 22.0)),
+                        Rect::from_min_max(
+                            knob - Vec2::new(6.0, height + 8.0),
+                            knob + Vec2::new(6.0, 5.0),
+                        ),
                         Target::Handle(edge),
                     ));
                 }
@@ -210,13 +232,18 @@ impl DocumentView {
             let t = Some(scene.arcs[i].target);
             (t == selected_target, t == hovered)
         });
-        let style = |target: Target| -> (Stroke, bool) {
+        // Pieces on rows an arc only passes across are lighter, so the rows' own arcs
+        // stand out.
+        let style = |a: &scene::ArcBox| -> (Stroke, bool) {
+            let target = a.target;
             let ghost = matches!(target, Target::GhostRelation(_));
             let strong = Some(target) == selected_target || Some(target) == hovered;
             let color = if Some(target) == selected_target {
                 ink
             } else if strong {
                 text_color
+            } else if a.passing {
+                visuals.weak_text_color().gamma_multiply(0.6)
             } else {
                 visuals.weak_text_color()
             };
@@ -224,7 +251,7 @@ impl DocumentView {
         };
         for &i in &visible_arcs {
             let a = &scene.arcs[i];
-            let (stroke, ghost) = style(a.target);
+            let (stroke, ghost) = style(a);
             let path: Vec<Pos2> = a.path.iter().map(|p| *p + offset).collect();
             if ghost {
                 painter.extend(egui::Shape::dashed_line(&path, stroke, 5.0, 3.0));
@@ -247,7 +274,7 @@ impl DocumentView {
         }
         for &i in &visible_arcs {
             let a = &scene.arcs[i];
-            let (stroke, ghost) = style(a.target);
+            let (stroke, ghost) = style(a);
             let tag = a.label.translate(offset);
             painter.rect_filled(tag, CornerRadius::same(3), visuals.panel_fill);
             if ghost {
@@ -260,7 +287,12 @@ impl DocumentView {
                     StrokeKind::Inside,
                 );
             }
-            centred_text(painter, tag, &a.text, &label_font, text_color);
+            let color = if a.passing && stroke.width < 2.0 {
+                visuals.weak_text_color()
+            } else {
+                text_color
+            };
+            centred_text(painter, tag, &a.text, &label_font, color);
         }
         self.visible_arcs = visible_arcs;
 

@@ -100,6 +100,8 @@ pub(super) struct ArcBox {
     pub text: String,
     /// Where the arrow points (the target's label), when this piece reaches it.
     pub arrow: Option<Pos2>,
+    /// A piece on a row the arc only passes across (drawn lighter).
+    pub passing: bool,
     pub bounds: Rect,
 }
 
@@ -313,11 +315,19 @@ pub(super) fn build_scene(
         });
     };
     let nesting = nesting_levels(doc);
+    // A label many arcs meet is widened so their ends stay apart.
+    let mut arc_ends: HashMap<SpanId, usize> = HashMap::new();
+    for r in &doc.relations {
+        *arc_ends.entry(r.source).or_default() += 1;
+        *arc_ends.entry(r.target).or_default() += 1;
+    }
     let mut span_parts = Vec::with_capacity(doc.spans.len());
     for (i, span) in doc.spans.iter().enumerate() {
         let parts = row_pieces(&rows, layout, span.start..span.end);
         if let Some(&(row, x0, x1)) = parts.first() {
-            label_slot(Owner::Span(i), row, x0, x1, measure(&span.entity_type));
+            let ends = arc_ends.get(&span.id).copied().unwrap_or(0);
+            let w = measure(&span.entity_type).max(10.0 * (ends as f32 + 1.0));
+            label_slot(Owner::Span(i), row, x0, x1, w);
         }
         span_parts.push(parts);
     }
@@ -504,7 +514,7 @@ pub(super) fn build_scene(
             let leading = (placed.size.y - font_height) / 2.0;
             let lanes = lane_counts[next_row];
             let band = min_gap
-                + 4.0
+                + if lanes > 0 { 7.0 } else { 4.0 }
                 + label_levels[next_row] as f32 * (label_h + 2.0)
                 + if lanes > 0 {
                     lanes as f32 * lane_h + 4.0
@@ -611,6 +621,7 @@ pub(super) fn build_scene(
             label,
             text: plan.text.clone(),
             arrow,
+            passing: piece.kind == arcs::PieceKind::Middle,
             bounds,
         });
     }
