@@ -251,7 +251,12 @@ mod tests {
 
     #[test]
     fn an_arc_over_three_rows_has_a_piece_on_each() {
-        let pieces = split(ArcEnd { row: 4, x: 50.0 }, ArcEnd { row: 2, x: 300.0 }, 0.0, 600.0);
+        let pieces = split(
+            ArcEnd { row: 4, x: 50.0 },
+            ArcEnd { row: 2, x: 300.0 },
+            0.0,
+            600.0,
+        );
         let kinds: Vec<(usize, PieceKind)> = pieces.iter().map(|p| (p.row, p.kind)).collect();
         assert_eq!(
             kinds,
@@ -261,9 +266,18 @@ mod tests {
                 (4, PieceKind::Last)
             ]
         );
-        assert_eq!(pieces[0].extent, e(300.0, 600.0), "first: to the right edge");
+        assert_eq!(
+            pieces[0].extent,
+            e(300.0, 600.0),
+            "first: to the right edge"
+        );
         assert_eq!(pieces[2].extent, e(0.0, 50.0), "last: from the left edge");
-        let one = split(ArcEnd { row: 1, x: 90.0 }, ArcEnd { row: 1, x: 20.0 }, 0.0, 600.0);
+        let one = split(
+            ArcEnd { row: 1, x: 90.0 },
+            ArcEnd { row: 1, x: 20.0 },
+            0.0,
+            600.0,
+        );
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].extent, e(20.0, 90.0));
         assert_eq!(one[0].kind, PieceKind::Whole);
@@ -319,7 +333,10 @@ mod tests {
         let row = lay_out_row(&pieces, 4.0);
         assert_eq!(row.lanes, vec![0, 1]);
         let c = row.label_centers[0];
-        assert!((c - 100.0).abs() >= 24.0, "label at {c} still on the leg at 100");
+        assert!(
+            (c - 100.0).abs() >= 24.0,
+            "label at {c} still on the leg at 100"
+        );
         assert!((20.0..=180.0).contains(&c), "label at {c} left its arc");
         assert_eq!(row.label_centers[1], 250.0);
     }

@@ -9,7 +9,9 @@
 
 use egui::{Event, Key, Modifiers, Pos2, Rect, Vec2};
 use egui_kittest::Harness;
-use marginalia::app::{DialogOutcome, MarginaliaApp, ScriptedDialogs, Selection, Session, Settings};
+use marginalia::app::{
+    DialogOutcome, MarginaliaApp, ScriptedDialogs, Selection, Session, Settings,
+};
 use marginalia::model::{Document, RelationId, SpanId};
 use std::path::Path;
 
@@ -54,13 +56,27 @@ fn check_arcs(size: (f32, f32)) {
     let project = &h.state().session.project;
     let view = &h.state().view;
     let arcs = view.drawn_arcs();
-    assert!(d.relations.len() >= 10, "the sample's first document is dense");
+    assert!(
+        d.relations.len() >= 10,
+        "the sample's first document is dense"
+    );
     for r in &d.relations {
-        let label = &project.schema.relation_type(&r.relation_type).unwrap().label;
+        let label = &project
+            .schema
+            .relation_type(&r.relation_type)
+            .unwrap()
+            .label;
         let pieces: Vec<_> = arcs.iter().filter(|a| a.relation == Some(r.id)).collect();
-        assert!(!pieces.is_empty(), "{size:?}: relation {} is not drawn", r.id);
+        assert!(
+            !pieces.is_empty(),
+            "{size:?}: relation {} is not drawn",
+            r.id
+        );
         for p in pieces {
-            assert_eq!(&p.label_text, label, "{size:?}: the schema's label, not the id");
+            assert_eq!(
+                &p.label_text, label,
+                "{size:?}: the schema's label, not the id"
+            );
             assert!(p.label.width() > 10.0 && p.label.height() > 6.0);
         }
     }
@@ -150,7 +166,10 @@ fn an_arc_across_lines_has_a_labelled_piece_on_each_line() {
     let left = last.path.iter().map(|p| p.x).fold(f32::MAX, f32::min);
     assert!(right >= column.right(), "{right} vs {column:?}");
     assert!(left <= column.left(), "{left} vs {column:?}");
-    assert!(last.label.top() > first.label.top(), "pieces on later lines");
+    assert!(
+        last.label.top() > first.label.top(),
+        "pieces on later lines"
+    );
 }
 
 fn click(h: &mut Harness<'static, MarginaliaApp>, pos: Pos2) {
@@ -235,7 +254,10 @@ fn clicking_an_arc_line_or_its_label_selects_the_relation() {
         .find(|a| a.relation == Some(id))
         .unwrap()
         .label;
-    assert_eq!(label_before, label_after, "a selected arc's label stays put");
+    assert_eq!(
+        label_before, label_after,
+        "a selected arc's label stays put"
+    );
 }
 
 /// Selects the span with this text by clicking it (so the document has the keyboard).
@@ -278,9 +300,17 @@ fn span_boundaries_move_by_word_and_character_from_the_keyboard_and_undo() {
     assert_eq!(text_of(&h, id), "Armen Tadevosyan told");
     press(&mut h, Modifiers::SHIFT, Key::ArrowLeft);
     assert_eq!(text_of(&h, id), "Armen Tadevosyan");
-    press(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowLeft);
+    press(
+        &mut h,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+        Key::ArrowLeft,
+    );
     assert_eq!(text_of(&h, id), "Minister Armen Tadevosyan");
-    press(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowRight);
+    press(
+        &mut h,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+        Key::ArrowRight,
+    );
     assert_eq!(text_of(&h, id), "Armen Tadevosyan");
     press(&mut h, Modifiers::ALT | Modifiers::SHIFT, Key::ArrowLeft);
     assert_eq!(text_of(&h, id), "Armen Tadevosya");
@@ -290,7 +320,11 @@ fn span_boundaries_move_by_word_and_character_from_the_keyboard_and_undo() {
         Key::ArrowRight,
     );
     assert_eq!(text_of(&h, id), "rmen Tadevosya");
-    assert_eq!(h.state().view.selection, Selection::Span(id), "still selected");
+    assert_eq!(
+        h.state().view.selection,
+        Selection::Span(id),
+        "still selected"
+    );
     assert_eq!(doc(&h).relations, relations_before, "relations kept");
 
     // Each move is one undo step.
@@ -321,9 +355,19 @@ fn dragging_a_span_end_moves_it_to_whole_words_and_undo_restores_it() {
     let (start, end) = range_of(&h, id);
     let d = doc(&h);
     // Drag the end handle into the middle of "reporters" (two words on: "told reporters").
-    let target = start + d.text[..].chars().skip(start).collect::<String>().find("reporters").unwrap() + 3;
+    let target = start
+        + d.text[..]
+            .chars()
+            .skip(start)
+            .collect::<String>()
+            .find("reporters")
+            .unwrap()
+        + 3;
     let rects = h.state().view.span_rects(id);
-    let from = Pos2::new(rects.last().unwrap().right(), rects.last().unwrap().center().y);
+    let from = Pos2::new(
+        rects.last().unwrap().right(),
+        rects.last().unwrap().center().y,
+    );
     let to = h.state().view.char_rect(target).unwrap().center();
     h.hover_at(from);
     h.run();

@@ -382,7 +382,8 @@ pub fn pressed_shortcuts(ctx: &egui::Context) -> Vec<AppCommand> {
         by_specificity()
             .into_iter()
             .filter(|(c, _)| document_keys || c.span_edge().is_none())
-            .filter_map(|(c, s)| i.consume_shortcut(&s).then(|| c.to_app_command()))
+            .filter(|(_, s)| i.consume_shortcut(s))
+            .map(|(c, _)| c.to_app_command())
             .collect()
     })
 }
@@ -455,10 +456,7 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
         "Drag an end of the selected span",
         "Move that boundary (snaps to whole words; hold Alt for exact characters)",
     ),
-    (
-        "Click an arc or its label",
-        "Select the relation",
-    ),
+    ("Click an arc or its label", "Select the relation"),
     (
         "Delete",
         "Delete the selected span (with its relations) or relation",

@@ -295,11 +295,12 @@ impl Edit {
                 moved.start = start;
                 moved.end = end;
                 check_span(project, d, &moved)?;
-                if d
-                    .spans
-                    .iter()
-                    .any(|s| s.id != span && s.start == start && s.end == end && s.entity_type == moved.entity_type)
-                {
+                if d.spans.iter().any(|s| {
+                    s.id != span
+                        && s.start == start
+                        && s.end == end
+                        && s.entity_type == moved.entity_type
+                }) {
                     return Err(ModelError::DuplicateSpan {
                         doc,
                         start,

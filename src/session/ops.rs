@@ -413,11 +413,7 @@ fn resize_span(
             end,
         },
     ));
-    planned.summary = format!(
-        "{} is now “{}”",
-        s.entity_type,
-        d.slice(start, end).trim()
-    );
+    planned.summary = format!("{} is now “{}”", s.entity_type, d.slice(start, end).trim());
     Ok(planned)
 }
 

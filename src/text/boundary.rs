@@ -36,9 +36,11 @@ pub fn move_edge(
         (Edge::End, Unit::Word, true) => tokens.iter().find(|t| t.end > end).map(|t| t.end),
         (Edge::End, Unit::Word, false) => tokens.iter().rev().find(|t| t.end < end).map(|t| t.end),
         (Edge::Start, Unit::Word, true) => tokens.iter().find(|t| t.start > start).map(|t| t.start),
-        (Edge::Start, Unit::Word, false) => {
-            tokens.iter().rev().find(|t| t.start < start).map(|t| t.start)
-        }
+        (Edge::Start, Unit::Word, false) => tokens
+            .iter()
+            .rev()
+            .find(|t| t.start < start)
+            .map(|t| t.start),
     }?;
     let (start, end) = match edge {
         Edge::Start => (moved, end),
@@ -61,7 +63,12 @@ mod tests {
 
     const TEXT: &str = "Prime Minister Nikol Pashinyan met them.";
 
-    fn step(range: (usize, usize), edge: Edge, unit: Unit, forward: bool) -> Option<(usize, usize)> {
+    fn step(
+        range: (usize, usize),
+        edge: Edge,
+        unit: Unit,
+        forward: bool,
+    ) -> Option<(usize, usize)> {
         move_edge(&tokenize(TEXT), TEXT.len(), range, edge, unit, forward)
     }
 
@@ -81,8 +88,14 @@ mod tests {
     #[test]
     fn chars_move_by_one() {
         assert_eq!(step((15, 20), Edge::End, Unit::Char, true), Some((15, 21)));
-        assert_eq!(step((15, 20), Edge::Start, Unit::Char, false), Some((14, 20)));
-        assert_eq!(step((15, 20), Edge::Start, Unit::Char, true), Some((16, 20)));
+        assert_eq!(
+            step((15, 20), Edge::Start, Unit::Char, false),
+            Some((14, 20))
+        );
+        assert_eq!(
+            step((15, 20), Edge::Start, Unit::Char, true),
+            Some((16, 20))
+        );
     }
 
     #[test]

@@ -221,7 +221,10 @@ impl DocumentView {
             );
             response.clone().on_hover_text_at_pointer(text);
         }
-        match response.hover_pos().and_then(|pos| self.target_at(pos, doc)) {
+        match response
+            .hover_pos()
+            .and_then(|pos| self.target_at(pos, doc))
+        {
             Some(Target::Relation(id)) if self.drag.is_none() => {
                 if let Some(r) = doc.relation(id) {
                     let end = |s| doc.span(s).map_or("?", |s| doc.span_text(s));

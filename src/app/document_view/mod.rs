@@ -212,7 +212,9 @@ impl DocumentView {
             forward,
         )
         .ok_or(match (edge, forward) {
-            (Edge::End, true) | (Edge::Start, false) => "The span already reaches the end of the text",
+            (Edge::End, true) | (Edge::Start, false) => {
+                "The span already reaches the end of the text"
+            }
             _ => "A span keeps at least one character",
         })?;
         Ok(Op::ResizeSpan {
@@ -348,7 +350,9 @@ impl DocumentView {
 
     /// Where a char of the current document was drawn last frame.
     pub fn char_rect(&self, c: usize) -> Option<Rect> {
-        self.range_rects(self.last_origin, c..c + 1).first().copied()
+        self.range_rects(self.last_origin, c..c + 1)
+            .first()
+            .copied()
     }
 
     /// Every relation arc piece (and relation suggestion) of the document: its line, its
@@ -430,8 +434,7 @@ mod tests {
         let id = project.new_document_id();
         let mut doc = Document::new(id, "t", "", "Armenia and Azerbaijan met in Baku.".into());
         let span = project.new_span_id();
-        doc.spans
-            .push(crate::model::Span::new(span, 0, 7, "GPE"));
+        doc.spans.push(crate::model::Span::new(span, 0, 7, "GPE"));
         project.documents.push(doc.into());
         let mut view = DocumentView {
             ghosts: vec![

@@ -55,7 +55,12 @@ impl DocumentView {
         // The pending text selection (dragging or made, not yet tagged), or the range a
         // span end is being dragged to: a grey wash with an outline, unlike any type colour.
         let pending = match (self.selection, self.drag) {
-            (_, Some(Drag::Edge { to: Some((a, b)), .. })) => Some(a..b),
+            (
+                _,
+                Some(Drag::Edge {
+                    to: Some((a, b)), ..
+                }),
+            ) => Some(a..b),
             (Selection::Range { start, end }, _) => Some(start..end),
             _ => None,
         };
@@ -260,15 +265,15 @@ impl DocumentView {
             }
             if let Some(tip) = a.arrow {
                 let tip = tip + offset;
-                let head = vec![
-                    tip,
-                    tip + Vec2::new(-3.5, -7.0),
-                    tip + Vec2::new(3.5, -7.0),
-                ];
+                let head = vec![tip, tip + Vec2::new(-3.5, -7.0), tip + Vec2::new(3.5, -7.0)];
                 if ghost {
                     painter.add(egui::Shape::closed_line(head, stroke));
                 } else {
-                    painter.add(egui::Shape::convex_polygon(head, stroke.color, Stroke::NONE));
+                    painter.add(egui::Shape::convex_polygon(
+                        head,
+                        stroke.color,
+                        Stroke::NONE,
+                    ));
                 }
             }
         }

@@ -186,7 +186,13 @@ impl Scene {
         layout: &'a Layout,
         row: &RowBox,
     ) -> Option<&'a egui::epaint::text::PlacedRow> {
-        layout.paragraphs.get(row.para)?.galley.as_ref()?.rows.get(row.row)
+        layout
+            .paragraphs
+            .get(row.para)?
+            .galley
+            .as_ref()?
+            .rows
+            .get(row.row)
     }
 
     /// The rectangles (one per row) of a char range.
@@ -347,7 +353,13 @@ pub(super) fn build_scene(
         }
         let parts = row_pieces(&rows, layout, g.start..g.end);
         if let Some(&(row, x0, x1)) = parts.first() {
-            label_slot(Owner::Ghost(i), row, x0, x1, measure(&format!("{}?", g.entity_type)));
+            label_slot(
+                Owner::Ghost(i),
+                row,
+                x0,
+                x1,
+                measure(&format!("{}?", g.entity_type)),
+            );
             ghost_parts.push((i, parts));
         }
     }
@@ -366,8 +378,12 @@ pub(super) fn build_scene(
     }
 
     // Arcs: relations between spans, relation suggestions between spans or suggestions.
-    let span_index: HashMap<SpanId, usize> =
-        doc.spans.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let span_index: HashMap<SpanId, usize> = doc
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, i))
+        .collect();
     let mut plans = Vec::new();
     for rel in &doc.relations {
         let (Some(&a), Some(&b)) = (span_index.get(&rel.source), span_index.get(&rel.target))
@@ -388,7 +404,9 @@ pub(super) fn build_scene(
     let find_end = |end: &SpanRef| -> Option<Owner> {
         doc.spans
             .iter()
-            .position(|s| s.start == end.start && s.end == end.end && s.entity_type == end.entity_type)
+            .position(|s| {
+                s.start == end.start && s.end == end.end && s.entity_type == end.entity_type
+            })
             .map(Owner::Span)
             .or_else(|| {
                 ghosts
@@ -417,7 +435,10 @@ pub(super) fn build_scene(
     let mut meeting: HashMap<usize, Vec<(usize, usize, f32)>> = HashMap::new(); // slot -> (plan, end, toward)
     for (p, plan) in plans.iter().enumerate() {
         for end in 0..2 {
-            let (here, there) = (&slots[owners[&plan.ends[end]]], &slots[owners[&plan.ends[1 - end]]]);
+            let (here, there) = (
+                &slots[owners[&plan.ends[end]]],
+                &slots[owners[&plan.ends[1 - end]]],
+            );
             let toward = match here.row.cmp(&there.row) {
                 std::cmp::Ordering::Less => f32::INFINITY,
                 std::cmp::Ordering::Greater => f32::NEG_INFINITY,
@@ -546,7 +567,10 @@ pub(super) fn build_scene(
     // Now everything has its height.
     let label_rect = |slot: &LabelSlot| -> Rect {
         let bottom = rows[slot.row].ink.top() - 4.0 - slot.level as f32 * (label_h + 2.0);
-        Rect::from_x_y_ranges(slot.extent.left..=slot.extent.right, bottom - label_h..=bottom)
+        Rect::from_x_y_ranges(
+            slot.extent.left..=slot.extent.right,
+            bottom - label_h..=bottom,
+        )
     };
     let to_rects = |parts: &[(usize, f32, f32)]| -> Vec<Rect> {
         parts
@@ -589,9 +613,8 @@ pub(super) fn build_scene(
             })
         })
         .collect();
-    let labels_top = |row: usize| {
-        rows[row].ink.top() - 4.0 - label_levels[row] as f32 * (label_h + 2.0)
-    };
+    let labels_top =
+        |row: usize| rows[row].ink.top() - 4.0 - label_levels[row] as f32 * (label_h + 2.0);
     let mut arc_boxes = Vec::with_capacity(pieces.len());
     for (k, (p, piece)) in pieces.iter().enumerate() {
         let plan = &plans[*p];
@@ -604,8 +627,8 @@ pub(super) fn build_scene(
         let left_foot = piece.kind.left_leg().then(|| foot(first));
         let right_foot = piece.kind.right_leg().then(|| foot(1 - first));
         let path = arc_path(piece.extent, lane_y, left_foot, right_foot);
-        let reaches_target = (piece.kind.left_leg() && first == 1)
-            || (piece.kind.right_leg() && first == 0);
+        let reaches_target =
+            (piece.kind.left_leg() && first == 1) || (piece.kind.right_leg() && first == 0);
         let arrow = reaches_target.then(|| Pos2::new(end_x[*p][1], foot(1)));
         let label = Rect::from_center_size(
             Pos2::new(center_of[k], lane_y),

@@ -432,17 +432,25 @@ fn resizing_a_span_keeps_its_id_type_link_and_relations_and_undoes() {
     assert_eq!(planned.tx.edits.len(), 1, "one edit: {:?}", planned.tx);
     let undo = planned.tx.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
     let d = &p.documents[0];
-    let s = d.span(org).unwrap_or_else(|| panic!("the span keeps its id"));
+    let s = d
+        .span(org)
+        .unwrap_or_else(|| panic!("the span keeps its id"));
     assert_eq!((s.start, s.end), (start, full_end));
     assert_eq!(s.entity_type, "ORG");
     assert_eq!(s.entity, Some(csto));
     assert_eq!(d.relations.len(), 1);
-    assert_eq!((d.relations[0].source, d.relations[0].target), (armenia, org));
+    assert_eq!(
+        (d.relations[0].source, d.relations[0].target),
+        (armenia, org)
+    );
     assert!(d.spans.is_sorted_by_key(|s| s.sort_key()));
     assert!(p.validate().is_ok());
 
     undo.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(p.documents, before.documents, "undo restores the boundaries");
+    assert_eq!(
+        p.documents, before.documents,
+        "undo restores the boundaries"
+    );
 }
 
 #[test]
