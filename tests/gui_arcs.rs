@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
-use egui::{Event, Key, Modifiers, Pos2, Rect, Vec2};
+use egui::{Key, Modifiers, Pos2, Rect, Vec2};
 use egui_kittest::Harness;
 use marginalia::app::{
     DialogOutcome, MarginaliaApp, ScriptedDialogs, Selection, Session, Settings,
@@ -172,18 +172,24 @@ fn an_arc_across_lines_has_a_labelled_piece_on_each_line() {
     );
 }
 
+/// A press and a release at one spot.
 fn click(h: &mut Harness<'static, MarginaliaApp>, pos: Pos2) {
     h.hover_at(pos);
     h.run();
-    for pressed in [true, false] {
-        h.event(Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-    }
+    h.drag_at(pos);
+    h.drop_at(pos);
     h.run();
+}
+
+/// Where a relation's (first) label is drawn now.
+fn label_of(h: &Harness<'static, MarginaliaApp>, id: RelationId) -> Rect {
+    h.state()
+        .view
+        .drawn_arcs()
+        .into_iter()
+        .find(|a| a.relation == Some(id))
+        .unwrap()
+        .label
 }
 
 #[test]
@@ -223,14 +229,7 @@ fn clicking_an_arc_line_or_its_label_selects_the_relation() {
         .expect("an arc line clear of labels and other arcs");
     click(&mut h, point + Vec2::new(0.0, 3.0)); // a little off the line still hits it
     assert_eq!(h.state().view.selection, Selection::Relation(id));
-    let label_before = h
-        .state()
-        .view
-        .drawn_arcs()
-        .into_iter()
-        .find(|a| a.relation == Some(id))
-        .unwrap()
-        .label;
+    let label_before = label_of(&h, id);
 
     // The label of another relation selects that one; the first label has not moved.
     let other = h
@@ -246,14 +245,7 @@ fn clicking_an_arc_line_or_its_label_selects_the_relation() {
         Selection::Relation(other.relation.unwrap())
     );
     click(&mut h, point);
-    let label_after = h
-        .state()
-        .view
-        .drawn_arcs()
-        .into_iter()
-        .find(|a| a.relation == Some(id))
-        .unwrap()
-        .label;
+    let label_after = label_of(&h, id);
     assert_eq!(
         label_before, label_after,
         "a selected arc's label stays put"

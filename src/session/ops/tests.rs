@@ -365,26 +365,31 @@ fn counts_read_as_english() {
     assert_eq!(count(2, "hit", "hits"), "2 hits");
 }
 
-#[test]
-fn resizing_a_span_keeps_its_id_type_link_and_relations_and_undoes() {
-    let mut p = project();
-    // "Collective Security Treaty" (cut short), linked by hand, related to Armenia.
-    let (start, _) = range("Collective Security Treaty Organization", 0);
-    let short_end = start + "Collective Security Treaty".len();
-    let org = match run(
-        &mut p,
+/// Tags a stretch of TEXT; returns the new span.
+fn tag_span(p: &mut Project, start: usize, end: usize, ty: &str) -> SpanId {
+    match run(
+        p,
         Op::Tag {
             doc: DOC,
             start,
-            end: short_end,
-            entity_type: "ORG".into(),
+            end,
+            entity_type: ty.into(),
         },
     )
     .created
     {
         Some(Created::Span(id)) => id,
         other => panic!("{other:?}"),
-    };
+    }
+}
+
+#[test]
+fn resizing_a_span_keeps_its_id_type_link_and_relations_and_undoes() {
+    let mut p = project();
+    // "Collective Security Treaty" (cut short), linked by hand, related to Armenia.
+    let (start, _) = range("Collective Security Treaty Organization", 0);
+    let short_end = start + "Collective Security Treaty".len();
+    let org = tag_span(&mut p, start, short_end, "ORG");
     let csto = entity(&p, "CSTO");
     run(
         &mut p,
@@ -395,20 +400,7 @@ fn resizing_a_span_keeps_its_id_type_link_and_relations_and_undoes() {
         },
     );
     let (a, b) = range("Armenia", 0);
-    let armenia = match run(
-        &mut p,
-        Op::Tag {
-            doc: DOC,
-            start: a,
-            end: b,
-            entity_type: "GPE".into(),
-        },
-    )
-    .created
-    {
-        Some(Created::Span(id)) => id,
-        other => panic!("{other:?}"),
-    };
+    let armenia = tag_span(&mut p, a, b, "GPE");
     run(
         &mut p,
         Op::Relate {
@@ -457,30 +449,9 @@ fn resizing_a_span_keeps_its_id_type_link_and_relations_and_undoes() {
 fn resizing_a_span_to_bad_boundaries_is_an_error_and_changes_nothing() {
     let mut p = project();
     let (a, b) = range("Armenia", 0);
-    let armenia = match run(
-        &mut p,
-        Op::Tag {
-            doc: DOC,
-            start: a,
-            end: b,
-            entity_type: "GPE".into(),
-        },
-    )
-    .created
-    {
-        Some(Created::Span(id)) => id,
-        other => panic!("{other:?}"),
-    };
+    let armenia = tag_span(&mut p, a, b, "GPE");
     let (c, d) = range("Armenia", 1);
-    run(
-        &mut p,
-        Op::Tag {
-            doc: DOC,
-            start: c,
-            end: d,
-            entity_type: "GPE".into(),
-        },
-    );
+    tag_span(&mut p, c, d, "GPE");
     let len = p.documents[0].char_len();
     let resize = |start, end| Op::ResizeSpan {
         doc: DOC,
