@@ -71,6 +71,20 @@ impl MarginaliaApp {
             AppCommand::NextDocument => self.step_document(1),
             AppCommand::SelectDocument(id) => self.select_document(id),
             AppCommand::JumpTo { doc, start, end } => self.jump_to(doc, start, end),
+            AppCommand::MoveSpanEdge {
+                edge,
+                unit,
+                forward,
+            } => {
+                let op = self
+                    .current_document()
+                    .map(|d| self.view.move_edge_op(d, edge, unit, forward));
+                match op {
+                    Some(Ok(op)) => self.run_op(op),
+                    Some(Err(why)) => self.status = why.into(),
+                    None => {}
+                }
+            }
             AppCommand::Op(op) => self.run_op(op),
         }
     }
