@@ -130,7 +130,7 @@ pub struct Simulation {
     pub project: Project,
 }
 
-fn file_name(doc: &Document) -> String {
+pub(crate) fn file_name(doc: &Document) -> String {
     Path::new(&doc.source)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -197,8 +197,7 @@ pub fn simulate(
     let mut engines = engines_by_name(engines)?;
     let names = engines.iter().map(|e| e.name().to_string()).collect();
     let mut work = starting_project(gold, train);
-    let mut order: Vec<&Arc<Document>> = gold.documents.iter().collect();
-    order.sort_by_key(|d| (file_name(d), d.id));
+    let order = super::file_order(gold);
     let mut documents = Vec::new();
     let mut actions = Actions::default();
     let mut rel = RelationActions::default();
