@@ -21,6 +21,10 @@ const CALIBRATION_CHARS: usize = 400_000;
 /// Pseudo-counts at the engine's own score: how much evidence it takes to move away from it.
 const PRIOR_WEIGHT: f32 = 2.0;
 
+/// Suggestions of a type it takes before their precision caps the score: a document or two
+/// the analyst is still working through says little.
+const MIN_EVIDENCE: usize = 5;
+
 /// An engine whose scores are capped by the precision it showed on the analyst's documents.
 pub struct Calibrated {
     inner: Box<dyn Suggester>,
@@ -44,7 +48,7 @@ impl Calibrated {
     /// The score a suggestion keeps: its own, capped by the smoothed precision of its type.
     fn calibrated(&self, s: &Suggestion) -> f32 {
         match self.counts.get(&s.entity_type) {
-            Some(&(right, n)) if n > 0 => {
+            Some(&(right, n)) if n >= MIN_EVIDENCE => {
                 let p = (right as f32 + PRIOR_WEIGHT * s.score) / (n as f32 + PRIOR_WEIGHT);
                 s.score.min(p)
             }
