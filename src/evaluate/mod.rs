@@ -209,7 +209,11 @@ fn add_evaluations(a: &Evaluation, b: &Evaluation) -> Evaluation {
             c.2 += s.correct;
         }
     }
-    let micro = Scores::from_counts(a.gold + b.gold, a.predicted + b.predicted, a.correct + b.correct);
+    let micro = Scores::from_counts(
+        a.gold + b.gold,
+        a.predicted + b.predicted,
+        a.correct + b.correct,
+    );
     Evaluation {
         precision: micro.precision,
         recall: micro.recall,
@@ -327,7 +331,10 @@ mod tests {
         gold.next_id = 200;
         let r = cross_validate(&gold, 5, &["memory".into()]).unwrap_or_else(|e| panic!("{e}"));
         // Every document is gold once; memory learns "Yerevan" from the other four.
-        assert_eq!((r.documents, r.entities.gold, r.entities.correct), (5, 5, 5));
+        assert_eq!(
+            (r.documents, r.entities.gold, r.entities.correct),
+            (5, 5, 5)
+        );
         let r = cross_validate(&gold, 2, &["memory".into()]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.entities.gold, 5);
         assert!(cross_validate(&gold, 5, &["nope".into()]).is_err());

@@ -42,8 +42,8 @@ use crate::edit::{Edit, Transaction};
 use crate::model::{Document, DocumentId, ModelError, Project, SpanRef};
 use crate::session::{Op, OpError};
 use crate::suggest::{
-    DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion, UnknownEngine, engines_by_name, learn_all,
-    run_engines,
+    DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion, UnknownEngine, engines_by_name,
+    learn_all, run_engines,
 };
 use serde::Serialize;
 use std::collections::HashSet;

@@ -91,17 +91,15 @@ struct Learned {
 /// documents are marked done. Other edits (notes, entity names, the schema's colours) leave it
 /// alone, so they do not start a new run.
 fn annotations_fingerprint(project: &Project) -> u64 {
-    project
-        .documents
-        .iter()
-        .fold(0u64, |acc, d| {
-            let spans = d.spans.iter().fold(0u64, |h, s| {
-                h ^ fingerprint(s.start, s.end, &s.entity_type)
-            });
-            let done = matches!(d.status, crate::model::DocumentStatus::Done) as u64;
-            acc.wrapping_add(fingerprint(d.id.0 as usize, done as usize, "") ^ spans)
-                .rotate_left(1)
-        })
+    project.documents.iter().fold(0u64, |acc, d| {
+        let spans = d
+            .spans
+            .iter()
+            .fold(0u64, |h, s| h ^ fingerprint(s.start, s.end, &s.entity_type));
+        let done = matches!(d.status, crate::model::DocumentStatus::Done) as u64;
+        acc.wrapping_add(fingerprint(d.id.0 as usize, done as usize, "") ^ spans)
+            .rotate_left(1)
+    })
 }
 
 /// The suggestion runs of a session and what is still to review.
@@ -555,13 +553,17 @@ mod tests {
         assert!(!r.learn_waiting());
         // An accepted span: nothing while the analyst keeps going, one run after the pause.
         let t1 = t0 + LEARN_AFTER * 4;
-        edit(&mut p, |d| d.spans.push(Span::new(SpanId(11), 32, 36, "GPE")));
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(11), 32, 36, "GPE"))
+        });
         assert!(!r.poll(&p, false, t1));
         assert!(r.learn_waiting());
         assert!(!r.poll(&p, false, t1 + LEARN_AFTER / 2));
         // A second accept in the burst moves the pause on.
         let t2 = t1 + LEARN_AFTER / 2;
-        edit(&mut p, |d| d.spans.push(Span::new(SpanId(12), 41, 48, "GPE")));
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(12), 41, 48, "GPE"))
+        });
         assert!(!r.poll(&p, false, t2));
         assert!(!r.poll(&p, false, t1 + LEARN_AFTER));
         assert!(r.poll(&p, false, t2 + LEARN_AFTER));
@@ -578,7 +580,9 @@ mod tests {
         let mut p = project();
         let mut r = Review::default();
         let t0 = Instant::now();
-        edit(&mut p, |d| d.spans.push(Span::new(SpanId(11), 32, 36, "GPE")));
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(11), 32, 36, "GPE"))
+        });
         assert!(!r.poll(&p, false, t0));
         assert!(!r.poll(&p, false, t0 + LEARN_AFTER * 5));
         assert_eq!(r.learned_summary(), None);
@@ -607,6 +611,9 @@ mod tests {
         // Memory proposes the other "Yerevan"s.
         assert!(r.has_results());
         let pending = r.pending(&p, None, &SuggestionFilter::default());
-        assert!(pending.iter().any(|s| s.document == DocumentId(3)), "{pending:?}");
+        assert!(
+            pending.iter().any(|s| s.document == DocumentId(3)),
+            "{pending:?}"
+        );
     }
 }

@@ -11,7 +11,7 @@
 //!   (the model saw the gazetteer and the names as features and still chose otherwise).
 
 use super::model::spread_sample;
-use super::{RelationSuggestion, Suggester, Suggestion, DEFAULT_MIN_SCORE};
+use super::{DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion};
 use crate::model::{Document, Project};
 use std::collections::HashMap;
 
@@ -178,7 +178,9 @@ mod tests {
     fn an_engine_the_analyst_keeps_overruling_falls_below_the_bar() {
         // The analyst never annotates "Syrian" although the gazetteer knows it.
         let mut p = Project::new("p");
-        p.schema.knowledge_types.insert("nationality".into(), "NORP".into());
+        p.schema
+            .knowledge_types
+            .insert("nationality".into(), "NORP".into());
         for i in 0..6u64 {
             let text = "Syrian officials met in Damascus.".to_string();
             let mut d = Document::new(DocumentId(i + 1), "t", "t.txt", text);
@@ -189,10 +191,18 @@ mod tests {
         e.learn(&p);
         assert_eq!(e.counts("GPE"), Some((6, 6)));
         assert_eq!(e.counts("NORP"), Some((0, 6)));
-        let doc = Document::new(DocumentId(9), "n", "n.txt", "Syrian troops left Damascus.".into());
+        let doc = Document::new(
+            DocumentId(9),
+            "n",
+            "n.txt",
+            "Syrian troops left Damascus.".into(),
+        );
         let got = e.suggest(&p, &doc);
         let score = |ty: &str| got.iter().find(|s| s.entity_type == ty).map(|s| s.score);
-        assert!(score("NORP").is_some_and(|s| s < DEFAULT_MIN_SCORE), "{got:?}");
+        assert!(
+            score("NORP").is_some_and(|s| s < DEFAULT_MIN_SCORE),
+            "{got:?}"
+        );
         assert!(score("GPE").is_some_and(|s| s >= 0.85), "{got:?}");
     }
 }

@@ -139,15 +139,27 @@ mod tests {
             ],
             ..Schema::default()
         };
-        assert_eq!(class_type(&s, KnowledgeClass::Country, None), Some("Location"));
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Country, None),
+            Some("Location")
+        );
         assert_eq!(class_type(&s, KnowledgeClass::Date, None), Some("T1"));
-        assert_eq!(class_type(&s, KnowledgeClass::PersonName, None), Some("Person"));
+        assert_eq!(
+            class_type(&s, KnowledgeClass::PersonName, None),
+            Some("Person")
+        );
         assert_eq!(class_type(&s, KnowledgeClass::Organisation, None), None);
         // What the analyst's annotations or the schema say comes first.
         let nothing = LearnedType::Nothing;
-        assert_eq!(class_type(&s, KnowledgeClass::Country, Some(&nothing)), None);
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Country, Some(&nothing)),
+            None
+        );
         s.knowledge_types.insert("country".into(), "Weapon".into());
-        assert_eq!(class_type(&s, KnowledgeClass::Country, None), Some("Weapon"));
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Country, None),
+            Some("Weapon")
+        );
         // The default schema keeps its own mapping.
         let d = Schema::default_schema();
         assert_eq!(class_type(&d, KnowledgeClass::Country, None), Some("GPE"));

@@ -494,7 +494,8 @@ fn classified(doc: &Document) -> Vec<(KnowledgeClass, Suggestion)> {
         let mut words = m.as_str().split(' ');
         let first = words.next().unwrap_or("");
         let last = m.as_str().rsplit(' ').next().unwrap_or("");
-        if NOT_NAMES.contains(&first) || known.contains(last) || titles().iter().any(|t| t == first) {
+        if NOT_NAMES.contains(&first) || known.contains(last) || titles().iter().any(|t| t == first)
+        {
             continue;
         }
         out.push(
@@ -787,8 +788,16 @@ mod tests {
             assert!(found.contains(&(name, "PER")), "{name}: {found:?}");
         }
         assert!(found.contains(&("Foreign Minister", "ROLE")), "{found:?}");
-        assert!(!found.iter().any(|(t, _)| t.contains("Former")), "{found:?}");
-        assert!(!found.iter().any(|(t, _)| t.contains("Armenians") || t.contains("Libyan")), "{found:?}");
+        assert!(
+            !found.iter().any(|(t, _)| t.contains("Former")),
+            "{found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|(t, _)| t.contains("Armenians") || t.contains("Libyan")),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -796,7 +805,12 @@ mod tests {
         let got = run(
             "Operation Inherent Resolve went on. The Second Karabakh War ended; the 2020 war left scars. Leaders met at the Vilnius Summit.",
         );
-        for e in ["Operation Inherent Resolve", "Second Karabakh War", "the 2020 war", "Vilnius Summit"] {
+        for e in [
+            "Operation Inherent Resolve",
+            "Second Karabakh War",
+            "the 2020 war",
+            "Vilnius Summit",
+        ] {
             assert!(has(&got, e, "EVENT"), "{e}: {got:?}");
         }
     }

@@ -309,10 +309,22 @@ fn custom_schema_gets_the_types_named_like_the_classes_before_any_annotation() {
         got.iter()
             .any(|s| doc.slice(s.start, s.end) == text && s.entity_type == ty)
     };
-    assert!(has("Syria", "Location") && has("Damascus", "Location"), "{got:?}");
-    assert!(has("Nikol Pashinyan", "Person") && has("Monday", "Temporal"), "{got:?}");
-    assert!(has("Syrian", "Nationality") && has("CSTO", "Organisation"), "{got:?}");
-    assert!(got.iter().all(|s| p.schema.entity_type(&s.entity_type).is_some()));
+    assert!(
+        has("Syria", "Location") && has("Damascus", "Location"),
+        "{got:?}"
+    );
+    assert!(
+        has("Nikol Pashinyan", "Person") && has("Monday", "Temporal"),
+        "{got:?}"
+    );
+    assert!(
+        has("Syrian", "Nationality") && has("CSTO", "Organisation"),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .all(|s| p.schema.entity_type(&s.entity_type).is_some())
+    );
 }
 
 #[test]
@@ -333,7 +345,11 @@ fn custom_schema_learns_the_analysts_type_for_countries() {
         .collect();
     assert_eq!(syria, vec!["Location"], "{got:?}");
     // Nothing outside the schema.
-    assert!(got.iter().all(|s| p.schema.entity_type(&s.entity_type).is_some()), "{got:?}");
+    assert!(
+        got.iter()
+            .all(|s| p.schema.entity_type(&s.entity_type).is_some()),
+        "{got:?}"
+    );
     // An explicit mapping wins over the learned one.
     p.schema
         .knowledge_types

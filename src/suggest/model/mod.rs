@@ -67,11 +67,8 @@ impl TrainOptions {
     /// bound on what it learns from (about 2 M chars, some 330,000 tokens: more than
     /// CoNLL-2003's training set).
     pub fn for_project(spans: usize) -> TrainOptions {
-        let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
         TrainOptions {
-            bits: if spans > 20_000 { 20 } else { env("XBITS", 18) as u32 },
-            epochs: env("XEPOCHS", 10),
-            two_pass: env("XTWO", 1) == 1,
+            bits: if spans > 20_000 { 20 } else { 18 },
             max_training_chars: Some(2_000_000),
             ..TrainOptions::default()
         }
