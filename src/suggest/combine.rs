@@ -10,7 +10,7 @@
 //!   span, other engines' suggestions overlapping it with other offsets or another type go
 //!   (the model saw the gazetteer and the names as features and still chose otherwise).
 
-use super::model::spread_sample;
+use super::model::annotated_sample;
 use super::{DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion};
 use crate::model::{Document, Project};
 use std::collections::HashMap;
@@ -60,14 +60,8 @@ impl Calibrated {
 /// Counts, per type, the suggestions of `engine` on the annotated documents of `project`
 /// that match a span exactly (offsets and type), and those the analyst rejected or left out.
 fn measure(engine: &dyn Suggester, project: &Project) -> HashMap<String, (usize, usize)> {
-    let docs: Vec<&Document> = project
-        .documents
-        .iter()
-        .filter(|d| !d.spans.is_empty())
-        .map(|d| &**d)
-        .collect();
     let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for doc in spread_sample(docs, Some(CALIBRATION_CHARS)) {
+    for doc in annotated_sample(project, Some(CALIBRATION_CHARS)) {
         for s in engine.suggest(project, doc) {
             let c = counts.entry(s.entity_type.clone()).or_default();
             c.1 += 1;

@@ -17,7 +17,7 @@ mod train;
 mod weights;
 
 pub(in crate::suggest) use features::is_known_given_name;
-pub(in crate::suggest) use train::spread_sample;
+pub(in crate::suggest) use train::annotated_sample;
 
 use super::gazetteer::{Gazetteer, tagger_entries};
 use super::{Suggester, Suggestion};

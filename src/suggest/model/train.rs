@@ -12,10 +12,7 @@ use crate::model::{Document, Project};
 use std::collections::BTreeSet;
 
 /// Every k-th document, so that the texts add up to about `budget` chars.
-pub(in crate::suggest) fn spread_sample(
-    docs: Vec<&Document>,
-    budget: Option<usize>,
-) -> Vec<&Document> {
+pub(super) fn spread_sample(docs: Vec<&Document>, budget: Option<usize>) -> Vec<&Document> {
     let total: usize = docs.iter().map(|d| d.text.len()).sum();
     match budget {
         Some(budget) if budget > 0 && total > budget => {
@@ -23,6 +20,20 @@ pub(in crate::suggest) fn spread_sample(
         }
         _ => docs,
     }
+}
+
+/// The project's annotated documents (those with spans), spread as `spread_sample` does.
+pub(in crate::suggest) fn annotated_sample(
+    project: &Project,
+    budget: Option<usize>,
+) -> Vec<&Document> {
+    let docs: Vec<&Document> = project
+        .documents
+        .iter()
+        .filter(|d| !d.spans.is_empty())
+        .map(|d| &**d)
+        .collect();
+    spread_sample(docs, budget)
 }
 
 /// A sentence to learn from: tokens of `text` with a label index per token.
@@ -46,13 +57,7 @@ impl Tagger {
         let types: Vec<String> = types.into_iter().collect();
         let gazetteer = options.gazetteer.then(shared_gazetteer);
         let names = options.names.then(name_lists);
-        let docs: Vec<&Document> = project
-            .documents
-            .iter()
-            .filter(|d| !d.spans.is_empty())
-            .map(|d| &**d)
-            .collect();
-        let docs = spread_sample(docs, options.max_training_chars);
+        let docs = annotated_sample(project, options.max_training_chars);
         use rayon::prelude::*;
         let mut docs: Vec<DocData> = docs
             .par_iter()
