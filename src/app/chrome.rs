@@ -132,6 +132,16 @@ impl MarginaliaApp {
                 (false, None, _) => "no changes".to_string(),
             };
             ui.label(saved);
+            let review = &self.session.review;
+            if let Some(learned) = review.learned_summary() {
+                ui.separator();
+                ui.label(learned);
+            }
+            // Live learning starts once the annotations have rested, even without input.
+            if review.learn_waiting() {
+                ui.ctx()
+                    .request_repaint_after(crate::session::review::LEARN_AFTER);
+            }
             if let Some((done, total)) = self.session.review.progress() {
                 ui.separator();
                 ui.add(

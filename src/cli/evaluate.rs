@@ -1,6 +1,6 @@
 use super::print;
 use crate::evaluate::simulate::{ACCEPT_COST, MANUAL_COST, REJECT_COST};
-use crate::evaluate::{Evaluation, evaluate};
+use crate::evaluate::{Evaluation, cross_validate, evaluate};
 use crate::import::{ImportFormat, plan_import};
 use crate::model::Project;
 use anyhow::{Context, Result, bail};
@@ -18,6 +18,11 @@ fn read_annotated(path: &Path, what: &str) -> Result<Project> {
         ImportFormat::Conll
     };
     let mut project = Project::new(what);
+    // A folder with its own annotation.conf is an analyst's own schema: the project has
+    // exactly its types (and any the annotations use), not the default ones beside them.
+    if path.join("annotation.conf").is_file() {
+        project.schema = crate::model::Schema::default();
+    }
     let (tx, _report) = plan_import(&project, &[path.to_path_buf()], format)?;
     tx.apply(&mut project)
         .with_context(|| format!("{}: the annotations do not fit a project", path.display()))?;
@@ -47,15 +52,19 @@ pub(super) fn run(
     gold: &Path,
     train: Option<&Path>,
     engines: Option<&[String]>,
+    folds: Option<u32>,
     json: bool,
 ) -> Result<()> {
     let gold_project = read_annotated(gold, "gold")?;
     let train_project = train.map(|t| read_annotated(t, "train")).transpose()?;
-    let report = evaluate(
-        &gold_project,
-        train_project.as_ref(),
-        engines.unwrap_or(&[]),
-    )?;
+    let report = match folds {
+        Some(k) => cross_validate(&gold_project, k as usize, engines.unwrap_or(&[]))?,
+        None => evaluate(
+            &gold_project,
+            train_project.as_ref(),
+            engines.unwrap_or(&[]),
+        )?,
+    };
     if json {
         return print(serde_json::to_string_pretty(&report)?);
     }
@@ -64,7 +73,10 @@ pub(super) fn run(
     if report.relations.gold > 0 {
         scores(&mut text, "relations", &report.relations)?;
     }
-    write!(text, "\ndocuments: {}", report.documents)?;
+    match folds {
+        Some(k) => write!(text, "\ndocuments: {} ({k} folds)", report.documents)?,
+        None => write!(text, "\ndocuments: {}", report.documents)?,
+    }
     write!(
         text,
         "\nseconds: {:.2} (learning {:.2})",

@@ -96,6 +96,10 @@ pub enum Command {
         /// and effort against annotating from scratch).
         #[arg(long)]
         simulate: bool,
+        /// K-fold cross-validation by document over the gold folder (no --train): each fold
+        /// is suggested on after learning from the others; counts summed over the folds.
+        #[arg(long, value_name = "K", conflicts_with_all = ["simulate", "train"], value_parser = clap::value_parser!(u32).range(2..))]
+        folds: Option<u32>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -213,14 +217,16 @@ pub fn run(command: Command) -> Result<()> {
             engines,
             simulate,
             json,
+            ..
         } if simulate => evaluate::simulate(&gold, train.as_deref(), engines.as_deref(), json),
         Command::Evaluate {
             gold,
             train,
             engines,
+            folds,
             json,
             ..
-        } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), json),
+        } => evaluate::run(&gold, train.as_deref(), engines.as_deref(), folds, json),
         Command::Stats { project, json } => stats(&project, json),
         Command::Merge { base, ours, theirs } => team::merge(&base, &ours, &theirs),
         Command::Diff { a, b, json } => team::diff(&a, &b, json),

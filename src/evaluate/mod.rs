@@ -191,6 +191,85 @@ pub fn evaluate(
     })
 }
 
+/// The gold documents' file names, for a stable order (the same one `--simulate` replays).
+pub(crate) fn file_order(gold: &Project) -> Vec<&Arc<crate::model::Document>> {
+    let mut order: Vec<&Arc<crate::model::Document>> = gold.documents.iter().collect();
+    order.sort_by_key(|d| (simulate::file_name(d), d.id));
+    order
+}
+
+/// Sums the counts of two evaluations (micro and per type) and recomputes the scores.
+fn add_evaluations(a: &Evaluation, b: &Evaluation) -> Evaluation {
+    let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for e in [a, b] {
+        for (t, s) in &e.per_type {
+            let c = per.entry(t.clone()).or_default();
+            c.0 += s.gold;
+            c.1 += s.predicted;
+            c.2 += s.correct;
+        }
+    }
+    let micro = Scores::from_counts(
+        a.gold + b.gold,
+        a.predicted + b.predicted,
+        a.correct + b.correct,
+    );
+    Evaluation {
+        precision: micro.precision,
+        recall: micro.recall,
+        f1: micro.f1,
+        gold: micro.gold,
+        predicted: micro.predicted,
+        correct: micro.correct,
+        per_type: per
+            .into_iter()
+            .map(|(t, (g, p, c))| (t, Scores::from_counts(g, p, c)))
+            .collect(),
+    }
+}
+
+/// K-fold cross-validation by document: the gold documents in file-name order, document i in
+/// fold i mod K; for each fold the engines learn from the other folds' documents (with their
+/// annotations) and suggest on the fold's, annotations hidden. Counts are summed over the
+/// folds, so the scores are micro averages over every gold mention.
+pub fn cross_validate(
+    gold: &Project,
+    folds: usize,
+    engines: &[String],
+) -> Result<Report, UnknownEngine> {
+    let started = Instant::now();
+    let folds = folds.clamp(2, gold.documents.len().max(2));
+    let order = file_order(gold);
+    let mut total = Report::default();
+    for k in 0..folds {
+        let part = |held_out: bool| {
+            let mut p = gold.clone();
+            p.documents = order
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (i % folds == k) == held_out)
+                .map(|(_, d)| Arc::clone(d))
+                .collect();
+            p.documents.sort_by_key(|d| d.id);
+            p.entities.clear();
+            p.decisions.clear();
+            p
+        };
+        let (test, train) = (part(true), part(false));
+        if test.documents.is_empty() {
+            continue;
+        }
+        let r = evaluate(&test, Some(&train), engines)?;
+        total.entities = add_evaluations(&total.entities, &r.entities);
+        total.relations = add_evaluations(&total.relations, &r.relations);
+        total.documents += r.documents;
+        total.train_seconds += r.train_seconds;
+        total.engines = r.engines;
+    }
+    total.seconds = started.elapsed().as_secs_f64();
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +317,26 @@ mod tests {
         assert_eq!(r.entities.gold, 4);
         assert_eq!(r.entities.correct, 4, "{r:?}");
         assert!(evaluate(&gold, None, &["nope".into()]).is_err());
+    }
+
+    #[test]
+    fn cross_validation_holds_out_each_document_once_and_sums_the_counts() {
+        let mut gold = Project::new("gold");
+        for i in 0..5u64 {
+            let text = format!("Talks in Yerevan on Monday, round {i}.");
+            let mut d = Document::new(DocumentId(i + 1), "t", &format!("{i}.txt"), text);
+            d.spans.push(Span::new(SpanId(100 + i), 9, 16, "GPE"));
+            gold.documents.push(d.into());
+        }
+        gold.next_id = 200;
+        let r = cross_validate(&gold, 5, &["memory".into()]).unwrap_or_else(|e| panic!("{e}"));
+        // Every document is gold once; memory learns "Yerevan" from the other four.
+        assert_eq!(
+            (r.documents, r.entities.gold, r.entities.correct),
+            (5, 5, 5)
+        );
+        let r = cross_validate(&gold, 2, &["memory".into()]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.entities.gold, 5);
+        assert!(cross_validate(&gold, 5, &["nope".into()]).is_err());
     }
 }

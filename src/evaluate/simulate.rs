@@ -7,6 +7,15 @@
 //! decisions and accepted spans carry their origin, exactly as in the app. (This is the one
 //! place `evaluate` reaches up into `session`: the point is to drive the real operations.)
 //!
+//! Learning keeps up with the analyst inside a document too, as in the app (where the
+//! engines learn again a second after the annotations change, `session::review::LEARN_AFTER`):
+//! when the memory engine is on, after the accepted batch and after each span tagged by hand
+//! (in reading order) it learns the project as it stands and suggests on the document again;
+//! the analyst accepts or rejects those too (they count in the document's `accept` and
+//! `reject`, while its precision, recall and F1 are those of the first suggestions, the
+//! learning curve). The other engines learn between documents only (retraining the model
+//! after every span would make a run take minutes).
+//!
 //! Relations are handled the same way (correct relation suggestions accepted, wrong ones
 //! rejected, missed gold relations added with `Op::Relate`) so the relations engine learns as
 //! the project grows; they are scored separately and are not part of the effort figures.
@@ -33,8 +42,8 @@ use crate::edit::{Edit, Transaction};
 use crate::model::{Document, DocumentId, ModelError, Project, SpanRef};
 use crate::session::{Op, OpError};
 use crate::suggest::{
-    DEFAULT_MIN_SCORE, RelationSuggestion, Suggestion, UnknownEngine, engines_by_name, learn_all,
-    run_engines,
+    DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion, UnknownEngine, engines_by_name,
+    learn_all, run_engines,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -130,7 +139,7 @@ pub struct Simulation {
     pub project: Project,
 }
 
-fn file_name(doc: &Document) -> String {
+pub(crate) fn file_name(doc: &Document) -> String {
     Path::new(&doc.source)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -165,6 +174,47 @@ fn starting_project(gold: &Project, train: Option<&Project>) -> Project {
     p
 }
 
+fn names_include(engines: &[Box<dyn Suggester>], name: &str) -> bool {
+    engines.iter().any(|e| e.name() == name)
+}
+
+/// Live learning inside a document: the memory engine learns the project as it is now (a span
+/// was just tagged by hand) and suggests on the document; the analyst accepts the right
+/// suggestions and rejects the wrong ones. Returns (accepted, rejected).
+fn live_memory(
+    memory: &mut [Box<dyn Suggester>],
+    work: &mut Project,
+    id: DocumentId,
+    gold_spans: &HashSet<SpanRef>,
+) -> Result<(usize, usize), SimulateError> {
+    learn_all(memory, work);
+    let set = run_engines(work, memory, &[id]).best(work, DEFAULT_MIN_SCORE);
+    let (right, wrong): (Vec<Suggestion>, Vec<Suggestion>) = set
+        .entities
+        .into_iter()
+        .partition(|s| gold_spans.contains(&s.span_ref()));
+    let counts = (right.len(), wrong.len());
+    if !right.is_empty() {
+        run(
+            work,
+            Op::Accept {
+                entities: right,
+                relations: Vec::new(),
+            },
+        )?;
+    }
+    if !wrong.is_empty() {
+        run(
+            work,
+            Op::Reject {
+                entities: wrong,
+                relations: Vec::new(),
+            },
+        )?;
+    }
+    Ok(counts)
+}
+
 fn run(project: &mut Project, op: Op) -> Result<(), SimulateError> {
     op.plan(project)?.tx.apply(project)?;
     Ok(())
@@ -197,8 +247,13 @@ pub fn simulate(
     let mut engines = engines_by_name(engines)?;
     let names = engines.iter().map(|e| e.name().to_string()).collect();
     let mut work = starting_project(gold, train);
-    let mut order: Vec<&Arc<Document>> = gold.documents.iter().collect();
-    order.sort_by_key(|d| (file_name(d), d.id));
+    // The memory engine again, for what is learned inside a document as the analyst tags it.
+    let mut live = if names_include(&engines, "memory") {
+        Some(engines_by_name(&["memory".to_string()])?)
+    } else {
+        None
+    };
+    let order = super::file_order(gold);
     let mut documents = Vec::new();
     let mut actions = Actions::default();
     let mut rel = RelationActions::default();
@@ -264,10 +319,20 @@ pub fn simulate(
             )?;
         }
 
-        // What the suggestions missed, by hand.
+        // What the suggestions missed, by hand, in reading order. With the memory engine on,
+        // each span tagged by hand is learned at once (as the app's live learning does) and
+        // its text's other occurrences in the document are suggested, accepted or rejected.
         let mut missed: Vec<&SpanRef> = gold_spans.iter().collect();
         missed.sort();
         let mut manual = 0;
+        let (mut accept, mut reject) = (accept, reject);
+        if accept > 0
+            && let Some(memory) = live.as_mut()
+        {
+            let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans)?;
+            accept += right;
+            reject += wrong;
+        }
         for s in missed {
             let present = work
                 .document(id)
@@ -285,6 +350,11 @@ pub fn simulate(
                     entity_type: s.entity_type.clone(),
                 },
             )?;
+            if let Some(memory) = live.as_mut() {
+                let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans)?;
+                accept += right;
+                reject += wrong;
+            }
         }
         let mut missed_r: Vec<&RelKey> = gold_rels.iter().collect();
         missed_r.sort();

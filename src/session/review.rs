@@ -17,6 +17,11 @@ use std::time::{Duration, Instant};
 /// Quiet time after the last edit before an automatic refresh.
 pub const AUTO_REFRESH_AFTER: Duration = Duration::from_secs(2);
 
+/// Quiet time after the analyst's annotations changed (spans accepted, made, retyped or
+/// deleted, a document marked done) before the engines learn again and every document's
+/// suggestions refresh, once a run has shown suggestions.
+pub const LEARN_AFTER: Duration = Duration::from_secs(1);
+
 /// Called from the worker thread when there is news (progress, results): the window
 /// repaints.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -71,6 +76,30 @@ struct Finished {
     set: SuggestionSet,
     pending: PendingIndex,
     revision: u64,
+    learned: Learned,
+}
+
+/// What a run learned from: its annotations' fingerprint, and (when the model engine ran)
+/// the spans and annotated documents it was trained on.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Learned {
+    annotations: u64,
+    model: Option<(usize, usize)>,
+}
+
+/// A fingerprint of what the engines learn from: every span (offsets and type) and which
+/// documents are marked done. Other edits (notes, entity names, the schema's colours) leave it
+/// alone, so they do not start a new run.
+fn annotations_fingerprint(project: &Project) -> u64 {
+    project.documents.iter().fold(0u64, |acc, d| {
+        let spans = d
+            .spans
+            .iter()
+            .fold(0u64, |h, s| h ^ fingerprint(s.start, s.end, &s.entity_type));
+        let done = matches!(d.status, crate::model::DocumentStatus::Done) as u64;
+        acc.wrapping_add(fingerprint(d.id.0 as usize, done as usize, "") ^ spans)
+            .rotate_left(1)
+    })
 }
 
 /// The suggestion runs of a session and what is still to review.
@@ -87,6 +116,13 @@ pub struct Review {
     last_change: Option<Instant>,
     /// The last thing that happened to a run ("Suggesting…", "Cancelled", "12 suggestions").
     pub message: String,
+    /// What the last finished run learned from.
+    learned: Option<Learned>,
+    /// The engines of the last run, for the runs live learning starts.
+    last_request: Option<RunRequest>,
+    /// Fingerprint of the annotations at the last revision seen, and when it changed.
+    annotations: Option<(u64, u64)>,
+    annotations_changed: Option<Instant>,
 }
 
 impl Review {
@@ -96,6 +132,28 @@ impl Review {
 
     pub fn has_results(&self) -> bool {
         self.has_results
+    }
+
+    /// (spans, documents with spans) the model learned from in the last finished run; None
+    /// when no run with the model engine has finished. The status bar shows it.
+    pub fn learned_from(&self) -> Option<(usize, usize)> {
+        self.learned.and_then(|l| l.model)
+    }
+
+    /// The status bar's line about the model: "model: learned from N spans in M documents".
+    pub fn learned_summary(&self) -> Option<String> {
+        self.learned_from().map(|(spans, docs)| {
+            format!(
+                "model: learned from {} in {}",
+                crate::session::ops::count(spans, "span", "spans"),
+                crate::session::ops::count(docs, "document", "documents")
+            )
+        })
+    }
+
+    /// The engines of the last run started (live learning starts the same ones).
+    pub fn last_request(&self) -> Option<&RunRequest> {
+        self.last_request.as_ref()
     }
 
     /// (documents done, documents in all) of the running job.
@@ -123,6 +181,8 @@ impl Review {
             }
         };
         let snapshot = project.clone();
+        let with_model = request.engines.iter().any(|e| e.trim() == "model");
+        self.last_request = Some(request);
         let done = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (sender, results) = channel();
@@ -144,6 +204,13 @@ impl Review {
                     .ok();
                 // Learning reads the snapshot only: the analyst keeps working meanwhile.
                 on_pool(&pool, || learn_all(&mut engines, &snapshot));
+                let learned = Learned {
+                    annotations: annotations_fingerprint(&snapshot),
+                    model: with_model.then(|| {
+                        let annotated = snapshot.documents.iter().filter(|d| !d.spans.is_empty());
+                        (snapshot.span_count(), annotated.count())
+                    }),
+                };
                 let mut set = SuggestionSet::default();
                 for doc in &snapshot.documents {
                     if cancel.load(Ordering::Relaxed) {
@@ -166,6 +233,7 @@ impl Review {
                     set,
                     pending,
                     revision: snapshot.revision,
+                    learned,
                 };
                 // A send fails only when the run was cancelled meanwhile (the receiver is
                 // gone): then nobody wants the results.
@@ -189,8 +257,12 @@ impl Review {
         }
     }
 
-    /// Collects finished results; call once per frame. With `auto_refresh`, returns true when
-    /// the analyst has paused long enough after an edit for a new run to start.
+    /// Collects finished results; call once per frame. Returns true when a new run should
+    /// start (with the engines of `last_request`): with `auto_refresh`, when the analyst has
+    /// paused `AUTO_REFRESH_AFTER` after any edit; and always (live learning), once a run
+    /// has shown suggestions, when the annotations the engines learn from have changed since
+    /// that run and have then stayed unchanged for `LEARN_AFTER` (so a burst of accepts
+    /// retrains once, after it).
     pub fn poll(&mut self, project: &Project, auto_refresh: bool, now: Instant) -> bool {
         if let Some(job) = &self.job {
             match job.results.try_recv() {
@@ -204,6 +276,7 @@ impl Review {
                     self.has_results = true;
                     self.pending = finished.pending;
                     self.pending_for = Some(finished.revision);
+                    self.learned = Some(finished.learned);
                     self.job = None;
                 }
                 Err(TryRecvError::Empty) => {}
@@ -216,6 +289,23 @@ impl Review {
         if project.revision != self.last_revision {
             self.last_revision = project.revision;
             self.last_change = Some(now);
+            if self.learned.is_some() || self.job.is_some() {
+                let fp = annotations_fingerprint(project);
+                if self.annotations.is_none_or(|(_, old)| old != fp) {
+                    self.annotations = Some((project.revision, fp));
+                    self.annotations_changed = Some(now);
+                }
+            }
+        }
+        if self.job.is_none()
+            && let (Some(learned), Some((_, fp)), Some(t)) =
+                (self.learned, self.annotations, self.annotations_changed)
+            && fp != learned.annotations
+            && now.duration_since(t) >= LEARN_AFTER
+        {
+            self.annotations_changed = None;
+            self.last_change = None;
+            return true;
         }
         if auto_refresh
             && self.job.is_none()
@@ -226,6 +316,13 @@ impl Review {
             return true;
         }
         false
+    }
+
+    /// True while live learning waits for the annotations to stay unchanged for `LEARN_AFTER`
+    /// (the window asks for a repaint then, so the run starts without input).
+    pub fn learn_waiting(&self) -> bool {
+        self.annotations_changed.is_some()
+            && matches!((self.learned, self.annotations), (Some(l), Some((_, fp))) if fp != l.annotations)
     }
 
     /// True while an automatic refresh is waiting for the analyst to pause.
@@ -410,5 +507,113 @@ impl PendingIndex {
             .filter_map(|d| self.checked.get(&d.id))
             .flat_map(|(_, pending)| pending.iter().copied())
             .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Document, DocumentStatus, Span, SpanId};
+
+    fn project() -> Project {
+        let mut p = Project::new("p");
+        let text = "Talks in Yerevan. Then talks in Baku and Yerevan.";
+        let mut d = Document::new(DocumentId(1), "a", "a.txt", text.to_string());
+        d.spans.push(Span::new(SpanId(2), 9, 16, "GPE"));
+        p.documents.push(d.into());
+        p.documents
+            .push(Document::new(DocumentId(3), "b", "b.txt", text.to_string()).into());
+        p.next_id = 10;
+        p
+    }
+
+    fn edit(p: &mut Project, f: impl FnOnce(&mut Document)) {
+        if let Some(d) = p.documents.get_mut(1) {
+            f(Arc::make_mut(d));
+        }
+        p.revision += 1;
+    }
+
+    #[test]
+    fn annotations_retrain_once_after_a_quiet_second_other_edits_do_not() {
+        let mut p = project();
+        let mut r = Review {
+            learned: Some(Learned {
+                annotations: annotations_fingerprint(&p),
+                model: Some((1, 1)),
+            }),
+            ..Review::default()
+        };
+        let t0 = Instant::now();
+        assert!(!r.poll(&p, false, t0));
+        // An edit that changes no annotation (the title) starts nothing.
+        edit(&mut p, |d| d.title = "renamed".into());
+        assert!(!r.poll(&p, false, t0));
+        assert!(!r.poll(&p, false, t0 + LEARN_AFTER * 3));
+        assert!(!r.learn_waiting());
+        // An accepted span: nothing while the analyst keeps going, one run after the pause.
+        let t1 = t0 + LEARN_AFTER * 4;
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(11), 32, 36, "GPE"))
+        });
+        assert!(!r.poll(&p, false, t1));
+        assert!(r.learn_waiting());
+        assert!(!r.poll(&p, false, t1 + LEARN_AFTER / 2));
+        // A second accept in the burst moves the pause on.
+        let t2 = t1 + LEARN_AFTER / 2;
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(12), 41, 48, "GPE"))
+        });
+        assert!(!r.poll(&p, false, t2));
+        assert!(!r.poll(&p, false, t1 + LEARN_AFTER));
+        assert!(r.poll(&p, false, t2 + LEARN_AFTER));
+        assert!(!r.poll(&p, false, t2 + LEARN_AFTER * 2));
+        // Marking a document done counts as learning material too.
+        edit(&mut p, |d| d.status = DocumentStatus::Done);
+        let t3 = t2 + LEARN_AFTER * 3;
+        assert!(!r.poll(&p, false, t3));
+        assert!(r.poll(&p, false, t3 + LEARN_AFTER));
+    }
+
+    #[test]
+    fn nothing_learns_live_before_a_run_has_shown_suggestions() {
+        let mut p = project();
+        let mut r = Review::default();
+        let t0 = Instant::now();
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(11), 32, 36, "GPE"))
+        });
+        assert!(!r.poll(&p, false, t0));
+        assert!(!r.poll(&p, false, t0 + LEARN_AFTER * 5));
+        assert_eq!(r.learned_summary(), None);
+    }
+
+    #[test]
+    fn a_finished_run_says_what_the_model_learned_from() {
+        let p = project();
+        let mut r = Review::default();
+        let request = RunRequest {
+            engines: vec!["memory".into(), "model".into()],
+        };
+        r.start(&p, request.clone(), Arc::new(|| {}));
+        assert_eq!(r.last_request(), Some(&request));
+        let t0 = Instant::now();
+        // A two-document project learns in milliseconds; the bound only stops a broken run.
+        while r.is_running() && t0.elapsed() < Duration::from_secs(30) {
+            r.poll(&p, false, Instant::now());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(r.learned_from(), Some((1, 1)));
+        assert_eq!(
+            r.learned_summary().as_deref(),
+            Some("model: learned from 1 span in 1 document")
+        );
+        // Memory proposes the other "Yerevan"s.
+        assert!(r.has_results());
+        let pending = r.pending(&p, None, &SuggestionFilter::default());
+        assert!(
+            pending.iter().any(|s| s.document == DocumentId(3)),
+            "{pending:?}"
+        );
     }
 }

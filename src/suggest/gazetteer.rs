@@ -8,7 +8,7 @@
 //! each class is suggested as (`Schema::knowledge_type`); classes with no type there are not
 //! suggested at all.
 
-use super::knowledge::{LearnedTypes, learn_knowledge_types};
+use super::knowledge::{LearnedTypes, class_type, learn_knowledge_types};
 use super::util::{Analysis, at_word_boundaries, char_range, is_sentence_start};
 use super::{Suggester, Suggestion};
 use crate::model::{Document, KnowledgeClass, Project};
@@ -345,7 +345,7 @@ impl Suggester for Gazetteer {
             .into_iter()
             .filter_map(|(s, e, entry)| {
                 let entity_type = match entry.class {
-                    Some(c) => project.schema.knowledge_type(c, self.learned.get(&c))?,
+                    Some(c) => class_type(&project.schema, c, self.learned.get(&c))?,
                     None => entry.entity_type.as_str(),
                 };
                 let (start, end) = char_range(doc, s, e);

@@ -2,7 +2,7 @@
 //! matches of each built-in class (country, nationality, date, ...) are annotated with, so
 //! the gazetteer and rules engines suggest the project's own types.
 
-use crate::model::{Document, KnowledgeClass, LearnedType, Project};
+use crate::model::{Document, KnowledgeClass, LearnedType, Project, Schema};
 use std::collections::{BTreeMap, HashMap};
 
 /// What the annotations show per class (classes with no evidence are absent).
@@ -11,6 +11,60 @@ pub type LearnedTypes = HashMap<KnowledgeClass, LearnedType>;
 /// Unannotated matches (with none annotated) it takes to learn that the analyst does not
 /// want a class suggested.
 const NOTHING_AFTER: usize = 5;
+
+/// Type names (lowercase, without spaces, `_` or `-`) an analyst's own schema may give each
+/// class, most specific first: the zero-shot mapping when neither the schema nor the
+/// annotations say anything, so "Syria" is a Location suggestion in a schema that has a
+/// Location type and no GPE, from the first document on.
+fn names_for(class: KnowledgeClass) -> &'static [&'static str] {
+    use KnowledgeClass as K;
+    match class {
+        K::Country => &["country", "gpe", "location", "loc", "place", "geo"],
+        K::City => &["city", "gpe", "location", "loc", "place", "geo"],
+        K::Region => &["region", "loc", "location", "place", "geo"],
+        K::Organisation => &["organisation", "organization", "org", "group"],
+        K::ArmedGroup => &["armedgroup", "organisation", "organization", "org", "group"],
+        K::PersonName => &["person", "per", "people", "individual"],
+        K::Nationality => &["nationality", "norp", "demonym", "ethnicity"],
+        K::Religion => &["religion", "norp", "ethnicity"],
+        K::Date => &["date", "temporal", "time", "timex", "datetime"],
+        K::Time => &["time", "temporal", "timex", "datetime", "date"],
+        K::Quantity => &["quantity", "number", "cardinal", "amount"],
+        K::Money => &["money", "currency", "amount"],
+        K::Role => &["role", "title", "position", "jobtitle"],
+        K::Event => &["event", "incident"],
+    }
+}
+
+/// The entity type to suggest a class as: `Schema::knowledge_type` (explicit, else learned,
+/// else the default schema's type), else, when neither the schema nor the annotations say
+/// anything about the class, the schema's type named like it (`names_for`, matched on id or
+/// label ignoring case, spaces, `_` and `-`). None: the class is not suggested.
+pub fn class_type<'a>(
+    schema: &'a Schema,
+    class: KnowledgeClass,
+    learned: Option<&'a LearnedType>,
+) -> Option<&'a str> {
+    if let Some(t) = schema.knowledge_type(class, learned) {
+        return Some(t);
+    }
+    if schema.knowledge_types.contains_key(class.id()) || learned.is_some() {
+        return None;
+    }
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    names_for(class).iter().find_map(|name| {
+        schema
+            .entity_types
+            .iter()
+            .find(|t| norm(&t.id) == *name || norm(&t.label) == *name)
+            .map(|t| t.id.as_str())
+    })
+}
 
 /// Learns from the annotated documents of `project` (those with at least one span): for each
 /// class, `matches` gives (char start, char end, class) in a document; a match with a span of
@@ -66,7 +120,50 @@ pub fn learn_knowledge_types(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DocumentId, Span, SpanId};
+    use crate::model::{DocumentId, EntityType, Span, SpanId};
+
+    #[test]
+    fn an_own_schema_gets_the_types_named_like_the_classes() {
+        let ty = |id: &str, label: &str| EntityType {
+            id: id.into(),
+            label: label.into(),
+            color: "#ffffff".into(),
+            key: None,
+        };
+        let mut s = Schema {
+            entity_types: vec![
+                ty("Location", "Location"),
+                ty("T1", "Temporal"),
+                ty("Person", "Person"),
+                ty("Weapon", "Weapon"),
+            ],
+            ..Schema::default()
+        };
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Country, None),
+            Some("Location")
+        );
+        assert_eq!(class_type(&s, KnowledgeClass::Date, None), Some("T1"));
+        assert_eq!(
+            class_type(&s, KnowledgeClass::PersonName, None),
+            Some("Person")
+        );
+        assert_eq!(class_type(&s, KnowledgeClass::Organisation, None), None);
+        // What the analyst's annotations or the schema say comes first.
+        let nothing = LearnedType::Nothing;
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Country, Some(&nothing)),
+            None
+        );
+        s.knowledge_types.insert("country".into(), "Weapon".into());
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Country, None),
+            Some("Weapon")
+        );
+        // The default schema keeps its own mapping.
+        let d = Schema::default_schema();
+        assert_eq!(class_type(&d, KnowledgeClass::Country, None), Some("GPE"));
+    }
 
     #[test]
     fn majority_type_of_exact_matches_and_nothing_for_ignored_classes() {

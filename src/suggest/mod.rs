@@ -6,6 +6,7 @@
 //! `run_engines` runs chosen engines over documents in parallel, merges what several engines
 //! agree on, and drops what the project already has or the analyst rejected.
 
+pub mod combine;
 pub mod gazetteer;
 pub mod knowledge;
 pub mod memory;
@@ -14,6 +15,7 @@ pub mod relations;
 pub mod rules;
 mod util;
 
+pub use combine::Calibrated;
 pub use gazetteer::Gazetteer;
 pub use memory::Memory;
 pub use model::{Tagger, TaggerEngine, TrainOptions};
@@ -90,7 +92,9 @@ pub const ENGINE_NAMES: &[&str] = &["gazetteer", "rules", "memory", "model", "re
 #[error("unknown engine '{0}'; valid engines: gazetteer, rules, memory, model, relations")]
 pub struct UnknownEngine(pub String);
 
-/// Builds engines from names (all of them for an empty list), untrained.
+/// Builds engines from names (all of them for an empty list), untrained. The knowledge and
+/// memory engines come calibrated (`combine::Calibrated`): their scores are capped by how
+/// often they were right on the analyst's annotated documents.
 pub fn engines_by_name(names: &[String]) -> Result<Vec<Box<dyn Suggester>>, UnknownEngine> {
     let names: Vec<&str> = if names.is_empty() {
         ENGINE_NAMES.to_vec()
@@ -103,9 +107,9 @@ pub fn engines_by_name(names: &[String]) -> Result<Vec<Box<dyn Suggester>>, Unkn
             continue;
         }
         out.push(match name {
-            "gazetteer" => Box::new(Gazetteer::new()),
-            "rules" => Box::new(Rules::new()),
-            "memory" => Box::new(Memory::default()),
+            "gazetteer" => Box::new(Calibrated::new(Box::new(Gazetteer::new()))),
+            "rules" => Box::new(Calibrated::new(Box::new(Rules::new()))),
+            "memory" => Box::new(Calibrated::new(Box::new(Memory::default()))),
             "model" => Box::new(TaggerEngine::default()),
             "relations" => Box::new(RelationPatterns::default()),
             other => return Err(UnknownEngine(other.to_string())),
@@ -342,7 +346,7 @@ fn suggest_document(
         .filter(|s| s.document == doc.id && s.start < s.end && s.end <= len)
         .filter(|s| project.schema.entity_type(&s.entity_type).is_some())
         .collect();
-    let entities: Vec<Suggestion> = merge(raw)
+    let entities: Vec<Suggestion> = combine::model_first(merge(raw))
         .into_iter()
         .filter(|s| !doc.has_span(s.start, s.end, &s.entity_type))
         .filter(|s| !project.is_rejected(doc.id, s.start, s.end, &s.entity_type))

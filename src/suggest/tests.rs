@@ -1,6 +1,6 @@
 use super::*;
 use crate::edit::Transaction;
-use crate::model::{DocumentId, Origin, Span};
+use crate::model::{DocumentId, Origin, Schema, Span};
 use crate::session::Op;
 
 fn reject_tx(
@@ -290,9 +290,41 @@ fn default_schema_still_gets_default_types_from_gazetteer_and_rules() {
 
 #[test]
 fn custom_schema_without_mapping_gets_nothing_from_gazetteer_and_rules() {
-    let p = custom_project(NEWS);
+    let mut p = custom_project(NEWS);
+    // Types named like no knowledge class: nothing to map onto.
+    p.schema = Schema::default();
+    for t in ["Weapon", "MilitaryPlatform", "Vehicle"] {
+        p.schema.ensure_entity_type(t);
+    }
     let got = run_named(&p, &["gazetteer", "rules", "relations"]);
     assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn custom_schema_gets_the_types_named_like_the_classes_before_any_annotation() {
+    let p = custom_project(NEWS);
+    let got = run_named(&p, &["gazetteer", "rules"]);
+    let doc = &p.documents[0];
+    let has = |text: &str, ty: &str| {
+        got.iter()
+            .any(|s| doc.slice(s.start, s.end) == text && s.entity_type == ty)
+    };
+    assert!(
+        has("Syria", "Location") && has("Damascus", "Location"),
+        "{got:?}"
+    );
+    assert!(
+        has("Nikol Pashinyan", "Person") && has("Monday", "Temporal"),
+        "{got:?}"
+    );
+    assert!(
+        has("Syrian", "Nationality") && has("CSTO", "Organisation"),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .all(|s| p.schema.entity_type(&s.entity_type).is_some())
+    );
 }
 
 #[test]
@@ -312,8 +344,12 @@ fn custom_schema_learns_the_analysts_type_for_countries() {
         .map(|s| s.entity_type.as_str())
         .collect();
     assert_eq!(syria, vec!["Location"], "{got:?}");
-    // Classes the analyst never annotated stay silent; nothing outside the schema.
-    assert!(got.iter().all(|s| s.entity_type == "Location"), "{got:?}");
+    // Nothing outside the schema.
+    assert!(
+        got.iter()
+            .all(|s| p.schema.entity_type(&s.entity_type).is_some()),
+        "{got:?}"
+    );
     // An explicit mapping wins over the learned one.
     p.schema
         .knowledge_types

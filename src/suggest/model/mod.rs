@@ -17,6 +17,7 @@ mod train;
 mod weights;
 
 pub(in crate::suggest) use features::is_known_given_name;
+pub(in crate::suggest) use train::annotated_sample;
 
 use super::gazetteer::{Gazetteer, tagger_entries};
 use super::{Suggester, Suggestion};

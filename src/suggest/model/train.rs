@@ -22,6 +22,20 @@ pub(super) fn spread_sample(docs: Vec<&Document>, budget: Option<usize>) -> Vec<
     }
 }
 
+/// The project's annotated documents (those with spans), spread as `spread_sample` does.
+pub(in crate::suggest) fn annotated_sample(
+    project: &Project,
+    budget: Option<usize>,
+) -> Vec<&Document> {
+    let docs: Vec<&Document> = project
+        .documents
+        .iter()
+        .filter(|d| !d.spans.is_empty())
+        .map(|d| &**d)
+        .collect();
+    spread_sample(docs, budget)
+}
+
 /// A sentence to learn from: tokens of `text` with a label index per token.
 pub(super) struct Example {
     feats: Vec<[u32; NF]>,
@@ -43,13 +57,7 @@ impl Tagger {
         let types: Vec<String> = types.into_iter().collect();
         let gazetteer = options.gazetteer.then(shared_gazetteer);
         let names = options.names.then(name_lists);
-        let docs: Vec<&Document> = project
-            .documents
-            .iter()
-            .filter(|d| !d.spans.is_empty())
-            .map(|d| &**d)
-            .collect();
-        let docs = spread_sample(docs, options.max_training_chars);
+        let docs = annotated_sample(project, options.max_training_chars);
         use rayon::prelude::*;
         let mut docs: Vec<DocData> = docs
             .par_iter()
