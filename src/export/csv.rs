@@ -46,7 +46,12 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 e.id.to_string(),
                 e.name.clone(),
                 e.entity_type.clone(),
-                e.aliases.join("; "),
+                // A JSON array: unambiguous whatever an alias holds (";", quotes, commas).
+                if e.aliases.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::Value::from(e.aliases.clone()).to_string()
+                },
                 counts.get(&e.id).copied().unwrap_or(0).to_string(),
                 e.note.clone(),
             ]
