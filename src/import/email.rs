@@ -338,7 +338,7 @@ mod tests {
             titles,
             ["Report", "Report: notes.txt", "Report: statement.html"]
         );
-        assert_eq!(docs[1].text, "Field notes from Gyumri.\n");
+        assert_eq!(docs[1].text, "Field notes from Gyumri.");
         assert_eq!(docs[2].text, "Statement\n\nBorder calm.\n");
         assert_eq!(docs[1].metadata.extra["attachment"], "notes.txt");
         assert_eq!(docs[1].metadata.extra["attached_to"], "Report");

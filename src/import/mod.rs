@@ -433,11 +433,11 @@ fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFor
         }
     };
     if path.is_dir() {
-        let kinds: [(&[&str], ImportFormat); 4] = [
+        // `.json` is too common to make a folder Label Studio: that takes --format.
+        let kinds: [(&[&str], ImportFormat); 3] = [
             (&["ann"], ImportFormat::Brat),
             (conll::EXTENSIONS, ImportFormat::Conll),
             (jsonl::EXTENSIONS, ImportFormat::Jsonl),
-            (label_studio::EXTENSIONS, ImportFormat::LabelStudio),
         ];
         kinds.into_iter().find_map(|(exts, f)| {
             let mut found = Vec::new();
