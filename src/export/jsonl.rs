@@ -12,7 +12,6 @@
 
 use super::{Holds, JsonlShape};
 use crate::import::fields::to_fields;
-use crate::import::jsonl::RESERVED;
 use crate::model::{Document, Project};
 use serde_json::{Value, json};
 
@@ -31,7 +30,11 @@ pub fn render(project: &Project, shape: JsonlShape, notices: &mut Vec<String>) -
         let mut line = serde_json::Map::new();
         line.insert("id".into(), json!(doc.id.0));
         line.insert("text".into(), json!(doc.text));
-        line.extend(to_fields(doc, RESERVED));
+        // `cats` and `Comments` are kept in `extra` as JSON lists and go back to the top.
+        line.extend(to_fields(
+            doc,
+            &["id", "text", "data", "label", "labels", "entities", "relations"],
+        ));
         match shape {
             JsonlShape::Seq => {
                 let labels: Vec<Value> = doc
