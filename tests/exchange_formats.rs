@@ -476,6 +476,22 @@ fn csv_aliases_are_json_arrays_and_the_graphml_graph_id_is_an_nmtoken() {
     let row = r.records().next().unwrap().unwrap();
     let aliases: Vec<String> = serde_json::from_str(&row[col]).unwrap();
     assert_eq!(aliases, ["CSTO", "ОДКБ; the bloc"]);
+    // Mentions say their page (the documents start a page at char 10).
+    let mut r = csv::Reader::from_path(csv_dir.join("mentions.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let (text, page) = (
+        header.iter().position(|h| h == "text").unwrap(),
+        header.iter().position(|h| h == "page").unwrap(),
+    );
+    let pages: Vec<(String, String)> = r
+        .records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[text].to_string(), x[page].to_string())
+        })
+        .collect();
+    assert!(pages.contains(&("CSTO".into(), "1".into())), "{pages:?}");
+    assert!(pages.contains(&("Tegh".into(), "2".into())), "{pages:?}");
 
     let graphml = dir.path().join("g.graphml");
     ok(&["export", p(&project), "--format", "graphml", "--out", p(&graphml)]);

@@ -72,6 +72,11 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 s.entity.map(|e| e.to_string()).unwrap_or_default(),
                 s.origin.describe(),
                 s.note.clone(),
+                // The page of a paginated source (PDF), empty otherwise.
+                d.metadata
+                    .page_of(s.start)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
             ]);
         }
         for r in &d.relations {
@@ -103,7 +108,7 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
             table(
                 &[
                     "document", "title", "span", "start", "end", "type", "text", "entity",
-                    "origin", "note",
+                    "origin", "note", "page",
                 ],
                 mentions,
             )?,
