@@ -214,7 +214,10 @@ fn jsonl_round_trips() {
     ok(&["export", p(&project), "--format", "jsonl", "--out", p(&seq)]);
     for line in fs::read_to_string(&seq).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(v["label"].is_array() && v.get("entities").is_none(), "{line}");
+        assert!(
+            v["label"].is_array() && v.get("entities").is_none(),
+            "{line}"
+        );
     }
     let again = new_project(dir.path(), "q.ron");
     ok(&["import", p(&again), p(&out), "--format", "jsonl"]);

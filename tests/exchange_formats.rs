@@ -7,9 +7,7 @@
 
 mod common;
 use common::*;
-use marginalia::model::{
-    Document, DocumentStatus, Entity, Project, Relation, Span, content_hash,
-};
+use marginalia::model::{Document, DocumentStatus, Entity, Project, Relation, Span, content_hash};
 use marginalia::store;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -31,7 +29,13 @@ fn new_project(dir: &Path, name: &str) -> PathBuf {
 fn json_export(project: &Path, dir: &Path) -> Value {
     let out = dir.join("out.json");
     ok(&[
-        "export", p(project), "--format", "json", "--out", p(&out), "--force",
+        "export",
+        p(project),
+        "--format",
+        "json",
+        "--out",
+        p(&out),
+        "--force",
     ]);
     serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap()
 }
@@ -131,7 +135,10 @@ fn doccano_lines_keep_meta_comments_categories_and_labels_with_spaces() {
     assert_eq!(lines[0]["wikiPageID"], "4");
     assert_eq!(lines[1]["title"], "Border report");
     assert_eq!(lines[1]["status"], "done");
-    assert_eq!(lines[3]["cats"], serde_json::json!(["escalation", "military"]));
+    assert_eq!(
+        lines[3]["cats"],
+        serde_json::json!(["escalation", "military"])
+    );
     assert!(lines.iter().all(|l| l.get("entities").is_none()));
 
     // The relation shape, as doccano writes it, imports with its relations.
@@ -203,7 +210,9 @@ fn rich_project() -> Project {
         d.metadata.date = Some("2024-03-01".into());
         d.metadata.url = Some("https://example.org/a".into());
         d.metadata.extra.insert("desk".into(), "Caucasus".into());
-        d.metadata.extra.insert("text".into(), "a clashing key".into());
+        d.metadata
+            .extra
+            .insert("text".into(), "a clashing key".into());
         d.metadata.pages = vec![0, 10];
         let find = |w: &str| {
             let b = text.find(w).unwrap();
@@ -240,7 +249,13 @@ struct View {
     title: String,
     status: DocumentStatus,
     metadata: marginalia::model::DocumentMetadata,
-    spans: BTreeSet<(usize, usize, String, String, Option<(String, Vec<String>, String)>)>,
+    spans: BTreeSet<(
+        usize,
+        usize,
+        String,
+        String,
+        Option<(String, Vec<String>, String)>,
+    )>,
     relations: BTreeSet<(String, (usize, usize), (usize, usize), String)>,
 }
 
@@ -260,9 +275,10 @@ fn view(p: &Project, keep: &dyn Fn(&mut View)) -> Vec<View> {
                     .spans
                     .iter()
                     .map(|s| {
-                        let link = s.entity.and_then(|e| p.entity(e)).map(|e| {
-                            (e.name.clone(), e.aliases.clone(), e.note.clone())
-                        });
+                        let link = s
+                            .entity
+                            .and_then(|e| p.entity(e))
+                            .map(|e| (e.name.clone(), e.aliases.clone(), e.note.clone()));
                         (
                             s.start,
                             s.end,
@@ -293,7 +309,13 @@ fn view(p: &Project, keep: &dyn Fn(&mut View)) -> Vec<View> {
 
 /// Exports the project in `args` and imports the output into a new project: the notices of the
 /// export and the project read back.
-fn through(dir: &Path, project: &Path, args: &[&str], name: &str, import_format: &str) -> (String, Project) {
+fn through(
+    dir: &Path,
+    project: &Path,
+    args: &[&str],
+    name: &str,
+    import_format: &str,
+) -> (String, Project) {
     let out = dir.join(name);
     let mut all = vec!["export", p(project), "--out", p(&out)];
     all.extend_from_slice(args);
@@ -434,8 +456,10 @@ fn spacy_export_reads_back_to_the_same_text_and_spans() {
     let mut original = rich_project();
     // A span inside another ("CST" in "CSTO") and one not ending on a token ("Armeni").
     let doc = std::sync::Arc::make_mut(&mut original.documents[0]);
-    doc.spans.push(Span::new(marginalia::model::SpanId(900), 4, 7, "ORG"));
-    doc.spans.push(Span::new(marginalia::model::SpanId(901), 23, 29, "GPE"));
+    doc.spans
+        .push(Span::new(marginalia::model::SpanId(900), 4, 7, "ORG"));
+    doc.spans
+        .push(Span::new(marginalia::model::SpanId(901), 23, 29, "GPE"));
     doc.spans.sort_by_key(|s| s.sort_key());
     original.next_id = 1000;
     store::save(&original, &project).unwrap();
@@ -443,12 +467,18 @@ fn spacy_export_reads_back_to_the_same_text_and_spans() {
     let o = marginalia(&["export", p(&project), "--format", "spacy", "--out", p(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
     let notes = stderr(&o);
-    assert!(notes.contains("1 span overlapping another left out"), "{notes}");
+    assert!(
+        notes.contains("1 span overlapping another left out"),
+        "{notes}"
+    );
     assert!(
         notes.contains("1 span not on token boundaries written as missing"),
         "{notes}"
     );
-    assert!(notes.contains("spaCy JSON cannot hold: 2 relations"), "{notes}");
+    assert!(
+        notes.contains("spaCy JSON cannot hold: 2 relations"),
+        "{notes}"
+    );
     let read = read_spacy(&serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap());
     assert_eq!(read.len(), 2);
     for ((raw, spans), d) in read.iter().zip(&original.documents) {
@@ -469,7 +499,14 @@ fn csv_aliases_are_json_arrays_and_the_graphml_graph_id_is_an_nmtoken() {
     let project = dir.path().join("rich.ron");
     store::save(&rich_project(), &project).unwrap();
     let csv_dir = dir.path().join("csv");
-    ok(&["export", p(&project), "--format", "csv", "--out", p(&csv_dir)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "csv",
+        "--out",
+        p(&csv_dir),
+    ]);
     let mut r = csv::Reader::from_path(csv_dir.join("entities.csv")).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     let col = header.iter().position(|h| h == "aliases").unwrap();
@@ -494,7 +531,14 @@ fn csv_aliases_are_json_arrays_and_the_graphml_graph_id_is_an_nmtoken() {
     assert!(pages.contains(&("Tegh".into(), "2".into())), "{pages:?}");
 
     let graphml = dir.path().join("g.graphml");
-    ok(&["export", p(&project), "--format", "graphml", "--out", p(&graphml)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "graphml",
+        "--out",
+        p(&graphml),
+    ]);
     let xml = fs::read_to_string(graphml).unwrap();
     let id = xml
         .split("<graph id=\"")

@@ -146,7 +146,10 @@ fn nmtoken(name: &str) -> String {
 mod tests {
     #[test]
     fn graph_ids_are_nmtokens() {
-        assert_eq!(super::nmtoken("Caucasus desk: 2024 (draft)"), "Caucasus_desk__2024__draft_");
+        assert_eq!(
+            super::nmtoken("Caucasus desk: 2024 (draft)"),
+            "Caucasus_desk__2024__draft_"
+        );
         assert_eq!(super::nmtoken(""), "G");
         assert_eq!(super::nmtoken("Ереван.v2"), "Ереван.v2");
     }

@@ -33,7 +33,15 @@ pub fn render(project: &Project, shape: JsonlShape, notices: &mut Vec<String>) -
         // `cats` and `Comments` are kept in `extra` as JSON lists and go back to the top.
         line.extend(to_fields(
             doc,
-            &["id", "text", "data", "label", "labels", "entities", "relations"],
+            &[
+                "id",
+                "text",
+                "data",
+                "label",
+                "labels",
+                "entities",
+                "relations",
+            ],
         ));
         match shape {
             JsonlShape::Seq => {

@@ -5,8 +5,7 @@
 use super::{ImportReport, ReadDocument};
 use crate::edit::{Edit, Transaction};
 use crate::model::{
-    Document, DocumentId, DocumentStatus, Entity, EntityId, Origin, Project, Relation, Schema,
-    Span,
+    Document, DocumentId, DocumentStatus, Entity, EntityId, Origin, Project, Relation, Schema, Span,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

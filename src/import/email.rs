@@ -212,7 +212,11 @@ fn message(
 fn attachment_name(part: &MessagePart, number: usize) -> String {
     let name = part
         .attachment_name()
-        .or_else(|| part.message().and_then(|m| m.subject()).map(|_| "message.eml"))
+        .or_else(|| {
+            part.message()
+                .and_then(|m| m.subject())
+                .map(|_| "message.eml")
+        })
         .unwrap_or("");
     // Only the last path component, never hidden or empty: it names a document, not a file.
     let base = name

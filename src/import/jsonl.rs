@@ -69,7 +69,9 @@ pub fn parse_into(
         let value: Value = serde_json::from_str(line)
             .map_err(|e| bad(format!("not a doccano JSON object: {e}")))?;
         let Value::Object(object) = value else {
-            return Err(bad("not a doccano JSON object: each line must be {...}".into()));
+            return Err(bad(
+                "not a doccano JSON object: each line must be {...}".into()
+            ));
         };
         let read = parse_object(path, &object, import).map_err(bad)?;
         import.documents.push(read);
@@ -154,9 +156,8 @@ fn parse_object(
         }
     }
     for item in list(object, "entities")? {
-        let (s, e, t) = span_of(item).ok_or_else(|| {
-            format!("an entity needs start_offset, end_offset and label: {item}")
-        })?;
+        let (s, e, t) = span_of(item)
+            .ok_or_else(|| format!("an entity needs start_offset, end_offset and label: {item}"))?;
         let index = add_span(&mut spans, s, e, t)?;
         let Value::Object(o) = item else { continue };
         if let Some(id) = o.get("id")

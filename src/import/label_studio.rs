@@ -45,7 +45,11 @@ pub fn parse_into(
     let tasks = match value {
         Value::Array(tasks) => tasks,
         Value::Object(task) => vec![Value::Object(task)],
-        _ => return Err(invalid("not Label Studio JSON: expected a list of tasks".into())),
+        _ => {
+            return Err(invalid(
+                "not Label Studio JSON: expected a list of tasks".into(),
+            ));
+        }
     };
     if tasks.is_empty() {
         return Err(ImportError::Empty {
@@ -60,8 +64,8 @@ pub fn parse_into(
         let Value::Object(task) = task else {
             return Err(invalid(format!("{which}: not a JSON object")));
         };
-        let doc = parse_task(path, task, &which, import)
-            .map_err(|m| invalid(format!("{which}: {m}")))?;
+        let doc =
+            parse_task(path, task, &which, import).map_err(|m| invalid(format!("{which}: {m}")))?;
         import.documents.push(doc);
     }
     Ok(())
@@ -169,7 +173,10 @@ fn parse_task(
                     "textarea" => "text",
                     k => k,
                 };
-                let v = value.and_then(|v| v.get(field)).cloned().unwrap_or_default();
+                let v = value
+                    .and_then(|v| v.get(field))
+                    .cloned()
+                    .unwrap_or_default();
                 let stored = match (kind, &v) {
                     ("textarea", Value::Array(a)) => {
                         a.iter().map(text_of).collect::<Vec<_>>().join("\n")
@@ -185,10 +192,11 @@ fn parse_task(
     for item in relation_items {
         let end = |key: &str| {
             let id = item.get(key).map(text_of).unwrap_or_default();
-            by_region
-                .get(&id)
-                .copied()
-                .ok_or_else(|| format!("a relation points at region {id:?}, which is not a labelled span of this task"))
+            by_region.get(&id).copied().ok_or_else(|| {
+                format!(
+                    "a relation points at region {id:?}, which is not a labelled span of this task"
+                )
+            })
         };
         let (mut source, mut target) = (end("from_id")?, end("to_id")?);
         if item.get("direction").and_then(Value::as_str) == Some("left") {
@@ -259,7 +267,8 @@ fn offsets(value: &Value, chars: &[char], region: &str) -> Result<(usize, usize)
     let len = chars.len();
     let fits = start < end && end <= len;
     let quoted = value.get("text").and_then(Value::as_str);
-    let same = |s: usize, e: usize| quoted.is_none_or(|q| chars[s..e].iter().copied().eq(q.chars()));
+    let same =
+        |s: usize, e: usize| quoted.is_none_or(|q| chars[s..e].iter().copied().eq(q.chars()));
     if fits && same(start, end) {
         return Ok((start, end));
     }
@@ -348,7 +357,10 @@ mod tests {
             ]
         );
         let r = &doc.relations[0];
-        assert_eq!((r.relation_type.as_str(), r.source, r.target), ("leader_of", 0, 1));
+        assert_eq!(
+            (r.relation_type.as_str(), r.source, r.target),
+            ("leader_of", 0, 1)
+        );
         assert_eq!(import.notices.len(), 1);
         assert!(import.notices[0].contains("rating"), "{:?}", import.notices);
     }
@@ -356,7 +368,10 @@ mod tests {
     #[test]
     fn bad_tasks_are_named() {
         for (input, wanted) in [
-            ("[{\"data\": {\"image\": \"x.png\"}}]", "ls.json: task 1: no data.text"),
+            (
+                "[{\"data\": {\"image\": \"x.png\"}}]",
+                "ls.json: task 1: no data.text",
+            ),
             (
                 "[{\"id\": 5, \"data\": {\"text\": \"abc\"}, \"annotations\": [{\"result\": [{\"id\": \"x\", \"type\": \"labels\", \"value\": {\"start\": 1, \"end\": 9, \"labels\": [\"A\"]}}]}]}]",
                 "ls.json: task 1 (id 5): region x: 1..9 does not fit",
@@ -365,7 +380,10 @@ mod tests {
                 "[{\"data\": {\"text\": \"abc\"}, \"annotations\": [{\"result\": [{\"type\": \"relation\", \"from_id\": \"p\", \"to_id\": \"q\"}]}]}]",
                 "ls.json: task 1: a relation points at region \"p\"",
             ),
-            ("{\"data\": 3}", "ls.json: task 1: \"data\" must be an object"),
+            (
+                "{\"data\": 3}",
+                "ls.json: task 1: \"data\" must be an object",
+            ),
             ("[1", "ls.json:1: not Label Studio JSON"),
         ] {
             let err = parse(input).unwrap_err().to_string();

@@ -239,7 +239,9 @@ pub fn read_documents(
         | ImportFormat::Docx
         | ImportFormat::Odt
         | ImportFormat::Pdf
-        | ImportFormat::Xlsx => documents_from_bytes(&decode::read_bytes(path)?, path, format, notices),
+        | ImportFormat::Xlsx => {
+            documents_from_bytes(&decode::read_bytes(path)?, path, format, notices)
+        }
         ImportFormat::Table => table::read_table(decode::read_text_file(path)?, path),
         ImportFormat::Lines => table::read_lines(decode::read_text_file(path)?, path),
         _ => Ok(vec![read_document(path, format)?]),

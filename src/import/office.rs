@@ -663,13 +663,17 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fake.docx");
         std::fs::write(&path, "plain text, not a zip").unwrap();
-        let err = read_docx(&std::fs::read(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_docx(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("fake.docx: not a DOCX file (not a ZIP archive"),
             "{err}"
         );
         let (_d, path) = write_parts("other.docx", &[("readme.txt", "hi".to_string())]);
-        let err = read_docx(&std::fs::read(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_docx(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("other.docx: not a DOCX file (no word/document.xml in the archive)"),
             "{err}"
@@ -681,7 +685,9 @@ pub(crate) mod tests {
                 "<w:document><w:body><w:p></w:body>".to_string(),
             )],
         );
-        let err = read_docx(&std::fs::read(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_docx(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("bad.docx: word/document.xml: malformed XML at byte"),
             "{err}"
@@ -693,9 +699,14 @@ pub(crate) mod tests {
                 format!("<w:document {W}><w:body/></w:document>"),
             )],
         );
-        assert!(matches!(read_docx(&std::fs::read(&path).unwrap(), &path), Err(ImportError::Empty { .. })));
+        assert!(matches!(
+            read_docx(&std::fs::read(&path).unwrap(), &path),
+            Err(ImportError::Empty { .. })
+        ));
         let (_d, path) = write_parts("x.odt", &[("mimetype", "x".to_string())]);
-        let err = read_odt(&std::fs::read(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_odt(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("x.odt: not an ODT file (no content.xml in the archive)"),
             "{err}"

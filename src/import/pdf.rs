@@ -21,7 +21,10 @@ fn bad(path: &Path, message: impl Into<String>) -> ImportError {
 
 /// Reads a PDF held in memory.
 pub(super) fn read(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportError> {
-    if !bytes.starts_with(b"%PDF-") && !bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
+    if !bytes.starts_with(b"%PDF-")
+        && !bytes[..bytes.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
     {
         return Err(bad(path, "not a PDF file (no %PDF- header)"));
     }
@@ -338,13 +341,20 @@ pub(crate) mod tests {
         );
         assert_eq!(doc.metadata.language.as_deref(), Some("en-GB"));
         assert_eq!(doc.metadata.extra["producer"], "handmade");
-        assert!(doc.text.contains("Delegations met in Geneva."), "{}", doc.text);
+        assert!(
+            doc.text.contains("Delegations met in Geneva."),
+            "{}",
+            doc.text
+        );
         assert_eq!(doc.metadata.pages.len(), 2);
         let second = doc.metadata.pages[1];
         let rest: String = doc.text.chars().skip(second).collect();
         assert!(rest.starts_with("The next round"), "{rest:?}");
         let may = doc.text.find("May").unwrap();
-        assert_eq!(doc.metadata.page_of(doc.text[..may].chars().count()), Some(2));
+        assert_eq!(
+            doc.metadata.page_of(doc.text[..may].chars().count()),
+            Some(2)
+        );
         assert_eq!(doc.metadata.page_of(0), Some(1));
     }
 
@@ -352,7 +362,10 @@ pub(crate) mod tests {
     fn a_scan_without_text_is_refused_clearly() {
         let bytes = make_pdf(&[&[], &[]], &[("Title", "Scan")]);
         let err = read(&bytes, Path::new("scan.pdf")).unwrap_err().to_string();
-        assert!(err.contains("scan.pdf") && err.contains("no text layer"), "{err}");
+        assert!(
+            err.contains("scan.pdf") && err.contains("no text layer"),
+            "{err}"
+        );
     }
 
     #[test]

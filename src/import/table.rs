@@ -246,8 +246,9 @@ pub(super) fn read_spreadsheet(
         return Err(ImportError::Malformed {
             path: path.to_path_buf(),
             line: 1,
-            message: "no worksheet has a text column (name one text, body or content) with rows of text"
-                .to_string(),
+            message:
+                "no worksheet has a text column (name one text, body or content) with rows of text"
+                    .to_string(),
         });
     }
     if !skipped.is_empty() {
@@ -328,7 +329,10 @@ mod tests {
     #[test]
     fn tsv_and_semicolon_csv() {
         let (_d, path) = write("a.tsv", "title\ttext\nOne\tFirst, with a comma.\n");
-        assert_eq!(read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap()[0].text, "First, with a comma.\n");
+        assert_eq!(
+            read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap()[0].text,
+            "First, with a comma.\n"
+        );
         let (_d, path) = write("b.csv", "content;source\nZweiter Text;Zeitung\n");
         let docs = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap();
         assert_eq!(docs[0].metadata.source.as_deref(), Some("Zeitung"));
@@ -337,31 +341,41 @@ mod tests {
     #[test]
     fn bad_tables_name_the_line_and_the_problem() {
         let (_d, path) = write("n.csv", "name,comment\na,b\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("n.csv:1: no text column: name one text, body or content (the columns are: name, comment)"),
             "{err}"
         );
         let (_d, path) = write("r.csv", "text,title\nok,One\nshort\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("r.csv:3: 1 fields where the header has 2"),
             "{err}"
         );
         let (_d, path) = write("e.csv", "text,title\nok,One\n  ,Two\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("e.csv:3: the text column \"text\" is empty"),
             "{err}"
         );
         let (_d, path) = write("h.csv", "text,title\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("h.csv:1: a header row and no rows of text"),
             "{err}"
         );
         let (_d, path) = write("d.csv", "text,body\na,b\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("two columns give the text"), "{err}");
     }
 
