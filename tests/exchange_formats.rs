@@ -243,20 +243,27 @@ fn rich_project() -> Project {
     p
 }
 
+/// A span as a round trip can keep it: offsets, type, note, linked record (name, aliases, note).
+type SpanView = (
+    usize,
+    usize,
+    String,
+    String,
+    Option<(String, Vec<String>, String)>,
+);
+/// A relation: type, source and target offsets, note.
+type RelationView = (String, (usize, usize), (usize, usize), String);
+/// Spans read back from spaCy: (start, end, type).
+type Spans = BTreeSet<(usize, usize, String)>;
+
 /// Everything a round trip can keep, in a comparable form (ids left out).
 #[derive(Debug, PartialEq)]
 struct View {
     title: String,
     status: DocumentStatus,
     metadata: marginalia::model::DocumentMetadata,
-    spans: BTreeSet<(
-        usize,
-        usize,
-        String,
-        String,
-        Option<(String, Vec<String>, String)>,
-    )>,
-    relations: BTreeSet<(String, (usize, usize), (usize, usize), String)>,
+    spans: BTreeSet<SpanView>,
+    relations: BTreeSet<RelationView>,
 }
 
 fn view(p: &Project, keep: &dyn Fn(&mut View)) -> Vec<View> {
@@ -398,7 +405,7 @@ fn round_trips_keep_what_each_format_holds_and_count_what_it_cannot() {
 
 /// spaCy's JSON training format read back: the tokens with their spaces give the raw text, and
 /// the BILUO tags give the spans (what `spacy convert --converter json` reads).
-fn read_spacy(json: &Value) -> Vec<(String, BTreeSet<(usize, usize, String)>)> {
+fn read_spacy(json: &Value) -> Vec<(String, Spans)> {
     let mut out = Vec::new();
     for doc in json.as_array().unwrap() {
         for para in doc["paragraphs"].as_array().unwrap() {
@@ -430,7 +437,7 @@ fn read_spacy(json: &Value) -> Vec<(String, BTreeSet<(usize, usize, String)>)> {
                 }
             }
             assert_eq!(rebuilt, raw);
-            let listed: BTreeSet<(usize, usize, String)> = para["entities"]
+            let listed: Spans = para["entities"]
                 .as_array()
                 .unwrap()
                 .iter()

@@ -157,8 +157,8 @@ fn from_bytes(data: &[u8], name: &str, format: ImportFormat) {
     let Ok(docs) = import::documents_from_bytes(data, path, format, &mut Vec::new()) else {
         return;
     };
-    let mut project = Project::new("fuzz");
-    let (tx, _) = import::documents_transaction(&mut project, docs);
+    let project = Project::new("fuzz");
+    let (tx, _) = import::documents_transaction(&project, docs);
     apply(project, tx);
 }
 
@@ -171,8 +171,8 @@ fn plain(data: &[u8], name: &str, format: ImportFormat) {
     let Ok(doc) = document_from_text(text, path, format) else {
         return;
     };
-    let mut project = Project::new("fuzz");
-    let (tx, _) = import::documents_transaction(&mut project, vec![doc]);
+    let project = Project::new("fuzz");
+    let (tx, _) = import::documents_transaction(&project, vec![doc]);
     apply(project, tx);
 }
 
@@ -192,8 +192,8 @@ fn parsed(parse: Parse, path: &Path, data: &[u8]) {
 }
 
 fn annotated(read: AnnotatedImport) {
-    let mut project = Project::new("fuzz");
-    let (tx, _) = annotated_transaction(&mut project, read);
+    let project = Project::new("fuzz");
+    let (tx, _) = annotated_transaction(&project, read);
     apply(project, tx);
 }
 
