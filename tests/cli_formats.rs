@@ -70,12 +70,6 @@ fn annotations(p: &Project) -> BTreeMap<String, (BTreeSet<SpanKey>, BTreeSet<Rel
         .collect()
 }
 
-fn new_project(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    ok(&["new", p(&path)]);
-    path
-}
-
 /// Token/tag pairs per sentence, ignoring `-DOCSTART-` lines and extra columns.
 fn conll_sentences(text: &str) -> Vec<Vec<(String, String)>> {
     let mut out = vec![Vec::new()];

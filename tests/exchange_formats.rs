@@ -20,26 +20,6 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn new_project(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    ok(&["new", p(&path)]);
-    path
-}
-
-fn json_export(project: &Path, dir: &Path) -> Value {
-    let out = dir.join("out.json");
-    ok(&[
-        "export",
-        p(project),
-        "--format",
-        "json",
-        "--out",
-        p(&out),
-        "--force",
-    ]);
-    serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap()
-}
-
 #[test]
 fn pdf_and_spreadsheets_import_with_pages_and_metadata() {
     let dir = tempfile::tempdir().unwrap();

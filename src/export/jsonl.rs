@@ -12,6 +12,7 @@
 
 use super::{Holds, JsonlShape};
 use crate::import::fields::to_fields;
+use crate::import::jsonl::RESERVED;
 use crate::model::{Document, Project};
 use serde_json::{Value, json};
 
@@ -25,24 +26,18 @@ pub fn render(project: &Project, shape: JsonlShape, notices: &mut Vec<String>) -
         project,
         holds,
     ));
+    let reserved: Vec<&str> = RESERVED
+        .iter()
+        .copied()
+        .filter(|k| !matches!(*k, "cats" | "Comments"))
+        .collect();
     let mut out = String::new();
     for doc in &project.documents {
         let mut line = serde_json::Map::new();
         line.insert("id".into(), json!(doc.id.0));
         line.insert("text".into(), json!(doc.text));
         // `cats` and `Comments` are kept in `extra` as JSON lists and go back to the top.
-        line.extend(to_fields(
-            doc,
-            &[
-                "id",
-                "text",
-                "data",
-                "label",
-                "labels",
-                "entities",
-                "relations",
-            ],
-        ));
+        line.extend(to_fields(doc, &reserved));
         match shape {
             JsonlShape::Seq => {
                 let labels: Vec<Value> = doc

@@ -28,6 +28,21 @@ pub(super) fn read_files(
     Ok(import)
 }
 
+/// Reads annotated files whose parser collects into one import (documents, entity records,
+/// statuses, notices): files as given, folders recursively.
+pub(super) fn read_into(
+    paths: &[PathBuf],
+    extensions: &[&str],
+    parse_into: fn(&Path, &str, &mut AnnotatedImport) -> Result<(), super::ImportError>,
+) -> Result<AnnotatedImport, super::ImportError> {
+    let mut import = AnnotatedImport::default();
+    for file in files_of(paths, extensions)? {
+        let text = super::decode::read_text_file(&file)?;
+        parse_into(&file, &text, &mut import)?;
+    }
+    Ok(import)
+}
+
 /// The files an annotated import reads: files as given, folders recursively (the files with
 /// one of `extensions`, in name order); a folder without any is an error.
 pub(super) fn files_of(

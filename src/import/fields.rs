@@ -126,6 +126,40 @@ pub(crate) fn from_fields(object: &Map<String, Value>, reserved: &[&str]) -> Fie
     f
 }
 
+impl Fields {
+    /// The document these fields describe; its status is recorded in `import` (by the text's
+    /// hash), and without a title the first line (or the file name) is the title.
+    pub(crate) fn into_document(
+        self,
+        format: &'static str,
+        path: &std::path::Path,
+        text: String,
+        spans: Vec<super::annotated::ReadSpan>,
+        relations: Vec<super::annotated::ReadRelation>,
+        import: &mut super::annotated::AnnotatedImport,
+    ) -> super::annotated::AnnotatedDocument {
+        if let Some(status) = self.status {
+            import
+                .statuses
+                .insert(crate::model::content_hash(&text), status);
+        }
+        let title = self
+            .title
+            .unwrap_or_else(|| super::title_from_text(&text, path));
+        super::annotated::AnnotatedDocument {
+            format,
+            doc: super::ReadDocument {
+                title,
+                source: path.to_path_buf(),
+                text,
+                metadata: self.metadata,
+            },
+            spans,
+            relations,
+        }
+    }
+}
+
 fn status_of(s: &str) -> Option<DocumentStatus> {
     let norm: String = s
         .chars()

@@ -9,11 +9,11 @@
 //! `entity` record ({"id", "name", "type", "aliases", "note"}) to entities; doccano ignores
 //! those keys.
 
+use super::ImportError;
 use super::annotated::{
     AnnotatedDocument, AnnotatedImport, EntityDetails, ReadEntity, ReadRelation, ReadSpan,
 };
 use super::fields::{from_fields, text_of};
-use super::{ImportError, ReadDocument};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,12 +34,7 @@ pub(crate) const RESERVED: &[&str] = &[
 ];
 
 pub fn read(paths: &[PathBuf]) -> Result<AnnotatedImport, ImportError> {
-    let mut import = AnnotatedImport::default();
-    for file in super::annotated::files_of(paths, EXTENSIONS)? {
-        let text = super::decode::read_text_file(&file)?;
-        parse_into(&file, &text, &mut import)?;
-    }
-    Ok(import)
+    super::annotated::read_into(paths, EXTENSIONS, parse_into)
 }
 
 /// Parses a JSONL file: one document per non-empty line.
@@ -229,25 +224,7 @@ fn parse_object(
             .extra
             .insert("Comments".into(), Value::from(comments).to_string());
     }
-    if let Some(status) = fields.status {
-        import
-            .statuses
-            .insert(crate::model::content_hash(&text), status);
-    }
-    let title = fields
-        .title
-        .unwrap_or_else(|| super::title_from_text(&text, path));
-    Ok(AnnotatedDocument {
-        format: "jsonl",
-        doc: ReadDocument {
-            title,
-            source: path.to_path_buf(),
-            text,
-            metadata: fields.metadata,
-        },
-        spans,
-        relations,
-    })
+    Ok(fields.into_document("jsonl", path, text, spans, relations, import))
 }
 
 /// Registers the entity record an entity links to (Marginalia's extension) and returns its key.

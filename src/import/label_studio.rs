@@ -9,9 +9,9 @@
 //! units (older Label Studio versions, text with emoji) are recognised by the region's
 //! `value.text` and converted.
 
+use super::ImportError;
 use super::annotated::{AnnotatedDocument, AnnotatedImport, ReadRelation, ReadSpan};
 use super::fields::{from_fields, text_of};
-use super::{ImportError, ReadDocument};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,12 +19,7 @@ use std::path::{Path, PathBuf};
 pub const EXTENSIONS: &[&str] = &["json"];
 
 pub fn read(paths: &[PathBuf]) -> Result<AnnotatedImport, ImportError> {
-    let mut import = AnnotatedImport::default();
-    for file in super::annotated::files_of(paths, EXTENSIONS)? {
-        let text = super::decode::read_text_file(&file)?;
-        parse_into(&file, &text, &mut import)?;
-    }
-    Ok(import)
+    super::annotated::read_into(paths, EXTENSIONS, parse_into)
 }
 
 /// Parses one Label Studio JSON file into `import`.
@@ -230,25 +225,7 @@ fn parse_task(
             skipped.join(", ")
         ));
     }
-    if let Some(status) = fields.status {
-        import
-            .statuses
-            .insert(crate::model::content_hash(&text), status);
-    }
-    let title = fields
-        .title
-        .unwrap_or_else(|| super::title_from_text(&text, path));
-    Ok(AnnotatedDocument {
-        format: "label-studio",
-        doc: ReadDocument {
-            title,
-            source: path.to_path_buf(),
-            text,
-            metadata: fields.metadata,
-        },
-        spans,
-        relations,
-    })
+    Ok(fields.into_document("label-studio", path, text, spans, relations, import))
 }
 
 /// A region's char offsets, checked against the text; UTF-16 offsets are converted when the
