@@ -70,12 +70,6 @@ fn annotations(p: &Project) -> BTreeMap<String, (BTreeSet<SpanKey>, BTreeSet<Rel
         .collect()
 }
 
-fn new_project(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    ok(&["new", p(&path)]);
-    path
-}
-
 /// Token/tag pairs per sentence, ignoring `-DOCSTART-` lines and extra columns.
 fn conll_sentences(text: &str) -> Vec<Vec<(String, String)>> {
     let mut out = vec![Vec::new()];
@@ -193,12 +187,31 @@ fn jsonl_round_trips() {
     let first = store::load(&project).unwrap();
     assert_eq!(first.documents.len(), 2);
     let out = dir.path().join("out.jsonl");
-    ok(&["export", p(&project), "--format", "jsonl", "--out", p(&out)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "jsonl",
+        "--jsonl-shape",
+        "relation",
+        "--out",
+        p(&out),
+    ]);
     for line in fs::read_to_string(&out).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        for key in ["id", "text", "entities", "relations"] {
+        for key in ["id", "text", "title", "entities", "relations"] {
             assert!(v.get(key).is_some(), "{key} in {line}");
         }
+    }
+    // The default shape is the one a sequence-labelling project imports.
+    let seq = dir.path().join("seq.jsonl");
+    ok(&["export", p(&project), "--format", "jsonl", "--out", p(&seq)]);
+    for line in fs::read_to_string(&seq).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            v["label"].is_array() && v.get("entities").is_none(),
+            "{line}"
+        );
     }
     let again = new_project(dir.path(), "q.ron");
     ok(&["import", p(&again), p(&out), "--format", "jsonl"]);
@@ -345,6 +358,8 @@ fn export_refuses_to_overwrite_and_filters_documents_and_types() {
         p(&project),
         "--format",
         "jsonl",
+        "--jsonl-shape",
+        "relation",
         "--out",
         p(&out),
         "--force",

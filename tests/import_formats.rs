@@ -20,20 +20,6 @@ fn zip_file(path: &Path, parts: &[(&str, &str)]) {
     zip.finish().unwrap();
 }
 
-fn exported(project: &Path, dir: &Path) -> serde_json::Value {
-    let out = dir.join("out.json");
-    ok(&[
-        "export",
-        p(project),
-        "--format",
-        "json",
-        "--out",
-        p(&out),
-        "--force",
-    ]);
-    serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap()
-}
-
 #[test]
 fn mail_tables_and_office_documents_import_with_metadata() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,7 +85,7 @@ fn mail_tables_and_office_documents_import_with_metadata() {
     ]);
     assert!(out.contains("imported 6 documents"), "{out}");
 
-    let json = exported(&project, d);
+    let json = json_export(&project, d);
     let docs = json["documents"].as_array().unwrap();
     let by_title = |t: &str| {
         docs.iter()
@@ -131,7 +117,7 @@ fn mail_tables_and_office_documents_import_with_metadata() {
     );
 
     // The metadata survives saving and loading: a second export is the same.
-    assert_eq!(exported(&project, d), json);
+    assert_eq!(json_export(&project, d), json);
 
     // One document per line.
     fs::write(d.join("wire.txt"), "Talks resumed.\nTalks stalled.\n").unwrap();
@@ -143,7 +129,10 @@ fn mail_tables_and_office_documents_import_with_metadata() {
         "lines",
     ]);
     assert_eq!(
-        exported(&project, d)["documents"].as_array().unwrap().len(),
+        json_export(&project, d)["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
         8
     );
 }

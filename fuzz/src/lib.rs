@@ -6,6 +6,7 @@ use marginalia::edit::Transaction;
 use marginalia::import::annotated::{AnnotatedImport, annotated_transaction};
 use marginalia::import::{
     self, ImportError, ImportFormat, brat, conll, decode_text, document_from_text, jsonl,
+    label_studio,
 };
 use marginalia::model::Project;
 use marginalia::store;
@@ -23,6 +24,14 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("import_brat", import_brat),
     ("import_conll", import_conll),
     ("import_jsonl", import_jsonl),
+    ("import_email", import_email),
+    ("import_mbox", import_mbox),
+    ("import_table", import_table),
+    ("import_xlsx", import_xlsx),
+    ("import_docx", import_docx),
+    ("import_odt", import_odt),
+    ("import_pdf", import_pdf),
+    ("import_label_studio", import_label_studio),
 ];
 
 /// The project loader: whatever it accepts validates, saves, and loads back to a project that
@@ -85,9 +94,72 @@ pub fn import_conll(data: &[u8]) {
     parsed(conll::parse, path, data);
 }
 
+/// doccano JSONL in every shape, with the entity records and statuses a line can carry.
 pub fn import_jsonl(data: &[u8]) {
     let path = Path::new("fuzz.jsonl");
-    parsed(jsonl::parse, path, data);
+    let Ok(text) = decode_text(data, path) else {
+        return;
+    };
+    let mut read = AnnotatedImport::default();
+    if jsonl::parse_into(path, &text, &mut read).is_ok() {
+        annotated(read);
+    }
+}
+
+pub fn import_label_studio(data: &[u8]) {
+    let path = Path::new("fuzz.json");
+    let Ok(text) = decode_text(data, path) else {
+        return;
+    };
+    let mut read = AnnotatedImport::default();
+    if label_studio::parse_into(path, &text, &mut read).is_ok() {
+        annotated(read);
+    }
+}
+
+pub fn import_email(data: &[u8]) {
+    from_bytes(data, "fuzz.eml", ImportFormat::Email);
+}
+
+pub fn import_mbox(data: &[u8]) {
+    from_bytes(data, "fuzz.mbox", ImportFormat::Email);
+}
+
+/// CSV; an input starting with a tab is read as TSV.
+pub fn import_table(data: &[u8]) {
+    let name = if data.first() == Some(&b'\t') {
+        "fuzz.tsv"
+    } else {
+        "fuzz.csv"
+    };
+    from_bytes(data, name, ImportFormat::Table);
+}
+
+pub fn import_xlsx(data: &[u8]) {
+    from_bytes(data, "fuzz.xlsx", ImportFormat::Xlsx);
+}
+
+pub fn import_docx(data: &[u8]) {
+    from_bytes(data, "fuzz.docx", ImportFormat::Docx);
+}
+
+pub fn import_odt(data: &[u8]) {
+    from_bytes(data, "fuzz.odt", ImportFormat::Odt);
+}
+
+pub fn import_pdf(data: &[u8]) {
+    from_bytes(data, "fuzz.pdf", ImportFormat::Pdf);
+}
+
+/// A file read as the CLI reads it from its bytes (binary and container formats).
+fn from_bytes(data: &[u8], name: &str, format: ImportFormat) {
+    let path = Path::new(name);
+    let Ok(docs) = import::documents_from_bytes(data, path, format, &mut Vec::new()) else {
+        return;
+    };
+    let project = Project::new("fuzz");
+    let (tx, _) = import::documents_transaction(&project, docs);
+    apply(project, tx);
 }
 
 /// A plain document: decoded as the CLI decodes a file, then converted from its format.
@@ -99,8 +171,8 @@ fn plain(data: &[u8], name: &str, format: ImportFormat) {
     let Ok(doc) = document_from_text(text, path, format) else {
         return;
     };
-    let mut project = Project::new("fuzz");
-    let (tx, _) = import::documents_transaction(&mut project, vec![doc]);
+    let project = Project::new("fuzz");
+    let (tx, _) = import::documents_transaction(&project, vec![doc]);
     apply(project, tx);
 }
 
@@ -120,8 +192,8 @@ fn parsed(parse: Parse, path: &Path, data: &[u8]) {
 }
 
 fn annotated(read: AnnotatedImport) {
-    let mut project = Project::new("fuzz");
-    let (tx, _) = annotated_transaction(&mut project, read);
+    let project = Project::new("fuzz");
+    let (tx, _) = annotated_transaction(&project, read);
     apply(project, tx);
 }
 

@@ -1,7 +1,7 @@
 //! The Export dialog: format, options and target, then the same `export::export` the CLI uses.
 
 use super::dialogs::{DialogKind, DialogOutcome, FileDialogs};
-use crate::export::{ExportFormat, ExportOptions, TagScheme, export};
+use crate::export::{ExportFormat, ExportOptions, JsonlShape, TagScheme, export};
 use crate::model::{DocumentId, Project};
 use egui::RichText;
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ pub struct ExportDialog {
     pub open: bool,
     pub format: ExportFormat,
     pub scheme: TagScheme,
+    pub jsonl_shape: JsonlShape,
     pub only_current_document: bool,
     /// Entity types to leave out.
     pub excluded_types: Vec<String>,
@@ -24,6 +25,7 @@ impl Default for ExportDialog {
             open: false,
             format: ExportFormat::Html,
             scheme: TagScheme::Iob2,
+            jsonl_shape: JsonlShape::Seq,
             only_current_document: false,
             excluded_types: Vec::new(),
             target: String::new(),
@@ -43,6 +45,8 @@ fn describe(format: ExportFormat) -> &'static str {
         ExportFormat::Csv => "CSV folder: entities, mentions, relations",
         ExportFormat::Graphml => "Entity graph for Gephi / yEd (GraphML)",
         ExportFormat::Html => "Self-contained HTML report to share",
+        ExportFormat::LabelStudio => "Label Studio JSON tasks with labels and relations",
+        ExportFormat::Spacy => "spaCy JSON training data (for spacy convert)",
     }
 }
 
@@ -59,7 +63,7 @@ impl ExportDialog {
         let name = if self.format.is_folder() {
             format!("{stem}-{}", self.format.name())
         } else {
-            format!("{stem}.{}", self.format.name())
+            format!("{stem}.{}", self.format.extension())
         };
         dir.join(name).display().to_string()
     }
@@ -112,6 +116,22 @@ impl ExportDialog {
                             ui.horizontal(|ui| {
                                 ui.radio_value(&mut self.scheme, TagScheme::Iob2, "IOB2");
                                 ui.radio_value(&mut self.scheme, TagScheme::Iob1, "IOB1");
+                            });
+                            ui.end_row();
+                        }
+                        if self.format == ExportFormat::Jsonl {
+                            ui.label("Shape");
+                            ui.horizontal(|ui| {
+                                ui.radio_value(
+                                    &mut self.jsonl_shape,
+                                    JsonlShape::Seq,
+                                    "Sequence labelling",
+                                );
+                                ui.radio_value(
+                                    &mut self.jsonl_shape,
+                                    JsonlShape::Relation,
+                                    "With relations",
+                                );
                             });
                             ui.end_row();
                         }
@@ -206,6 +226,7 @@ impl ExportDialog {
             scheme: self.scheme,
             documents,
             types,
+            jsonl_shape: self.jsonl_shape,
         };
         match export(project, self.format, &options, &target) {
             Ok(report) => {

@@ -1,4 +1,4 @@
-use super::{ExportFormatArg, TagScheme, load, note, print};
+use super::{ExportFormatArg, JsonlShapeArg, TagScheme, load, note, print};
 use crate::export::{self, ExportFormat, ExportOptions};
 use anyhow::Result;
 use std::path::Path;
@@ -8,7 +8,7 @@ pub(super) fn run(
     format: ExportFormatArg,
     out: &Path,
     force: bool,
-    scheme: TagScheme,
+    (scheme, jsonl_shape): (TagScheme, JsonlShapeArg),
     docs: &[String],
     types: &[String],
 ) -> Result<()> {
@@ -22,6 +22,8 @@ pub(super) fn run(
         ExportFormatArg::Csv => ExportFormat::Csv,
         ExportFormatArg::Graphml => ExportFormat::Graphml,
         ExportFormatArg::Html => ExportFormat::Html,
+        ExportFormatArg::LabelStudio => ExportFormat::LabelStudio,
+        ExportFormatArg::Spacy => ExportFormat::Spacy,
     };
     let options = ExportOptions {
         force,
@@ -31,6 +33,10 @@ pub(super) fn run(
         },
         documents: docs.to_vec(),
         types: types.to_vec(),
+        jsonl_shape: match jsonl_shape {
+            JsonlShapeArg::Seq => export::JsonlShape::Seq,
+            JsonlShapeArg::Relation => export::JsonlShape::Relation,
+        },
     };
     export::guard_output(path, out)?;
     // The command line's own wording for an existing output (the core's is the window's).

@@ -63,6 +63,10 @@ pub enum Command {
         /// CoNLL tag scheme.
         #[arg(long, value_enum, default_value_t = TagScheme::Iob2)]
         scheme: TagScheme,
+        /// doccano JSONL shape: seq (`label` triples, for sequence-labelling projects) or
+        /// relation (`entities` and `relations`).
+        #[arg(long, value_enum, default_value_t = JsonlShapeArg::Seq)]
+        jsonl_shape: JsonlShapeArg,
         /// Only these documents (ids like 12 or D12, or titles); repeatable, comma-separated
         /// (a title that holds a comma is matched whole first).
         #[arg(long = "doc")]
@@ -167,6 +171,12 @@ pub enum ImportFormatArg {
     Lines,
     Docx,
     Odt,
+    /// PDF with a text layer.
+    Pdf,
+    /// Spreadsheet (.xlsx, .xls, .ods) with a header row, one document per row.
+    Xlsx,
+    /// Label Studio JSON export.
+    LabelStudio,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,6 +189,17 @@ pub enum ExportFormatArg {
     Csv,
     Graphml,
     Html,
+    /// Label Studio JSON (tasks with annotations).
+    LabelStudio,
+    /// spaCy JSON training format (for `spacy convert`).
+    Spacy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum JsonlShapeArg {
+    #[default]
+    Seq,
+    Relation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -203,9 +224,18 @@ pub fn run(command: Command) -> Result<()> {
             out,
             force,
             scheme,
+            jsonl_shape,
             docs,
             types,
-        } => export::run(&project, format, &out, force, scheme, &docs, &types),
+        } => export::run(
+            &project,
+            format,
+            &out,
+            force,
+            (scheme, jsonl_shape),
+            &docs,
+            &types,
+        ),
         Command::Suggest {
             project,
             engines,
@@ -321,6 +351,9 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Lines => ImportFormat::Lines,
         ImportFormatArg::Docx => ImportFormat::Docx,
         ImportFormatArg::Odt => ImportFormat::Odt,
+        ImportFormatArg::Pdf => ImportFormat::Pdf,
+        ImportFormatArg::Xlsx => ImportFormat::Xlsx,
+        ImportFormatArg::LabelStudio => ImportFormat::LabelStudio,
     };
     let (tx, report) = plan_import(&project, paths, format)?;
     tx.apply(&mut project)

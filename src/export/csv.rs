@@ -46,7 +46,12 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 e.id.to_string(),
                 e.name.clone(),
                 e.entity_type.clone(),
-                e.aliases.join("; "),
+                // A JSON array: unambiguous whatever an alias holds (";", quotes, commas).
+                if e.aliases.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::Value::from(e.aliases.clone()).to_string()
+                },
                 counts.get(&e.id).copied().unwrap_or(0).to_string(),
                 e.note.clone(),
             ]
@@ -67,6 +72,11 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 s.entity.map(|e| e.to_string()).unwrap_or_default(),
                 s.origin.describe(),
                 s.note.clone(),
+                // The page of a paginated source (PDF), empty otherwise.
+                d.metadata
+                    .page_of(s.start)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
             ]);
         }
         for r in &d.relations {
@@ -98,7 +108,7 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
             table(
                 &[
                     "document", "title", "span", "start", "end", "type", "text", "entity",
-                    "origin", "note",
+                    "origin", "note", "page",
                 ],
                 mentions,
             )?,

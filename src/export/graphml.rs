@@ -84,7 +84,7 @@ pub fn render(project: &Project) -> String {
     let _ = writeln!(
         out,
         "  <graph id=\"{}\" edgedefault=\"directed\">",
-        escape_xml(&project.name)
+        nmtoken(&project.name)
     );
     for (key, n) in &nodes {
         let color = project
@@ -120,4 +120,37 @@ pub fn render(project: &Project) -> String {
     }
     out.push_str("  </graph>\n</graphml>\n");
     out
+}
+
+/// The project name as an XML NMTOKEN (what GraphML's schema wants for a graph id): letters,
+/// digits, `.`, `-` and `_`; anything else becomes `_`.
+fn nmtoken(name: &str) -> String {
+    let token: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if token.is_empty() {
+        "G".to_string()
+    } else {
+        token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn graph_ids_are_nmtokens() {
+        assert_eq!(
+            super::nmtoken("Caucasus desk: 2024 (draft)"),
+            "Caucasus_desk__2024__draft_"
+        );
+        assert_eq!(super::nmtoken(""), "G");
+        assert_eq!(super::nmtoken("Ереван.v2"), "Ереван.v2");
+    }
 }

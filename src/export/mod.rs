@@ -9,8 +9,10 @@ pub mod csv;
 pub mod graphml;
 pub mod html;
 pub mod jsonl;
+pub mod label_studio;
+pub mod spacy;
 
-use crate::model::{DocumentId, Project};
+use crate::model::{DocumentId, DocumentStatus, Project};
 use crate::store;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -27,10 +29,14 @@ pub enum ExportFormat {
     Csv,
     Graphml,
     Html,
+    /// Label Studio JSON (tasks with annotations: labels and relations).
+    LabelStudio,
+    /// spaCy's JSON training format (`spacy convert FILE.json OUT --converter json`).
+    Spacy,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 8] = [
+    pub const ALL: [ExportFormat; 10] = [
         ExportFormat::Ron,
         ExportFormat::Json,
         ExportFormat::Brat,
@@ -39,6 +45,8 @@ impl ExportFormat {
         ExportFormat::Csv,
         ExportFormat::Graphml,
         ExportFormat::Html,
+        ExportFormat::LabelStudio,
+        ExportFormat::Spacy,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,12 +59,41 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Graphml => "graphml",
             ExportFormat::Html => "html",
+            ExportFormat::LabelStudio => "label-studio",
+            ExportFormat::Spacy => "spacy",
+        }
+    }
+
+    /// The file extension of a one-file output (the folder formats have none).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::LabelStudio | ExportFormat::Spacy => "json",
+            other => other.name(),
         }
     }
 
     /// Whether the output is a folder of files rather than one file.
     pub fn is_folder(self) -> bool {
         matches!(self, ExportFormat::Brat | ExportFormat::Csv)
+    }
+}
+
+/// Which of doccano's two JSONL shapes an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JsonlShape {
+    /// `"label": [[start, end, "TYPE"]]`: what a sequence-labelling project imports.
+    #[default]
+    Seq,
+    /// `"entities"` and `"relations"`: what a project with relations imports.
+    Relation,
+}
+
+impl JsonlShape {
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonlShape::Seq => "seq",
+            JsonlShape::Relation => "relation",
+        }
     }
 }
 
@@ -79,6 +116,8 @@ pub struct ExportOptions {
     pub documents: Vec<String>,
     /// Only spans of these entity types (and relations between them); empty means all.
     pub types: Vec<String>,
+    /// doccano JSONL shape.
+    pub jsonl_shape: JsonlShape,
 }
 
 /// What an export wrote.
@@ -303,7 +342,7 @@ pub fn export(
     }
     let selected = select(project, options)?;
     let mut notices = Vec::new();
-    let mut output = render(&selected, format, options.scheme, &mut notices)?;
+    let mut output = render(&selected, format, options, &mut notices)?;
     if let Output::Folder(files) = &mut output {
         files.push((MARKER.to_string(), marker_text(format).into_bytes()));
     }
@@ -340,9 +379,10 @@ fn project_json(project: &Project) -> Result<serde_json::Value, ExportError> {
 pub fn render(
     project: &Project,
     format: ExportFormat,
-    scheme: TagScheme,
+    options: &ExportOptions,
     notices: &mut Vec<String>,
 ) -> Result<Output, ExportError> {
+    let scheme = options.scheme;
     let ser = |e: &dyn std::fmt::Display| ExportError::Serialize(e.to_string());
     Ok(match format {
         ExportFormat::Ron => Output::File(
@@ -355,11 +395,122 @@ pub fn render(
         }
         ExportFormat::Brat => Output::Folder(brat::render(project)),
         ExportFormat::Conll => Output::File(conll::render(project, scheme, notices).into_bytes()),
-        ExportFormat::Jsonl => Output::File(jsonl::render(project).into_bytes()),
+        ExportFormat::Jsonl => {
+            Output::File(jsonl::render(project, options.jsonl_shape, notices).into_bytes())
+        }
+        ExportFormat::LabelStudio => Output::File(
+            serde_json::to_vec_pretty(&label_studio::render(project, notices))
+                .map_err(|e| ser(&e))?,
+        ),
+        ExportFormat::Spacy => Output::File(
+            serde_json::to_vec_pretty(&spacy::render(project, notices)).map_err(|e| ser(&e))?,
+        ),
         ExportFormat::Csv => Output::Folder(csv::render(project).map_err(|e| ser(&e))?),
         ExportFormat::Graphml => Output::File(graphml::render(project).into_bytes()),
         ExportFormat::Html => Output::File(html::render(project).into_bytes()),
     })
+}
+
+/// What an exchange format can carry besides spans with their offsets and types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Holds {
+    pub relations: bool,
+    pub span_notes: bool,
+    pub relation_notes: bool,
+    /// Spans' links to entity records, with the records' aliases and notes.
+    pub links: bool,
+    pub titles: bool,
+    pub statuses: bool,
+    pub metadata: bool,
+}
+
+impl Holds {
+    pub(crate) const ALL: Holds = Holds {
+        relations: true,
+        span_notes: true,
+        relation_notes: true,
+        links: true,
+        titles: true,
+        statuses: true,
+        metadata: true,
+    };
+    /// Spans, and the document's title, status and metadata.
+    pub(crate) const DOCUMENT_FIELDS: Holds = Holds {
+        relations: false,
+        span_notes: false,
+        relation_notes: false,
+        links: false,
+        ..Holds::ALL
+    };
+}
+
+/// The notice for what `format` cannot hold of `project`, with counts ("doccano JSONL (seq
+/// shape) cannot hold: 2 relations, 1 span note"), or `None` when it holds all of it.
+pub(crate) fn cannot_hold(format: &str, project: &Project, holds: Holds) -> Option<String> {
+    use crate::text::count;
+    let docs = &project.documents;
+    let sum = |f: &dyn Fn(&crate::model::Document) -> usize| docs.iter().map(|d| f(d)).sum();
+    let mut lost = Vec::new();
+    let mut say = |held: bool, n: usize, one: &str, many: &str| {
+        if !held && n > 0 {
+            lost.push(count(n, one, many));
+        }
+    };
+    say(
+        holds.relations,
+        sum(&|d| d.relations.len()),
+        "relation",
+        "relations",
+    );
+    say(
+        holds.span_notes,
+        sum(&|d| d.spans.iter().filter(|s| !s.note.is_empty()).count()),
+        "span note",
+        "span notes",
+    );
+    say(
+        holds.relation_notes && holds.relations,
+        sum(&|d| d.relations.iter().filter(|r| !r.note.is_empty()).count()),
+        "relation note",
+        "relation notes",
+    );
+    let linked: HashSet<_> = docs
+        .iter()
+        .flat_map(|d| d.spans.iter().filter_map(|s| s.entity))
+        .collect();
+    say(
+        holds.links,
+        sum(&|d| d.spans.iter().filter(|s| s.entity.is_some()).count()),
+        "entity link",
+        "entity links",
+    );
+    let entities = project.entities.iter().filter(|e| linked.contains(&e.id));
+    let (aliases, notes) = entities.fold((0, 0), |(a, n), e| {
+        (a + e.aliases.len(), n + usize::from(!e.note.is_empty()))
+    });
+    say(holds.links, aliases, "entity alias", "entity aliases");
+    say(holds.links, notes, "entity note", "entity notes");
+    say(
+        holds.titles,
+        docs.len(),
+        "document title",
+        "document titles",
+    );
+    say(
+        holds.statuses,
+        docs.iter()
+            .filter(|d| d.status != DocumentStatus::New)
+            .count(),
+        "document status",
+        "document statuses",
+    );
+    say(
+        holds.metadata,
+        docs.iter().filter(|d| !d.metadata.is_empty()).count(),
+        "document's metadata",
+        "documents' metadata",
+    );
+    (!lost.is_empty()).then(|| format!("{format} cannot hold: {}", lost.join(", ")))
 }
 
 /// The part of the project the options ask for: chosen documents (in project order) and
@@ -703,9 +854,13 @@ mod tests {
         let doc = std::sync::Arc::make_mut(&mut p.documents[0]);
         doc.metadata.author = Some("Ani Hakobyan".into());
         doc.metadata.extra.insert("desk".into(), "Caucasus".into());
-        let Output::File(bytes) =
-            render(&p, ExportFormat::Json, TagScheme::Iob2, &mut Vec::new()).unwrap()
-        else {
+        let Output::File(bytes) = render(
+            &p,
+            ExportFormat::Json,
+            &ExportOptions::default(),
+            &mut Vec::new(),
+        )
+        .unwrap() else {
             panic!("a file")
         };
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();

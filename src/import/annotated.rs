@@ -5,7 +5,7 @@
 use super::{ImportReport, ReadDocument};
 use crate::edit::{Edit, Transaction};
 use crate::model::{
-    Document, DocumentId, Entity, EntityId, Origin, Project, Relation, Schema, Span,
+    Document, DocumentId, DocumentStatus, Entity, EntityId, Origin, Project, Relation, Schema, Span,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,27 +21,51 @@ pub(super) fn read_files(
     parse: ParseFile,
 ) -> Result<AnnotatedImport, super::ImportError> {
     let mut import = AnnotatedImport::default();
+    for file in files_of(paths, extensions)? {
+        let text = super::decode::read_text_file(&file)?;
+        import.documents.extend(parse(&file, &text)?);
+    }
+    Ok(import)
+}
+
+/// Reads annotated files whose parser collects into one import (documents, entity records,
+/// statuses, notices): files as given, folders recursively.
+pub(super) fn read_into(
+    paths: &[PathBuf],
+    extensions: &[&str],
+    parse_into: fn(&Path, &str, &mut AnnotatedImport) -> Result<(), super::ImportError>,
+) -> Result<AnnotatedImport, super::ImportError> {
+    let mut import = AnnotatedImport::default();
+    for file in files_of(paths, extensions)? {
+        let text = super::decode::read_text_file(&file)?;
+        parse_into(&file, &text, &mut import)?;
+    }
+    Ok(import)
+}
+
+/// The files an annotated import reads: files as given, folders recursively (the files with
+/// one of `extensions`, in name order); a folder without any is an error.
+pub(super) fn files_of(
+    paths: &[PathBuf],
+    extensions: &[&str],
+) -> Result<Vec<PathBuf>, super::ImportError> {
+    let mut out = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| super::ImportError::Io {
             path: path.clone(),
             source,
         })?;
-        let files = if meta.is_dir() {
-            let mut files = Vec::new();
-            super::walk_extensions(path, extensions, &mut files)?;
-            if files.is_empty() {
+        if meta.is_dir() {
+            let before = out.len();
+            super::walk_extensions(path, extensions, &mut out)?;
+            if out.len() == before {
                 return Err(super::ImportError::NoDocuments { path: path.clone() });
             }
-            files
         } else {
-            vec![path.clone()]
-        };
-        for file in files {
-            let text = super::decode::read_text_file(&file)?;
-            import.documents.extend(parse(&file, &text)?);
+            out.push(path.clone());
         }
     }
-    Ok(import)
+    Ok(out)
 }
 
 /// A span read from a file, before it has an id.
@@ -90,6 +114,18 @@ pub struct AnnotatedImport {
     /// Types declared by the input (brat's annotation.conf), merged into the schema when new.
     pub declared: Schema,
     pub notices: Vec<String>,
+    /// Aliases and note of entity records, by `ReadEntity::key` (formats that carry them).
+    pub entity_details: HashMap<String, EntityDetails>,
+    /// Document statuses, by the content hash of the document's text (formats that carry
+    /// them; the hash identifies a document before it has an id).
+    pub statuses: HashMap<String, DocumentStatus>,
+}
+
+/// What a format may say about an entity record besides its name and type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EntityDetails {
+    pub aliases: Vec<String>,
+    pub note: String,
 }
 
 impl AnnotatedImport {
@@ -114,6 +150,10 @@ impl AnnotatedImport {
             }
         }
         self.notices.extend(other.notices);
+        for (k, v) in other.entity_details {
+            self.entity_details.entry(k).or_insert(v);
+        }
+        self.statuses.extend(other.statuses);
     }
 }
 
@@ -146,7 +186,11 @@ pub fn annotated_transaction(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         // The id is given below, once the document is known to be new.
-        let document = Document::new(DocumentId(0), &read.doc.title, &source, read.doc.text);
+        let mut document = Document::new(DocumentId(0), &read.doc.title, &source, read.doc.text);
+        document.metadata = read.doc.metadata;
+        if let Some(status) = import.statuses.get(&document.content_hash) {
+            document.status = *status;
+        }
         if !seen.insert(document.content_hash.clone()) {
             report.notices.push(format!(
                 "{}: already in the project, skipped",
@@ -226,12 +270,13 @@ pub fn annotated_transaction(
             Some(id) => id,
             None => {
                 let id = ids.entity();
+                let details = import.entity_details.get(&e.key);
                 tx.push(Edit::AddEntity(Entity {
                     id,
                     name: e.name.clone(),
                     entity_type: e.entity_type.clone(),
-                    aliases: Vec::new(),
-                    note: String::new(),
+                    aliases: details.map(|d| d.aliases.clone()).unwrap_or_default(),
+                    note: details.map(|d| d.note.clone()).unwrap_or_default(),
                 }));
                 id
             }

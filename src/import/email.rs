@@ -1,13 +1,15 @@
 //! E-mail: one `.eml` message (RFC 5322 with MIME), or every message of an `.mbox` mailbox.
 //! Headers become metadata (From -> author, Date -> date, Subject -> title; Message-ID, To, Cc
 //! and the rest in `extra`); transfer encodings (quoted-printable, base64) and charsets are
-//! decoded by `mail-parser`; an HTML-only body is reduced to text by the HTML importer;
-//! attachments are not imported, only listed in a notice.
+//! decoded by `mail-parser`; an HTML-only body is reduced to text by the HTML importer.
+//! Attachments the importers can read (text, HTML, PDF, DOCX, ODT, CSV/TSV, XLSX, forwarded
+//! messages) become documents of their own, titled "Subject: name" and carrying the message's
+//! metadata; the others (images, archives, ...) are listed in a notice.
 
-use super::{ImportError, ReadDocument, decode, html};
+use super::{ImportError, ImportFormat, ReadDocument, html};
 use crate::model::DocumentMetadata;
-use mail_parser::{Address, MessageParser, MimeHeaders, PartType};
-use std::path::Path;
+use mail_parser::{Address, MessageParser, MessagePart, MimeHeaders, PartType};
+use std::path::{Path, PathBuf};
 
 pub(super) const EML_EXTENSIONS: &[&str] = &["eml"];
 pub(super) const MBOX_EXTENSIONS: &[&str] = &["mbox", "mbx"];
@@ -19,16 +21,17 @@ fn bad(path: &Path, message: impl Into<String>) -> ImportError {
     }
 }
 
-/// Reads an `.eml` file (or, by extension, an `.mbox` mailbox).
-pub(super) fn read(
+/// Reads an `.eml` message (or, by extension or its first line, an `.mbox` mailbox): each
+/// message, then the attachments it carries that can be read.
+pub(super) fn read_bytes(
+    bytes: &[u8],
     path: &Path,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
-    let bytes = decode::read_bytes(path)?;
     if MBOX_EXTENSIONS.contains(&super::extension(path).as_str()) || bytes.starts_with(b"From ") {
-        read_mbox(&bytes, path, notices)
+        read_mbox(bytes, path, notices)
     } else {
-        Ok(vec![message(&bytes, path, None, notices)?])
+        message(bytes, path, None, notices)
     }
 }
 
@@ -45,7 +48,7 @@ fn read_mbox(
     let mut docs = Vec::new();
     for (i, item) in mail_parser::mailbox::mbox::MessageIterator::new(bytes).enumerate() {
         let item = item.map_err(|_| bad(path, format!("message {}: unreadable", i + 1)))?;
-        docs.push(message(item.contents(), path, Some(i + 1), notices)?);
+        docs.extend(message(item.contents(), path, Some(i + 1), notices)?);
     }
     if docs.is_empty() {
         return Err(bad(
@@ -70,13 +73,13 @@ fn addresses(address: Option<&Address>) -> Option<String> {
     (!list.is_empty()).then(|| list.join(", "))
 }
 
-/// One message; `number` is its place in a mailbox.
+/// One message and its readable attachments; `number` is its place in a mailbox.
 fn message(
     bytes: &[u8],
     path: &Path,
     number: Option<usize>,
     notices: &mut Vec<String>,
-) -> Result<ReadDocument, ImportError> {
+) -> Result<Vec<ReadDocument>, ImportError> {
     let which = number.map(|n| format!("message {n}: ")).unwrap_or_default();
     let parsed = MessageParser::default()
         .parse(bytes)
@@ -144,41 +147,125 @@ fn message(
         text.push('\n');
     }
     let subject = parsed.subject().map(str::trim).filter(|s| !s.is_empty());
-    let attachments: Vec<String> = parsed
-        .attachments()
-        .map(|a| {
-            let name = a.attachment_name().unwrap_or("unnamed");
-            match a.content_type() {
-                Some(ct) => match ct.subtype() {
-                    Some(sub) => format!("{name} ({}/{sub})", ct.ctype()),
-                    None => format!("{name} ({})", ct.ctype()),
-                },
-                None => name.to_string(),
-            }
-        })
-        .collect();
     let label = format!(
         "{}: {which}\"{}\"",
         path.display(),
         subject.unwrap_or("(no subject)")
     );
-    if !attachments.is_empty() {
-        notices.push(format!(
-            "{label}: attachments not imported: {}",
-            attachments.join(", ")
-        ));
-    }
     if text.trim().is_empty() {
         return Err(bad(path, format!("{which}the message has no text body")));
     }
     let title = subject
         .map(str::to_string)
         .unwrap_or_else(|| super::title_from_text(&text, path));
-    Ok(ReadDocument {
-        title,
+    let mut docs = vec![ReadDocument {
+        title: title.clone(),
         source: path.to_path_buf(),
         text,
-        metadata,
+        metadata: metadata.clone(),
+    }];
+    let mut skipped = Vec::new();
+    for (i, part) in parsed.attachments().enumerate() {
+        let name = attachment_name(part, i + 1);
+        let Some(format) = attachment_format(part, &name) else {
+            skipped.push(format!("{name} ({})", content_type(part)));
+            continue;
+        };
+        // The attachment is named as if it sat inside the message file.
+        let inner = path.join(&name);
+        let mut inner_notices = Vec::new();
+        match super::documents_from_bytes(part.contents(), &inner, format, &mut inner_notices) {
+            Ok(read) => {
+                notices.extend(inner_notices);
+                for mut doc in read {
+                    doc.title = format!("{title}: {name}");
+                    let mut m = metadata.clone();
+                    m.extra.insert("attachment".into(), name.clone());
+                    m.extra.insert("attached_to".into(), title.clone());
+                    m.pages = std::mem::take(&mut doc.metadata.pages);
+                    for (k, v) in std::mem::take(&mut doc.metadata.extra) {
+                        m.extra.entry(k).or_insert(v);
+                    }
+                    DocumentMetadata::fill(&mut m.language, doc.metadata.language.as_deref());
+                    doc.metadata = m;
+                    docs.push(doc);
+                }
+            }
+            Err(e) => skipped.push(format!("{name} ({e})")),
+        }
+    }
+    if docs.len() > 1 {
+        notices.push(format!(
+            "{label}: imported {} as separate documents",
+            crate::text::count(docs.len() - 1, "attachment", "attachments")
+        ));
+    }
+    if !skipped.is_empty() {
+        notices.push(format!(
+            "{label}: attachments not imported: {}",
+            skipped.join(", ")
+        ));
+    }
+    Ok(docs)
+}
+
+fn attachment_name(part: &MessagePart, number: usize) -> String {
+    let name = part
+        .attachment_name()
+        .or_else(|| {
+            part.message()
+                .and_then(|m| m.subject())
+                .map(|_| "message.eml")
+        })
+        .unwrap_or("");
+    // Only the last path component, never hidden or empty: it names a document, not a file.
+    let base = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches('.');
+    if base.is_empty() {
+        format!("attachment-{number}")
+    } else {
+        base.to_string()
+    }
+}
+
+fn content_type(part: &MessagePart) -> String {
+    match part.content_type() {
+        Some(ct) => match ct.subtype() {
+            Some(sub) => format!("{}/{sub}", ct.ctype()),
+            None => ct.ctype().to_string(),
+        },
+        None => "unknown type".to_string(),
+    }
+}
+
+/// How an attachment is read, from its file name or else its MIME type; `None` for what no
+/// importer reads (images, archives, ...).
+fn attachment_format(part: &MessagePart, name: &str) -> Option<ImportFormat> {
+    if part.is_message() {
+        return Some(ImportFormat::Email);
+    }
+    let by_name = super::format_of(&PathBuf::from(name), ImportFormat::Auto);
+    if by_name.is_some() {
+        return by_name;
+    }
+    let ct = content_type(part).to_ascii_lowercase();
+    Some(match ct.as_str() {
+        "text/plain" => ImportFormat::Text,
+        "text/html" => ImportFormat::Html,
+        "text/markdown" => ImportFormat::Markdown,
+        "text/csv" => ImportFormat::Table,
+        "message/rfc822" => ImportFormat::Email,
+        "application/pdf" => ImportFormat::Pdf,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+            ImportFormat::Docx
+        }
+        "application/vnd.oasis.opendocument.text" => ImportFormat::Odt,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ImportFormat::Xlsx,
+        _ => return None,
     })
 }
 
@@ -186,10 +273,15 @@ fn message(
 mod tests {
     use super::*;
 
-    fn one(raw: &str) -> (ReadDocument, Vec<String>) {
+    fn all(raw: &str) -> (Vec<ReadDocument>, Vec<String>) {
         let mut notices = Vec::new();
-        let doc = message(raw.as_bytes(), Path::new("m.eml"), None, &mut notices).unwrap();
-        (doc, notices)
+        let docs = message(raw.as_bytes(), Path::new("m.eml"), None, &mut notices).unwrap();
+        (docs, notices)
+    }
+
+    fn one(raw: &str) -> (ReadDocument, Vec<String>) {
+        let (mut docs, notices) = all(raw);
+        (docs.remove(0), notices)
     }
 
     #[test]
@@ -222,8 +314,8 @@ mod tests {
     }
 
     #[test]
-    fn html_only_bodies_use_the_html_importer_and_attachments_are_listed() {
-        let (doc, notices) = one(
+    fn html_only_bodies_use_the_html_importer_and_attachments_are_imported_or_listed() {
+        let (docs, notices) = all(
             "From: desk@example.org\nSubject: Report\nMIME-Version: 1.0\n\
              Content-Type: multipart/mixed; boundary=\"b1\"\n\n\
              --b1\nContent-Type: text/html; charset=iso-8859-1\n\
@@ -232,14 +324,34 @@ mod tests {
              <script>x()</script><p>Second</p></body></html>\n\
              --b1\nContent-Type: application/pdf; name=\"brief.pdf\"\n\
              Content-Disposition: attachment; filename=\"brief.pdf\"\n\
-             Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n",
+             Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n\
+             --b1\nContent-Type: text/plain; charset=utf-8\n\
+             Content-Disposition: attachment; filename=\"../notes.txt\"\n\n\
+             Field notes from Gyumri.\n\
+             --b1\nContent-Type: image/png\n\
+             Content-Disposition: attachment; filename=\"map.png\"\n\
+             Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n\
+             --b1\nContent-Type: text/html; charset=utf-8\n\
+             Content-Disposition: attachment; filename=\"statement.html\"\n\n\
+             <html><body><h1>Statement</h1><p>Border <b>calm</b>.</p></body></html>\n--b1--\n",
         );
-        assert_eq!(doc.text, "Café talks\n\nSecond\n");
-        assert_eq!(doc.metadata.author.as_deref(), Some("desk@example.org"));
-        assert_eq!(notices.len(), 1);
+        assert_eq!(docs[0].text, "Café talks\n\nSecond\n");
+        assert_eq!(docs[0].metadata.author.as_deref(), Some("desk@example.org"));
+        let titles: Vec<_> = docs.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Report", "Report: notes.txt", "Report: statement.html"]
+        );
+        assert_eq!(docs[1].text, "Field notes from Gyumri.");
+        assert_eq!(docs[2].text, "Statement\n\nBorder calm.\n");
+        assert_eq!(docs[1].metadata.extra["attachment"], "notes.txt");
+        assert_eq!(docs[1].metadata.extra["attached_to"], "Report");
+        assert_eq!(docs[1].source, Path::new("m.eml/notes.txt"));
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices[0].ends_with("imported 2 attachments as separate documents"));
         assert!(
-            notices[0]
-                .ends_with("\"Report\": attachments not imported: brief.pdf (application/pdf)"),
+            notices[1].contains("attachments not imported: brief.pdf (")
+                && notices[1].ends_with("map.png (image/png)"),
             "{notices:?}"
         );
     }

@@ -7,10 +7,13 @@ pub mod brat;
 pub mod conll;
 mod decode;
 mod email;
+pub(crate) mod fields;
 mod html;
 pub mod jsonl;
+pub mod label_studio;
 mod markdown;
 mod office;
+mod pdf;
 mod table;
 
 pub use decode::{MAX_FILE_BYTES, decode_text};
@@ -58,7 +61,7 @@ pub enum ImportError {
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error(
-        "{path}: no readable documents here (looked for .txt, .md, .html, .eml, .mbox, .csv, .tsv, .docx, .odt files)"
+        "{path}: no readable documents here (looked for .txt, .md, .html, .eml, .mbox, .csv, .tsv, .xlsx, .docx, .odt, .pdf files)"
     )]
     NoDocuments { path: PathBuf },
     #[error("{path}:{line}: {message}")]
@@ -96,6 +99,12 @@ pub enum ImportFormat {
     Docx,
     /// OpenDocument text `.odt`.
     Odt,
+    /// PDF with a text layer.
+    Pdf,
+    /// Excel `.xlsx` (or `.ods`) with a header row: like `Table`.
+    Xlsx,
+    /// Label Studio JSON export (tasks with `data.text` and annotation results).
+    LabelStudio,
 }
 
 /// A document read from a file, before it gets ids in a project.
@@ -165,6 +174,10 @@ fn format_of(path: &Path, requested: ImportFormat) -> Option<ImportFormat> {
         Some(ImportFormat::Docx)
     } else if ext == "odt" {
         Some(ImportFormat::Odt)
+    } else if pdf::EXTENSIONS.contains(&ext.as_str()) {
+        Some(ImportFormat::Pdf)
+    } else if table::SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
+        Some(ImportFormat::Xlsx)
     } else {
         None
     }
@@ -215,19 +228,59 @@ fn walk(
 }
 
 /// Reads one file as its documents (several for a mailbox or a table); what the file holds
-/// that is not imported (attachments) is said in `notices`.
+/// that is not imported is said in `notices`.
 pub fn read_documents(
     path: &Path,
     format: ImportFormat,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
     match format {
-        ImportFormat::Email => email::read(path, notices),
-        ImportFormat::Table => table::read_table(path),
-        ImportFormat::Lines => table::read_lines(path),
-        ImportFormat::Docx => office::read_docx(path).map(|d| vec![d]),
-        ImportFormat::Odt => office::read_odt(path).map(|d| vec![d]),
+        ImportFormat::Email
+        | ImportFormat::Docx
+        | ImportFormat::Odt
+        | ImportFormat::Pdf
+        | ImportFormat::Xlsx => {
+            documents_from_bytes(&decode::read_bytes(path)?, path, format, notices)
+        }
+        ImportFormat::Table => table::read_table(decode::read_text_file(path)?, path),
+        ImportFormat::Lines => table::read_lines(decode::read_text_file(path)?, path),
         _ => Ok(vec![read_document(path, format)?]),
+    }
+}
+
+/// Reads the documents in a file's bytes (already read, or an e-mail attachment); `path`
+/// names the source in errors and titles. The fuzz targets enter here.
+pub fn documents_from_bytes(
+    bytes: &[u8],
+    path: &Path,
+    format: ImportFormat,
+    notices: &mut Vec<String>,
+) -> Result<Vec<ReadDocument>, ImportError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(ImportError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    match format {
+        ImportFormat::Email => email::read_bytes(bytes, path, notices),
+        ImportFormat::Docx => office::read_docx(bytes, path).map(|d| vec![d]),
+        ImportFormat::Odt => office::read_odt(bytes, path).map(|d| vec![d]),
+        ImportFormat::Pdf => pdf::read(bytes, path).map(|d| vec![d]),
+        ImportFormat::Xlsx => table::read_spreadsheet(bytes, path, notices),
+        ImportFormat::Table => table::read_table(decode_text(bytes, path)?, path),
+        ImportFormat::Lines => table::read_lines(decode_text(bytes, path)?, path),
+        _ => Ok(vec![document_from_text(
+            decode_text(bytes, path)?,
+            path,
+            format,
+        )?]),
     }
 }
 
@@ -312,6 +365,7 @@ pub fn plan_import(
             Some(ImportFormat::Brat) => brat::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Conll) => conll::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Jsonl) => jsonl::read(std::slice::from_ref(path))?,
+            Some(ImportFormat::LabelStudio) => label_studio::read(std::slice::from_ref(path))?,
             _ => {
                 plain.push(path.clone());
                 continue;
@@ -422,7 +476,10 @@ fn annotated_with_plain(
 /// folder holding `.ann` files (brat), CoNLL files or JSONL files, or such a file itself.
 fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFormat> {
     match requested {
-        ImportFormat::Brat | ImportFormat::Conll | ImportFormat::Jsonl => return Some(requested),
+        ImportFormat::Brat
+        | ImportFormat::Conll
+        | ImportFormat::Jsonl
+        | ImportFormat::LabelStudio => return Some(requested),
         ImportFormat::Auto => {}
         _ => return None,
     }
@@ -433,11 +490,14 @@ fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFor
             Some(ImportFormat::Conll)
         } else if jsonl::EXTENSIONS.contains(&ext) {
             Some(ImportFormat::Jsonl)
+        } else if label_studio::EXTENSIONS.contains(&ext) {
+            Some(ImportFormat::LabelStudio)
         } else {
             None
         }
     };
     if path.is_dir() {
+        // `.json` is too common to make a folder Label Studio: that takes --format.
         let kinds: [(&[&str], ImportFormat); 3] = [
             (&["ann"], ImportFormat::Brat),
             (conll::EXTENSIONS, ImportFormat::Conll),

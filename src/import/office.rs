@@ -20,22 +20,25 @@ fn bad(path: &Path, message: impl Into<String>) -> ImportError {
 }
 
 /// The parts of an archive, read on demand with the size limit.
-struct Archive<'a> {
-    zip: zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
+pub(super) struct Archive<'a> {
+    zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
     path: &'a Path,
     kind: &'static str,
 }
 
 impl<'a> Archive<'a> {
-    fn open(path: &'a Path, kind: &'static str) -> Result<Archive<'a>, ImportError> {
-        let bytes = decode::read_bytes(path)?;
+    pub(super) fn open(
+        bytes: &'a [u8],
+        path: &'a Path,
+        kind: &'static str,
+    ) -> Result<Archive<'a>, ImportError> {
         let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| bad(path, format!("not {kind} file (not a ZIP archive: {e})")))?;
         Ok(Archive { zip, path, kind })
     }
 
     /// A part's text, `None` when the archive has no such part.
-    fn part(&mut self, name: &str) -> Result<Option<String>, ImportError> {
+    pub(super) fn part(&mut self, name: &str) -> Result<Option<String>, ImportError> {
         let path = self.path;
         let mut file = match self.zip.by_name(name) {
             Ok(f) => f,
@@ -365,8 +368,8 @@ fn docx_notes(
     Ok(out)
 }
 
-pub(super) fn read_docx(path: &Path) -> Result<ReadDocument, ImportError> {
-    let mut archive = Archive::open(path, "a DOCX")?;
+pub(super) fn read_docx(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportError> {
+    let mut archive = Archive::open(bytes, path, "a DOCX")?;
     let document = archive.required("word/document.xml")?;
     let mut notes_by_kind = BTreeMap::new();
     for (part, element, reference) in [
@@ -440,8 +443,8 @@ pub(super) fn read_docx(path: &Path) -> Result<ReadDocument, ImportError> {
     finish(path, body, &notes, props_title, metadata)
 }
 
-pub(super) fn read_odt(path: &Path) -> Result<ReadDocument, ImportError> {
-    let mut archive = Archive::open(path, "an ODT")?;
+pub(super) fn read_odt(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportError> {
+    let mut archive = Archive::open(bytes, path, "an ODT")?;
     let content = archive.required("content.xml")?;
     let (props_title, metadata) = match archive.part("meta.xml")? {
         Some(xml) => metadata_of(&properties(&xml, "meta.xml", path)?),
@@ -600,7 +603,7 @@ pub(crate) mod tests {
     #[test]
     fn docx_paragraphs_tables_footnotes_and_properties() {
         let (_d, path) = write_parts("brief.docx", &docx_parts());
-        let doc = read_docx(&path).unwrap();
+        let doc = read_docx(&std::fs::read(&path).unwrap(), &path).unwrap();
         assert_eq!(
             doc.text,
             "Talks in Yerevan\n\nMinister Alijév & the delegation met.[1]\n\n\
@@ -617,7 +620,7 @@ pub(crate) mod tests {
         let mut parts = docx_parts();
         parts.truncate(1);
         let (_d, path) = write_parts("b.docx", &parts);
-        let doc = read_docx(&path).unwrap();
+        let doc = read_docx(&std::fs::read(&path).unwrap(), &path).unwrap();
         assert_eq!(doc.title, "Talks in Yerevan");
         assert!(doc.metadata.is_empty());
     }
@@ -644,7 +647,7 @@ pub(crate) mod tests {
                 ("meta.xml", meta.to_string()),
             ],
         );
-        let doc = read_odt(&path).unwrap();
+        let doc = read_odt(&std::fs::read(&path).unwrap(), &path).unwrap();
         assert_eq!(
             doc.text,
             "Convoy crosses\n\nTrucks  crossed\tat dawn.[1]\n\nA\tB\n\n[1] Per the Red Cross.\n"
@@ -660,13 +663,17 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fake.docx");
         std::fs::write(&path, "plain text, not a zip").unwrap();
-        let err = read_docx(&path).unwrap_err().to_string();
+        let err = read_docx(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("fake.docx: not a DOCX file (not a ZIP archive"),
             "{err}"
         );
         let (_d, path) = write_parts("other.docx", &[("readme.txt", "hi".to_string())]);
-        let err = read_docx(&path).unwrap_err().to_string();
+        let err = read_docx(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("other.docx: not a DOCX file (no word/document.xml in the archive)"),
             "{err}"
@@ -678,7 +685,9 @@ pub(crate) mod tests {
                 "<w:document><w:body><w:p></w:body>".to_string(),
             )],
         );
-        let err = read_docx(&path).unwrap_err().to_string();
+        let err = read_docx(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("bad.docx: word/document.xml: malformed XML at byte"),
             "{err}"
@@ -690,9 +699,14 @@ pub(crate) mod tests {
                 format!("<w:document {W}><w:body/></w:document>"),
             )],
         );
-        assert!(matches!(read_docx(&path), Err(ImportError::Empty { .. })));
+        assert!(matches!(
+            read_docx(&std::fs::read(&path).unwrap(), &path),
+            Err(ImportError::Empty { .. })
+        ));
         let (_d, path) = write_parts("x.odt", &[("mimetype", "x".to_string())]);
-        let err = read_odt(&path).unwrap_err().to_string();
+        let err = read_odt(&std::fs::read(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("x.odt: not an ODT file (no content.xml in the archive)"),
             "{err}"

@@ -3,11 +3,12 @@
 //! date, source/publisher/outlet, url/link, author/byline, language/lang -> metadata; any
 //! other column -> `metadata.extra`. Also one document per line of a text file (`lines`).
 
-use super::{ImportError, ReadDocument, decode};
+use super::{ImportError, ReadDocument};
 use crate::model::DocumentMetadata;
 use std::path::Path;
 
 pub(super) const EXTENSIONS: &[&str] = &["csv", "tsv", "tab"];
+pub(super) const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Column {
@@ -48,8 +49,7 @@ pub(super) fn set_date(metadata: &mut DocumentMetadata, raw: &str) {
     }
 }
 
-pub(super) fn read_table(path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
-    let text = decode::read_text_file(path)?;
+pub(super) fn read_table(text: String, path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
     let delimiter = if super::extension(path) == "csv" {
         let header = text.lines().next().unwrap_or("");
         // A semicolon-separated export (common with a decimal comma) says so in its header.
@@ -69,12 +69,50 @@ pub(super) fn read_table(path: &Path) -> Result<Vec<ReadDocument>, ImportError> 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| malformed(1, format!("unreadable header row: {e}")))?
-        .clone();
-    let columns: Vec<Column> = headers.iter().map(column_of).collect();
-    let names: Vec<&str> = headers.iter().collect();
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader.records().map(|record| {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            let message = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!("{len} fields where the header has {expected_len}"),
+                _ => e.to_string(),
+            };
+            malformed(line, message)
+        })?;
+        let line = record.position().map_or(0, |p| p.line()) as usize;
+        Ok((line, record.iter().map(str::to_string).collect()))
+    });
+    let docs = documents_from_rows(path, "", &headers, rows)?;
+    if docs.is_empty() {
+        return Err(malformed(1, "a header row and no rows of text".to_string()));
+    }
+    Ok(docs)
+}
+
+type Row = Result<(usize, Vec<String>), ImportError>;
+
+/// The documents of a table: `headers` name the columns, each row is (line, cells). `sheet`
+/// names the worksheet in messages (empty for CSV).
+fn documents_from_rows(
+    path: &Path,
+    sheet: &str,
+    headers: &[String],
+    rows: impl Iterator<Item = Row>,
+) -> Result<Vec<ReadDocument>, ImportError> {
+    let malformed = |line: usize, message: String| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message: format!("{sheet}{message}"),
+    };
+    let columns: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
+    let names: Vec<&str> = headers.iter().map(String::as_str).collect();
     let Some(text_column) = columns.iter().position(|c| *c == Column::Text) else {
         return Err(malformed(
             1,
@@ -101,20 +139,14 @@ pub(super) fn read_table(path: &Path) -> Result<Vec<ReadDocument>, ImportError> 
         ));
     }
     let mut docs = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            let message = match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    expected_len, len, ..
-                } => format!("{len} fields where the header has {expected_len}"),
-                _ => e.to_string(),
-            };
-            malformed(line, message)
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
-        let body = record.get(text_column).unwrap_or("").trim();
+    for row in rows {
+        let (line, record) = row?;
+        let body = record.get(text_column).map_or("", |s| s.trim());
         if body.is_empty() {
+            if record.iter().all(|c| c.trim().is_empty()) {
+                // A blank row (spreadsheets have them) is no document.
+                continue;
+            }
             return Err(malformed(
                 line,
                 format!("the text column \"{}\" is empty", names[text_column]),
@@ -151,15 +183,86 @@ pub(super) fn read_table(path: &Path) -> Result<Vec<ReadDocument>, ImportError> 
             metadata,
         });
     }
+    Ok(docs)
+}
+
+/// A spreadsheet (XLSX, XLSM, XLS, ODS) read with `calamine`: every worksheet whose first row
+/// names a text column, mapped like a CSV; a date cell becomes an ISO 8601 date. Worksheets
+/// without a text column are named in a notice.
+pub(super) fn read_spreadsheet(
+    bytes: &[u8],
+    path: &Path,
+    notices: &mut Vec<String>,
+) -> Result<Vec<ReadDocument>, ImportError> {
+    use calamine::{Data, Reader};
+    let bad = |message: String| ImportError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(format!("not a spreadsheet (XLSX, XLS or ODS): {e}")))?;
+    let cell = |d: &Data| match d {
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, mo, day, h, mi, s, _) = dt.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{day:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{day:02}T{h:02}:{mi:02}:{s:02}")
+            }
+        }
+        other => other.to_string(),
+    };
+    let mut docs = Vec::new();
+    let mut skipped = Vec::new();
+    let names = workbook.sheet_names();
+    let several = names.len() > 1;
+    for name in names {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| bad(format!("worksheet \"{name}\": {e}")))?;
+        if range.is_empty() {
+            continue;
+        }
+        // Line numbers are the spreadsheet's row numbers.
+        let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
+        let mut rows = range.rows().enumerate();
+        let Some((_, header)) = rows.next() else {
+            continue;
+        };
+        let headers: Vec<String> = header.iter().map(cell).collect();
+        if !headers.iter().any(|h| column_of(h) == Column::Text) {
+            skipped.push(name.clone());
+            continue;
+        }
+        let label = if several {
+            format!("worksheet \"{name}\": ")
+        } else {
+            String::new()
+        };
+        let rows = rows.map(|(i, r)| Ok((first_row + i, r.iter().map(cell).collect())));
+        docs.extend(documents_from_rows(path, &label, &headers, rows)?);
+    }
     if docs.is_empty() {
-        return Err(malformed(1, "a header row and no rows of text".to_string()));
+        return Err(ImportError::Malformed {
+            path: path.to_path_buf(),
+            line: 1,
+            message:
+                "no worksheet has a text column (name one text, body or content) with rows of text"
+                    .to_string(),
+        });
+    }
+    if !skipped.is_empty() {
+        notices.push(format!(
+            "{}: worksheets without a text column not imported: {}",
+            path.display(),
+            skipped.join(", ")
+        ));
     }
     Ok(docs)
 }
 
 /// One document per non-empty line of a text file.
-pub(super) fn read_lines(path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
-    let text = decode::read_text_file(path)?;
+pub(super) fn read_lines(text: String, path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
     let docs: Vec<ReadDocument> = text
         .lines()
         .map(str::trim)
@@ -207,7 +310,7 @@ mod tests {
              Talks resume,\"Armenia and Azerbaijan met.\nAgain.\",2024-03-01,Yerevan Daily,https://example.org/1,Ani,en,Caucasus\n\
              Convoy,Trucks crossed.,1 March 2024,,,,,\n",
         );
-        let docs = read_table(&path).unwrap();
+        let docs = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].title, "Talks resume");
         assert_eq!(docs[0].text, "Armenia and Azerbaijan met.\nAgain.\n");
@@ -226,50 +329,63 @@ mod tests {
     #[test]
     fn tsv_and_semicolon_csv() {
         let (_d, path) = write("a.tsv", "title\ttext\nOne\tFirst, with a comma.\n");
-        assert_eq!(read_table(&path).unwrap()[0].text, "First, with a comma.\n");
+        assert_eq!(
+            read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap()[0].text,
+            "First, with a comma.\n"
+        );
         let (_d, path) = write("b.csv", "content;source\nZweiter Text;Zeitung\n");
-        let docs = read_table(&path).unwrap();
+        let docs = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap();
         assert_eq!(docs[0].metadata.source.as_deref(), Some("Zeitung"));
     }
 
     #[test]
     fn bad_tables_name_the_line_and_the_problem() {
         let (_d, path) = write("n.csv", "name,comment\na,b\n");
-        let err = read_table(&path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("n.csv:1: no text column: name one text, body or content (the columns are: name, comment)"),
             "{err}"
         );
         let (_d, path) = write("r.csv", "text,title\nok,One\nshort\n");
-        let err = read_table(&path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("r.csv:3: 1 fields where the header has 2"),
             "{err}"
         );
         let (_d, path) = write("e.csv", "text,title\nok,One\n  ,Two\n");
-        let err = read_table(&path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("e.csv:3: the text column \"text\" is empty"),
             "{err}"
         );
         let (_d, path) = write("h.csv", "text,title\n");
-        let err = read_table(&path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("h.csv:1: a header row and no rows of text"),
             "{err}"
         );
         let (_d, path) = write("d.csv", "text,body\na,b\n");
-        let err = read_table(&path).unwrap_err().to_string();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("two columns give the text"), "{err}");
     }
 
     #[test]
     fn lines_gives_one_document_per_line() {
         let (_d, path) = write("l.txt", "First report.\n\n  Second report.  \n");
-        let docs = read_lines(&path).unwrap();
+        let docs = read_lines(std::fs::read_to_string(&path).unwrap(), &path).unwrap();
         let texts: Vec<_> = docs.iter().map(|d| d.text.as_str()).collect();
         assert_eq!(texts, ["First report.\n", "Second report.\n"]);
         let (_d, path) = write("b.txt", "\n \n");
-        assert!(read_lines(&path).is_err());
+        assert!(read_lines(std::fs::read_to_string(&path).unwrap(), &path).is_err());
     }
 }

@@ -134,6 +134,10 @@ pub struct DocumentMetadata {
     /// Anything else the source said (mail recipients, extra table columns, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
+    /// For a paginated source (PDF): the char offset where each page starts, in page order
+    /// (the first is 0). Empty when the source has no pages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<usize>,
 }
 
 impl DocumentMetadata {
@@ -150,16 +154,31 @@ impl DocumentMetadata {
         }
     }
 
-    /// The JSON export's view: every key present, `null` when unknown.
+    /// The page (1-based) a char offset is on, for a paginated source.
+    pub fn page_of(&self, offset: usize) -> Option<usize> {
+        match self.pages.partition_point(|&start| start <= offset) {
+            0 => None,
+            n => Some(n),
+        }
+    }
+
+    /// The JSON export's view: every key present, `null` when unknown; `pages` (the char
+    /// offset where each page starts) only for paginated sources.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut value = serde_json::json!({
             "date": self.date,
             "author": self.author,
             "source": self.source,
             "url": self.url,
             "language": self.language,
             "extra": self.extra,
-        })
+        });
+        if !self.pages.is_empty()
+            && let Some(obj) = value.as_object_mut()
+        {
+            obj.insert("pages".into(), serde_json::json!(self.pages));
+        }
+        value
     }
 }
 

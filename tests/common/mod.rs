@@ -38,3 +38,26 @@ pub fn fails(args: &[&str]) -> String {
     assert!(err.starts_with("error: "), "{err}");
     err
 }
+
+/// Creates an empty project `name` in `dir` through the binary.
+pub fn new_project(dir: &Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    ok(&["new", p(&path)]);
+    path
+}
+
+/// The project exported as JSON (written to `dir/out.json`), parsed.
+pub fn json_export(project: &Path, dir: &Path) -> serde_json::Value {
+    let out = dir.join("out.json");
+    ok(&[
+        "export",
+        p(project),
+        "--format",
+        "json",
+        "--out",
+        p(&out),
+        "--force",
+    ]);
+    serde_json::from_str(&std::fs::read_to_string(out).expect("the export is there"))
+        .expect("the JSON export parses")
+}
