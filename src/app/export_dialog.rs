@@ -1,7 +1,7 @@
 //! The Export dialog: format, options and target, then the same `export::export` the CLI uses.
 
 use super::dialogs::{DialogKind, DialogOutcome, FileDialogs};
-use crate::export::{ExportFormat, ExportOptions, TagScheme, export};
+use crate::export::{ExportFormat, ExportOptions, Separator, TagScheme, export};
 use crate::model::{DocumentId, Project};
 use egui::RichText;
 use std::path::PathBuf;
@@ -10,6 +10,8 @@ pub struct ExportDialog {
     pub open: bool,
     pub format: ExportFormat,
     pub scheme: TagScheme,
+    /// CoNLL columns separated by tabs (doccano) rather than spaces.
+    pub tabs: bool,
     pub only_current_document: bool,
     /// Entity types to leave out.
     pub excluded_types: Vec<String>,
@@ -24,6 +26,7 @@ impl Default for ExportDialog {
             open: false,
             format: ExportFormat::Html,
             scheme: TagScheme::Iob2,
+            tabs: false,
             only_current_document: false,
             excluded_types: Vec::new(),
             target: String::new(),
@@ -43,6 +46,7 @@ fn describe(format: ExportFormat) -> &'static str {
         ExportFormat::Csv => "CSV folder: entities, mentions, relations",
         ExportFormat::Graphml => "Entity graph for Gephi / yEd (GraphML)",
         ExportFormat::Html => "Self-contained HTML report to share",
+        ExportFormat::Webanno => "INCEpTION / WebAnno TSV 3.3 (spans and relations)",
     }
 }
 
@@ -112,7 +116,12 @@ impl ExportDialog {
                             ui.horizontal(|ui| {
                                 ui.radio_value(&mut self.scheme, TagScheme::Iob2, "IOB2");
                                 ui.radio_value(&mut self.scheme, TagScheme::Iob1, "IOB1");
+                                ui.radio_value(&mut self.scheme, TagScheme::Bioes, "BIOES");
+                                ui.radio_value(&mut self.scheme, TagScheme::Bilou, "BILOU");
                             });
+                            ui.end_row();
+                            ui.label("");
+                            ui.checkbox(&mut self.tabs, "Tab-separated columns (doccano)");
                             ui.end_row();
                         }
                         ui.label("Documents");
@@ -204,6 +213,11 @@ impl ExportDialog {
         let options = ExportOptions {
             force: self.overwrite,
             scheme: self.scheme,
+            separator: if self.tabs {
+                Separator::Tab
+            } else {
+                Separator::Space
+            },
             documents,
             types,
         };

@@ -1,4 +1,4 @@
-use super::{ExportFormatArg, TagScheme, load, note, print};
+use super::{ExportFormatArg, Separator, TagScheme, load, note, print};
 use crate::export::{self, ExportFormat, ExportOptions};
 use anyhow::Result;
 use std::path::Path;
@@ -9,6 +9,7 @@ pub(super) fn run(
     out: &Path,
     force: bool,
     scheme: TagScheme,
+    separator: Separator,
     docs: &[String],
     types: &[String],
 ) -> Result<()> {
@@ -22,12 +23,19 @@ pub(super) fn run(
         ExportFormatArg::Csv => ExportFormat::Csv,
         ExportFormatArg::Graphml => ExportFormat::Graphml,
         ExportFormatArg::Html => ExportFormat::Html,
+        ExportFormatArg::Webanno => ExportFormat::Webanno,
     };
     let options = ExportOptions {
         force,
         scheme: match scheme {
             TagScheme::Iob1 => export::TagScheme::Iob1,
             TagScheme::Iob2 => export::TagScheme::Iob2,
+            TagScheme::Bioes => export::TagScheme::Bioes,
+            TagScheme::Bilou => export::TagScheme::Bilou,
+        },
+        separator: match separator {
+            Separator::Space => export::Separator::Space,
+            Separator::Tab => export::Separator::Tab,
         },
         documents: docs.to_vec(),
         types: types.to_vec(),

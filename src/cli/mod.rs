@@ -63,6 +63,9 @@ pub enum Command {
         /// CoNLL tag scheme.
         #[arg(long, value_enum, default_value_t = TagScheme::Iob2)]
         scheme: TagScheme,
+        /// CoNLL column separator (doccano's CoNLL import wants tab).
+        #[arg(long, value_enum, default_value_t = Separator::Space)]
+        separator: Separator,
         /// Only these documents (ids like 12 or D12, or titles); repeatable, comma-separated.
         #[arg(long = "doc", value_delimiter = ',')]
         docs: Vec<String>,
@@ -162,6 +165,8 @@ pub enum ImportFormatArg {
     Lines,
     Docx,
     Odt,
+    /// INCEpTION/WebAnno TSV 3.
+    Webanno,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +179,8 @@ pub enum ExportFormatArg {
     Csv,
     Graphml,
     Html,
+    /// INCEpTION/WebAnno TSV 3.3.
+    Webanno,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -181,6 +188,15 @@ pub enum TagScheme {
     Iob1,
     #[default]
     Iob2,
+    Bioes,
+    Bilou,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Separator {
+    #[default]
+    Space,
+    Tab,
 }
 
 /// Runs a subcommand, printing its results to stdout.
@@ -198,9 +214,12 @@ pub fn run(command: Command) -> Result<()> {
             out,
             force,
             scheme,
+            separator,
             docs,
             types,
-        } => export::run(&project, format, &out, force, scheme, &docs, &types),
+        } => export::run(
+            &project, format, &out, force, scheme, separator, &docs, &types,
+        ),
         Command::Suggest {
             project,
             engines,
@@ -308,6 +327,7 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Html => ImportFormat::Html,
         ImportFormatArg::Brat => ImportFormat::Brat,
         ImportFormatArg::Conll => ImportFormat::Conll,
+        ImportFormatArg::Webanno => ImportFormat::Webanno,
         ImportFormatArg::Jsonl => ImportFormat::Jsonl,
         ImportFormatArg::Email => ImportFormat::Email,
         ImportFormatArg::Table => ImportFormat::Table,

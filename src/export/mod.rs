@@ -9,6 +9,7 @@ pub mod csv;
 pub mod graphml;
 pub mod html;
 pub mod jsonl;
+pub mod webanno;
 
 use crate::model::{DocumentId, Project};
 use crate::store;
@@ -27,10 +28,12 @@ pub enum ExportFormat {
     Csv,
     Graphml,
     Html,
+    /// INCEpTION/WebAnno TSV 3.3.
+    Webanno,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 8] = [
+    pub const ALL: [ExportFormat; 9] = [
         ExportFormat::Ron,
         ExportFormat::Json,
         ExportFormat::Brat,
@@ -39,6 +42,7 @@ impl ExportFormat {
         ExportFormat::Csv,
         ExportFormat::Graphml,
         ExportFormat::Html,
+        ExportFormat::Webanno,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,12 +55,16 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Graphml => "graphml",
             ExportFormat::Html => "html",
+            ExportFormat::Webanno => "webanno",
         }
     }
 
     /// Whether the output is a folder of files rather than one file.
     pub fn is_folder(self) -> bool {
-        matches!(self, ExportFormat::Brat | ExportFormat::Csv)
+        matches!(
+            self,
+            ExportFormat::Brat | ExportFormat::Csv | ExportFormat::Webanno
+        )
     }
 }
 
@@ -68,6 +76,20 @@ pub enum TagScheme {
     /// `B-` on the first token of every mention.
     #[default]
     Iob2,
+    /// `B-` first, `I-` inside, `E-` last, `S-` for a mention of one token.
+    Bioes,
+    /// BIOES with `L-` for last and `U-` for a unit (one-token) mention.
+    Bilou,
+}
+
+/// What separates the columns of a CoNLL line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Separator {
+    /// One space, as CoNLL-2003 and conlleval.
+    #[default]
+    Space,
+    /// A tab, as doccano's CoNLL import wants.
+    Tab,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,6 +97,8 @@ pub struct ExportOptions {
     /// Overwrite an existing output.
     pub force: bool,
     pub scheme: TagScheme,
+    /// CoNLL column separator.
+    pub separator: Separator,
     /// Only these documents (ids like "12" or "D12", or exact titles); empty means all.
     pub documents: Vec<String>,
     /// Only spans of these entity types (and relations between them); empty means all.
@@ -303,7 +327,7 @@ pub fn export(
     }
     let selected = select(project, options)?;
     let mut notices = Vec::new();
-    let mut output = render(&selected, format, options.scheme, &mut notices)?;
+    let mut output = render(&selected, format, options, &mut notices)?;
     if let Output::Folder(files) = &mut output {
         files.push((MARKER.to_string(), marker_text(format).into_bytes()));
     }
@@ -340,7 +364,7 @@ fn project_json(project: &Project) -> Result<serde_json::Value, ExportError> {
 pub fn render(
     project: &Project,
     format: ExportFormat,
-    scheme: TagScheme,
+    options: &ExportOptions,
     notices: &mut Vec<String>,
 ) -> Result<Output, ExportError> {
     let ser = |e: &dyn std::fmt::Display| ExportError::Serialize(e.to_string());
@@ -353,8 +377,11 @@ pub fn render(
         ExportFormat::Json => {
             Output::File(serde_json::to_vec_pretty(&project_json(project)?).map_err(|e| ser(&e))?)
         }
-        ExportFormat::Brat => Output::Folder(brat::render(project)),
-        ExportFormat::Conll => Output::File(conll::render(project, scheme, notices).into_bytes()),
+        ExportFormat::Brat => Output::Folder(brat::render(project, notices)),
+        ExportFormat::Conll => Output::File(
+            conll::render(project, options.scheme, options.separator, notices).into_bytes(),
+        ),
+        ExportFormat::Webanno => Output::File(webanno::render(project, notices).into_bytes()),
         ExportFormat::Jsonl => Output::File(jsonl::render(project).into_bytes()),
         ExportFormat::Csv => Output::Folder(csv::render(project).map_err(|e| ser(&e))?),
         ExportFormat::Graphml => Output::File(graphml::render(project).into_bytes()),
@@ -672,7 +699,12 @@ mod tests {
         doc.metadata.author = Some("Ani Hakobyan".into());
         doc.metadata.extra.insert("desk".into(), "Caucasus".into());
         let Output::File(bytes) =
-            render(&p, ExportFormat::Json, TagScheme::Iob2, &mut Vec::new()).unwrap()
+            render(
+                &p,
+                ExportFormat::Json,
+                &ExportOptions::default(),
+                &mut Vec::new()
+            ).unwrap()
         else {
             panic!("a file")
         };

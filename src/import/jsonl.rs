@@ -120,17 +120,13 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
             .title
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| super::title_from_text(&parsed.text, path));
-        docs.push(AnnotatedDocument {
-            format: "jsonl",
-            doc: ReadDocument {
-                title,
-                source: path.to_path_buf(),
-                text: parsed.text,
-                metadata: Default::default(),
-            },
-            spans,
-            relations,
-        });
+        let doc = ReadDocument {
+            title,
+            source: path.to_path_buf(),
+            text: parsed.text,
+            metadata: Default::default(),
+        };
+        docs.push(AnnotatedDocument::new("jsonl", doc, spans, relations));
     }
     if docs.is_empty() {
         return Err(ImportError::Empty {

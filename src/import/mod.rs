@@ -10,6 +10,7 @@ mod email;
 mod html;
 pub mod jsonl;
 mod markdown;
+pub mod webanno;
 mod office;
 mod table;
 
@@ -96,6 +97,8 @@ pub enum ImportFormat {
     Docx,
     /// OpenDocument text `.odt`.
     Odt,
+    /// INCEpTION/WebAnno TSV 3 (`.tsv` starting with `#FORMAT=WebAnno TSV 3`).
+    Webanno,
 }
 
 /// A document read from a file, before it gets ids in a project.
@@ -306,6 +309,7 @@ pub fn plan_import(
         let read = match annotated_format_of(path, format) {
             Some(ImportFormat::Brat) => brat::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Conll) => conll::read(std::slice::from_ref(path))?,
+            Some(ImportFormat::Webanno) => webanno::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Jsonl) => jsonl::read(std::slice::from_ref(path))?,
             _ => {
                 plain.push(path.clone());
@@ -344,12 +348,7 @@ fn annotated_with_plain(
 ) -> (Transaction, ImportReport) {
     let mut docs: Vec<annotated::AnnotatedDocument> = read
         .into_iter()
-        .map(|doc| annotated::AnnotatedDocument {
-            format: "text",
-            doc,
-            spans: Vec::new(),
-            relations: Vec::new(),
-        })
+        .map(|doc| annotated::AnnotatedDocument::new("text", doc, Vec::new(), Vec::new()))
         .collect();
     docs.append(&mut annotated_import.documents);
     annotated_import.documents = docs;
@@ -360,7 +359,9 @@ fn annotated_with_plain(
 /// folder holding `.ann` files (brat), CoNLL files or JSONL files, or such a file itself.
 fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFormat> {
     match requested {
-        ImportFormat::Brat | ImportFormat::Conll | ImportFormat::Jsonl => return Some(requested),
+        ImportFormat::Brat | ImportFormat::Conll | ImportFormat::Jsonl | ImportFormat::Webanno => {
+            return Some(requested);
+        }
         ImportFormat::Auto => {}
         _ => return None,
     }
@@ -381,13 +382,25 @@ fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFor
             (conll::EXTENSIONS, ImportFormat::Conll),
             (jsonl::EXTENSIONS, ImportFormat::Jsonl),
         ];
-        kinds.into_iter().find_map(|(exts, f)| {
-            let mut found = Vec::new();
-            // An unreadable folder is reported when the import reads it; here it only
-            // means the format is not guessed from it.
-            walk_extensions(path, exts, &mut found).ok();
-            (!found.is_empty()).then_some(f)
-        })
+        kinds
+            .into_iter()
+            .find_map(|(exts, f)| {
+                let mut found = Vec::new();
+                // An unreadable folder is reported when the import reads it; here it only
+                // means the format is not guessed from it.
+                walk_extensions(path, exts, &mut found).ok();
+                (!found.is_empty()).then_some(f)
+            })
+            .or_else(|| {
+                let mut found = Vec::new();
+                walk_extensions(path, &["tsv"], &mut found).ok();
+                found
+                    .iter()
+                    .any(|f| webanno::sniff(f))
+                    .then_some(ImportFormat::Webanno)
+            })
+    } else if extension(path) == "tsv" && webanno::sniff(path) {
+        Some(ImportFormat::Webanno)
     } else {
         by_extension(&extension(path))
     }

@@ -119,12 +119,30 @@ impl DocumentView {
             if span.end <= visible_chars.start {
                 continue;
             }
-            let geometry = self.range_geometry(origin, span.start..span.end);
+            // A discontinuous span is drawn piece by piece, the pieces joined by a dashed line.
+            let mut rects = Vec::new();
+            let mut joins = Vec::new();
+            for (a, b) in span.pieces() {
+                let piece = self.range_geometry(origin, a..b);
+                if let (Some(prev), Some(next)) = (rects.last(), piece.rects.first()) {
+                    joins.push([Rect::right_center(prev), Rect::left_center(next)]);
+                }
+                rects.extend(piece.rects);
+            }
+            let geometry = SpanGeometry { rects };
             let Some(first_rect) = geometry.rects.first().copied() else {
                 continue;
             };
             let level = self.level(index) as f32;
             let color = type_color(&project.schema, &span.entity_type);
+            for join in &joins {
+                painter.extend(egui::Shape::dashed_line(
+                    join,
+                    Stroke::new(1.5, color),
+                    4.0,
+                    3.0,
+                ));
+            }
             let fill = color.gamma_multiply(if ui.visuals().dark_mode { 0.35 } else { 0.45 });
             let selected =
                 self.selection == Selection::Span(span.id) || self.relation_source == Some(span.id);
