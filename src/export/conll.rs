@@ -256,7 +256,11 @@ pub(crate) fn token_sentences(doc: &Document) -> Vec<Vec<Token<'_>>> {
             start,
             end,
             text: doc.slice(start, end),
-            columns: own.columns.get(i).map(String::as_str),
+            columns: own
+                .columns
+                .get(i)
+                .map(String::as_str)
+                .filter(|c| !c.is_empty()),
         });
         previous_end = end;
     }

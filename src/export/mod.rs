@@ -381,7 +381,7 @@ pub fn render(
         ExportFormat::Conll => Output::File(
             conll::render(project, options.scheme, options.separator, notices).into_bytes(),
         ),
-        ExportFormat::Webanno => Output::File(webanno::render(project, notices).into_bytes()),
+        ExportFormat::Webanno => Output::Folder(webanno::render(project, notices)),
         ExportFormat::Jsonl => Output::File(jsonl::render(project).into_bytes()),
         ExportFormat::Csv => Output::Folder(csv::render(project).map_err(|e| ser(&e))?),
         ExportFormat::Graphml => Output::File(graphml::render(project).into_bytes()),

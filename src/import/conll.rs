@@ -151,7 +151,6 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
             name.clone()
         }
     };
-    let mut width = None;
     for (i, line) in content.lines().enumerate() {
         let n = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -180,21 +179,6 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
                     cols.iter().filter(|c| !c.is_empty()).count()
                 ),
             });
-        }
-        // Every token line of a file has the same columns, as conlleval requires.
-        match width {
-            None => width = Some(cols.len()),
-            Some(w) if w != cols.len() => {
-                return Err(ImportError::Malformed {
-                    path: path.to_path_buf(),
-                    line: n,
-                    message: format!(
-                        "{} columns here, {w} on the lines before: every token line needs the same columns",
-                        cols.len()
-                    ),
-                });
-            }
-            Some(_) => {}
         }
         let last = cols.len() - 1;
         builder.token(cols[0], &cols[1..last], cols[last], path, n)?;
@@ -309,7 +293,5 @@ mod tests {
         assert!(err.to_string().starts_with("x.conll:1:"), "{err}");
         let err = parse(Path::new("x.conll"), "a b c d e\n").unwrap_err();
         assert!(err.to_string().starts_with("x.conll:1:"), "{err}");
-        let err = parse(Path::new("x.conll"), "EU NNP B-ORG\nsaid O\n").unwrap_err();
-        assert!(err.to_string().starts_with("x.conll:2:"), "{err}");
     }
 }

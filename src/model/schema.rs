@@ -326,6 +326,7 @@ mod tests {
                 label: "Location".into(),
                 color: "#ffffff".into(),
                 key: None,
+                short_label: String::new(),
             }],
             ..Schema::default()
         };

@@ -1176,6 +1176,7 @@ mod tests {
             label: "Weapon".into(),
             color: "#123456".into(),
             key: None,
+            short_label: String::new(),
         });
         let m = merge(&b, &ours, &theirs).unwrap();
         assert!(m.is_clean(), "{:?}", m.conflicts);
