@@ -886,7 +886,8 @@ pub(crate) fn parse_conf(annotation: &str, visual: &str) -> Schema {
                         _ => {}
                     }
                 }
-                if schema.relation_type(name).is_none() {
+                // Equivalence sets (`*` lines) become entities, not relations.
+                if schema.relation_type(name).is_none() && name != "Equiv" {
                     schema.relation_types.push(rel);
                 }
             }
