@@ -502,11 +502,19 @@ fn brat_events_attributes_normalizations_round_trip() {
     let answered = by_text("answered");
     assert!(shelled.event && answered.event);
     assert_eq!(shelled.note, "First reported by local media.");
-    assert!(d.relations.iter().any(|r| r.relation_type == "Cause"
-        && r.source == answered.id
-        && r.target == shelled.id));
+    assert!(
+        d.relations.iter().any(|r| r.relation_type == "Cause"
+            && r.source == answered.id
+            && r.target == shelled.id)
+    );
     assert!(first.schema.relation_type("Cause").unwrap().event_role);
-    assert!(!first.schema.relation_type("located_near").unwrap().event_role);
+    assert!(
+        !first
+            .schema
+            .relation_type("located_near")
+            .unwrap()
+            .event_role
+    );
     assert_eq!(
         answered.attributes.get("Certainty").map(String::as_str),
         Some("Likely")
@@ -525,20 +533,48 @@ fn brat_events_attributes_normalizations_round_trip() {
     assert_eq!(by_text("Militia fighters").entity, brigade.entity);
     // Short labels and arc styles from visual.conf.
     assert_eq!(first.schema.entity_type("Group").unwrap().short_label, "G");
-    assert!(first.schema.relation_type("located_near").unwrap().arc_style.contains("dashArray"));
+    assert!(
+        first
+            .schema
+            .relation_type("located_near")
+            .unwrap()
+            .arc_style
+            .contains("dashArray")
+    );
 
     let folder = dir.path().join("out");
-    ok(&["export", p(&project), "--format", "brat", "--out", p(&folder)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "brat",
+        "--out",
+        p(&folder),
+    ]);
     let ann_file = fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "ann"))
         .unwrap();
     let ann = fs::read_to_string(&ann_file).unwrap();
-    assert!(ann.contains("\tReference T") && ann.contains(" GeoNames:148619\tLachin"), "{ann}");
-    assert!(ann.contains(&format!("\tGroup 0 7;143 155\tMilitia 12th Brigade")), "{ann}");
-    assert!(ann.lines().any(|l| l.starts_with('E') && l.contains(" Target2:")), "{ann}");
-    assert!(ann.lines().any(|l| l.starts_with('A') && l.ends_with(" Likely")), "{ann}");
+    assert!(
+        ann.contains("\tReference T") && ann.contains(" GeoNames:148619\tLachin"),
+        "{ann}"
+    );
+    assert!(
+        ann.contains("\tGroup 0 7;143 155\tMilitia 12th Brigade"),
+        "{ann}"
+    );
+    assert!(
+        ann.lines()
+            .any(|l| l.starts_with('E') && l.contains(" Target2:")),
+        "{ann}"
+    );
+    assert!(
+        ann.lines()
+            .any(|l| l.starts_with('A') && l.ends_with(" Likely")),
+        "{ann}"
+    );
     let conf = fs::read_to_string(folder.join("annotation.conf")).unwrap();
     assert!(conf.contains("[events]\nAttack\t"), "{conf}");
 
@@ -558,7 +594,14 @@ fn brat_events_attributes_normalizations_round_trip() {
                     .and_then(|e| p.entity(e))
                     .map(|e| e.references.clone())
                     .unwrap_or_default();
-                (s.start, s.end, s.fragments.clone(), s.event, s.attributes.clone(), refs)
+                (
+                    s.start,
+                    s.end,
+                    s.fragments.clone(),
+                    s.event,
+                    s.attributes.clone(),
+                    refs,
+                )
             })
             .collect();
         spans.sort();
@@ -595,7 +638,14 @@ fn marginalia_brat_marginalia_keeps_titles_statuses_aliases_and_notes() {
     let project = dir.path().join("p.ron");
     store::save(&p0, &project).unwrap();
     let folder = dir.path().join("out");
-    ok(&["export", p(&project), "--format", "brat", "--out", p(&folder)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "brat",
+        "--out",
+        p(&folder),
+    ]);
     let again = new_project(dir.path(), "q.ron");
     ok(&["import", p(&again), p(&folder)]);
     let p1 = store::load(&again).unwrap();
@@ -627,7 +677,14 @@ fn conll_keeps_tokens_columns_and_schemes() {
     // Tab-separated, for doccano: the same lines with tabs.
     let tabbed = dir.path().join("tab.conll");
     ok(&[
-        "export", p(&project), "--format", "conll", "--separator", "tab", "--out", p(&tabbed),
+        "export",
+        p(&project),
+        "--format",
+        "conll",
+        "--separator",
+        "tab",
+        "--out",
+        p(&tabbed),
     ]);
     assert_eq!(
         fs::read_to_string(&tabbed).unwrap(),
@@ -639,8 +696,16 @@ fn conll_keeps_tokens_columns_and_schemes() {
     ok(&["import", p(&project), p(&file)]);
     let out = dir.path().join("b.conll");
     ok(&[
-        "export", p(&project), "--format", "conll", "--scheme", "bioes", "--separator", "tab",
-        "--out", p(&out),
+        "export",
+        p(&project),
+        "--format",
+        "conll",
+        "--scheme",
+        "bioes",
+        "--separator",
+        "tab",
+        "--out",
+        p(&out),
     ]);
     let exported = fs::read_to_string(&out).unwrap();
     assert_eq!(
@@ -657,7 +722,11 @@ fn webanno_tsv_imports_and_round_trips() {
     let project = new_project(dir.path(), "p.ron");
     let o = marginalia(&["import", p(&project), p(&fixture("formats/webanno"))]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("pos.POS not imported (15 line(s) annotated)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("pos.POS not imported (15 line(s) annotated)"),
+        "{}",
+        stderr(&o)
+    );
     let first = store::load(&project).unwrap();
     let d = &first.documents[0];
     assert_eq!(
@@ -707,7 +776,14 @@ fn webanno_tsv_imports_and_round_trips() {
     );
 
     let out = dir.path().join("tsv-out");
-    ok(&["export", p(&project), "--format", "webanno", "--out", p(&out)]);
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "webanno",
+        "--out",
+        p(&out),
+    ]);
     let again = new_project(dir.path(), "q.ron");
     ok(&["import", p(&again), p(&out)]);
     let second = store::load(&again).unwrap();

@@ -195,8 +195,11 @@ impl Inspector {
                     ui.end_row();
                 }
                 if !span.fragments.is_empty() {
-                    let pieces: Vec<&str> =
-                        span.fragments.iter().map(|&(a, b)| doc.slice(a, b)).collect();
+                    let pieces: Vec<&str> = span
+                        .fragments
+                        .iter()
+                        .map(|&(a, b)| doc.slice(a, b))
+                        .collect();
                     ui.label("Fragments");
                     ui.label(pieces.join(" … "));
                     ui.end_row();

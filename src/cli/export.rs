@@ -8,8 +8,7 @@ pub(super) fn run(
     format: ExportFormatArg,
     out: &Path,
     force: bool,
-    scheme: TagScheme,
-    separator: Separator,
+    (scheme, separator): (TagScheme, Separator),
     docs: &[String],
     types: &[String],
 ) -> Result<()> {

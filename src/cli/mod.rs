@@ -218,7 +218,13 @@ pub fn run(command: Command) -> Result<()> {
             docs,
             types,
         } => export::run(
-            &project, format, &out, force, scheme, separator, &docs, &types,
+            &project,
+            format,
+            &out,
+            force,
+            (scheme, separator),
+            &docs,
+            &types,
         ),
         Command::Suggest {
             project,

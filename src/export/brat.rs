@@ -60,6 +60,12 @@ pub fn render(project: &Project, notices: &mut Vec<String>) -> Vec<(String, Vec<
             "brat: {unlinked} knowledge-base entit(y/ies) with no mention in the exported documents not written (brat records entities only through their mentions)"
         ));
     }
+    let decisions = project.decisions.len() + project.relation_decisions.len();
+    if decisions > 0 {
+        notices.push(format!(
+            "brat: {decisions} rejected-suggestion decision(s) not written (brat has no place for them; the project file keeps them)"
+        ));
+    }
     if losses.argument_notes > 0 {
         notices.push(format!(
             "brat: {} note(s) on event arguments dropped (an argument has no id to hang a note on)",
@@ -191,7 +197,11 @@ fn ann_counting(project: &Project, doc: &Document, losses: &mut Losses) -> Strin
     let id_of = |id: SpanId| written.get(&id).map(|s| brat_id(s));
     // Events: the trigger and the arguments in relation order; a role repeated is numbered
     // as brat does (Theme, Theme2, ...).
-    for s in doc.spans.iter().filter(|s| s.event && written.contains_key(&s.id)) {
+    for s in doc
+        .spans
+        .iter()
+        .filter(|s| s.event && written.contains_key(&s.id))
+    {
         let mut line = format!("{}\t{}:{}", brat_id(s), type_name(&s.entity_type), s.id);
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for r in doc
@@ -326,9 +336,9 @@ fn usage(project: &Project) -> Usage {
                 }
             }
         }
-        u.equiv |= linked.iter().any(|(e, n)| {
-            *n > 1 && project.entity(*e).is_some_and(|x| x.references.is_empty())
-        });
+        u.equiv |= linked
+            .iter()
+            .any(|(e, n)| *n > 1 && project.entity(*e).is_some_and(|x| x.references.is_empty()));
         for r in d.relations.iter().filter(|r| is_argument(project, d, r)) {
             if let (Some(s), Some(t)) = (d.span(r.source), d.span(r.target)) {
                 u.event_types
@@ -462,7 +472,11 @@ fn visual_conf(project: &Project) -> String {
             let _ = writeln!(out, "{}\tbgColor:{}", type_name(&t.id), t.color);
         }
     }
-    for r in schema.relation_types.iter().filter(|r| !r.arc_style.is_empty()) {
+    for r in schema
+        .relation_types
+        .iter()
+        .filter(|r| !r.arc_style.is_empty())
+    {
         let _ = writeln!(out, "{}\t{}", type_name(&r.id), one_line(&r.arc_style));
     }
     out

@@ -63,10 +63,10 @@ pub fn render(
             .collect();
         let kept = outermost(&doc.spans, &mut counts);
         for s in &kept {
-            let covered = tokens.iter().filter(|&&(a, b)| a < s.end && s.start < b);
+            let mut covered = tokens.iter().filter(|&&(a, b)| a < s.end && s.start < b);
             let (first, last) = (
                 covered.clone().next().map(|t| t.0),
-                covered.last().map(|t| t.1),
+                covered.next_back().map(|t| t.1),
             );
             match (first, last) {
                 (Some(a), Some(b)) if a != s.start || b != s.end => counts.widened += 1,
@@ -124,10 +124,7 @@ pub fn render(
             counts.discontinuous,
             "discontinuous span(s) written as their whole extent",
         ),
-        (
-            counts.no_token,
-            "span(s) dropped: they cover no token",
-        ),
+        (counts.no_token, "span(s) dropped: they cover no token"),
         (
             project.relation_count(),
             "relation(s) not written (CoNLL holds no relations)",
@@ -398,7 +395,9 @@ mod tests {
         let out = render(&p, TagScheme::Iob2, Separator::Space, &mut notes);
         assert!(out.contains("Armenian B-ORG\nNational I-ORG\n"), "{out}");
         assert!(
-            notes.iter().any(|n| n.contains("1 overlapping span(s) dropped")),
+            notes
+                .iter()
+                .any(|n| n.contains("1 overlapping span(s) dropped")),
             "{notes:?}"
         );
     }

@@ -698,14 +698,13 @@ mod tests {
         let doc = std::sync::Arc::make_mut(&mut p.documents[0]);
         doc.metadata.author = Some("Ani Hakobyan".into());
         doc.metadata.extra.insert("desk".into(), "Caucasus".into());
-        let Output::File(bytes) =
-            render(
-                &p,
-                ExportFormat::Json,
-                &ExportOptions::default(),
-                &mut Vec::new()
-            ).unwrap()
-        else {
+        let Output::File(bytes) = render(
+            &p,
+            ExportFormat::Json,
+            &ExportOptions::default(),
+            &mut Vec::new(),
+        )
+        .unwrap() else {
             panic!("a file")
         };
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();

@@ -178,7 +178,12 @@ fn document(project: &Project, doc: &Document, counts: &mut Counts) -> String {
             format!("{value}[{}]", ids[si])
         }
     };
-    let index_of: HashMap<_, usize> = doc.spans.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let index_of: HashMap<_, usize> = doc
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, i))
+        .collect();
     // Relations sit on the first token of their target.
     let mut relations_on: Vec<Vec<(String, String)>> = vec![Vec::new(); tokens.len()];
     for r in &doc.relations {
@@ -237,7 +242,10 @@ fn document(project: &Project, doc: &Document, counts: &mut Counts) -> String {
                             let e = s.entity.and_then(|e| project.entity(e))?;
                             e.references.first().cloned()
                         });
-                        with_id(si, &identifier.map_or("*".to_string(), |i| escape_value(&i)))
+                        with_id(
+                            si,
+                            &identifier.map_or("*".to_string(), |i| escape_value(&i)),
+                        )
                     })
                     .collect();
                 let values: Vec<String> = spans

@@ -69,7 +69,10 @@ fn walk(
     dirs: &mut Vec<PathBuf>,
 ) -> Result<(), ImportError> {
     super::walk_files(dir, &mut |d| dirs.push(d.to_path_buf()), &mut |path| {
-        if matches!(super::extension(&path).as_str(), "ann" | "txt" | "a1" | "a2") {
+        if matches!(
+            super::extension(&path).as_str(),
+            "ann" | "txt" | "a1" | "a2"
+        ) {
             stems.insert(path.with_extension(""));
         }
     })
@@ -315,13 +318,19 @@ fn parse_sources(
                 ),
             ));
         };
-        let &t = span_of.get(trigger).filter(|_| trigger.starts_with('T')).ok_or_else(|| {
-            malformed(
-                line.path,
-                line.n,
-                format!("{}: the trigger {trigger} is not a T line of this file", line.id),
-            )
-        })?;
+        let &t = span_of
+            .get(trigger)
+            .filter(|_| trigger.starts_with('T'))
+            .ok_or_else(|| {
+                malformed(
+                    line.path,
+                    line.n,
+                    format!(
+                        "{}: the trigger {trigger} is not a T line of this file",
+                        line.id
+                    ),
+                )
+            })?;
         let s = if triggered.insert(t) {
             t
         } else {
@@ -980,7 +989,10 @@ mod tests {
             "Collective Security Treaty Organization"
         );
         assert!(import.entities[0].references.is_empty());
-        assert_eq!(spans[0].attributes.get("Negated").map(String::as_str), Some(""));
+        assert_eq!(
+            spans[0].attributes.get("Negated").map(String::as_str),
+            Some("")
+        );
         assert!(import.notices.is_empty(), "{:?}", import.notices);
     }
 
@@ -1011,8 +1023,14 @@ mod tests {
         let e1 = &spans[1];
         assert!(e1.event && e1.entity_type == "Attack");
         assert_eq!(e1.note, "first strike; A2: source says");
-        assert_eq!(e1.attributes.get("Certainty").map(String::as_str), Some("High"));
-        assert_eq!(spans[4].attributes.get("Negation").map(String::as_str), Some(""));
+        assert_eq!(
+            e1.attributes.get("Certainty").map(String::as_str),
+            Some("High")
+        );
+        assert_eq!(
+            spans[4].attributes.get("Negation").map(String::as_str),
+            Some("")
+        );
         let args: Vec<(&str, usize, usize)> = rels
             .iter()
             .map(|r| (r.relation_type.as_str(), r.source, r.target))
@@ -1032,9 +1050,15 @@ mod tests {
         let target = import.declared.relation_type("Target").unwrap();
         assert!(target.event_role);
         let notice = import.notices.join("\n");
-        assert!(notice.contains("1 attribute(s) on relations dropped"), "{notice}");
+        assert!(
+            notice.contains("1 attribute(s) on relations dropped"),
+            "{notice}"
+        );
         assert!(notice.contains("1 event(s) sharing a trigger"), "{notice}");
-        assert!(notice.contains("1 note(s) on attributes or normalizations"), "{notice}");
+        assert!(
+            notice.contains("1 note(s) on attributes or normalizations"),
+            "{notice}"
+        );
     }
 
     #[test]
@@ -1063,7 +1087,11 @@ mod tests {
         let (spans, _, import) = parse(ann, text).unwrap();
         assert_eq!(import.entities.len(), 1);
         assert_eq!(import.entities[0].name, "IL-2");
-        assert!(spans.iter().all(|s| s.link == spans[0].link && s.link.is_some()));
+        assert!(
+            spans
+                .iter()
+                .all(|s| s.link == spans[0].link && s.link.is_some())
+        );
     }
 
     #[test]
@@ -1075,7 +1103,10 @@ mod tests {
         assert_eq!(import.documents.len(), 1);
         assert_eq!(import.documents[0].spans.len(), 1);
         let import = read(&[dir.path().join("PMID-1.v2.ann")]).unwrap();
-        assert_eq!(import.documents[0].doc.source, dir.path().join("PMID-1.v2.txt"));
+        assert_eq!(
+            import.documents[0].doc.source,
+            dir.path().join("PMID-1.v2.txt")
+        );
     }
 
     #[test]

@@ -249,7 +249,8 @@ mod tests {
 
     #[test]
     fn keeps_tokens_and_middle_columns() {
-        let input = "-DOCSTART- -X- -X- O\n\nU.S. NNP I-NP I-LOC\nsaid VBD I-VP O\n\nOK UH I-INTJ O\n";
+        let input =
+            "-DOCSTART- -X- -X- O\n\nU.S. NNP I-NP I-LOC\nsaid VBD I-VP O\n\nOK UH I-INTJ O\n";
         let docs = parse(Path::new("a.conll"), input).unwrap();
         let t = docs[0].tokens.as_ref().unwrap();
         assert_eq!(t.tokens, vec![(0, 4), (5, 9), (10, 12)]);

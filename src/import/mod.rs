@@ -10,9 +10,9 @@ mod email;
 mod html;
 pub mod jsonl;
 mod markdown;
-pub mod webanno;
 mod office;
 mod table;
+pub mod webanno;
 
 pub use decode::{MAX_FILE_BYTES, decode_text};
 

@@ -303,7 +303,9 @@ pub fn parse_file(
                 return Err(malformed(
                     path,
                     n,
-                    format!("the sentence starts at {begin}, before the end of the one before ({utf16_len})"),
+                    format!(
+                        "the sentence starts at {begin}, before the end of the one before ({utf16_len})"
+                    ),
                 ));
             }
             if begin > utf16_len && !text.is_empty() {
@@ -401,12 +403,24 @@ pub fn parse_file(
     for (li, layer) in layers.iter().enumerate() {
         match layer.kind {
             LayerKind::Chain => {
-                notes.skipped(layer, units.iter().filter(|u| u.cells[layer.column] != "_").count());
+                notes.skipped(
+                    layer,
+                    units
+                        .iter()
+                        .filter(|u| u.cells[layer.column] != "_")
+                        .count(),
+                );
                 continue;
             }
             LayerKind::Relation => continue,
             LayerKind::Span if layer.is_linguistic() => {
-                notes.skipped(layer, units.iter().filter(|u| u.cells[layer.column] != "_").count());
+                notes.skipped(
+                    layer,
+                    units
+                        .iter()
+                        .filter(|u| u.cells[layer.column] != "_")
+                        .count(),
+                );
                 continue;
             }
             LayerKind::Span => {}
@@ -417,7 +431,11 @@ pub fn parse_file(
             let columns: Vec<Vec<&str>> = (0..width)
                 .map(|f| {
                     let cell = unit.cells[layer.column + f].as_str();
-                    if cell == "_" { Vec::new() } else { stacked(cell) }
+                    if cell == "_" {
+                        Vec::new()
+                    } else {
+                        stacked(cell)
+                    }
                 })
                 .collect();
             let count = columns.iter().map(Vec::len).max().unwrap_or(0);
@@ -471,7 +489,13 @@ pub fn parse_file(
     let layer_index = |name: &str| layers.iter().position(|l| l.name == name);
     for layer in layers.iter().filter(|l| l.kind == LayerKind::Relation) {
         let Some(base) = layer.base.as_deref().and_then(layer_index) else {
-            notes.skipped(layer, units.iter().filter(|u| u.cells[layer.column] != "_").count());
+            notes.skipped(
+                layer,
+                units
+                    .iter()
+                    .filter(|u| u.cells[layer.column] != "_")
+                    .count(),
+            );
             continue;
         };
         let bt = layer.column + layer.features.len();
@@ -487,22 +511,25 @@ pub fn parse_file(
             for (k, source) in stacked(cell).into_iter().enumerate() {
                 let (addr, ids) = match source.split_once('[') {
                     Some((a, rest)) => {
-                        let ids = rest.trim_end_matches(']').split_once('_').and_then(|(s, t)| {
-                            Some((s.parse::<u32>().ok()?, t.parse::<u32>().ok()?))
-                        });
+                        let ids = rest
+                            .trim_end_matches(']')
+                            .split_once('_')
+                            .and_then(|(s, t)| {
+                                Some((s.parse::<u32>().ok()?, t.parse::<u32>().ok()?))
+                            });
                         (a, ids)
                     }
                     None => (source, None),
                 };
                 let bad = |what: String| malformed(path, unit.line, what);
-                let &from = address
-                    .get(addr)
-                    .ok_or_else(|| bad(format!("the relation's source {addr} is not a token of this file")))?;
-                let pick = |unit: usize, id: Option<u32>| {
-                    match id.filter(|&i| i != 0) {
-                        Some(i) => by_id.get(&(base, i)).copied(),
-                        None => on_unit.get(&(base, unit)).and_then(|v| v.first().copied()),
-                    }
+                let &from = address.get(addr).ok_or_else(|| {
+                    bad(format!(
+                        "the relation's source {addr} is not a token of this file"
+                    ))
+                })?;
+                let pick = |unit: usize, id: Option<u32>| match id.filter(|&i| i != 0) {
+                    Some(i) => by_id.get(&(base, i)).copied(),
+                    None => on_unit.get(&(base, unit)).and_then(|v| v.first().copied()),
                 };
                 let (Some(s), Some(t)) = (pick(from, ids.map(|x| x.0)), pick(ui, ids.map(|x| x.1)))
                 else {
