@@ -152,12 +152,17 @@ pub fn render(
             "document title(s), status(es) and metadata not written",
         ),
     ];
+    push_counts("CoNLL", &said, notices);
+    out
+}
+
+/// One notice per count that is not zero: "FORMAT: N what".
+pub(crate) fn push_counts(format: &str, said: &[(usize, &str)], notices: &mut Vec<String>) {
     for (n, what) in said {
-        if n > 0 {
-            notices.push(format!("CoNLL: {n} {what}"));
+        if *n > 0 {
+            notices.push(format!("{format}: {n} {what}"));
         }
     }
-    out
 }
 
 /// The tag of the `i`th token of a sentence, given which kept span covers each token.

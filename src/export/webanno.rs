@@ -65,11 +65,7 @@ pub fn render(project: &Project, notices: &mut Vec<String>) -> Vec<(String, Vec<
             "document title(s), status(es) and metadata not written",
         ),
     ];
-    for (n, what) in said {
-        if n > 0 {
-            notices.push(format!("WebAnno TSV: {n} {what}"));
-        }
-    }
+    super::conll::push_counts("WebAnno TSV", &said, notices);
     files
 }
 

@@ -403,24 +403,12 @@ pub fn parse_file(
     for (li, layer) in layers.iter().enumerate() {
         match layer.kind {
             LayerKind::Chain => {
-                notes.skipped(
-                    layer,
-                    units
-                        .iter()
-                        .filter(|u| u.cells[layer.column] != "_")
-                        .count(),
-                );
+                notes.skipped(layer, &units);
                 continue;
             }
             LayerKind::Relation => continue,
             LayerKind::Span if layer.is_linguistic() => {
-                notes.skipped(
-                    layer,
-                    units
-                        .iter()
-                        .filter(|u| u.cells[layer.column] != "_")
-                        .count(),
-                );
+                notes.skipped(layer, &units);
                 continue;
             }
             LayerKind::Span => {}
@@ -489,13 +477,7 @@ pub fn parse_file(
     let layer_index = |name: &str| layers.iter().position(|l| l.name == name);
     for layer in layers.iter().filter(|l| l.kind == LayerKind::Relation) {
         let Some(base) = layer.base.as_deref().and_then(layer_index) else {
-            notes.skipped(
-                layer,
-                units
-                    .iter()
-                    .filter(|u| u.cells[layer.column] != "_")
-                    .count(),
-            );
+            notes.skipped(layer, &units);
             continue;
         };
         let bt = layer.column + layer.features.len();
@@ -585,7 +567,12 @@ struct Notes {
 }
 
 impl Notes {
-    fn skipped(&mut self, layer: &Layer, n: usize) {
+    /// Counts the lines a layer that is not imported annotates.
+    fn skipped(&mut self, layer: &Layer, units: &[Unit]) {
+        let n = units
+            .iter()
+            .filter(|u| u.cells[layer.column] != "_")
+            .count();
         *self.skipped.entry(layer.name.clone()).or_default() += n;
     }
 
