@@ -274,3 +274,41 @@ fn document(project: &Project, doc: &Document, counts: &mut Counts) -> String {
         .count();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Relation, Span};
+
+    #[test]
+    fn stacked_and_multi_token_spans_get_ids_and_relations_name_both() {
+        let mut p = Project::new("t");
+        let id = p.new_document_id();
+        let mut d = Document::new(id, "t", "", "Nikol Pashinyan spoke".to_string());
+        let (a, b) = (p.new_span_id(), p.new_span_id());
+        d.spans.push(Span::new(a, 0, 15, "PER"));
+        d.spans.push(Span::new(b, 0, 5, "GIVEN"));
+        d.spans.sort_by_key(|s| s.sort_key());
+        d.relations.push(Relation {
+            id: p.new_relation_id(),
+            relation_type: "part_of".into(),
+            source: b,
+            target: a,
+            origin: Default::default(),
+            note: String::new(),
+        });
+        p.documents.push(d.into());
+        let mut notices = Vec::new();
+        let files = render(&p, &mut notices);
+        let text = String::from_utf8(files[0].1.clone()).unwrap();
+        assert!(
+            text.contains("1-1\t0-5\tNikol\t*[1]|*[2]\tGIVEN[1]|PER[2]\tpart\\_of\t1-1[1_2]\t\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1-2\t6-15\tPashinyan\t*[2]\tPER[2]\t_\t_\t\n"),
+            "{text}"
+        );
+        assert!(files[0].0.ends_with(".tsv"));
+    }
+}

@@ -591,3 +591,56 @@ impl Notes {
         (!parts.is_empty()).then(|| format!("{}: {}", path.display(), parts.join(", ")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.Span|label\n#T_RL=webanno.custom.Link|BT_webanno.custom.Span\n\n\n";
+
+    #[test]
+    fn spans_without_values_take_the_layer_name_and_relations_without_features_too() {
+        let tsv =
+            format!("{HEAD}#Text=Alpha beta\n1-1\t0-5\tAlpha\t*\t_\t\n1-2\t6-10\tbeta\t*\t1-1\t\n");
+        let doc = parse(Path::new("a.tsv"), &tsv).unwrap().remove(0);
+        assert_eq!(doc.doc.text, "Alpha beta");
+        let types: Vec<&str> = doc.spans.iter().map(|s| s.entity_type.as_str()).collect();
+        assert_eq!(types, vec!["Span", "Span"]);
+        assert_eq!(doc.relations[0].relation_type, "Link");
+        assert_eq!((doc.relations[0].source, doc.relations[0].target), (0, 1));
+    }
+
+    #[test]
+    fn escapes_are_undone() {
+        assert_eq!(unescape(r"a\_b\|c\\d\->e"), r"a_b|c\d->e");
+        assert_eq!(stacked(r"A\|B[1]|C[2]"), vec![r"A\|B[1]", "C[2]"]);
+        assert_eq!(label_and_id("PER[12]"), ("PER".to_string(), Some(12)));
+        assert_eq!(label_and_id("*"), (String::new(), None));
+    }
+
+    #[test]
+    fn bad_files_name_the_line() {
+        for (tsv, want) in [
+            ("#FORMAT=WebAnno TSV 2\n".to_string(), "a.tsv:1:"),
+            (
+                format!("{HEAD}#Text=Alpha\n1-1\t0-5\tAlpha\t*\n"),
+                "a.tsv:7:",
+            ),
+            (
+                format!("{HEAD}#Text=Alpha\n1-1\t0-5\tAlphx\t*\t_\t\n"),
+                "a.tsv:7:",
+            ),
+            (
+                format!("{HEAD}#Text=Alpha\n1-1\t0-9\tAlpha\t*\t_\t\n"),
+                "a.tsv:7:",
+            ),
+            (
+                format!("{HEAD}#Text=Alpha\n1-1\t0-5\tAlpha\t*\t1-7\t\n"),
+                "a.tsv:7:",
+            ),
+        ] {
+            let err = parse(Path::new("a.tsv"), &tsv).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{tsv:?}: {err}");
+        }
+    }
+}
