@@ -1,5 +1,6 @@
 //! Per-frame CPU time of the document view on a long, densely annotated article
-//! (20,000 words, 3,000 spans, 500 relations), drawn headless: no window or GPU needed.
+//! (20,000 words, 3,000 spans, 500 relations), drawn headless: no window or GPU needed;
+//! and the frame after an edit, which lays out every label and arc of the article again.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use marginalia::app::DocumentView;
@@ -106,6 +107,14 @@ fn bench(c: &mut Criterion) {
     );
     c.bench_function("document view frame while scrolling", |b| {
         b.iter(|| frame(&ctx, &mut view, &project, 40.0))
+    });
+    // An edit moves the revision: the next frame lays the labels and arcs out again.
+    let mut edited = project.clone();
+    c.bench_function("document view frame after an edit", |b| {
+        b.iter(|| {
+            edited.revision += 1;
+            frame(&ctx, &mut view, &edited, 0.0)
+        })
     });
     c.bench_function("document view first layout", |b| {
         b.iter(|| {

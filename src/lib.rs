@@ -3,6 +3,7 @@
 //! The core (everything but `app`) never depends on egui: the GUI reads the model and
 //! changes it only through `session::Op`s, each planned into one `edit::Transaction`.
 
+pub mod arcs;
 pub mod cli;
 pub mod diag;
 pub mod edit;

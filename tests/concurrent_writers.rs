@@ -201,3 +201,29 @@ fn a_project_changed_since_it_was_read_is_not_saved() {
         "{err}"
     );
 }
+
+/// A project open in the window (a `Session`) keeps CLI writers out; once it is closed they
+/// land.
+#[test]
+fn a_project_open_in_the_window_refuses_command_line_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("case.ron");
+    ok(&["new", p(&project)]);
+    let file = dir.path().join("a.txt");
+    fs::write(&file, "A note\n\nWritten in Geneva.\n").unwrap();
+    let window = marginalia::session::Session::open(&project).unwrap();
+    let o = marginalia(&["import", p(&project), p(&file)]);
+    assert_eq!(o.status.code(), Some(1));
+    let pid = std::process::id();
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {} is open in another Marginalia (pid {pid})",
+            project.display()
+        )
+    );
+    assert_eq!(store::load(&project).unwrap().documents.len(), 0);
+    drop(window);
+    ok(&["import", p(&project), p(&file)]);
+    assert_eq!(store::load(&project).unwrap().documents.len(), 1);
+}

@@ -619,7 +619,9 @@ fn autosaved_work_is_offered_back_on_open() {
     assert!(marginalia::store::recovery_path(&path).exists());
     assert!(h.state().status.contains("Autosaved"));
 
-    // Reopening (after a crash, say) offers the autosaved work.
+    // Reopening (after a crash, say: the OS then drops the first window's lock, as dropping
+    // it here does) offers the autosaved work.
+    drop(h);
     let dialogs = ScriptedDialogs::default();
     let app = MarginaliaApp::with_project_path(Some(&path), Settings::default(), Box::new(dialogs));
     let mut h = harness(app);
@@ -633,18 +635,27 @@ fn autosaved_work_is_offered_back_on_open() {
     assert!(!marginalia::store::recovery_path(&path).exists());
 }
 
+/// Makes an edit, lets another program rewrite the project file (renamed "Changed
+/// elsewhere"), then saves: the window asks. Returns what the other program wrote.
+fn edit_while_the_file_changes_on_disk(
+    h: &mut Harness<'static, MarginaliaApp>,
+    path: &Path,
+) -> Project {
+    make_an_edit(h);
+    let mut other = marginalia::store::load(path).unwrap();
+    other.name = "Changed elsewhere".into();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    marginalia::store::save(&other, path).unwrap();
+    ctrl(h, Key::S);
+    assert!(matches!(h.state().prompt, Some(Prompt::ChangedOnDisk)));
+    other
+}
+
 #[test]
 fn saving_over_a_file_changed_on_disk_asks_first() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = open_sample(dir.path(), vec![]);
-    make_an_edit(&mut h);
-    // Another program rewrites the file meanwhile.
-    let mut other = marginalia::store::load(&path).unwrap();
-    other.name = "Changed elsewhere".into();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    marginalia::store::save(&other, &path).unwrap();
-    ctrl(&mut h, Key::S);
-    assert!(matches!(h.state().prompt, Some(Prompt::ChangedOnDisk)));
+    edit_while_the_file_changes_on_disk(&mut h, &path);
     h.get_by_label("Cancel").click();
     h.run();
     assert_eq!(
@@ -659,6 +670,57 @@ fn saving_over_a_file_changed_on_disk_asks_first() {
         project(&h).span_count()
     );
     assert!(!h.state().session.is_dirty());
+}
+
+#[test]
+fn a_changed_file_can_be_reloaded_instead_of_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = open_sample(dir.path(), vec![]);
+    let other = edit_while_the_file_changes_on_disk(&mut h, &path);
+    h.get_by_label("Reload from disk").click();
+    h.run();
+    assert_eq!(project(&h).name, "Changed elsewhere");
+    assert_eq!(project(&h).span_count(), other.span_count());
+    assert!(!h.state().session.is_dirty());
+    // The window still holds the file: a CLI writer is kept out.
+    assert!(marginalia::store::ProjectLock::acquire(&path).is_err());
+}
+
+#[test]
+fn a_second_window_on_an_open_project_says_who_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (h, path) = open_sample(dir.path(), vec![]);
+    let second = MarginaliaApp::with_project_path(
+        Some(&path),
+        Settings::default(),
+        Box::new(ScriptedDialogs {
+            answers: vec![],
+            asked: vec![],
+        }),
+    );
+    match &second.prompt {
+        Some(Prompt::Error(message)) => assert!(
+            message.contains("is open in another Marginalia (pid"),
+            "{message}"
+        ),
+        other => panic!("expected an error prompt, got {other:?}"),
+    }
+    assert!(
+        second.session.project.documents.is_empty(),
+        "nothing opened"
+    );
+    drop(h);
+    // Once the first window is gone, the project opens.
+    let third = MarginaliaApp::with_project_path(
+        Some(&path),
+        Settings::default(),
+        Box::new(ScriptedDialogs {
+            answers: vec![],
+            asked: vec![],
+        }),
+    );
+    assert!(third.prompt.is_none());
+    assert_eq!(third.session.project.documents.len(), 6);
 }
 
 #[test]

@@ -445,3 +445,92 @@ fn export_filters_apply_to_entity_lists_index_and_graph() {
     assert_eq!(selected.entities.len(), 1);
     assert_eq!(selected.entities[0].name, "Aliyev");
 }
+
+/// Messages that name the right file and say what is wrong, once.
+#[test]
+fn messages_name_the_real_culprit() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_with_a_document(dir.path());
+    let before = fs::read(&project).unwrap();
+    // A single-file format given a folder name, existing or not.
+    let err = fails(&[
+        "export",
+        p(&project),
+        "--format",
+        "json",
+        "--out",
+        "newdir/",
+    ]);
+    assert!(
+        err.contains("names a folder; this format writes one file"),
+        "{err}"
+    );
+    // A folder where the backup goes is the backup's problem, not the project's.
+    let bak = dir.path().join("p.ron.bak");
+    let _ = fs::remove_file(&bak);
+    fs::create_dir(&bak).unwrap();
+    let more = dir.path().join("b.txt");
+    fs::write(&more, "More\n\nBaku replied.\n").unwrap();
+    let err = fails(&["import", p(&project), p(&more)]);
+    assert!(err.contains("cannot keep the previous version as"), "{err}");
+    assert!(err.contains("p.ron.bak"), "{err}");
+    assert_eq!(err.lines().count(), 1, "said once: {err}");
+    assert_eq!(fs::read(&project).unwrap(), before);
+    fs::remove_dir(&bak).unwrap();
+    // A title holding a comma is one title, not two.
+    ok(&["import", p(&project), p(&more)]);
+    let out = dir.path().join("one.json");
+    let said = ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "json",
+        "--out",
+        p(&out),
+        "--doc",
+        "Talks in Geneva",
+    ]);
+    assert!(said.contains("(1 document, "), "{said}");
+    let titled = dir.path().join("c.txt");
+    fs::write(&titled, "Geneva, day two\n\nThe talks went on.\n").unwrap();
+    ok(&["import", p(&project), p(&titled)]);
+    let said = ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "json",
+        "--out",
+        p(&out),
+        "--force",
+        "--doc",
+        "Geneva, day two",
+    ]);
+    assert!(said.contains("(1 document, "), "{said}");
+}
+
+/// A folder import says what it passes over: links (not followed) and, in a folder read as
+/// annotations, the plain documents beside them.
+#[test]
+fn folder_imports_say_what_they_skip() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_with_a_document(dir.path());
+    let folder = dir.path().join("in");
+    fs::create_dir(&folder).unwrap();
+    let outside = dir.path().join("outside.txt");
+    fs::write(&outside, "Outside\n\nNot in the folder.\n").unwrap();
+    std::os::unix::fs::symlink(&outside, folder.join("link.txt")).unwrap();
+    fs::write(folder.join("a.jsonl"), "{\"text\": \"Baku replied.\"}\n").unwrap();
+    fs::write(folder.join("plain.txt"), "Plain\n\nA plain note.\n").unwrap();
+    let o = marginalia(&["import", p(&project), p(&folder)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("link.txt: a symbolic link, not followed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("plain.txt: skipped; this folder is read as JSONL"),
+        "{err}"
+    );
+    assert_eq!(err.matches("link.txt").count(), 1, "{err}");
+}

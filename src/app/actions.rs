@@ -71,6 +71,20 @@ impl MarginaliaApp {
             AppCommand::NextDocument => self.step_document(1),
             AppCommand::SelectDocument(id) => self.select_document(id),
             AppCommand::JumpTo { doc, start, end } => self.jump_to(doc, start, end),
+            AppCommand::MoveSpanEdge {
+                edge,
+                unit,
+                forward,
+            } => {
+                let op = self
+                    .current_document()
+                    .map(|d| self.view.move_edge_op(d, edge, unit, forward));
+                match op {
+                    Some(Ok(op)) => self.run_op(op),
+                    Some(Err(why)) => self.status = why.into(),
+                    None => {}
+                }
+            }
             AppCommand::Op(op) => self.run_op(op),
         }
     }
@@ -170,6 +184,12 @@ impl MarginaliaApp {
     }
 
     pub fn open_path(&mut self, path: &Path) {
+        // Opening this window's own file again: its lock must be given up first, or the
+        // window would find the file "open in another Marginalia" (itself).
+        let same_file = self.session.path.as_deref() == Some(path);
+        if same_file {
+            self.session.release_lock();
+        }
         match Session::open(path) {
             Ok(ws) => {
                 self.set_session(ws);
@@ -183,6 +203,10 @@ impl MarginaliaApp {
                 }
             }
             Err(e) => {
+                if same_file {
+                    // Best effort: the next save takes it again if this fails.
+                    self.session.reload_lock();
+                }
                 self.prompt = Some(Prompt::Error(format!("Could not open the project.\n\n{e}")))
             }
         }
@@ -193,6 +217,13 @@ impl MarginaliaApp {
     /// the picked entity, scroll positions) carries over.
     pub(super) fn set_session(&mut self, session: Session) {
         self.session = session;
+        self.reset_views();
+    }
+
+    /// After the project was replaced (another file, or the same one reloaded): nothing of
+    /// the previous one (selection, Find results, the picked entity, scroll positions)
+    /// carries over.
+    pub(super) fn reset_views(&mut self) {
         self.current_doc = self.session.project.documents.first().map(|d| d.id);
         self.view.reset();
         self.view.scroll_scope = self.view.scroll_scope.wrapping_add(1);
@@ -222,6 +253,10 @@ impl MarginaliaApp {
                 self.settings.remember_project(path);
                 self.status = format!("Saved {}", path.display());
                 true
+            }
+            Err(crate::store::StoreError::Changed { .. }) => {
+                self.prompt = Some(Prompt::ChangedOnDisk);
+                false
             }
             Err(e) => {
                 self.prompt = Some(Prompt::Error(format!(

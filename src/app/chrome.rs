@@ -57,6 +57,12 @@ impl MarginaliaApp {
                 );
                 ui.separator();
                 menu_item(ui, MenuCommand::Find, commands);
+                let span_selected = matches!(self.view.selection, Selection::Span(_));
+                ui.menu_button("Span Boundaries", |ui| {
+                    for command in commands::SPAN_EDGE_COMMANDS {
+                        menu_item_enabled(ui, command, span_selected, commands);
+                    }
+                });
             });
             ui.menu_button("View", |ui| {
                 let mut toggle = |ui: &mut Ui, on: bool, command: MenuCommand| {

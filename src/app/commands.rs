@@ -4,6 +4,7 @@
 use crate::model::DocumentId;
 use crate::session::Op;
 use crate::suggest::{RelationSuggestion, Suggestion};
+use crate::text::{Edge, Unit};
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
 
@@ -39,6 +40,13 @@ pub enum AppCommand {
         doc: DocumentId,
         start: usize,
         end: usize,
+    },
+    /// Move one boundary of the selected span by a word or a character (to the right when
+    /// `forward`).
+    MoveSpanEdge {
+        edge: Edge,
+        unit: Unit,
+        forward: bool,
     },
     /// An annotation operation: the core plans it into one undoable transaction.
     Op(Op),
@@ -96,6 +104,14 @@ pub enum MenuCommand {
     ZoomOut,
     Shortcuts,
     About,
+    SpanEndRightWord,
+    SpanEndLeftWord,
+    SpanStartLeftWord,
+    SpanStartRightWord,
+    SpanEndRightChar,
+    SpanEndLeftChar,
+    SpanStartLeftChar,
+    SpanStartRightChar,
 }
 
 pub struct CommandSpec {
@@ -116,8 +132,17 @@ const fn ctrl_shift(key: Key) -> Option<KeyboardShortcut> {
     ))
 }
 
-/// The command table. Shortcuts with more modifiers come first so Ctrl+Shift+S is not
-/// taken as Ctrl+S.
+const fn with(modifiers: Modifiers, key: Key) -> Option<KeyboardShortcut> {
+    Some(KeyboardShortcut::new(modifiers, key))
+}
+
+const SHIFT: Modifiers = Modifiers::SHIFT;
+const CTRL_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
+const ALT_SHIFT: Modifiers = Modifiers::ALT.plus(Modifiers::SHIFT);
+const CTRL_ALT_SHIFT: Modifiers = CTRL_SHIFT.plus(Modifiers::ALT);
+
+/// The command table, in the order menus and the shortcut list show it (keys are matched
+/// most modifiers first, see `by_specificity`).
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         command: MenuCommand::SaveAs,
@@ -227,6 +252,56 @@ pub const COMMANDS: &[CommandSpec] = &[
         tooltip: "Version and licence",
         shortcut: None,
     },
+    // Span boundaries: Shift+arrows move the end, Ctrl+Shift+arrows the start, by a word;
+    // with Alt too, by a character (as Alt means characters when dragging).
+    CommandSpec {
+        command: MenuCommand::SpanEndLeftWord,
+        label: "Span End One Word Left",
+        tooltip: "Shrink the selected span by its last word",
+        shortcut: with(SHIFT, Key::ArrowLeft),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanEndRightWord,
+        label: "Span End One Word Right",
+        tooltip: "Extend the selected span by the word after it",
+        shortcut: with(SHIFT, Key::ArrowRight),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanStartLeftWord,
+        label: "Span Start One Word Left",
+        tooltip: "Extend the selected span by the word before it",
+        shortcut: with(CTRL_SHIFT, Key::ArrowLeft),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanStartRightWord,
+        label: "Span Start One Word Right",
+        tooltip: "Shrink the selected span by its first word",
+        shortcut: with(CTRL_SHIFT, Key::ArrowRight),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanEndLeftChar,
+        label: "Span End One Character Left",
+        tooltip: "Shrink the selected span by its last character",
+        shortcut: with(ALT_SHIFT, Key::ArrowLeft),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanEndRightChar,
+        label: "Span End One Character Right",
+        tooltip: "Extend the selected span by the character after it",
+        shortcut: with(ALT_SHIFT, Key::ArrowRight),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanStartLeftChar,
+        label: "Span Start One Character Left",
+        tooltip: "Extend the selected span by the character before it",
+        shortcut: with(CTRL_ALT_SHIFT, Key::ArrowLeft),
+    },
+    CommandSpec {
+        command: MenuCommand::SpanStartRightChar,
+        label: "Span Start One Character Right",
+        tooltip: "Shrink the selected span by its first character",
+        shortcut: with(CTRL_ALT_SHIFT, Key::ArrowRight),
+    },
 ];
 
 pub fn spec(command: MenuCommand) -> &'static CommandSpec {
@@ -236,8 +311,37 @@ pub fn spec(command: MenuCommand) -> &'static CommandSpec {
         .unwrap_or(&COMMANDS[0])
 }
 
+/// The span-boundary commands, in the order the Edit menu lists them.
+pub const SPAN_EDGE_COMMANDS: [MenuCommand; 8] = [
+    MenuCommand::SpanStartLeftWord,
+    MenuCommand::SpanStartRightWord,
+    MenuCommand::SpanEndLeftWord,
+    MenuCommand::SpanEndRightWord,
+    MenuCommand::SpanStartLeftChar,
+    MenuCommand::SpanStartRightChar,
+    MenuCommand::SpanEndLeftChar,
+    MenuCommand::SpanEndRightChar,
+];
+
 impl MenuCommand {
+    /// The boundary a span command moves: which end, by how much, rightwards or not.
+    pub fn span_edge(self) -> Option<(Edge, Unit, bool)> {
+        match self.to_app_command() {
+            AppCommand::MoveSpanEdge {
+                edge,
+                unit,
+                forward,
+            } => Some((edge, unit, forward)),
+            _ => None,
+        }
+    }
+
     pub fn to_app_command(self) -> AppCommand {
+        let move_edge = |edge, unit, forward| AppCommand::MoveSpanEdge {
+            edge,
+            unit,
+            forward,
+        };
         match self {
             MenuCommand::New => AppCommand::NewProject,
             MenuCommand::Open => AppCommand::OpenProject,
@@ -257,21 +361,47 @@ impl MenuCommand {
             MenuCommand::ZoomOut => AppCommand::ZoomOut,
             MenuCommand::Shortcuts => AppCommand::ShowShortcuts,
             MenuCommand::About => AppCommand::ShowAbout,
+            MenuCommand::SpanEndRightWord => move_edge(Edge::End, Unit::Word, true),
+            MenuCommand::SpanEndLeftWord => move_edge(Edge::End, Unit::Word, false),
+            MenuCommand::SpanStartLeftWord => move_edge(Edge::Start, Unit::Word, false),
+            MenuCommand::SpanStartRightWord => move_edge(Edge::Start, Unit::Word, true),
+            MenuCommand::SpanEndRightChar => move_edge(Edge::End, Unit::Char, true),
+            MenuCommand::SpanEndLeftChar => move_edge(Edge::End, Unit::Char, false),
+            MenuCommand::SpanStartLeftChar => move_edge(Edge::Start, Unit::Char, false),
+            MenuCommand::SpanStartRightChar => move_edge(Edge::Start, Unit::Char, true),
         }
     }
 }
 
 /// Commands whose shortcut was pressed this frame (consumed so widgets don't see them).
+/// The span-boundary keys belong to the document: while a text field has the keyboard they
+/// are left to it (Shift+arrows select text there).
 pub fn pressed_shortcuts(ctx: &egui::Context) -> Vec<AppCommand> {
+    let document_keys = super::DocumentView::owns_keyboard(ctx);
     ctx.input_mut(|i| {
-        COMMANDS
-            .iter()
-            .filter_map(|c| {
-                let s = c.shortcut?;
-                i.consume_shortcut(&s).then(|| c.command.to_app_command())
-            })
+        by_specificity()
+            .into_iter()
+            .filter(|(c, _)| document_keys || c.span_edge().is_none())
+            .filter(|(_, s)| i.consume_shortcut(s))
+            .map(|(c, _)| c.to_app_command())
             .collect()
     })
+}
+
+/// The shortcuts, those with more modifiers first: a shortcut matches with extra Shift or
+/// Alt held, so Ctrl+S must not be tried before Ctrl+Shift+S.
+fn by_specificity() -> Vec<(MenuCommand, KeyboardShortcut)> {
+    let mut keys: Vec<(MenuCommand, KeyboardShortcut)> = COMMANDS
+        .iter()
+        .filter_map(|c| Some((c.command, c.shortcut?)))
+        .collect();
+    keys.sort_by_key(|(_, s)| {
+        let m = s.modifiers;
+        std::cmp::Reverse(
+            usize::from(m.alt) + usize::from(m.shift) + usize::from(m.command || m.ctrl),
+        )
+    });
+    keys
 }
 
 /// A menu entry for a command: label, shortcut text and tooltip from the table.
@@ -323,9 +453,43 @@ pub const VIEW_KEYS: &[(&str, &str)] = &[
         "Create a relation between the two spans",
     ),
     (
+        "Drag an end of the selected span",
+        "Move that boundary (snaps to whole words; hold Alt for exact characters)",
+    ),
+    ("Click an arc or its label", "Select the relation"),
+    (
         "Delete",
         "Delete the selected span (with its relations) or relation",
     ),
     ("Esc", "Clear the selection or cancel the relation"),
     ("Up / Down", "Previous / next document"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shortcut matches with extra Shift or Alt held, so one tried earlier must never take
+    /// a later one's keys (Ctrl+S before Ctrl+Shift+S would make Save As unreachable).
+    #[test]
+    fn no_shortcut_is_taken_by_an_earlier_one() {
+        let keys = by_specificity();
+        for (i, (later, l)) in keys.iter().enumerate() {
+            for (earlier, e) in &keys[..i] {
+                let taken =
+                    e.logical_key == l.logical_key && l.modifiers.matches_logically(e.modifiers);
+                assert!(!taken, "{earlier:?} takes the keys of {later:?}");
+            }
+        }
+        assert!(keys.len() > 10);
+    }
+
+    #[test]
+    fn every_span_command_moves_an_edge() {
+        for c in SPAN_EDGE_COMMANDS {
+            assert!(c.span_edge().is_some(), "{c:?}");
+            assert!(spec(c).shortcut.is_some(), "{c:?} has no key");
+        }
+        assert_eq!(MenuCommand::Save.span_edge(), None);
+    }
+}

@@ -208,9 +208,18 @@ impl MarginaliaApp {
                 let name = path
                     .file_stem()
                     .map_or("Untitled".into(), |s| s.to_string_lossy().into_owned());
-                app.session = Session::new_project(&name);
-                app.session.path = Some(path.to_path_buf());
-                app.status = format!("New project; it will be saved as {}", path.display());
+                match Session::create(&name, path) {
+                    Ok(session) => {
+                        app.session = session;
+                        app.status = format!("New project; it will be saved as {}", path.display());
+                    }
+                    Err(e) => {
+                        app.prompt = Some(Prompt::Error(format!(
+                            "Could not start a project at {}.\n\n{e}",
+                            path.display()
+                        )))
+                    }
+                }
             }
         }
         app

@@ -71,9 +71,9 @@ impl MarginaliaApp {
                     ui.horizontal(|ui| {
                         if ui.button("Restore unsaved work").clicked() {
                             answered = true;
-                            match Session::restore(path, recovery) {
-                                Ok(ws) => {
-                                    self.set_session(ws);
+                            match self.session.restore(recovery) {
+                                Ok(()) => {
+                                    self.view.reset();
                                     self.status = "Restored autosaved work (not saved yet)".into();
                                 }
                                 Err(e) => self.prompt = Some(Prompt::Error(format!("Could not restore.\n\n{e}"))),
@@ -89,18 +89,29 @@ impl MarginaliaApp {
                 }
                 Prompt::ChangedOnDisk => {
                     ui.heading("The file changed on disk");
-                    ui.label("Another program changed the project file since you opened it. Overwrite it with your version?");
+                    ui.label("Another program changed the project file since you opened or saved it here. Nothing was saved. Keep your version under another name, take the version on disk (your unsaved changes are dropped), or overwrite it with yours.");
                     ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        if ui.button("Overwrite").clicked() {
-                            answered = true;
-                            if let Some(path) = self.session.path.clone() {
-                                self.save_to(&path);
-                            }
-                        }
+                    ui.horizontal_wrapped(|ui| {
                         if ui.button("Save As…").clicked() {
                             answered = true;
                             commands.push(AppCommand::SaveAs);
+                        }
+                        if ui.button("Reload from disk").on_hover_text("Your unsaved changes are dropped").clicked() {
+                            answered = true;
+                            match self.session.reload() {
+                                Ok(()) => {
+                                    self.reset_views();
+                                    self.status = "Reloaded the project from disk".into();
+                                }
+                                Err(e) => self.prompt = Some(Prompt::Error(format!("Could not reload.\n\n{e}"))),
+                            }
+                        }
+                        if ui.button("Overwrite").on_hover_text("The version on disk is replaced by yours").clicked() {
+                            answered = true;
+                            match self.session.overwrite() {
+                                Ok(()) => self.status = "Saved (the version on disk was replaced)".into(),
+                                Err(e) => self.prompt = Some(Prompt::Error(format!("Could not save; nothing was overwritten.\n\n{e}"))),
+                            }
                         }
                         if ui.button("Cancel").clicked() {
                             answered = true;

@@ -66,8 +66,9 @@ pub enum Command {
         /// CoNLL column separator (doccano's CoNLL import wants tab).
         #[arg(long, value_enum, default_value_t = Separator::Space)]
         separator: Separator,
-        /// Only these documents (ids like 12 or D12, or titles); repeatable, comma-separated.
-        #[arg(long = "doc", value_delimiter = ',')]
+        /// Only these documents (ids like 12 or D12, or titles); repeatable, comma-separated
+        /// (a title that holds a comma is matched whole first).
+        #[arg(long = "doc")]
         docs: Vec<String>,
         /// Only these entity types (comma-separated).
         #[arg(long, value_delimiter = ',')]

@@ -58,6 +58,14 @@ pub enum Edit {
         span: SpanId,
         note: String,
     },
+    /// Moves a span's boundaries (char offsets, end exclusive); its id, type, entity link
+    /// and relations stay.
+    SetSpanRange {
+        doc: DocumentId,
+        span: SpanId,
+        start: usize,
+        end: usize,
+    },
     LinkSpan {
         doc: DocumentId,
         span: SpanId,
@@ -274,6 +282,44 @@ impl Edit {
                     doc,
                     span,
                     note: old,
+                }
+            }
+            Edit::SetSpanRange {
+                doc,
+                span,
+                start,
+                end,
+            } => {
+                let d = doc_ref(project, doc)?;
+                let index = d.span_index(span).ok_or(ModelError::NoSpan { doc, span })?;
+                let mut moved = d.spans[index].clone();
+                let (old_start, old_end) = (moved.start, moved.end);
+                moved.start = start;
+                moved.end = end;
+                check_span(project, d, &moved)?;
+                if d.spans.iter().any(|s| {
+                    s.id != span
+                        && s.start == start
+                        && s.end == end
+                        && s.entity_type == moved.entity_type
+                }) {
+                    return Err(ModelError::DuplicateSpan {
+                        doc,
+                        start,
+                        end,
+                        ty: moved.entity_type.to_string(),
+                    });
+                }
+                // Spans stay sorted by (start, end, id): take it out and put it back.
+                let d = doc_mut(project, doc)?;
+                d.spans.remove(index);
+                let at = d.spans.partition_point(|s| s.sort_key() < moved.sort_key());
+                d.spans.insert(at, moved);
+                Edit::SetSpanRange {
+                    doc,
+                    span,
+                    start: old_start,
+                    end: old_end,
                 }
             }
             Edit::LinkSpan { doc, span, entity } => {

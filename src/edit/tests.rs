@@ -63,6 +63,13 @@ enum Op {
         doc: usize,
         pick: usize,
     },
+    /// Move a span's boundaries (may fail: out of range, empty, a duplicate).
+    Resize {
+        doc: usize,
+        pick: usize,
+        start: usize,
+        len: usize,
+    },
     Relate {
         doc: usize,
         a: usize,
@@ -153,6 +160,14 @@ fn op() -> impl Strategy<Value = Op> {
         (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::RemoveSpan { doc, pick }),
         (0..2usize, 0..8usize, 0..10usize).prop_map(|(doc, pick, ty)| Op::Retype { doc, pick, ty }),
         (0..2usize, 0..8usize).prop_map(|(doc, pick)| Op::Note { doc, pick }),
+        (0..2usize, 0..8usize, 0..70usize, 0..12usize).prop_map(|(doc, pick, start, len)| {
+            Op::Resize {
+                doc,
+                pick,
+                start,
+                len,
+            }
+        }),
         (0..2usize, 0..8usize, 0..8usize, 0..10usize).prop_map(|(doc, a, b, ty)| Op::Relate {
             doc,
             a,
@@ -262,6 +277,21 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                     doc: doc_id(p, doc),
                     span: s,
                     note: format!("n{pick}"),
+                });
+            }
+        }
+        Op::Resize {
+            doc,
+            pick,
+            start,
+            len,
+        } => {
+            if let Some(s) = span_at(p, doc, pick) {
+                tx.push(Edit::SetSpanRange {
+                    doc: doc_id(p, doc),
+                    span: s,
+                    start,
+                    end: start + len,
                 });
             }
         }
@@ -452,6 +482,7 @@ fn variant(edit: &Edit) -> &'static str {
         Edit::RemoveSpan { .. } => "RemoveSpan",
         Edit::SetSpanType { .. } => "SetSpanType",
         Edit::SetSpanNote { .. } => "SetSpanNote",
+        Edit::SetSpanRange { .. } => "SetSpanRange",
         Edit::LinkSpan { .. } => "LinkSpan",
         Edit::AddRelation { .. } => "AddRelation",
         Edit::RemoveRelation { .. } => "RemoveRelation",
@@ -470,7 +501,7 @@ fn variant(edit: &Edit) -> &'static str {
     }
 }
 
-const VARIANTS: usize = 24;
+const VARIANTS: usize = 25;
 
 #[test]
 fn the_property_test_generates_every_edit_variant() {

@@ -5,6 +5,7 @@
 
 use super::escape_xml as esc;
 use crate::model::{Document, Project, Span, parse_hex_color};
+use crate::text::count;
 use crate::text::{sentences, tokenize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -71,13 +72,13 @@ pub fn render(project: &Project) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">{} document(s) · {} annotation(s) · {} relation(s) · {} linked entit(ies). Exported from Marginalia.</p>\n</header>\n<main>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">{} · {} · {} · {}. Exported from Marginalia.</p>\n</header>\n<main>\n",
         esc(&project.name),
         esc(&project.name),
-        project.documents.len(),
-        project.span_count(),
-        project.relation_count(),
-        project.entities.len()
+        count(project.documents.len(), "document", "documents"),
+        count(project.span_count(), "annotation", "annotations"),
+        count(project.relation_count(), "relation", "relations"),
+        count(project.entities.len(), "linked entity", "linked entities")
     );
     legend(project, &mut out);
     contents(project, &mut out);

@@ -119,11 +119,11 @@ pub struct ExportReport {
 impl ExportReport {
     pub fn summary(&self) -> String {
         format!(
-            "wrote {} ({} document(s), {} span(s), {} relation(s))",
+            "wrote {} ({}, {}, {})",
             self.path.display(),
-            self.documents,
-            self.spans,
-            self.relations
+            crate::text::count(self.documents, "document", "documents"),
+            crate::text::count(self.spans, "span", "spans"),
+            crate::text::count(self.relations, "relation", "relations")
         )
     }
 }
@@ -391,29 +391,42 @@ pub fn render(
 
 /// The part of the project the options ask for: chosen documents (in project order) and
 /// spans of the chosen types, with only the relations whose both ends remain.
+/// A document named by its id (12 or D12) or its exact title.
+fn find_document(project: &Project, wanted: &str) -> Option<DocumentId> {
+    let wanted = wanted.trim();
+    let by_id = wanted
+        .strip_prefix(['D', 'd'])
+        .unwrap_or(wanted)
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| project.document(DocumentId(n)));
+    by_id
+        .or_else(|| {
+            project
+                .documents
+                .iter()
+                .find(|d| d.title == wanted)
+                .map(|v| &**v)
+        })
+        .map(|d| d.id)
+}
+
 pub fn select(project: &Project, options: &ExportOptions) -> Result<Project, ExportError> {
     let mut selected = project.clone();
     if !options.documents.is_empty() {
         let mut keep: HashSet<DocumentId> = HashSet::new();
         for wanted in &options.documents {
-            let wanted = wanted.trim();
-            let by_id = wanted
-                .strip_prefix(['D', 'd'])
-                .unwrap_or(wanted)
-                .parse::<u64>()
-                .ok()
-                .and_then(|n| project.document(DocumentId(n)));
-            let found = by_id.or_else(|| {
-                project
-                    .documents
-                    .iter()
-                    .find(|d| d.title == wanted)
-                    .map(|v| &**v)
-            });
-            match found {
-                Some(d) => keep.insert(d.id),
-                None => return Err(ExportError::UnknownDocument(wanted.to_string())),
-            };
+            // A whole value first (a title may hold a comma), then its comma-separated parts.
+            if let Some(d) = find_document(project, wanted) {
+                keep.insert(d);
+                continue;
+            }
+            for part in wanted.split(',') {
+                match find_document(project, part) {
+                    Some(d) => keep.insert(d),
+                    None => return Err(ExportError::UnknownDocument(part.trim().to_string())),
+                };
+            }
         }
         selected.documents.retain(|d| keep.contains(&d.id));
     }
@@ -502,10 +515,14 @@ pub fn write_output(out: &Path, output: Output) -> Result<(), ExportError> {
     };
     match output {
         Output::File(bytes) => {
-            if out.is_dir() {
+            // "newdir/" names a folder, existing or not: say so rather than "Not a directory".
+            let names_a_folder = out.as_os_str().to_string_lossy().ends_with(['/', '\\']);
+            if out.is_dir() || names_a_folder {
                 return Err(ExportError::Io {
                     path: out.to_path_buf(),
-                    source: std::io::Error::other("is a folder; this format writes one file"),
+                    source: std::io::Error::other(
+                        "names a folder; this format writes one file (give a file name)",
+                    ),
                 });
             }
             store::write_atomically(out, &bytes, false).map_err(io(out))
@@ -651,6 +668,8 @@ mod tests {
         let s = select(&p, &opts(&["One", &id.0.to_string()], &["ORG"])).unwrap();
         assert_eq!(s.documents.len(), 2);
         assert_eq!(s.span_count(), 1);
+        let both = format!("One,{}", id.0);
+        assert_eq!(select(&p, &opts(&[&both], &[])).unwrap().documents.len(), 2);
         assert!(matches!(
             select(&p, &opts(&["Three"], &[])),
             Err(ExportError::UnknownDocument(_))
@@ -659,6 +678,19 @@ mod tests {
             select(&p, &opts(&[], &["WEAPON"])),
             Err(ExportError::UnknownType(..))
         ));
+    }
+
+    #[test]
+    fn a_title_with_a_comma_is_matched_whole() {
+        let mut p = project();
+        std::sync::Arc::make_mut(&mut p.documents[1]).title = "Talks, day two".into();
+        let opts = ExportOptions {
+            documents: vec!["Talks, day two".into()],
+            ..ExportOptions::default()
+        };
+        let s = select(&p, &opts).unwrap();
+        assert_eq!(s.documents.len(), 1);
+        assert_eq!(s.documents[0].title, "Talks, day two");
     }
 
     #[test]

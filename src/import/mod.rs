@@ -305,8 +305,13 @@ pub fn plan_import(
     let mut annotated_import = annotated::AnnotatedImport::default();
     let mut any_annotated = false;
     let mut plain = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
-        let read = match annotated_format_of(path, format) {
+        let annotated_format = annotated_format_of(path, format);
+        if path.is_dir() {
+            skipped.extend(skipped_in_folder(path, annotated_format));
+        }
+        let read = match annotated_format {
             Some(ImportFormat::Brat) => brat::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Conll) => conll::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Webanno) => webanno::read(std::slice::from_ref(path))?,
@@ -325,7 +330,7 @@ pub fn plan_import(
         collect_files(&plain, format)?
     };
     let mut read = Vec::with_capacity(files.len());
-    let mut notices = Vec::new();
+    let mut notices = skipped;
     for (path, f) in &files {
         read.extend(read_documents(path, *f, &mut notices)?);
     }
@@ -338,6 +343,63 @@ pub fn plan_import(
     report.notices.splice(0..0, notices);
     crate::kb::link_new_spans(project, &mut tx);
     Ok((tx, report))
+}
+
+/// What a folder import passes over, each said once: symbolic links (not followed, so an
+/// import never leaves the folder it was given) and, in a folder read as annotations, the
+/// document files of other kinds beside them.
+fn skipped_in_folder(dir: &Path, annotated: Option<ImportFormat>) -> Vec<String> {
+    let mut folders = Vec::new();
+    let mut files = Vec::new();
+    // An unreadable folder is reported by the import itself.
+    walk_files(dir, &mut |d| folders.push(d.to_path_buf()), &mut |f| {
+        files.push(f)
+    })
+    .ok();
+    let mut notices = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut links: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_symlink()))
+            .map(|e| e.path())
+            .collect();
+        links.sort();
+        notices.extend(links.into_iter().map(|l| {
+            format!(
+                "{}: a symbolic link, not followed; skipped (import its target by name)",
+                l.display()
+            )
+        }));
+    }
+    let Some(format) = annotated else {
+        return notices;
+    };
+    let own: &[&str] = match format {
+        // brat pairs each .ann with its .txt.
+        ImportFormat::Brat => &["ann", "txt", "conf"],
+        ImportFormat::Conll => conll::EXTENSIONS,
+        _ => jsonl::EXTENSIONS,
+    };
+    for file in files {
+        let ext = extension(&file);
+        if own.contains(&ext.as_str()) || format_of(&file, ImportFormat::Auto).is_none() {
+            continue;
+        }
+        notices.push(format!(
+            "{}: skipped; this folder is read as {} annotations (import the file on its own)",
+            file.display(),
+            match format {
+                ImportFormat::Brat => "brat",
+                ImportFormat::Conll => "CoNLL",
+                _ => "JSONL",
+            }
+        ));
+    }
+    notices
 }
 
 /// Plain documents keep their place before the annotated ones of this import.

@@ -12,7 +12,7 @@ pub use review::{Review, RunRequest};
 use crate::edit::History;
 use crate::import::{ImportFormat, ImportReport, plan_import};
 use crate::model::{DocumentId, ModelError, Project};
-use crate::store::{self, FileStamp, StoreError};
+use crate::store::{self, FileStamp, OnDisk, ProjectLock, StoreError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -89,8 +89,15 @@ pub struct Session {
     saved_revision: u64,
     pub last_saved: Option<SystemTime>,
     pub last_autosave: Option<SystemTime>,
-    /// The project file as it was when opened or last saved, to notice outside changes.
+    /// The project file as it was when opened or last saved, to notice outside changes
+    /// cheaply (size and time); `on_disk` is the exact check a save makes.
     opened_stamp: Option<FileStamp>,
+    /// What the project file held when it was read or last saved here (`absent` for a file
+    /// not written yet): a save refuses to replace anything else.
+    on_disk: OnDisk,
+    /// Keeps other writers (another window, a CLI import) out of `path` while it is open.
+    /// `None` for a project with no file, or where the folder cannot hold a lock file.
+    lock: Option<ProjectLock>,
     /// When the current unsaved work began (or was last autosaved).
     unsaved_since: Option<Instant>,
     autosaved_revision: Option<u64>,
@@ -113,6 +120,8 @@ impl Session {
             last_saved: None,
             last_autosave: None,
             opened_stamp: None,
+            on_disk: OnDisk::absent(),
+            lock: None,
             unsaved_since: None,
             autosaved_revision: None,
             clock: Box::new(SystemClock),
@@ -125,20 +134,80 @@ impl Session {
         self
     }
 
+    /// Opens a project for editing: locks it against other writers (another window, a CLI
+    /// write: "p.ron is open in another Marginalia (pid N)"), then reads it.
     pub fn open(path: &Path) -> Result<Session, StoreError> {
-        let project = store::load(path)?;
+        Session::open_locked(path, lock_for_editing(path)?)
+    }
+
+    /// Opens `path` with a lock already held (or none, where none can be had).
+    fn open_locked(path: &Path, lock: Option<ProjectLock>) -> Result<Session, StoreError> {
+        let (project, on_disk) = store::load_tracked(path)?;
         let mut session = Session::from_project(project, Some(path.to_path_buf()));
         session.opened_stamp = FileStamp::of(path);
+        session.on_disk = on_disk;
+        session.lock = lock;
         Ok(session)
     }
 
-    /// Opens the recovery file of `path` as that project, with its changes still unsaved.
-    pub fn restore(path: &Path, recovery: &Path) -> Result<Session, StoreError> {
-        let project = store::load(recovery)?;
-        let mut session = Session::from_project(project, Some(path.to_path_buf()));
-        session.opened_stamp = FileStamp::of(path);
-        session.saved_revision = u64::MAX;
+    /// A new, empty project that will be saved as `path` (which must not exist yet); the
+    /// name is locked from now on, so no other writer can create it meanwhile.
+    pub fn create(name: &str, path: &Path) -> Result<Session, StoreError> {
+        let lock = lock_for_editing(path)?;
+        let mut session = Session::new_project(name);
+        session.path = Some(path.to_path_buf());
+        session.lock = lock;
         Ok(session)
+    }
+
+    /// Opens `path` again from disk, dropping every unsaved change and the undo history
+    /// (after "the file changed on disk": take the other writer's version). Keeps the lock.
+    pub fn reload(&mut self) -> Result<(), StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        let lock = self.lock.take();
+        match Session::open_locked(&path, lock) {
+            Ok(fresh) => {
+                let clock = std::mem::replace(&mut self.clock, Box::new(SystemClock));
+                *self = fresh.with_clock(clock);
+                Ok(())
+            }
+            Err(e) => {
+                // The lock went with the failed attempt: take it again, best effort.
+                self.lock = lock_for_editing(&path).ok().flatten();
+                Err(e)
+            }
+        }
+    }
+
+    /// Replaces the project with the autosaved work in `recovery` (unsaved: the project file
+    /// is still the one on disk). The path, the lock and the on-disk check stay.
+    pub fn restore(&mut self, recovery: &Path) -> Result<(), StoreError> {
+        let project = store::load(recovery)?;
+        self.project = project;
+        self.history = History::default();
+        self.review = Review::default();
+        self.saved_revision = u64::MAX;
+        Ok(())
+    }
+
+    /// Gives up the lock (before this window opens the same file again).
+    pub fn release_lock(&mut self) -> Option<ProjectLock> {
+        self.lock.take()
+    }
+
+    /// Takes the file's lock again after `release_lock` (best effort: the next save tries
+    /// again if this fails).
+    pub fn reload_lock(&mut self) {
+        if let (None, Some(path)) = (&self.lock, &self.path) {
+            self.lock = lock_for_editing(path).ok().flatten();
+        }
+    }
+
+    /// True while this session holds its file's lock.
+    pub fn holds_lock(&self) -> bool {
+        self.lock.is_some()
     }
 
     /// True when the project file was changed on disk by someone else since it was opened or
@@ -215,8 +284,40 @@ impl Session {
         self.history.redo(&mut self.project)
     }
 
+    /// Saves to `path`. To the session's own file: only if the file is still what was read
+    /// or last saved here (`StoreError::Changed` otherwise; nothing written). To another file
+    /// (Save As): that file is locked first, replaced (the user chose it), and becomes the
+    /// session's file; the old one is released.
     pub fn save_to(&mut self, path: &Path) -> Result<(), StoreError> {
-        store::save(&self.project, path)?;
+        if self.path.as_deref() == Some(path) {
+            if self.lock.is_none() {
+                // Opened where no lock could be had, or the lock was given up: try again.
+                self.lock = lock_for_editing(path)?;
+            }
+            let saved = store::save_tracked(&self.project, path, &self.on_disk)?;
+            self.on_disk = saved.on_disk;
+        } else {
+            let lock = lock_for_editing(path)?;
+            self.on_disk = store::save_replacing(&self.project, path)?;
+            self.lock = lock;
+        }
+        self.saved(path)
+    }
+
+    /// Saves over the session's file whatever it holds now (the user saw "changed on disk"
+    /// and chose to overwrite).
+    pub fn overwrite(&mut self) -> Result<(), StoreError> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        if self.lock.is_none() {
+            self.lock = lock_for_editing(&path)?;
+        }
+        self.on_disk = store::save_replacing(&self.project, &path)?;
+        self.saved(&path)
+    }
+
+    fn saved(&mut self, path: &Path) -> Result<(), StoreError> {
         // The saved file supersedes any autosaved work; a leftover recovery file would be
         // offered again on the next open, so failing to remove it is an error too.
         store::remove_recovery(path)?;
@@ -238,6 +339,22 @@ impl Session {
             .unwrap_or_else(|| "not saved yet".into());
         let marker = if self.is_dirty() { "● " } else { "" };
         format!("{marker}{} ({file}) — Marginalia", self.project.name)
+    }
+}
+
+/// Locks `path` for this session. Another Marginalia holding it is an error; a folder that
+/// cannot hold a lock file (read-only media) is not: the project opens without a lock, with a
+/// warning, and saving there fails on its own with a clear error.
+fn lock_for_editing(path: &Path) -> Result<Option<ProjectLock>, StoreError> {
+    match ProjectLock::acquire(path) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(e @ StoreError::Lock { .. }) => {
+            crate::diag::warn(format!(
+                "{e}; other programs are not kept from changing it while it is open"
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -52,6 +52,14 @@ pub enum Op {
         span: SpanId,
         note: String,
     },
+    /// Move a span's boundaries to `start..end` (char offsets, end exclusive), keeping its
+    /// id, type, entity link and relations.
+    ResizeSpan {
+        doc: DocumentId,
+        span: SpanId,
+        start: usize,
+        end: usize,
+    },
     /// Link a span to an entity, or unlink it (`None`).
     Link {
         doc: DocumentId,
@@ -201,6 +209,12 @@ impl Op {
                 "edit span note",
                 Edit::SetSpanNote { doc, span, note },
             ))),
+            Op::ResizeSpan {
+                doc,
+                span,
+                start,
+                end,
+            } => resize_span(project, doc, span, start, end),
             Op::Link { doc, span, entity } => Ok(Planned::new(match entity {
                 Some(entity) => kb::link(doc, span, entity),
                 None => kb::unlink(doc, span),
@@ -344,6 +358,63 @@ fn tag(
     );
     kb::link_new_spans(project, &mut tx);
     Ok(Planned::new(tx).creating(Created::Span(id)))
+}
+
+/// Checks the new boundaries here, so a bad request is a clear error and changes nothing;
+/// the same boundaries again is nothing to do.
+fn resize_span(
+    project: &Project,
+    doc: DocumentId,
+    span: SpanId,
+    start: usize,
+    end: usize,
+) -> Result<Planned, OpError> {
+    let d = project.document(doc).ok_or(ModelError::NoDocument(doc))?;
+    let s = d.span(span).ok_or(ModelError::NoSpan { doc, span })?;
+    if start >= end {
+        return Err(ModelError::EmptySpan {
+            doc,
+            span,
+            start,
+            end,
+        }
+        .into());
+    }
+    if end > d.char_len() {
+        return Err(ModelError::OffsetsOutOfRange {
+            doc,
+            span,
+            start,
+            end,
+            len: d.char_len(),
+        }
+        .into());
+    }
+    if (s.start, s.end) == (start, end) {
+        let mut planned = Planned::new(Transaction::new("resize span"));
+        planned.summary = "The span already has these boundaries".into();
+        return Ok(planned);
+    }
+    if d.has_span(start, end, &s.entity_type) {
+        return Err(ModelError::DuplicateSpan {
+            doc,
+            start,
+            end,
+            ty: s.entity_type.to_string(),
+        }
+        .into());
+    }
+    let mut planned = Planned::new(Transaction::single(
+        "resize span",
+        Edit::SetSpanRange {
+            doc,
+            span,
+            start,
+            end,
+        },
+    ));
+    planned.summary = format!("{} is now “{}”", s.entity_type, d.slice(start, end).trim());
+    Ok(planned)
 }
 
 fn entity_from_span(project: &Project, doc: DocumentId, span: SpanId) -> Result<Planned, OpError> {

@@ -67,7 +67,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8], keep_backup: bool) -> io::Res
         if fs::hard_link(path, &staged).is_err() {
             fs::copy(path, &staged)?;
         }
-        fs::rename(&staged, &backup)?;
+        fs::rename(&staged, &backup).map_err(|e| {
+            // The error is the backup's (a folder in its place, say), not the project's.
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot keep the previous version as {}: {e}; nothing saved",
+                    backup.display()
+                ),
+            )
+        })?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);

@@ -341,11 +341,17 @@ fn pretty_config(depth_limit: usize) -> ron::ser::PrettyConfig {
 /// Saves atomically: a crash at any moment leaves either the old or the new file, whole.
 /// The previous version is kept beside it as `NAME.ron.bak`.
 pub fn save(project: &Project, path: &Path) -> Result<(), StoreError> {
+    save_replacing(project, path).map(|_| ())
+}
+
+/// Saves like `save` and says what the file holds now (for the next `save_tracked`).
+pub fn save_replacing(project: &Project, path: &Path) -> Result<OnDisk, StoreError> {
     let text = to_ron_string(project).map_err(|e| StoreError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     })?;
-    write_atomically(path, text.as_bytes(), true).map_err(io_error(path))
+    write_atomically(path, text.as_bytes(), true).map_err(io_error(path))?;
+    Ok(OnDisk::of(text.as_bytes()))
 }
 
 /// What `save_tracked` did besides saving.

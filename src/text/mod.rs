@@ -2,10 +2,12 @@
 //! tokens and sentences.
 
 mod acronyms;
+mod boundary;
 mod offsets;
 mod tokens;
 
 pub use acronyms::{AcronymDefinition, acronym_definitions};
+pub use boundary::{Edge, Unit, move_edge};
 pub use offsets::CharIndex;
 pub use tokens::{Sentence, Token, sentences, tokenize};
 

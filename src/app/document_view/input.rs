@@ -3,7 +3,8 @@
 use super::*;
 
 impl DocumentView {
-    /// The innermost clickable thing under the pointer: relations and labels first, then the
+    /// The innermost clickable thing under the pointer: the selected span's end handles,
+    /// then type labels, then arcs (their line within a few points, or their label), then the
     /// smallest span.
     pub(super) fn target_at(&self, pos: Pos2, doc: &Document) -> Option<Target> {
         let hits: Vec<Target> = self
@@ -12,13 +13,16 @@ impl DocumentView {
             .filter(|(r, _)| r.contains(pos))
             .map(|(_, t)| *t)
             .collect();
-        if let Some(t) = hits.iter().find(|t| {
-            matches!(
-                t,
-                Target::Relation(_) | Target::SpanLabel(_) | Target::GhostRelation(_)
-            )
-        }) {
-            return Some(*t);
+        for wanted in [
+            |t: &Target| matches!(t, Target::Handle(_)),
+            |t: &Target| matches!(t, Target::SpanLabel(_)),
+        ] {
+            if let Some(t) = hits.iter().find(|t| wanted(t)) {
+                return Some(*t);
+            }
+        }
+        if let Some(t) = self.arc_at(pos) {
+            return Some(t);
         }
         let span = hits
             .iter()
@@ -29,6 +33,20 @@ impl DocumentView {
             .min_by_key(|(len, _)| *len)
             .map(|(_, t)| t);
         span.or_else(|| hits.into_iter().find(|t| matches!(t, Target::Ghost(_))))
+    }
+
+    /// The arc whose line or label is nearest `pos`, within `ARC_HIT` points.
+    pub(super) fn arc_at(&self, pos: Pos2) -> Option<Target> {
+        let scene = self.scene.as_ref()?;
+        let p = pos - self.last_origin.to_vec2();
+        self.visible_arcs
+            .iter()
+            .filter_map(|&i| scene.arcs.get(i))
+            .filter(|a| a.bounds.contains(p))
+            .map(|a| (a.target, a.distance(p)))
+            .filter(|(_, d)| *d <= paint::ARC_HIT)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(t, _)| t)
     }
 
     pub(super) fn interact(
@@ -52,6 +70,14 @@ impl DocumentView {
                     source,
                     from: press,
                 }),
+                Some(Target::Handle(edge)) => match self.selection {
+                    Selection::Span(span) => Some(Drag::Edge {
+                        span,
+                        edge,
+                        to: None,
+                    }),
+                    _ => None,
+                },
                 _ => self
                     .char_at(origin, press)
                     .map(|anchor| Drag::Text { anchor }),
@@ -69,6 +95,30 @@ impl DocumentView {
                 Selection::None
             };
         }
+        if response.dragged()
+            && let (Some(Drag::Edge { span, edge, .. }), Some(pos)) =
+                (self.drag, response.interact_pointer_pos())
+        {
+            let to = self.char_at(origin, pos).and_then(|c| {
+                let s = doc.span(span)?;
+                let (start, end) = match edge {
+                    Edge::Start => (c.min(s.end.saturating_sub(1)), s.end),
+                    Edge::End => (s.start, c.max(s.start + 1)),
+                };
+                // Whole words unless Alt is held, as when selecting text.
+                let (start, end) = if alt {
+                    (start, end)
+                } else {
+                    let tokens = self.tokens();
+                    match edge {
+                        Edge::Start => (snap_to_tokens(tokens, start, end).0, end),
+                        Edge::End => (start, snap_to_tokens(tokens, start, end).1),
+                    }
+                };
+                (start < end).then_some((start, end))
+            });
+            self.drag = Some(Drag::Edge { span, edge, to });
+        }
         if response.drag_stopped() {
             let pos = response
                 .interact_pointer_pos()
@@ -84,6 +134,18 @@ impl DocumentView {
                                 at: pos,
                             });
                         }
+                    }
+                }
+                (Some(Drag::Edge { span, to, .. }), _) => {
+                    if let (Some((start, end)), Some(s)) = (to, doc.span(span))
+                        && (start, end) != (s.start, s.end)
+                    {
+                        commands.push(AppCommand::Op(Op::ResizeSpan {
+                            doc: doc.id,
+                            span,
+                            start,
+                            end,
+                        }));
                     }
                 }
                 (Some(Drag::Relation { source, .. }), Some(pos)) => {
@@ -106,6 +168,7 @@ impl DocumentView {
         {
             self.popup = None;
             match self.target_at(pos, doc) {
+                Some(Target::Handle(_)) => {}
                 Some(Target::Span(id) | Target::SpanLabel(id)) => {
                     if let Some(source) = self.relation_source.take()
                         && source != id
@@ -157,6 +220,29 @@ impl DocumentView {
                 r.explanation
             );
             response.clone().on_hover_text_at_pointer(text);
+        }
+        match response
+            .hover_pos()
+            .and_then(|pos| self.target_at(pos, doc))
+        {
+            Some(Target::Relation(id)) if self.drag.is_none() => {
+                if let Some(r) = doc.relation(id) {
+                    let end = |s| doc.span(s).map_or("?", |s| doc.span_text(s));
+                    let text = format!(
+                        "“{}” {} “{}”\nClick selects it; Delete removes it",
+                        short(end(r.source)),
+                        relation_label(project, &r.relation_type),
+                        short(end(r.target))
+                    );
+                    response.clone().on_hover_text_at_pointer(text);
+                }
+            }
+            Some(Target::Handle(_)) if self.drag.is_none() => {
+                response.clone().on_hover_text_at_pointer(
+                    "Drag to move this end of the span (whole words; hold Alt for characters)",
+                );
+            }
+            _ => {}
         }
         // Hovering a suggestion focuses it (so Enter and x act on the one under the pointer)
         // and shows why it was made.
@@ -289,17 +375,20 @@ impl DocumentView {
         if !forward && !backward {
             return;
         }
-        // Every stop in reading order: (start, end, what).
+        // Every stop in reading order: (start, end, what); suggestions hidden under a span
+        // are skipped.
+        let shown: Vec<usize> = self
+            .scene
+            .as_ref()
+            .map_or(Vec::new(), |s| s.ghosts.iter().map(|g| g.index).collect());
         let mut stops: Vec<(usize, usize, Stop)> = doc
             .spans
             .iter()
             .map(|s| (s.start, s.end, Stop::Span(s.id)))
-            .chain(
-                self.ghosts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, g)| (g.start, g.end, Stop::Ghost(i))),
-            )
+            .chain(shown.iter().filter_map(|&i| {
+                let g = self.ghosts.get(i)?;
+                Some((g.start, g.end, Stop::Ghost(i)))
+            }))
             .collect();
         stops.sort_by_key(|(start, end, _)| (*start, *end));
         let here = match (self.selection, self.focused_ghost) {

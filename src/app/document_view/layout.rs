@@ -23,7 +23,6 @@ pub(super) fn build_layout(
         ..Default::default()
     };
     let mut paragraphs = Vec::new();
-    let mut top = 0.0;
     let mut char_pos = 0;
     ctx.fonts_mut(|fonts| {
         for line in doc.text.split('\n') {
@@ -31,15 +30,11 @@ pub(super) fn build_layout(
             let chars = char_pos..char_pos + len;
             char_pos += len + 1;
             if line.trim().is_empty() {
-                let height = line_height * 0.35;
                 paragraphs.push(Paragraph {
                     chars,
                     galley: None,
                     row_starts: Vec::new(),
-                    top,
-                    height,
                 });
-                top += height;
                 continue;
             }
             let mut job = LayoutJob::single_section(line.to_string(), format.clone());
@@ -51,15 +46,11 @@ pub(super) fn build_layout(
                 row_starts.push(at);
                 at += row.glyphs.len();
             }
-            let height = galley.size().y;
             paragraphs.push(Paragraph {
                 chars,
                 galley: Some(galley),
                 row_starts,
-                top,
-                height,
             });
-            top += height;
         }
     });
     Layout {
@@ -68,12 +59,12 @@ pub(super) fn build_layout(
         font_size,
         dark,
         paragraphs,
-        height: top,
         tokens: tokenize(&doc.text),
     }
 }
 
-/// Nesting levels: a span nested in (or overlapping) an earlier one gets the next free level.
+/// Nesting levels: a span nested in (or overlapping) an earlier one gets the next free level
+/// (its underline goes lower).
 pub(super) fn nesting_levels(doc: &Document) -> Vec<u8> {
     let mut levels = vec![0u8; doc.spans.len()];
     // Longer spans first at the same start, so the outer one takes level 0.
@@ -104,71 +95,30 @@ pub fn snap_to_tokens(tokens: &[Token], start: usize, end: usize) -> (usize, usi
 }
 
 impl DocumentView {
-    pub(super) fn level(&self, index: usize) -> u8 {
-        self.levels
-            .as_ref()
-            .and_then(|l| l.levels.get(index).copied())
-            .unwrap_or(0)
-    }
-
-    /// Paragraphs intersecting the char range.
-    pub(super) fn paragraphs_for(&self, chars: Range<usize>) -> &[Paragraph] {
-        let Some(layout) = &self.layout else {
-            return &[];
-        };
-        let first = layout
-            .paragraphs
-            .partition_point(|p| p.chars.end < chars.start);
-        let last = layout
-            .paragraphs
-            .partition_point(|p| p.chars.start < chars.end.max(chars.start + 1));
-        &layout.paragraphs[first..last.max(first)]
-    }
-
     /// Screen rectangles (one per row) of a char range.
-    pub(super) fn range_geometry(&self, origin: Pos2, chars: Range<usize>) -> SpanGeometry {
-        let mut rects = Vec::new();
-        for p in self.paragraphs_for(chars.clone()) {
-            let Some(galley) = &p.galley else { continue };
-            let a = chars.start.max(p.chars.start) - p.chars.start;
-            let b = chars.end.min(p.chars.end) - p.chars.start;
-            if a >= b {
-                continue;
-            }
-            let para_origin = origin + Vec2::new(0.0, p.top);
-            for (row_index, row) in galley.rows.iter().enumerate() {
-                let row_start = p.row_starts[row_index];
-                let row_end = row_start + row.glyphs.len();
-                let (ra, rb) = (a.max(row_start), b.min(row_end));
-                if ra >= rb {
-                    continue;
-                }
-                let first = &row.glyphs[ra - row_start];
-                let last = &row.glyphs[rb - row_start - 1];
-                let center_y = row.pos.y + row.size.y / 2.0;
-                let half = first.font_height / 2.0;
-                rects.push(Rect::from_min_max(
-                    para_origin + Vec2::new(row.pos.x + first.pos.x, center_y - half),
-                    para_origin
-                        + Vec2::new(row.pos.x + last.pos.x + last.advance_width, center_y + half),
-                ));
-            }
+    pub(super) fn range_rects(&self, origin: Pos2, chars: Range<usize>) -> Vec<Rect> {
+        match (&self.layout, &self.scene) {
+            (Some(layout), Some(scene)) => scene
+                .range_rects(layout, chars)
+                .into_iter()
+                .map(|r| r.translate(origin.to_vec2()))
+                .collect(),
+            _ => Vec::new(),
         }
-        SpanGeometry { rects }
     }
 
+    /// The char boundary nearest a screen position: the row is the one whose band (the
+    /// labels and arcs above it included) holds the position.
     pub(super) fn char_at(&self, origin: Pos2, pos: Pos2) -> Option<usize> {
-        let layout = self.layout.as_ref()?;
+        let (layout, scene) = (self.layout.as_ref()?, self.scene.as_ref()?);
         let y = pos.y - origin.y;
-        let index = layout.paragraphs.partition_point(|p| p.top + p.height < y);
-        let p = layout
-            .paragraphs
-            .get(index.min(layout.paragraphs.len().saturating_sub(1)))?;
-        let Some(galley) = &p.galley else {
-            return Some(p.chars.start);
-        };
-        let local = pos - (origin + Vec2::new(0.0, p.top));
-        let cursor = galley.cursor_from_pos(local);
-        Some(p.chars.start + cursor.index.0.min(p.chars.len()))
+        let index = scene
+            .rows
+            .partition_point(|r| r.bottom < y)
+            .min(scene.rows.len().checked_sub(1)?);
+        let row = &scene.rows[index];
+        let placed = scene.galley_row(layout, row)?;
+        let column = placed.char_at(pos.x - origin.x - row.x);
+        Some(row.chars.start + column.0.min(row.chars.len()))
     }
 }

@@ -9,10 +9,13 @@ mod input;
 mod layout;
 mod paint;
 mod popup;
+mod scene;
 
 pub use layout::snap_to_tokens;
 use layout::{build_layout, nesting_levels};
 use paint::{relation_label, short};
+pub use scene::DrawnArc;
+use scene::{Scene, SceneKey, build_scene};
 
 use super::commands::{self, AppCommand};
 use super::theme::type_color;
@@ -20,8 +23,8 @@ use super::widgets::tag_menu_ui;
 use crate::model::{Document, DocumentId, Project, RelationId, SpanId};
 use crate::session::Op;
 use crate::suggest::{RelationSuggestion, SpanRef, Suggestion};
-use crate::text::{Token, tokenize};
-use egui::epaint::{CubicBezierShape, Galley};
+use crate::text::{Edge, Token, Unit, tokenize};
+use egui::epaint::Galley;
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, CornerRadius, FontId, Key, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2};
 use std::ops::Range;
@@ -29,9 +32,10 @@ use std::sync::Arc;
 
 /// The widest the text column gets, for comfortable reading.
 const MAX_TEXT_WIDTH: f32 = 780.0;
-/// Row height as a multiple of the font size: room above each line for labels and arcs.
-const LINE_HEIGHT_FACTOR: f32 = 3.0;
-const LABEL_FONT_FACTOR: f32 = 0.6;
+/// Height of a line of text as a multiple of the font size; the band above each line for
+/// labels and arcs grows with what that line carries.
+const LINE_HEIGHT_FACTOR: f32 = 1.4;
+const LABEL_FONT_FACTOR: f32 = 0.62;
 
 /// What is selected in the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,8 +68,19 @@ enum Popup {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Drag {
-    Text { anchor: usize },
-    Relation { source: SpanId, from: Pos2 },
+    Text {
+        anchor: usize,
+    },
+    Relation {
+        source: SpanId,
+        from: Pos2,
+    },
+    /// Moving one end of a span; `to` is the range it would have now.
+    Edge {
+        span: SpanId,
+        edge: Edge,
+        to: Option<(usize, usize)>,
+    },
 }
 
 struct Paragraph {
@@ -74,25 +89,17 @@ struct Paragraph {
     galley: Option<Arc<Galley>>,
     /// Char offset (within the paragraph) where each row starts.
     row_starts: Vec<usize>,
-    top: f32,
-    height: f32,
 }
 
+/// The text laid out in wrapped rows at their natural spacing (cached per document, width,
+/// font size and theme: the text never changes). The scene places the rows apart.
 struct Layout {
     doc: DocumentId,
     width: f32,
     font_size: f32,
     dark: bool,
     paragraphs: Vec<Paragraph>,
-    height: f32,
     tokens: Vec<Token>,
-}
-
-/// Nesting level of each span (parallel to `doc.spans`), so overlapping spans stack.
-struct Levels {
-    doc: DocumentId,
-    revision: u64,
-    levels: Vec<u8>,
 }
 
 /// Something clickable drawn this frame.
@@ -105,6 +112,8 @@ enum Target {
     Span(SpanId),
     SpanLabel(SpanId),
     Relation(RelationId),
+    /// A drag handle at one end of the selected span.
+    Handle(Edge),
 }
 
 #[derive(Default)]
@@ -115,10 +124,13 @@ pub struct DocumentView {
     popup: Option<Popup>,
     drag: Option<Drag>,
     layout: Option<Layout>,
-    levels: Option<Levels>,
+    /// Where every row, label and arc goes (per revision and suggestions shown).
+    scene: Option<Scene>,
     /// Scroll so this char offset is visible on the next frame.
     pub scroll_to: Option<usize>,
     targets: Vec<(Rect, Target)>,
+    /// Arcs drawn last frame (indexes into the scene's arcs), hit by distance to their line.
+    visible_arcs: Vec<usize>,
     /// Where the text column started on screen last frame.
     last_origin: Pos2,
     /// Suggestions for this document, drawn as ghosts (set by the app every frame).
@@ -137,13 +149,6 @@ pub struct DocumentView {
     /// Relation suggestions for this document, drawn as dashed arcs (set by the app every
     /// frame).
     pub ghost_relations: Vec<RelationSuggestion>,
-    /// A point on each ghost relation's arc as drawn last frame (clickable).
-    ghost_relation_points: Vec<(usize, Pos2)>,
-}
-
-/// Geometry of one span on screen, per row.
-struct SpanGeometry {
-    rects: Vec<Rect>,
 }
 
 impl DocumentView {
@@ -181,6 +186,45 @@ impl DocumentView {
         };
     }
 
+    /// The operation that moves one boundary of the selected span a word or a char (the
+    /// keyboard's span resizing), or why it cannot.
+    pub fn move_edge_op(
+        &self,
+        doc: &Document,
+        edge: Edge,
+        unit: Unit,
+        forward: bool,
+    ) -> Result<Op, &'static str> {
+        let Selection::Span(id) = self.selection else {
+            return Err("Select a span first");
+        };
+        let span = doc.span(id).ok_or("Select a span first")?;
+        let tokens = match &self.layout {
+            Some(l) if l.doc == doc.id => std::borrow::Cow::Borrowed(&l.tokens[..]),
+            _ => std::borrow::Cow::Owned(tokenize(&doc.text)),
+        };
+        let (start, end) = crate::text::move_edge(
+            &tokens,
+            doc.char_len(),
+            (span.start, span.end),
+            edge,
+            unit,
+            forward,
+        )
+        .ok_or(match (edge, forward) {
+            (Edge::End, true) | (Edge::Start, false) => {
+                "The span already reaches the end of the text"
+            }
+            _ => "A span keeps at least one character",
+        })?;
+        Ok(Op::ResizeSpan {
+            doc: doc.id,
+            span: id,
+            start,
+            end,
+        })
+    }
+
     pub fn ui(
         &mut self,
         ui: &mut Ui,
@@ -193,20 +237,17 @@ impl DocumentView {
         let available = ui.available_width();
         let width = available.min(MAX_TEXT_WIDTH + 40.0) - 40.0;
         self.ensure_layout(ui.ctx(), doc, width.max(200.0), font_size, dark);
-        self.ensure_levels(project, doc);
+        self.ensure_scene(ui.ctx(), project, doc);
         self.handle_keys(ui, project, doc, commands);
 
-        let Some(layout) = self.layout.as_ref() else {
+        let Some(scene) = self.scene.as_ref() else {
             return;
         };
-        let total_height = layout.height + font_size * 4.0;
-        let scroll_target = self.scroll_to.take().and_then(|c| {
-            layout
-                .paragraphs
-                .iter()
-                .find(|p| p.chars.end >= c)
-                .map(|p| p.top)
-        });
+        let total_height = scene.height + font_size * 4.0;
+        let scroll_target = self
+            .scroll_to
+            .take()
+            .and_then(|c| scene.row_of(c).map(|r| scene.rows[r].top));
         let mut area = egui::ScrollArea::vertical()
             .id_salt(("document", self.scroll_scope, doc.id.0))
             .auto_shrink([false, false]);
@@ -237,20 +278,14 @@ impl DocumentView {
                 });
             }
             let left = rect.left() + ((rect.width() - width) / 2.0).max(20.0);
-            let origin = Pos2::new(left, rect.top() + font_size * 1.5);
+            let origin = Pos2::new(left, rect.top() + font_size * 0.5);
             let visible = viewport.translate(rect.min.to_vec2());
             self.text_column = Some(Rect::from_x_y_ranges(
                 left..=left + width,
                 visible.top()..=visible.bottom(),
             ));
             self.last_origin = origin;
-            self.paint(
-                ui,
-                project,
-                doc,
-                origin,
-                viewport.translate(rect.min.to_vec2()),
-            );
+            self.paint(ui, origin, visible);
             self.interact(ui, &response, project, doc, origin, commands);
         });
         self.popup_ui(ui, project, doc, commands);
@@ -272,39 +307,93 @@ impl DocumentView {
         });
         if !fresh {
             self.layout = Some(build_layout(ctx, doc, width, font_size, dark));
+            self.scene = None;
         }
     }
 
-    fn ensure_levels(&mut self, project: &Project, doc: &Document) {
-        let fresh = self
-            .levels
-            .as_ref()
-            .is_some_and(|l| l.doc == doc.id && l.revision == project.revision);
-        if !fresh {
-            self.levels = Some(Levels {
-                doc: doc.id,
-                revision: project.revision,
-                levels: nesting_levels(doc),
-            });
+    /// Rebuilds the scene when the project, the layout or the suggestions shown changed.
+    fn ensure_scene(&mut self, ctx: &egui::Context, project: &Project, doc: &Document) {
+        let Some(layout) = &self.layout else {
+            return;
+        };
+        let key = SceneKey::new(
+            doc.id,
+            project.revision,
+            &self.ghosts,
+            &self.ghost_relations,
+        );
+        if self.scene.as_ref().is_some_and(|s| s.key == key) {
+            return;
         }
+        self.scene = Some(build_scene(
+            ctx,
+            layout,
+            project,
+            doc,
+            &self.ghosts,
+            &self.ghost_relations,
+            key,
+        ));
     }
 }
 
+/// What the view drew last frame, in screen coordinates (for tests, and for the app to
+/// place things next to the text).
 impl DocumentView {
-    /// Where a char of the current document was drawn last frame (for tests that use the mouse).
-    /// The middle of a relation suggestion's arc as drawn last frame (for tests).
+    /// The middle of a relation suggestion's arc as drawn last frame.
     pub fn ghost_relation_point(&self, index: usize) -> Option<Pos2> {
-        self.ghost_relation_points
-            .iter()
-            .find(|(i, _)| *i == index)
-            .map(|(_, p)| *p)
+        self.drawn_arcs()
+            .into_iter()
+            .find(|a| a.ghost == Some(index))
+            .map(|a| a.label.center())
     }
 
+    /// Where a char of the current document was drawn last frame.
     pub fn char_rect(&self, c: usize) -> Option<Rect> {
-        self.range_geometry(self.last_origin, c..c + 1)
-            .rects
+        self.range_rects(self.last_origin, c..c + 1)
             .first()
             .copied()
+    }
+
+    /// Every relation arc piece (and relation suggestion) of the document: its line, its
+    /// label, laid out as they are drawn (screen coordinates of the last frame).
+    pub fn drawn_arcs(&self) -> Vec<DrawnArc> {
+        let Some(scene) = &self.scene else {
+            return Vec::new();
+        };
+        let offset = self.last_origin.to_vec2();
+        scene.arcs.iter().map(|a| a.drawn(offset)).collect()
+    }
+
+    /// The rectangle of each span's type label (screen coordinates of the last frame).
+    pub fn span_label_rects(&self) -> Vec<(SpanId, Rect)> {
+        let offset = self.last_origin.to_vec2();
+        self.scene.as_ref().map_or(Vec::new(), |s| {
+            s.spans
+                .iter()
+                .map(|b| (b.id, b.label.translate(offset)))
+                .collect()
+        })
+    }
+
+    /// The rectangles of a span's text, one per row (screen coordinates of the last frame).
+    pub fn span_rects(&self, id: SpanId) -> Vec<Rect> {
+        let offset = self.last_origin.to_vec2();
+        self.scene.as_ref().map_or(Vec::new(), |s| {
+            s.spans
+                .iter()
+                .filter(|b| b.id == id)
+                .flat_map(|b| b.rects.iter().map(move |r| r.translate(offset)))
+                .collect()
+        })
+    }
+
+    /// The text of every row (its glyphs' extent; screen coordinates of the last frame).
+    pub fn text_rects(&self) -> Vec<Rect> {
+        let offset = self.last_origin.to_vec2();
+        self.scene.as_ref().map_or(Vec::new(), |s| {
+            s.rows.iter().map(|r| r.ink.translate(offset)).collect()
+        })
     }
 
     /// The cached tokens of the current document (for tests and the inspector).
@@ -324,5 +413,52 @@ mod tests {
         assert_eq!(snap_to_tokens(&toks, 17, 24), (15, 30)); // "kol Pash" -> "Nikol Pashinyan"
         assert_eq!(snap_to_tokens(&toks, 14, 21), (15, 20)); // leading space dropped
         assert_eq!(snap_to_tokens(&toks, 14, 15), (14, 14)); // only whitespace -> nothing
+    }
+
+    fn suggestion(doc: DocumentId, start: usize, end: usize, ty: &str) -> Suggestion {
+        Suggestion {
+            document: doc,
+            start,
+            end,
+            entity_type: ty.into(),
+            score: 0.9,
+            engine: "test".into(),
+            explanation: String::new(),
+        }
+    }
+
+    /// A suggestion under an accepted span (stale, or contradicting it) is not drawn over it.
+    #[test]
+    fn suggestions_over_spans_are_not_drawn() {
+        let mut project = Project::new("t");
+        let id = project.new_document_id();
+        let mut doc = Document::new(id, "t", "", "Armenia and Azerbaijan met in Baku.".into());
+        let span = project.new_span_id();
+        doc.spans.push(crate::model::Span::new(span, 0, 7, "GPE"));
+        project.documents.push(doc.into());
+        let mut view = DocumentView {
+            ghosts: vec![
+                suggestion(id, 0, 7, "ORG"),   // the span's own text, another type
+                suggestion(id, 0, 11, "ORG"),  // overlaps it
+                suggestion(id, 29, 33, "GPE"), // Baku: free text
+            ],
+            ..Default::default()
+        };
+        let ctx = egui::Context::default();
+        let input = egui::RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(900.0, 600.0))),
+            ..Default::default()
+        };
+        let _output = ctx.run_ui(input, |ui| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                view.ui(ui, &project, &project.documents[0], 17.0, &mut Vec::new());
+            });
+        });
+        let shown: Vec<usize> = view
+            .scene
+            .as_ref()
+            .map_or(Vec::new(), |s| s.ghosts.iter().map(|g| g.index).collect());
+        assert_eq!(shown, vec![2]);
+        assert_eq!(view.span_label_rects().len(), 1);
     }
 }

@@ -1,15 +1,7 @@
-//! Painting one frame of the document: highlights, type labels, relation arcs (brat-like)
-//! and suggestions as ghosts; records what is clickable where.
+//! Painting one frame of the document from its scene: highlights, type labels, relation
+//! arcs (brat-like) and suggestions as ghosts; records what is clickable where.
 
 use super::*;
-
-/// A relation arc from `a` to `b`, rising `rise` above the higher end.
-pub(super) fn arc(a: Pos2, b: Pos2, rise: f32, stroke: Stroke) -> CubicBezierShape {
-    let top_y = a.y.min(b.y) - rise;
-    let c1 = Pos2::new(a.x + (b.x - a.x) * 0.15, top_y);
-    let c2 = Pos2::new(b.x - (b.x - a.x) * 0.15, top_y);
-    CubicBezierShape::from_points_stroke([a, c1, c2, b], false, Color32::TRANSPARENT, stroke)
-}
 
 /// A relation type's label in the schema (its id if the schema lacks it).
 pub(super) fn relation_label<'a>(project: &'a Project, relation_type: &'a str) -> &'a str {
@@ -17,32 +9,6 @@ pub(super) fn relation_label<'a>(project: &'a Project, relation_type: &'a str) -
         .schema
         .relation_type(relation_type)
         .map_or(relation_type, |t| t.label.as_str())
-}
-
-/// A boxed label centred on `at`, in the arc's stroke; returns its rectangle.
-pub(super) fn arc_label(
-    painter: &egui::Painter,
-    text: String,
-    at: Pos2,
-    font: &FontId,
-    stroke: Stroke,
-    visuals: &egui::Visuals,
-) -> Rect {
-    let text_color = visuals.text_color();
-    let galley = painter.layout_no_wrap(text, font.clone(), text_color);
-    let rect = Rect::from_center_size(at, galley.size() + Vec2::new(6.0, 2.0));
-    painter.rect_filled(rect, CornerRadius::same(3), visuals.panel_fill);
-    painter.rect_stroke(rect, CornerRadius::same(3), stroke, StrokeKind::Inside);
-    painter.galley(rect.min + Vec2::new(3.0, 1.0), galley, text_color);
-    rect
-}
-
-/// The arrow head at an arc's target end.
-pub(super) fn arrow_head(curve: &CubicBezierShape) -> [Pos2; 3] {
-    let [_, _, c2, b] = curve.points;
-    let dir = (b - c2).normalized();
-    let side = Vec2::new(-dir.y, dir.x) * 4.0;
-    [b, b - dir * 8.0 + side, b - dir * 8.0 - side]
 }
 
 pub(super) fn short(s: &str) -> String {
@@ -54,322 +20,314 @@ pub(super) fn short(s: &str) -> String {
     }
 }
 
+/// The colour of whatever is selected: the strongest text colour (near black, or near white
+/// in the dark theme), which no entity type's pastel colour comes close to.
+pub(super) fn selection_ink(visuals: &egui::Visuals) -> Color32 {
+    visuals.strong_text_color()
+}
+
+/// The four sides of a rectangle, dashed.
+fn dashed_rect(painter: &egui::Painter, r: Rect, stroke: Stroke) {
+    for side in [
+        [r.left_top(), r.right_top()],
+        [r.right_top(), r.right_bottom()],
+        [r.right_bottom(), r.left_bottom()],
+        [r.left_bottom(), r.left_top()],
+    ] {
+        painter.extend(egui::Shape::dashed_line(&side, stroke, 4.0, 3.0));
+    }
+}
+
 impl DocumentView {
-    pub(super) fn paint(
-        &mut self,
-        ui: &Ui,
-        project: &Project,
-        doc: &Document,
-        origin: Pos2,
-        clip: Rect,
-    ) {
-        let Some(layout) = self.layout.as_ref() else {
+    pub(super) fn paint(&mut self, ui: &Ui, origin: Pos2, clip: Rect) {
+        let (Some(layout), Some(scene)) = (self.layout.as_ref(), self.scene.as_ref()) else {
             return;
         };
         let painter = ui.painter();
         let visuals = ui.visuals();
         let text_color = visuals.text_color();
-        let font_size = layout.font_size;
-        let label_font = FontId::proportional(font_size * LABEL_FONT_FACTOR);
-        let label_height = font_size * LABEL_FONT_FACTOR + 3.0;
-        let accent = visuals.selection.stroke.color;
+        let ink = selection_ink(visuals);
+        let offset = origin.to_vec2();
+        // What is on screen, in scene coordinates.
+        let view = clip.translate(-offset).expand(4.0);
         let mut targets = Vec::new();
 
-        // Visible paragraphs, by their vertical extent.
-        let top = clip.top() - origin.y;
-        let bottom = clip.bottom() - origin.y;
-        let first = layout
-            .paragraphs
-            .partition_point(|p| p.top + p.height < top);
-        let last = layout.paragraphs.partition_point(|p| p.top < bottom);
-        let visible = &layout.paragraphs[first..last.max(first)];
-        let Some(visible_chars) = visible
-            .first()
-            .zip(visible.last())
-            .map(|(a, b)| a.chars.start..b.chars.end)
-        else {
-            return;
-        };
-
-        // The pending text selection (dragging or made, not yet tagged).
-        let selected_range = match (self.selection, self.drag) {
+        // The pending text selection (dragging or made, not yet tagged), or the range a
+        // span end is being dragged to: a grey wash with an outline, unlike any type colour.
+        let pending = match (self.selection, self.drag) {
+            (
+                _,
+                Some(Drag::Edge {
+                    to: Some((a, b)), ..
+                }),
+            ) => Some(a..b),
             (Selection::Range { start, end }, _) => Some(start..end),
             _ => None,
         };
-        if let Some(range) = &selected_range {
-            for r in self.range_geometry(origin, range.clone()).rects {
-                painter.rect_filled(
-                    r.expand(1.0),
+        if let Some(range) = &pending {
+            for r in scene.range_rects(layout, range.clone()) {
+                let r = r.translate(offset).expand2(Vec2::new(1.0, 2.0));
+                painter.rect_filled(r, CornerRadius::same(2), ink.gamma_multiply(0.14));
+                painter.rect_stroke(
+                    r,
                     CornerRadius::same(2),
-                    visuals.selection.bg_fill,
+                    Stroke::new(1.5, ink),
+                    StrokeKind::Outside,
                 );
             }
         }
 
-        // Span fills and underlines, then the text on top, then labels.
-        let span_first = doc
+        // Span fills and underlines under the text.
+        let dark = visuals.dark_mode;
+        let selected_span = match self.selection {
+            Selection::Span(id) => Some(id),
+            _ => None,
+        };
+        let spans: Vec<&scene::SpanBox> = scene
             .spans
-            .partition_point(|s| s.end <= visible_chars.start.saturating_sub(2000));
-        let mut label_slots: Vec<(Rect, SpanId, Color32, String, bool)> = Vec::new();
-        let mut span_anchor: Vec<(SpanId, Pos2)> = Vec::new();
-        for (index, span) in doc.spans.iter().enumerate().skip(span_first) {
-            if span.start >= visible_chars.end {
-                break;
-            }
-            if span.end <= visible_chars.start {
-                continue;
-            }
-            // A discontinuous span is drawn piece by piece, the pieces joined by a dashed line.
-            let mut rects = Vec::new();
-            let mut joins = Vec::new();
-            for (a, b) in span.pieces() {
-                let piece = self.range_geometry(origin, a..b);
-                if let (Some(prev), Some(next)) = (rects.last(), piece.rects.first()) {
-                    joins.push([Rect::right_center(prev), Rect::left_center(next)]);
-                }
-                rects.extend(piece.rects);
-            }
-            let geometry = SpanGeometry { rects };
-            let Some(first_rect) = geometry.rects.first().copied() else {
-                continue;
-            };
-            let level = self.level(index) as f32;
-            let color = type_color(&project.schema, &span.entity_type);
-            for join in &joins {
+            .iter()
+            .filter(|b| b.bounds.intersects(view))
+            .collect();
+        for b in &spans {
+            let fill = b.color.gamma_multiply(if dark { 0.35 } else { 0.45 });
+            for [a, z] in &b.joins {
                 painter.extend(egui::Shape::dashed_line(
-                    join,
-                    Stroke::new(1.5, color),
+                    &[*a + offset, *z + offset],
+                    Stroke::new(1.5, b.color),
                     4.0,
                     3.0,
                 ));
             }
-            let fill = color.gamma_multiply(if ui.visuals().dark_mode { 0.35 } else { 0.45 });
-            let selected =
-                self.selection == Selection::Span(span.id) || self.relation_source == Some(span.id);
-            for r in &geometry.rects {
+            for r in &b.rects {
+                let r = r.translate(offset);
                 painter.rect_filled(r.expand2(Vec2::new(1.0, 2.0)), CornerRadius::same(3), fill);
-                let y = r.bottom() + 3.0 + level * 4.0;
+                let y = r.bottom() + 3.0 + b.level as f32 * 4.0;
                 painter.line_segment(
                     [Pos2::new(r.left(), y), Pos2::new(r.right(), y)],
-                    Stroke::new(2.5, color),
+                    Stroke::new(2.5, b.color),
                 );
-                if selected {
-                    painter.rect_stroke(
-                        r.expand2(Vec2::new(2.0, 3.0)),
-                        CornerRadius::same(3),
-                        Stroke::new(2.0, accent),
-                        StrokeKind::Outside,
-                    );
-                }
                 targets.push((
-                    r.expand2(Vec2::new(0.0, 2.0 + level * 4.0)),
-                    Target::Span(span.id),
+                    r.expand2(Vec2::new(0.0, 2.0 + b.level as f32 * 4.0)),
+                    Target::Span(b.id),
                 ));
             }
-            // The label sits above the span's first row, higher for nested spans.
-            let label_bottom = first_rect.top() - 3.0 - level * (label_height + 1.0);
-            let label_rect = Rect::from_min_size(
-                Pos2::new(first_rect.left(), label_bottom - label_height),
-                Vec2::new(first_rect.width().max(12.0), label_height),
-            );
-            label_slots.push((
-                label_rect,
-                span.id,
-                color,
-                span.entity_type.to_string(),
-                selected,
-            ));
-            span_anchor.push((span.id, label_rect.center_top()));
         }
 
-        // Suggestions: a dashed outline and a hollow label, apart from accepted spans.
-        let mut ghost_labels: Vec<(Rect, usize, Color32, String)> = Vec::new();
-        let mut ghost_anchor: Vec<(usize, Pos2)> = Vec::new();
-        for (index, ghost) in self.ghosts.iter().enumerate() {
-            if ghost.end <= visible_chars.start || ghost.start >= visible_chars.end {
-                continue;
+        // Suggestions: a dashed outline and a dashed label, apart from accepted spans.
+        for g in scene.ghosts.iter().filter(|g| g.bounds.intersects(view)) {
+            let focused = self.focused_ghost == Some(g.index);
+            for r in &g.rects {
+                let r = r.translate(offset).expand2(Vec2::new(2.0, 3.0));
+                painter.rect_filled(r, CornerRadius::same(3), g.color.gamma_multiply(0.15));
+                let stroke = if focused {
+                    Stroke::new(2.5, ink)
+                } else {
+                    Stroke::new(1.5, g.color)
+                };
+                dashed_rect(painter, r, stroke);
+                targets.push((r, Target::Ghost(g.index)));
             }
-            let geometry = self.range_geometry(origin, ghost.start..ghost.end);
-            let Some(first_rect) = geometry.rects.first().copied() else {
-                continue;
-            };
-            let color = type_color(&project.schema, &ghost.entity_type);
-            let focused = self.focused_ghost == Some(index);
-            for r in &geometry.rects {
-                let r = r.expand2(Vec2::new(2.0, 3.0));
-                painter.rect_filled(r, CornerRadius::same(3), color.gamma_multiply(0.12));
-                let width = if focused { 2.5 } else { 1.5 };
-                let stroke_color = if focused { accent } else { color };
-                for side in [
-                    [r.left_top(), r.right_top()],
-                    [r.right_top(), r.right_bottom()],
-                    [r.right_bottom(), r.left_bottom()],
-                    [r.left_bottom(), r.left_top()],
-                ] {
-                    painter.extend(egui::Shape::dashed_line(
-                        &side,
-                        Stroke::new(width, stroke_color),
-                        4.0,
-                        3.0,
-                    ));
-                }
-                targets.push((r, Target::Ghost(index)));
-            }
-            let label_rect = Rect::from_min_size(
-                Pos2::new(first_rect.left(), first_rect.top() - 3.0 - label_height),
-                Vec2::new(first_rect.width().max(12.0), label_height),
-            );
-            ghost_labels.push((label_rect, index, color, format!("{}?", ghost.entity_type)));
-            ghost_anchor.push((index, label_rect.center_top()));
         }
 
-        for p in visible {
-            if let Some(galley) = &p.galley {
+        // The focused suggestion, even where an accepted span hides it (stepped to from the
+        // suggestion list): its outline.
+        if let Some(g) = self
+            .focused_ghost
+            .filter(|i| !scene.ghosts.iter().any(|g| g.index == *i))
+            .and_then(|i| self.ghosts.get(i))
+        {
+            for r in scene.range_rects(layout, g.start..g.end) {
+                let r = r.translate(offset).expand2(Vec2::new(3.0, 4.0));
+                dashed_rect(painter, r, Stroke::new(2.0, ink));
+            }
+        }
+
+        for p in &scene.paragraphs {
+            if let Some(galley) = &p.galley
+                && p.top <= view.bottom()
+                && p.top + p.height >= view.top()
+            {
                 painter.galley(origin + Vec2::new(0.0, p.top), galley.clone(), text_color);
             }
         }
 
-        for (rect, id, color, label, selected) in &label_slots {
-            let galley = painter.layout_no_wrap(label.clone(), label_font.clone(), Color32::BLACK);
-            let w = galley.size().x + 6.0;
-            let tag = Rect::from_min_size(rect.min, Vec2::new(w, rect.height()));
-            painter.rect_filled(tag, CornerRadius::same(3), *color);
-            if *selected {
+        // The selected span (or the relation's source after R): an outline in the selection
+        // ink, with handles at both ends to drag its boundaries.
+        for b in &spans {
+            let selected = selected_span == Some(b.id) || self.relation_source == Some(b.id);
+            if !selected {
+                continue;
+            }
+            for r in &b.rects {
                 painter.rect_stroke(
-                    tag,
+                    r.translate(offset).expand2(Vec2::new(2.0, 3.0)),
                     CornerRadius::same(3),
-                    Stroke::new(1.5, accent),
+                    Stroke::new(2.0, ink),
                     StrokeKind::Outside,
                 );
             }
-            painter.galley(tag.min + Vec2::new(3.0, 1.0), galley, Color32::BLACK);
-            targets.push((tag, Target::SpanLabel(*id)));
+            if selected_span == Some(b.id) {
+                let ends = [
+                    (Edge::Start, b.rects.first().map(|r| r.left_bottom())),
+                    (Edge::End, b.rects.last().map(|r| r.right_bottom())),
+                ];
+                // A bar down each end with a knob below the text: grab it to move that end.
+                let height = b.rects.first().map_or(0.0, |r| r.height());
+                for (edge, at) in ends {
+                    let Some(at) = at else { continue };
+                    let knob = at + offset + Vec2::new(0.0, 6.0);
+                    painter.line_segment(
+                        [knob - Vec2::new(0.0, height + 8.0), knob],
+                        Stroke::new(2.0, ink),
+                    );
+                    painter.circle_filled(knob, 3.5, ink);
+                    targets.push((
+                        Rect::from_min_max(
+                            knob - Vec2::new(6.0, height + 8.0),
+                            knob + Vec2::new(6.0, 5.0),
+                        ),
+                        Target::Handle(edge),
+                    ));
+                }
+            }
         }
 
-        for (rect, index, color, label) in &ghost_labels {
-            let galley = painter.layout_no_wrap(label.clone(), label_font.clone(), *color);
-            let tag =
-                Rect::from_min_size(rect.min, Vec2::new(galley.size().x + 6.0, rect.height()));
+        // Type labels: accepted ones filled with the type colour, suggestions dashed.
+        let label_font = scene.label_font.clone();
+        for b in &spans {
+            let tag = b.label.translate(offset);
+            painter.rect_filled(tag, CornerRadius::same(3), b.color);
+            if selected_span == Some(b.id) || self.relation_source == Some(b.id) {
+                painter.rect_stroke(
+                    tag,
+                    CornerRadius::same(3),
+                    Stroke::new(1.5, ink),
+                    StrokeKind::Outside,
+                );
+            }
+            centred_text(painter, tag, &b.text, &label_font, Color32::BLACK);
+            targets.push((tag, Target::SpanLabel(b.id)));
+        }
+        for g in scene.ghosts.iter().filter(|g| g.bounds.intersects(view)) {
+            let tag = g.label.translate(offset);
             painter.rect_filled(tag, CornerRadius::same(3), visuals.panel_fill);
-            painter.rect_stroke(
+            painter.rect_filled(
                 tag,
                 CornerRadius::same(3),
-                Stroke::new(1.0, *color),
-                StrokeKind::Inside,
+                g.color.gamma_multiply(if dark { 0.4 } else { 0.55 }),
             );
-            painter.galley(tag.min + Vec2::new(3.0, 1.0), galley, *color);
-            targets.push((tag, Target::Ghost(*index)));
+            dashed_rect(painter, tag, Stroke::new(1.0, text_color));
+            centred_text(painter, tag, &g.text, &label_font, ink);
+            targets.push((tag, Target::Ghost(g.index)));
         }
 
-        // Relation arcs between the labels of their spans.
-        let pointer = ui.ctx().pointer_hover_pos();
-        let anchor = |id: SpanId| span_anchor.iter().find(|(s, _)| *s == id).map(|(_, p)| *p);
-        for rel in &doc.relations {
-            let (Some(a), Some(b)) = (anchor(rel.source), anchor(rel.target)) else {
-                continue;
-            };
-            let selected = self.selection == Selection::Relation(rel.id);
-            // Arcs between rows cross text: keep them lighter so the words stay readable.
-            let same_row = (a.y - b.y).abs() < 2.0;
-            let stroke = Stroke::new(
-                if selected { 2.5 } else { 1.3 },
-                if selected {
-                    accent
-                } else if same_row {
-                    visuals.weak_text_color()
-                } else {
-                    visuals.weak_text_color().gamma_multiply(0.6)
-                },
-            );
-            let curve = arc(a, b, 8.0 + ((a.x - b.x).abs() * 0.02).min(5.0), stroke);
-            painter.add(curve.clone());
-            painter.add(egui::Shape::convex_polygon(
-                arrow_head(&curve).to_vec(),
-                stroke.color,
-                Stroke::NONE,
-            ));
-            let samples: Vec<Pos2> = (1..10).map(|i| curve.sample(i as f32 / 10.0)).collect();
-            for p in &samples {
-                targets.push((
-                    Rect::from_center_size(*p, Vec2::splat(10.0)),
-                    Target::Relation(rel.id),
-                ));
-            }
-            // Labels of arcs that cross lines would cover words: they show on hover or
-            // selection only. A same-row arc carries its label at its top, in the line gap.
-            let hovered = pointer.is_some_and(|p| samples.iter().any(|s| s.distance(p) < 8.0));
-            if !same_row && !selected && !hovered {
-                continue;
-            }
-            let mid = if same_row {
-                curve.sample(0.5)
-            } else {
-                pointer.unwrap_or(samples[4]) - Vec2::new(0.0, 14.0)
-            };
-            let label = relation_label(project, &rel.relation_type).to_string();
-            let label_rect = arc_label(painter, label, mid, &label_font, stroke, visuals);
-            targets.push((label_rect, Target::Relation(rel.id)));
-        }
-
-        // Relation suggestions: dashed arcs between their ends (spans or suggested spans).
-        let end_anchor = |end: &SpanRef| {
-            let same = |start: usize, stop: usize, ty: &str| {
-                start == end.start && stop == end.end && ty == end.entity_type
-            };
-            doc.spans
+        // Relation arcs: lines first, then their labels on top (the line breaks for them).
+        let pointer = ui.ctx().pointer_hover_pos().map(|p| p - offset);
+        let hovered = pointer.and_then(|p| {
+            scene
+                .arcs
                 .iter()
-                .find(|s| same(s.start, s.end, &s.entity_type))
-                .and_then(|s| anchor(s.id))
-                .or_else(|| {
-                    ghost_anchor.iter().find_map(|(i, p)| {
-                        let g = &self.ghosts[*i];
-                        same(g.start, g.end, &g.entity_type).then_some(*p)
-                    })
-                })
+                .filter(|a| a.bounds.contains(p))
+                .map(|a| (a.target, a.distance(p)))
+                .filter(|(_, d)| *d <= ARC_HIT)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(t, _)| t)
+        });
+        let selected_target = match self.selection {
+            Selection::Relation(id) => Some(Target::Relation(id)),
+            _ => None,
         };
-        let mut ghost_relation_points = Vec::new();
-        for (index, r) in self.ghost_relations.iter().enumerate() {
-            let (Some(a), Some(b)) = (end_anchor(&r.source), end_anchor(&r.target)) else {
-                continue;
+        let mut visible_arcs: Vec<usize> = (0..scene.arcs.len())
+            .filter(|&i| scene.arcs[i].bounds.intersects(view))
+            .collect();
+        // The selected and hovered arcs on top.
+        visible_arcs.sort_by_key(|&i| {
+            let t = Some(scene.arcs[i].target);
+            (t == selected_target, t == hovered)
+        });
+        // Pieces on rows an arc only passes across are lighter, so the rows' own arcs
+        // stand out.
+        let style = |a: &scene::ArcBox| -> (Stroke, bool) {
+            let target = a.target;
+            let ghost = matches!(target, Target::GhostRelation(_));
+            let strong = Some(target) == selected_target || Some(target) == hovered;
+            let color = if Some(target) == selected_target {
+                ink
+            } else if strong {
+                text_color
+            } else if a.passing {
+                visuals.weak_text_color().gamma_multiply(0.6)
+            } else {
+                visuals.weak_text_color()
             };
-            // Higher than accepted arcs, so the two do not run on top of each other.
-            let rise = 14.0 + ((a.x - b.x).abs() * 0.02).min(6.0);
-            let curve = arc(a, b, rise, Stroke::NONE);
-            let path: Vec<Pos2> = (0..=16).map(|i| curve.sample(i as f32 / 16.0)).collect();
-            let hovered = pointer.is_some_and(|p| path.iter().any(|s| s.distance(p) < 8.0));
-            let stroke = Stroke::new(
-                if hovered { 2.0 } else { 1.3 },
-                if hovered {
-                    accent
-                } else {
-                    visuals.weak_text_color()
-                },
-            );
-            painter.extend(egui::Shape::dashed_line(&path, stroke, 5.0, 3.0));
-            painter.add(egui::Shape::closed_line(
-                arrow_head(&curve).to_vec(),
-                stroke,
-            ));
-            for p in &path[1..16] {
-                targets.push((
-                    Rect::from_center_size(*p, Vec2::splat(10.0)),
-                    Target::GhostRelation(index),
-                ));
+            (Stroke::new(if strong { 2.2 } else { 1.2 }, color), ghost)
+        };
+        for &i in &visible_arcs {
+            let a = &scene.arcs[i];
+            let (stroke, ghost) = style(a);
+            let path: Vec<Pos2> = a.path.iter().map(|p| *p + offset).collect();
+            if ghost {
+                painter.extend(egui::Shape::dashed_line(&path, stroke, 5.0, 3.0));
+            } else {
+                painter.add(egui::Shape::line(path, stroke));
             }
-            ghost_relation_points.push((index, path[8]));
-            if hovered {
-                let label = format!("{}?", relation_label(project, &r.relation_type));
-                arc_label(painter, label, path[8], &label_font, stroke, visuals);
+            if let Some(tip) = a.arrow {
+                let tip = tip + offset;
+                let head = vec![tip, tip + Vec2::new(-3.5, -7.0), tip + Vec2::new(3.5, -7.0)];
+                if ghost {
+                    painter.add(egui::Shape::closed_line(head, stroke));
+                } else {
+                    painter.add(egui::Shape::convex_polygon(
+                        head,
+                        stroke.color,
+                        Stroke::NONE,
+                    ));
+                }
             }
         }
-        self.ghost_relation_points = ghost_relation_points;
+        for &i in &visible_arcs {
+            let a = &scene.arcs[i];
+            let (stroke, ghost) = style(a);
+            let tag = a.label.translate(offset);
+            painter.rect_filled(tag, CornerRadius::same(3), visuals.panel_fill);
+            if ghost {
+                dashed_rect(painter, tag, Stroke::new(1.0, stroke.color));
+            } else {
+                painter.rect_stroke(
+                    tag,
+                    CornerRadius::same(3),
+                    Stroke::new(stroke.width.min(2.0), stroke.color),
+                    StrokeKind::Inside,
+                );
+            }
+            let color = if a.passing && stroke.width < 2.0 {
+                visuals.weak_text_color()
+            } else {
+                text_color
+            };
+            centred_text(painter, tag, &a.text, &label_font, color);
+        }
+        self.visible_arcs = visible_arcs;
 
         // A relation being dragged from a label.
         if let Some(Drag::Relation { from, .. }) = self.drag
             && let Some(to) = ui.ctx().pointer_latest_pos()
         {
-            painter.line_segment([from, to], Stroke::new(2.0, accent));
+            painter.line_segment([from, to], Stroke::new(2.0, ink));
         }
         self.targets = targets;
     }
+}
+
+/// How near (in points) the pointer must come to an arc's line to hit it.
+pub(super) const ARC_HIT: f32 = 6.0;
+
+fn centred_text(painter: &egui::Painter, rect: Rect, text: &str, font: &FontId, color: Color32) {
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        font.clone(),
+        color,
+    );
 }

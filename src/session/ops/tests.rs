@@ -366,3 +366,119 @@ fn counts_read_as_english() {
     assert_eq!(count(0, "span", "spans"), "0 spans");
     assert_eq!(count(2, "hit", "hits"), "2 hits");
 }
+
+/// Tags a stretch of TEXT; returns the new span.
+fn tag_span(p: &mut Project, start: usize, end: usize, ty: &str) -> SpanId {
+    match run(
+        p,
+        Op::Tag {
+            doc: DOC,
+            start,
+            end,
+            entity_type: ty.into(),
+        },
+    )
+    .created
+    {
+        Some(Created::Span(id)) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn resizing_a_span_keeps_its_id_type_link_and_relations_and_undoes() {
+    let mut p = project();
+    // "Collective Security Treaty" (cut short), linked by hand, related to Armenia.
+    let (start, _) = range("Collective Security Treaty Organization", 0);
+    let short_end = start + "Collective Security Treaty".len();
+    let org = tag_span(&mut p, start, short_end, "ORG");
+    let csto = entity(&p, "CSTO");
+    run(
+        &mut p,
+        Op::Link {
+            doc: DOC,
+            span: org,
+            entity: Some(csto),
+        },
+    );
+    let (a, b) = range("Armenia", 0);
+    let armenia = tag_span(&mut p, a, b, "GPE");
+    run(
+        &mut p,
+        Op::Relate {
+            doc: DOC,
+            source: armenia,
+            target: org,
+            relation_type: "member_of".into(),
+        },
+    );
+    let before = p.clone();
+
+    let (_, full_end) = range("Collective Security Treaty Organization", 0);
+    let planned = Op::ResizeSpan {
+        doc: DOC,
+        span: org,
+        start,
+        end: full_end,
+    }
+    .plan(&p)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(planned.tx.edits.len(), 1, "one edit: {:?}", planned.tx);
+    let undo = planned.tx.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
+    let d = &p.documents[0];
+    let s = d
+        .span(org)
+        .unwrap_or_else(|| panic!("the span keeps its id"));
+    assert_eq!((s.start, s.end), (start, full_end));
+    assert_eq!(s.entity_type, "ORG");
+    assert_eq!(s.entity, Some(csto));
+    assert_eq!(d.relations.len(), 1);
+    assert_eq!(
+        (d.relations[0].source, d.relations[0].target),
+        (armenia, org)
+    );
+    assert!(d.spans.is_sorted_by_key(|s| s.sort_key()));
+    assert!(p.validate().is_ok());
+
+    undo.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        p.documents, before.documents,
+        "undo restores the boundaries"
+    );
+}
+
+#[test]
+fn resizing_a_span_to_bad_boundaries_is_an_error_and_changes_nothing() {
+    let mut p = project();
+    let (a, b) = range("Armenia", 0);
+    let armenia = tag_span(&mut p, a, b, "GPE");
+    let (c, d) = range("Armenia", 1);
+    tag_span(&mut p, c, d, "GPE");
+    let len = p.documents[0].char_len();
+    let resize = |start, end| Op::ResizeSpan {
+        doc: DOC,
+        span: armenia,
+        start,
+        end,
+    };
+    for (op, what) in [
+        (resize(3, 3), "empty"),
+        (resize(5, 2), "inverted"),
+        (resize(a, len + 1), "past the end"),
+        (resize(c, d), "a duplicate of the other Armenia"),
+        (
+            Op::ResizeSpan {
+                doc: DOC,
+                span: SpanId(9999),
+                start: a,
+                end: b,
+            },
+            "no such span",
+        ),
+    ] {
+        let err = op.plan(&p).err();
+        assert!(err.is_some(), "{what} must be refused");
+    }
+    let same = resize(a, b).plan(&p).unwrap_or_else(|e| panic!("{e}"));
+    assert!(same.tx.is_empty(), "the same boundaries are nothing to do");
+}
