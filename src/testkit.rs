@@ -322,6 +322,7 @@ fn synthetic_document(
                             name: name.clone(),
                             entity_type: ty.to_string(),
                             aliases: Vec::new(),
+                            references: Vec::new(),
                             note: String::new(),
                         });
                         entities.insert(key, e);

@@ -491,3 +491,317 @@ fn conll2003_test_file_round_trips_every_token_and_tag() {
         assert_eq!(a, b, "sentence {i}");
     }
 }
+
+/// brat's tutorial shapes: events whose arguments are events, notes on events, relations
+/// from events, binary and multi-valued attributes (one on a relation), normalizations of
+/// two types to one id, an equivalence set, a discontinuous span and a name with dots.
+#[test]
+fn brat_events_attributes_normalizations_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = new_project(dir.path(), "p.ron");
+    let o = marginalia(&["import", p(&project), p(&fixture("formats/brat-full"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("clash.v2.ann: 1 attribute(s) on relations dropped")
+            && err.contains("1 note(s) on attributes or normalizations kept on their span"),
+        "{err}"
+    );
+    let first = store::load(&project).unwrap();
+    first.validate().unwrap();
+    let d = &first.documents[0];
+    assert_eq!(d.source, "clash.v2.txt");
+    let by_text = |t: &str| d.spans.iter().find(|s| d.span_text(s) == t).unwrap();
+    // Events: trigger spans with role relations; E2's Cause is the event E1.
+    let shelled = by_text("shelled");
+    let answered = by_text("answered");
+    assert!(shelled.event && answered.event);
+    assert_eq!(shelled.note, "First reported by local media.");
+    assert!(
+        d.relations.iter().any(|r| r.relation_type == "Cause"
+            && r.source == answered.id
+            && r.target == shelled.id)
+    );
+    assert!(first.schema.relation_type("Cause").unwrap().event_role);
+    assert!(
+        !first
+            .schema
+            .relation_type("located_near")
+            .unwrap()
+            .event_role
+    );
+    assert_eq!(
+        answered.attributes.get("Certainty").map(String::as_str),
+        Some("Likely")
+    );
+    // The discontinuous span is one span with two fragments.
+    let brigade = d.spans.iter().find(|s| !s.fragments.is_empty()).unwrap();
+    assert_eq!(brigade.fragments.len(), 2);
+    // One DB:ID on a Place and a Facility: two entities, the id kept on both.
+    let geo: Vec<_> = first
+        .entities
+        .iter()
+        .filter(|e| e.references == ["GeoNames:148619"])
+        .collect();
+    assert_eq!(geo.len(), 2);
+    // The equivalence set joins the militia and the brigade into one entity.
+    assert_eq!(by_text("Militia fighters").entity, brigade.entity);
+    // Short labels and arc styles from visual.conf.
+    assert_eq!(first.schema.entity_type("Group").unwrap().short_label, "G");
+    assert!(
+        first
+            .schema
+            .relation_type("located_near")
+            .unwrap()
+            .arc_style
+            .contains("dashArray")
+    );
+
+    let folder = dir.path().join("out");
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "brat",
+        "--out",
+        p(&folder),
+    ]);
+    let ann_file = fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "ann"))
+        .unwrap();
+    let ann = fs::read_to_string(&ann_file).unwrap();
+    assert!(
+        ann.contains("\tReference T") && ann.contains(" GeoNames:148619\tLachin"),
+        "{ann}"
+    );
+    assert!(
+        ann.contains("\tGroup 0 7;143 155\tMilitia 12th Brigade"),
+        "{ann}"
+    );
+    assert!(
+        ann.lines()
+            .any(|l| l.starts_with('E') && l.contains(" Target2:")),
+        "{ann}"
+    );
+    assert!(
+        ann.lines()
+            .any(|l| l.starts_with('A') && l.ends_with(" Likely")),
+        "{ann}"
+    );
+    let conf = fs::read_to_string(folder.join("annotation.conf")).unwrap();
+    assert!(conf.contains("[events]\nAttack\t"), "{conf}");
+
+    let again = new_project(dir.path(), "q.ron");
+    ok(&["import", p(&again), p(&folder)]);
+    let second = store::load(&again).unwrap();
+    second.validate().unwrap();
+    assert_eq!(annotations(&first), annotations(&second));
+    let shape = |p: &Project| {
+        let d = &p.documents[0];
+        let mut spans: Vec<_> = d
+            .spans
+            .iter()
+            .map(|s| {
+                let refs = s
+                    .entity
+                    .and_then(|e| p.entity(e))
+                    .map(|e| e.references.clone())
+                    .unwrap_or_default();
+                (
+                    s.start,
+                    s.end,
+                    s.fragments.clone(),
+                    s.event,
+                    s.attributes.clone(),
+                    refs,
+                )
+            })
+            .collect();
+        spans.sort();
+        spans
+    };
+    assert_eq!(shape(&first), shape(&second));
+}
+
+/// What brat has no place for travels in the sidecar: titles, statuses, metadata, entity
+/// aliases and notes.
+#[test]
+fn marginalia_brat_marginalia_keeps_titles_statuses_aliases_and_notes() {
+    use marginalia::model::{Document, DocumentStatus, Entity, Span};
+    let dir = tempfile::tempdir().unwrap();
+    let mut p0 = Project::new("t");
+    let e = p0.new_entity_id();
+    p0.entities.push(Entity {
+        id: e,
+        name: "Collective Security Treaty Organization".into(),
+        entity_type: "ORG".into(),
+        aliases: vec!["CSTO".into(), "ODKB".into()],
+        references: vec![],
+        note: "Moscow-led alliance".into(),
+    });
+    let id = p0.new_document_id();
+    let mut d = Document::new(id, "Summit, day two", "a.txt", "The CSTO met.".into());
+    d.status = DocumentStatus::Done;
+    d.metadata.author = Some("A. Reporter".into());
+    let s = p0.new_span_id();
+    let mut span = Span::new(s, 4, 8, "ORG");
+    span.entity = Some(e);
+    d.spans.push(span);
+    p0.documents.push(d.into());
+    let project = dir.path().join("p.ron");
+    store::save(&p0, &project).unwrap();
+    let folder = dir.path().join("out");
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "brat",
+        "--out",
+        p(&folder),
+    ]);
+    let again = new_project(dir.path(), "q.ron");
+    ok(&["import", p(&again), p(&folder)]);
+    let p1 = store::load(&again).unwrap();
+    let d1 = &p1.documents[0];
+    assert_eq!(d1.title, "Summit, day two");
+    assert_eq!(d1.status, DocumentStatus::Done);
+    assert_eq!(d1.metadata.author.as_deref(), Some("A. Reporter"));
+    let e1 = p1.entity(d1.spans[0].entity.unwrap()).unwrap();
+    assert_eq!(e1.aliases, vec!["CSTO", "ODKB"]);
+    assert_eq!(e1.note, "Moscow-led alliance");
+    assert_eq!(e1.name, "Collective Security Treaty Organization");
+}
+
+/// A pretokenised CoNLL-2003 file (4 columns, -DOCSTART-) comes back byte for byte: the
+/// same tokens (none split or joined), POS and chunk columns, tags and documents.
+#[test]
+fn conll_keeps_tokens_columns_and_schemes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = new_project(dir.path(), "p.ron");
+    let file = fixture("formats/conll2003-4col.conll");
+    ok(&["import", p(&project), p(&file)]);
+    let out = dir.path().join("out.conll");
+    let o = marginalia(&["export", p(&project), "--format", "conll", "--out", p(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        fs::read_to_string(&file).unwrap()
+    );
+    // Tab-separated, for doccano: the same lines with tabs.
+    let tabbed = dir.path().join("tab.conll");
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "conll",
+        "--separator",
+        "tab",
+        "--out",
+        p(&tabbed),
+    ]);
+    assert_eq!(
+        fs::read_to_string(&tabbed).unwrap(),
+        fs::read_to_string(&file).unwrap().replace(' ', "\t")
+    );
+    // BIOES in, BIOES out.
+    let project = new_project(dir.path(), "b.ron");
+    let file = fixture("formats/bioes.conll");
+    ok(&["import", p(&project), p(&file)]);
+    let out = dir.path().join("b.conll");
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "conll",
+        "--scheme",
+        "bioes",
+        "--separator",
+        "tab",
+        "--out",
+        p(&out),
+    ]);
+    let exported = fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        exported.strip_prefix("-DOCSTART-\tO\n\n").unwrap(),
+        fs::read_to_string(&file).unwrap()
+    );
+}
+
+/// WebAnno TSV 3.3 with a POS layer, stacked and multi-token spans, relations between them
+/// (with disambiguation ids) and UTF-16 offsets past an emoji.
+#[test]
+fn webanno_tsv_imports_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = new_project(dir.path(), "p.ron");
+    let o = marginalia(&["import", p(&project), p(&fixture("formats/webanno"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("pos.POS not imported (15 line(s) annotated)"),
+        "{}",
+        stderr(&o)
+    );
+    let first = store::load(&project).unwrap();
+    let d = &first.documents[0];
+    assert_eq!(
+        d.text,
+        "Prime Minister Nikol Pashinyan visited Yerevan .\nThe CSTO \\ Ə 😊 summit ended ."
+    );
+    let spans: BTreeSet<(String, String)> = d
+        .spans
+        .iter()
+        .map(|s| (d.span_text(s).to_string(), s.entity_type.to_string()))
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        ("Prime Minister", "ROLE"),
+        ("Nikol Pashinyan", "PER"),
+        ("Nikol", "GIVEN"),
+        ("Yerevan", "GPE"),
+        ("CSTO", "ORG"),
+        ("😊", "EMOJI"),
+        ("summit", "EVENT"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(spans, want);
+    let rels: BTreeSet<(String, String, String)> = d
+        .relations
+        .iter()
+        .map(|r| {
+            let t = |id| d.span_text(d.span(id).unwrap()).to_string();
+            (r.relation_type.to_string(), t(r.source), t(r.target))
+        })
+        .collect();
+    let want: BTreeSet<(String, String, String)> = [
+        ("has_role", "Nikol Pashinyan", "Prime Minister"),
+        ("located_in", "Nikol Pashinyan", "Yerevan"),
+        ("part_of", "CSTO", "summit"),
+        ("located_in", "Yerevan", "summit"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(rels, want);
+    let per = d.spans.iter().find(|s| s.entity_type == "PER").unwrap();
+    assert_eq!(
+        per.attributes.get("identifier").map(String::as_str),
+        Some("http://www.wikidata.org/entity/Q7171")
+    );
+
+    let out = dir.path().join("tsv-out");
+    ok(&[
+        "export",
+        p(&project),
+        "--format",
+        "webanno",
+        "--out",
+        p(&out),
+    ]);
+    let again = new_project(dir.path(), "q.ron");
+    ok(&["import", p(&again), p(&out)]);
+    let second = store::load(&again).unwrap();
+    assert_eq!(annotations(&first), annotations(&second));
+    assert_eq!(first.documents[0].tokens, second.documents[0].tokens);
+}

@@ -38,6 +38,7 @@ fn big_project() -> Session {
             name: format!("Working group on border questions number {i}"),
             entity_type: "ORG".into(),
             aliases: vec![format!("WG{i}")],
+            references: Vec::new(),
             note: String::new(),
         });
     }

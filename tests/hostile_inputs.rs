@@ -51,6 +51,7 @@ fn base_project() -> Project {
         name: "Armenia".into(),
         entity_type: "GPE".into(),
         aliases: vec![],
+        references: Vec::new(),
         note: String::new(),
     });
     p.validate().unwrap();

@@ -320,6 +320,7 @@ fn project_for_filtered_exports(dir: &Path) -> PathBuf {
             name: name.into(),
             entity_type: ty.into(),
             aliases: vec![],
+            references: Vec::new(),
             note: note.into(),
         });
         id

@@ -1,7 +1,7 @@
 //! The Export dialog: format, options and target, then the same `export::export` the CLI uses.
 
 use super::dialogs::{DialogKind, DialogOutcome, FileDialogs};
-use crate::export::{ExportFormat, ExportOptions, JsonlShape, TagScheme, export};
+use crate::export::{ExportFormat, ExportOptions, JsonlShape, Separator, TagScheme, export};
 use crate::model::{DocumentId, Project};
 use egui::RichText;
 use std::path::PathBuf;
@@ -11,6 +11,8 @@ pub struct ExportDialog {
     pub format: ExportFormat,
     pub scheme: TagScheme,
     pub jsonl_shape: JsonlShape,
+    /// CoNLL columns separated by tabs (doccano) rather than spaces.
+    pub tabs: bool,
     pub only_current_document: bool,
     /// Entity types to leave out.
     pub excluded_types: Vec<String>,
@@ -26,6 +28,7 @@ impl Default for ExportDialog {
             format: ExportFormat::Html,
             scheme: TagScheme::Iob2,
             jsonl_shape: JsonlShape::Seq,
+            tabs: false,
             only_current_document: false,
             excluded_types: Vec::new(),
             target: String::new(),
@@ -47,6 +50,7 @@ fn describe(format: ExportFormat) -> &'static str {
         ExportFormat::Html => "Self-contained HTML report to share",
         ExportFormat::LabelStudio => "Label Studio JSON tasks with labels and relations",
         ExportFormat::Spacy => "spaCy JSON training data (for spacy convert)",
+        ExportFormat::Webanno => "INCEpTION / WebAnno TSV 3.3 (spans and relations)",
     }
 }
 
@@ -116,7 +120,12 @@ impl ExportDialog {
                             ui.horizontal(|ui| {
                                 ui.radio_value(&mut self.scheme, TagScheme::Iob2, "IOB2");
                                 ui.radio_value(&mut self.scheme, TagScheme::Iob1, "IOB1");
+                                ui.radio_value(&mut self.scheme, TagScheme::Bioes, "BIOES");
+                                ui.radio_value(&mut self.scheme, TagScheme::Bilou, "BILOU");
                             });
+                            ui.end_row();
+                            ui.label("");
+                            ui.checkbox(&mut self.tabs, "Tab-separated columns (doccano)");
                             ui.end_row();
                         }
                         if self.format == ExportFormat::Jsonl {
@@ -224,6 +233,11 @@ impl ExportDialog {
         let options = ExportOptions {
             force: self.overwrite,
             scheme: self.scheme,
+            separator: if self.tabs {
+                Separator::Tab
+            } else {
+                Separator::Space
+            },
             documents,
             types,
             jsonl_shape: self.jsonl_shape,

@@ -188,6 +188,33 @@ impl Inspector {
                 }
                 ui.end_row();
 
+                if let Some(e) = linked.filter(|e| !e.references.is_empty()) {
+                    ui.label("References");
+                    ui.label(e.references.join(", "))
+                        .on_hover_text("The entity's identifiers in outside knowledge bases");
+                    ui.end_row();
+                }
+                if !span.fragments.is_empty() {
+                    let pieces: Vec<&str> = span
+                        .fragments
+                        .iter()
+                        .map(|&(a, b)| doc.slice(a, b))
+                        .collect();
+                    ui.label("Fragments");
+                    ui.label(pieces.join(" … "));
+                    ui.end_row();
+                }
+                if span.event {
+                    ui.label("Event");
+                    ui.label("trigger of an event; its role relations are the arguments");
+                    ui.end_row();
+                }
+                for (name, value) in &span.attributes {
+                    ui.label(name);
+                    ui.label(if value.is_empty() { "yes" } else { value });
+                    ui.end_row();
+                }
+
                 ui.label("Origin");
                 ui.label(span.origin.describe());
                 ui.end_row();

@@ -3,7 +3,7 @@
 
 use super::commands::AppCommand;
 use super::theme::to_hex;
-use crate::model::{Project, RelationType, Schema, parse_hex_color};
+use crate::model::{Project, Schema, parse_hex_color};
 use crate::session::Op;
 use egui::{RichText, Ui};
 
@@ -163,13 +163,7 @@ impl SchemaEditor {
                 if id.is_empty() || draft.relation_type(&id).is_some() {
                     self.message = format!("'{id}' is empty or exists already");
                 } else {
-                    draft.relation_types.push(RelationType {
-                        id: id.clone(),
-                        label: id.replace('_', " "),
-                        source_types: vec![],
-                        target_types: vec![],
-                        symmetric: false,
-                    });
+                    draft.ensure_relation_type(&id);
                     self.new_relation_id.clear();
                 }
             }

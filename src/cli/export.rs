@@ -1,4 +1,4 @@
-use super::{ExportFormatArg, JsonlShapeArg, TagScheme, load, note, print};
+use super::{ExportFormatArg, JsonlShapeArg, Separator, TagScheme, load, note, print};
 use crate::export::{self, ExportFormat, ExportOptions};
 use anyhow::Result;
 use std::path::Path;
@@ -8,7 +8,7 @@ pub(super) fn run(
     format: ExportFormatArg,
     out: &Path,
     force: bool,
-    (scheme, jsonl_shape): (TagScheme, JsonlShapeArg),
+    (scheme, separator, jsonl_shape): (TagScheme, Separator, JsonlShapeArg),
     docs: &[String],
     types: &[String],
 ) -> Result<()> {
@@ -22,6 +22,7 @@ pub(super) fn run(
         ExportFormatArg::Csv => ExportFormat::Csv,
         ExportFormatArg::Graphml => ExportFormat::Graphml,
         ExportFormatArg::Html => ExportFormat::Html,
+        ExportFormatArg::Webanno => ExportFormat::Webanno,
         ExportFormatArg::LabelStudio => ExportFormat::LabelStudio,
         ExportFormatArg::Spacy => ExportFormat::Spacy,
     };
@@ -30,6 +31,12 @@ pub(super) fn run(
         scheme: match scheme {
             TagScheme::Iob1 => export::TagScheme::Iob1,
             TagScheme::Iob2 => export::TagScheme::Iob2,
+            TagScheme::Bioes => export::TagScheme::Bioes,
+            TagScheme::Bilou => export::TagScheme::Bilou,
+        },
+        separator: match separator {
+            Separator::Space => export::Separator::Space,
+            Separator::Tab => export::Separator::Tab,
         },
         documents: docs.to_vec(),
         types: types.to_vec(),

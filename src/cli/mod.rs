@@ -63,6 +63,9 @@ pub enum Command {
         /// CoNLL tag scheme.
         #[arg(long, value_enum, default_value_t = TagScheme::Iob2)]
         scheme: TagScheme,
+        /// CoNLL column separator (doccano's CoNLL import wants tab).
+        #[arg(long, value_enum, default_value_t = Separator::Space)]
+        separator: Separator,
         /// doccano JSONL shape: seq (`label` triples, for sequence-labelling projects) or
         /// relation (`entities` and `relations`).
         #[arg(long, value_enum, default_value_t = JsonlShapeArg::Seq)]
@@ -171,6 +174,8 @@ pub enum ImportFormatArg {
     Lines,
     Docx,
     Odt,
+    /// INCEpTION/WebAnno TSV 3.
+    Webanno,
     /// PDF with a text layer.
     Pdf,
     /// Spreadsheet (.xlsx, .xls, .ods) with a header row, one document per row.
@@ -189,6 +194,8 @@ pub enum ExportFormatArg {
     Csv,
     Graphml,
     Html,
+    /// INCEpTION/WebAnno TSV 3.3.
+    Webanno,
     /// Label Studio JSON (tasks with annotations).
     LabelStudio,
     /// spaCy JSON training format (for `spacy convert`).
@@ -207,6 +214,15 @@ pub enum TagScheme {
     Iob1,
     #[default]
     Iob2,
+    Bioes,
+    Bilou,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Separator {
+    #[default]
+    Space,
+    Tab,
 }
 
 /// Runs a subcommand, printing its results to stdout.
@@ -224,6 +240,7 @@ pub fn run(command: Command) -> Result<()> {
             out,
             force,
             scheme,
+            separator,
             jsonl_shape,
             docs,
             types,
@@ -232,7 +249,7 @@ pub fn run(command: Command) -> Result<()> {
             format,
             &out,
             force,
-            (scheme, jsonl_shape),
+            (scheme, separator, jsonl_shape),
             &docs,
             &types,
         ),
@@ -345,6 +362,7 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Html => ImportFormat::Html,
         ImportFormatArg::Brat => ImportFormat::Brat,
         ImportFormatArg::Conll => ImportFormat::Conll,
+        ImportFormatArg::Webanno => ImportFormat::Webanno,
         ImportFormatArg::Jsonl => ImportFormat::Jsonl,
         ImportFormatArg::Email => ImportFormat::Email,
         ImportFormatArg::Table => ImportFormat::Table,

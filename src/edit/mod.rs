@@ -8,6 +8,7 @@ pub use history::History;
 
 use crate::model::validate::{
     check_entity, check_entity_type, check_relation, check_relations, check_schema, check_span,
+    check_tokens,
 };
 use crate::model::{
     Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, ModelError, Project,
@@ -188,6 +189,7 @@ impl Edit {
                         return Err(ModelError::DuplicateId(id));
                     }
                 }
+                check_tokens(&document)?;
                 for span in &document.spans {
                     check_span(project, &document, span)?;
                 }

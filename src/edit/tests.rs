@@ -326,6 +326,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                 name: format!("E{ty}"),
                 entity_type: types[ty].into(),
                 aliases: vec![],
+                references: Vec::new(),
                 note: String::new(),
             }));
         }

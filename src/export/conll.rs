@@ -1,76 +1,280 @@
-//! CoNLL-2003 style: `TOKEN TAG` per line, a blank line after each sentence, `-DOCSTART- O`
-//! and a blank line before each document. Tokens and sentences come from `crate::text`;
-//! a text that is already tokenized (tokens separated by spaces, one sentence per line, as the
-//! CoNLL importer rebuilds it) is split on whitespace and lines instead, so CoNLL round-trips.
-//! Overlapping spans cannot be expressed: the outermost wins and the rest are counted.
+//! CoNLL-2003 style: `TOKEN [COLUMNS...] TAG` per line, a blank line after each sentence,
+//! `-DOCSTART-` and a blank line before each document. A document imported from CoNLL (or
+//! WebAnno TSV) keeps its own tokens and middle columns (POS, chunk), written back exactly;
+//! other documents are tokenized by `crate::text` (a text that is already tokenized, tokens
+//! separated by spaces and one sentence per line, is split on whitespace and lines).
+//! Tags in IOB1, IOB2, BIOES or BILOU; columns separated by spaces or tabs.
+//!
+//! What CoNLL cannot hold is counted in notices: overlapping spans (the outermost is kept),
+//! spans that do not start or end on a token boundary (widened to whole tokens),
+//! discontinuous spans (written as their whole extent), spans covering no token, and
+//! relations, entity links, notes and document titles.
 
-use super::TagScheme;
+use super::{Separator, TagScheme};
 use crate::model::{Document, Project, Span};
 use crate::text::{sentences, tokenize};
 
-pub fn render(project: &Project, scheme: TagScheme, notices: &mut Vec<String>) -> String {
+/// What a CoNLL export could not write as it is.
+#[derive(Default)]
+struct Counts {
+    overlapping: usize,
+    widened: usize,
+    discontinuous: usize,
+    no_token: usize,
+}
+
+pub fn render(
+    project: &Project,
+    scheme: TagScheme,
+    separator: Separator,
+    notices: &mut Vec<String>,
+) -> String {
+    let sep = match separator {
+        Separator::Space => " ",
+        Separator::Tab => "\t",
+    };
     let mut out = String::new();
-    let mut dropped = 0;
-    for doc in &project.documents {
-        out.push_str("-DOCSTART- O\n\n");
-        let kept = outermost(&doc.spans, &mut dropped);
+    let mut counts = Counts::default();
+    // Every line of the file has as many columns as the widest document's (conlleval and
+    // doccano want a constant count); missing middle columns are written as "_".
+    let docs: Vec<(&Document, Vec<Vec<Token>>)> = project
+        .documents
+        .iter()
+        .map(|d| (&**d, token_sentences(d)))
+        .collect();
+    let width = docs
+        .iter()
+        .flat_map(|(_, s)| s.iter().flatten())
+        .map(|t| t.columns.map_or(0, |c| c.split('\t').count()))
+        .max()
+        .unwrap_or(0);
+    for (doc, sentences) in docs {
+        out.push_str("-DOCSTART-");
+        for _ in 0..width {
+            out.push_str(sep);
+            out.push_str("-X-");
+        }
+        out.push_str(sep);
+        out.push_str("O\n\n");
+        let tokens: Vec<(usize, usize)> = sentences
+            .iter()
+            .flatten()
+            .map(|t| (t.start, t.end))
+            .collect();
+        let kept = outermost(&doc.spans, &mut counts);
+        for s in &kept {
+            let mut covered = tokens.iter().filter(|&&(a, b)| a < s.end && s.start < b);
+            let (first, last) = (
+                covered.clone().next().map(|t| t.0),
+                covered.next_back().map(|t| t.1),
+            );
+            match (first, last) {
+                (Some(a), Some(b)) if a != s.start || b != s.end => counts.widened += 1,
+                (None, _) | (_, None) => counts.no_token += 1,
+                _ => {}
+            }
+            if !s.fragments.is_empty() {
+                counts.discontinuous += 1;
+            }
+        }
         let mut k = 0; // first kept span that may still cover a later token
-        // Index of the kept span the previous token belonged to.
-        let mut previous: Option<usize> = None;
-        for sentence in token_sentences(doc) {
-            for (start, end, token) in sentence {
-                while k < kept.len() && kept[k].end <= start {
-                    k += 1;
-                }
-                let covering = (k < kept.len() && kept[k].start < end).then_some(k);
-                let tag = match covering {
-                    None => "O".to_string(),
-                    Some(i) => {
-                        let ty = &kept[i].entity_type;
-                        let first = previous != Some(i);
-                        let b = match scheme {
-                            TagScheme::Iob2 => first,
-                            TagScheme::Iob1 => {
-                                first && previous.is_some_and(|p| kept[p].entity_type == *ty)
-                            }
-                        };
-                        format!("{}-{ty}", if b { "B" } else { "I" })
+        for sentence in sentences {
+            // Which kept span covers each token of the sentence.
+            let covering: Vec<Option<usize>> = sentence
+                .iter()
+                .map(|t| {
+                    while k < kept.len() && kept[k].end <= t.start {
+                        k += 1;
                     }
-                };
-                previous = covering;
-                out.push_str(token);
-                out.push(' ');
+                    (k < kept.len() && kept[k].start < t.end).then_some(k)
+                })
+                .collect();
+            for (i, t) in sentence.iter().enumerate() {
+                let tag = tag(&kept, &covering, i, scheme);
+                out.push_str(t.text);
+                let mut written = 0;
+                if let Some(columns) = t.columns {
+                    for c in columns.split('\t') {
+                        out.push_str(sep);
+                        out.push_str(c);
+                        written += 1;
+                    }
+                }
+                for _ in written..width {
+                    out.push_str(sep);
+                    out.push('_');
+                }
+                out.push_str(sep);
                 out.push_str(&tag);
                 out.push('\n');
             }
-            previous = None;
             out.push('\n');
         }
     }
-    if dropped > 0 {
-        notices.push(format!(
-            "CoNLL cannot express overlapping spans: kept the outermost, dropped {dropped} span(s)"
-        ));
-    }
+    let said = [
+        (
+            counts.overlapping,
+            "overlapping span(s) dropped (CoNLL has one tag per token: the outermost kept)",
+        ),
+        (
+            counts.widened,
+            "span(s) widened to whole tokens (they started or ended inside a token)",
+        ),
+        (
+            counts.discontinuous,
+            "discontinuous span(s) written as their whole extent",
+        ),
+        (counts.no_token, "span(s) dropped: they cover no token"),
+        (
+            project.relation_count(),
+            "relation(s) not written (CoNLL holds no relations)",
+        ),
+        (
+            project
+                .documents
+                .iter()
+                .flat_map(|d| &d.spans)
+                .filter(|s| s.entity.is_some())
+                .count(),
+            "entity link(s) not written",
+        ),
+        (
+            project
+                .documents
+                .iter()
+                .flat_map(|d| &d.spans)
+                .filter(|s| !s.note.is_empty())
+                .count(),
+            "span note(s) not written",
+        ),
+        (
+            project.documents.len(),
+            "document title(s), status(es) and metadata not written",
+        ),
+    ];
+    push_counts("CoNLL", &said, notices);
     out
 }
 
+/// One notice per count that is not zero: "FORMAT: N what".
+pub(crate) fn push_counts(format: &str, said: &[(usize, &str)], notices: &mut Vec<String>) {
+    for (n, what) in said {
+        if *n > 0 {
+            notices.push(format!("{format}: {n} {what}"));
+        }
+    }
+}
+
+/// The tag of the `i`th token of a sentence, given which kept span covers each token.
+fn tag(kept: &[&Span], covering: &[Option<usize>], i: usize, scheme: TagScheme) -> String {
+    let Some(span) = covering[i] else {
+        return "O".to_string();
+    };
+    let ty = &kept[span].entity_type;
+    let previous = i.checked_sub(1).and_then(|p| covering[p]);
+    let next = covering.get(i + 1).copied().flatten();
+    let first = previous != Some(span);
+    let last = next != Some(span);
+    let prefix = match scheme {
+        TagScheme::Iob2 => {
+            if first {
+                "B"
+            } else {
+                "I"
+            }
+        }
+        // B- only where a mention directly follows another of the same type.
+        TagScheme::Iob1 => {
+            if first && previous.is_some_and(|p| kept[p].entity_type == *ty) {
+                "B"
+            } else {
+                "I"
+            }
+        }
+        TagScheme::Bioes | TagScheme::Bilou => {
+            let bilou = scheme == TagScheme::Bilou;
+            match (first, last) {
+                (true, true) if bilou => "U",
+                (true, true) => "S",
+                (true, false) => "B",
+                (false, true) if bilou => "L",
+                (false, true) => "E",
+                (false, false) => "I",
+            }
+        }
+    };
+    format!("{prefix}-{ty}")
+}
+
 /// The spans CoNLL can hold: outermost first, skipping any that overlap one already kept.
-fn outermost<'a>(spans: &'a [Span], dropped: &mut usize) -> Vec<&'a Span> {
+fn outermost<'a>(spans: &'a [Span], counts: &mut Counts) -> Vec<&'a Span> {
     let mut sorted: Vec<&Span> = spans.iter().collect();
     sorted.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.id));
     let mut kept: Vec<&Span> = Vec::with_capacity(sorted.len());
     for s in sorted {
         match kept.last() {
-            Some(last) if s.start < last.end => *dropped += 1,
+            Some(last) if s.start < last.end => counts.overlapping += 1,
             _ => kept.push(s),
         }
     }
     kept
 }
 
-/// Sentences as lists of (char start, char end, token text).
-fn token_sentences(doc: &Document) -> Vec<Vec<(usize, usize, &str)>> {
+/// A token to write: its char range, its text, and its middle columns when the document
+/// kept them.
+pub(crate) struct Token<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub columns: Option<&'a str>,
+}
+
+/// Sentences of tokens: the document's own when it has them (a line break between two
+/// tokens ends a sentence), else as the text is tokenized.
+pub(crate) fn token_sentences(doc: &Document) -> Vec<Vec<Token<'_>>> {
+    let Some(own) = &doc.tokens else {
+        return plain_sentences(doc)
+            .into_iter()
+            .map(|s| {
+                s.into_iter()
+                    .map(|(start, end, text)| Token {
+                        start,
+                        end,
+                        text,
+                        columns: None,
+                    })
+                    .collect()
+            })
+            .collect();
+    };
+    let mut out: Vec<Vec<Token>> = Vec::new();
+    let mut sentence = Vec::new();
+    let mut previous_end = 0;
+    for (i, &(start, end)) in own.tokens.iter().enumerate() {
+        if !sentence.is_empty() && doc.slice(previous_end, start).contains('\n') {
+            out.push(std::mem::take(&mut sentence));
+        }
+        sentence.push(Token {
+            start,
+            end,
+            text: doc.slice(start, end),
+            columns: own
+                .columns
+                .get(i)
+                .map(String::as_str)
+                .filter(|c| !c.is_empty()),
+        });
+        previous_end = end;
+    }
+    if !sentence.is_empty() {
+        out.push(sentence);
+    }
+    out
+}
+
+/// Sentences as lists of (char start, char end, token text), for a text without tokens of
+/// its own.
+fn plain_sentences(doc: &Document) -> Vec<Vec<(usize, usize, &str)>> {
     let text = doc.text.as_str();
     let tokens = tokenize(text);
     if is_pretokenized(text, &tokens) {
@@ -155,18 +359,18 @@ mod tests {
             ],
         );
         let mut notes = Vec::new();
-        let out = render(&p, TagScheme::Iob2, &mut notes);
+        let out = render(&p, TagScheme::Iob2, Separator::Space, &mut notes);
         assert!(out.starts_with("-DOCSTART- O\n\nArmenia B-GPE\nand O\nAzerbaijan B-GPE\nmet O\n. O\n\nThe O\nCSTO B-ORG\nSecretary B-ROLE\n- I-ROLE\nGeneral I-ROLE\n"), "{out}");
-        let out = render(&p, TagScheme::Iob1, &mut notes);
+        let out = render(&p, TagScheme::Iob1, Separator::Space, &mut notes);
         assert!(out.contains("Armenia I-GPE\n"), "{out}");
         assert!(out.contains("CSTO I-ORG\nSecretary I-ROLE\n"), "{out}");
-        assert!(notes.is_empty());
+        assert!(!notes.iter().any(|n| n.contains("widened")), "{notes:?}");
     }
 
     #[test]
     fn iob1_marks_adjacent_mentions_of_one_type_with_b() {
         let p = project("Alpha Beta Gamma .", &[(0, 5, "ORG"), (6, 16, "ORG")]);
-        let out = render(&p, TagScheme::Iob1, &mut Vec::new());
+        let out = render(&p, TagScheme::Iob1, Separator::Space, &mut Vec::new());
         assert!(
             out.contains("Alpha I-ORG\nBeta B-ORG\nGamma I-ORG\n. O\n"),
             "{out}"
@@ -179,7 +383,7 @@ mod tests {
             "AL-AIN , United Arab Emirates 1996-12-06\nJapan began .",
             &[(0, 6, "LOC"), (9, 29, "LOC")],
         );
-        let out = render(&p, TagScheme::Iob2, &mut Vec::new());
+        let out = render(&p, TagScheme::Iob2, Separator::Space, &mut Vec::new());
         assert_eq!(
             out,
             "-DOCSTART- O\n\nAL-AIN B-LOC\n, O\nUnited B-LOC\nArab I-LOC\nEmirates I-LOC\n1996-12-06 O\n\nJapan O\nbegan O\n. O\n\n"
@@ -193,8 +397,48 @@ mod tests {
             &[(4, 30, "ORG"), (4, 12, "NORP")],
         );
         let mut notes = Vec::new();
-        let out = render(&p, TagScheme::Iob2, &mut notes);
+        let out = render(&p, TagScheme::Iob2, Separator::Space, &mut notes);
         assert!(out.contains("Armenian B-ORG\nNational I-ORG\n"), "{out}");
-        assert!(notes[0].contains("dropped 1"), "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("1 overlapping span(s) dropped")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn bioes_bilou_and_tabs() {
+        let p = project(
+            "The United Nations in Geneva .",
+            &[(4, 18, "ORG"), (22, 28, "LOC")],
+        );
+        let out = render(&p, TagScheme::Bioes, Separator::Tab, &mut Vec::new());
+        assert!(
+            out.contains("The\tO\nUnited\tB-ORG\nNations\tE-ORG\nin\tO\nGeneva\tS-LOC\n"),
+            "{out}"
+        );
+        let out = render(&p, TagScheme::Bilou, Separator::Space, &mut Vec::new());
+        assert!(out.contains("Nations L-ORG\nin O\nGeneva U-LOC\n"), "{out}");
+    }
+
+    #[test]
+    fn own_tokens_and_columns_are_written_back_and_widening_is_counted() {
+        let mut p = project("U.S. said it", &[(0, 3, "LOC"), (10, 12, "MISC")]);
+        let d = std::sync::Arc::make_mut(&mut p.documents[0]);
+        d.tokens = Some(crate::model::Tokenization {
+            tokens: vec![(0, 4), (5, 9), (10, 12)],
+            columns: vec!["NNP\tI-NP".into(), "VBD\tI-VP".into(), "PRP\tI-NP".into()],
+        });
+        let mut notes = Vec::new();
+        let out = render(&p, TagScheme::Iob2, Separator::Space, &mut notes);
+        assert_eq!(
+            out,
+            "-DOCSTART- -X- -X- O\n\nU.S. NNP I-NP B-LOC\nsaid VBD I-VP O\nit PRP I-NP B-MISC\n\n"
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("1 span(s) widened")),
+            "{notes:?}"
+        );
     }
 }

@@ -11,6 +11,7 @@ pub mod html;
 pub mod jsonl;
 pub mod label_studio;
 pub mod spacy;
+pub mod webanno;
 
 use crate::model::{DocumentId, DocumentStatus, Project};
 use crate::store;
@@ -29,6 +30,8 @@ pub enum ExportFormat {
     Csv,
     Graphml,
     Html,
+    /// INCEpTION/WebAnno TSV 3.3.
+    Webanno,
     /// Label Studio JSON (tasks with annotations: labels and relations).
     LabelStudio,
     /// spaCy's JSON training format (`spacy convert FILE.json OUT --converter json`).
@@ -36,7 +39,7 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 10] = [
+    pub const ALL: [ExportFormat; 11] = [
         ExportFormat::Ron,
         ExportFormat::Json,
         ExportFormat::Brat,
@@ -45,6 +48,7 @@ impl ExportFormat {
         ExportFormat::Csv,
         ExportFormat::Graphml,
         ExportFormat::Html,
+        ExportFormat::Webanno,
         ExportFormat::LabelStudio,
         ExportFormat::Spacy,
     ];
@@ -59,6 +63,7 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Graphml => "graphml",
             ExportFormat::Html => "html",
+            ExportFormat::Webanno => "webanno",
             ExportFormat::LabelStudio => "label-studio",
             ExportFormat::Spacy => "spacy",
         }
@@ -74,7 +79,10 @@ impl ExportFormat {
 
     /// Whether the output is a folder of files rather than one file.
     pub fn is_folder(self) -> bool {
-        matches!(self, ExportFormat::Brat | ExportFormat::Csv)
+        matches!(
+            self,
+            ExportFormat::Brat | ExportFormat::Csv | ExportFormat::Webanno
+        )
     }
 }
 
@@ -105,6 +113,20 @@ pub enum TagScheme {
     /// `B-` on the first token of every mention.
     #[default]
     Iob2,
+    /// `B-` first, `I-` inside, `E-` last, `S-` for a mention of one token.
+    Bioes,
+    /// BIOES with `L-` for last and `U-` for a unit (one-token) mention.
+    Bilou,
+}
+
+/// What separates the columns of a CoNLL line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Separator {
+    /// One space, as CoNLL-2003 and conlleval.
+    #[default]
+    Space,
+    /// A tab, as doccano's CoNLL import wants.
+    Tab,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -112,6 +134,8 @@ pub struct ExportOptions {
     /// Overwrite an existing output.
     pub force: bool,
     pub scheme: TagScheme,
+    /// CoNLL column separator.
+    pub separator: Separator,
     /// Only these documents (ids like "12" or "D12", or exact titles); empty means all.
     pub documents: Vec<String>,
     /// Only spans of these entity types (and relations between them); empty means all.
@@ -382,7 +406,6 @@ pub fn render(
     options: &ExportOptions,
     notices: &mut Vec<String>,
 ) -> Result<Output, ExportError> {
-    let scheme = options.scheme;
     let ser = |e: &dyn std::fmt::Display| ExportError::Serialize(e.to_string());
     Ok(match format {
         ExportFormat::Ron => Output::File(
@@ -393,8 +416,11 @@ pub fn render(
         ExportFormat::Json => {
             Output::File(serde_json::to_vec_pretty(&project_json(project)?).map_err(|e| ser(&e))?)
         }
-        ExportFormat::Brat => Output::Folder(brat::render(project)),
-        ExportFormat::Conll => Output::File(conll::render(project, scheme, notices).into_bytes()),
+        ExportFormat::Brat => Output::Folder(brat::render(project, notices)),
+        ExportFormat::Conll => Output::File(
+            conll::render(project, options.scheme, options.separator, notices).into_bytes(),
+        ),
+        ExportFormat::Webanno => Output::Folder(webanno::render(project, notices)),
         ExportFormat::Jsonl => {
             Output::File(jsonl::render(project, options.jsonl_shape, notices).into_bytes())
         }

@@ -18,6 +18,7 @@ fn project(docs: &[Doc]) -> Project {
             name: name.into(),
             entity_type: ty.into(),
             aliases: vec![],
+            references: Vec::new(),
             note: String::new(),
         });
     }

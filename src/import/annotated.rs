@@ -5,9 +5,10 @@
 use super::{ImportReport, ReadDocument};
 use crate::edit::{Edit, Transaction};
 use crate::model::{
-    Document, DocumentId, DocumentStatus, Entity, EntityId, Origin, Project, Relation, Schema, Span,
+    Document, DocumentId, DocumentStatus, Entity, EntityId, Origin, Project, Relation, Schema,
+    Span, Tokenization,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Parses one file's content into documents.
@@ -77,6 +78,11 @@ pub struct ReadSpan {
     pub note: String,
     /// Key of a `ReadEntity` of the same import this span is linked to.
     pub link: Option<String>,
+    /// The pieces of a discontinuous span (see `Span::fragments`).
+    pub fragments: Vec<(usize, usize)>,
+    pub attributes: BTreeMap<String, String>,
+    /// The trigger of an event (see `Span::event`).
+    pub event: bool,
 }
 
 /// A relation between two spans of the same document (indices into its `spans`).
@@ -88,13 +94,17 @@ pub struct ReadRelation {
     pub note: String,
 }
 
-/// A knowledge-base record named in the file (brat `N` lines).
-#[derive(Debug, Clone, PartialEq)]
+/// A knowledge-base record named in the file (brat `N` lines and equivalence sets).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReadEntity {
-    /// "Marginalia:E12", "Wikidata:Q7184": unique within the import.
+    /// "Marginalia:E12", "Wikidata:Q7184|GPE": unique within the import.
     pub key: String,
     pub name: String,
     pub entity_type: String,
+    /// Outside identifiers ("MESH:D015032"), kept on the entity.
+    pub references: Vec<String>,
+    pub aliases: Vec<String>,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +114,28 @@ pub struct AnnotatedDocument {
     pub doc: ReadDocument,
     pub spans: Vec<ReadSpan>,
     pub relations: Vec<ReadRelation>,
+    /// The analyst's progress, when the file says (a Marginalia brat export's sidecar).
+    pub status: Option<DocumentStatus>,
+    /// The file's own tokens (CoNLL, WebAnno TSV).
+    pub tokens: Option<Tokenization>,
+}
+
+impl AnnotatedDocument {
+    pub fn new(
+        format: &'static str,
+        doc: ReadDocument,
+        spans: Vec<ReadSpan>,
+        relations: Vec<ReadRelation>,
+    ) -> AnnotatedDocument {
+        AnnotatedDocument {
+            format,
+            doc,
+            spans,
+            relations,
+            status: None,
+            tokens: None,
+        }
+    }
 }
 
 /// Everything an annotated import read, before anything is applied.
@@ -114,18 +146,6 @@ pub struct AnnotatedImport {
     /// Types declared by the input (brat's annotation.conf), merged into the schema when new.
     pub declared: Schema,
     pub notices: Vec<String>,
-    /// Aliases and note of entity records, by `ReadEntity::key` (formats that carry them).
-    pub entity_details: HashMap<String, EntityDetails>,
-    /// Document statuses, by the content hash of the document's text (formats that carry
-    /// them; the hash identifies a document before it has an id).
-    pub statuses: HashMap<String, DocumentStatus>,
-}
-
-/// What a format may say about an entity record besides its name and type.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct EntityDetails {
-    pub aliases: Vec<String>,
-    pub note: String,
 }
 
 impl AnnotatedImport {
@@ -150,10 +170,6 @@ impl AnnotatedImport {
             }
         }
         self.notices.extend(other.notices);
-        for (k, v) in other.entity_details {
-            self.entity_details.entry(k).or_insert(v);
-        }
-        self.statuses.extend(other.statuses);
     }
 }
 
@@ -187,10 +203,6 @@ pub fn annotated_transaction(
             .unwrap_or_default();
         // The id is given below, once the document is known to be new.
         let mut document = Document::new(DocumentId(0), &read.doc.title, &source, read.doc.text);
-        document.metadata = read.doc.metadata;
-        if let Some(status) = import.statuses.get(&document.content_hash) {
-            document.status = *status;
-        }
         if !seen.insert(document.content_hash.clone()) {
             report.notices.push(format!(
                 "{}: already in the project, skipped",
@@ -199,6 +211,9 @@ pub fn annotated_transaction(
             report.skipped_duplicates.push(read.doc.source);
             continue;
         }
+        document.metadata = read.doc.metadata;
+        document.status = read.status.unwrap_or_default();
+        document.tokens = read.tokens;
         kept.push((document, read.spans, read.relations, read.format));
     }
 
@@ -213,7 +228,13 @@ pub fn annotated_transaction(
         }
     }
     for t in &import.declared.relation_types {
-        if schema.relation_type(&t.id).is_none() {
+        if let Some(known) = schema.relation_types.iter_mut().find(|k| k.id == t.id) {
+            // An event role keeps working as one even when the project knew the type.
+            known.event_role |= t.event_role;
+            if known.arc_style.is_empty() {
+                known.arc_style = t.arc_style.clone();
+            }
+        } else {
             let mut t = t.clone();
             // Constraints naming types that are still unknown would make the schema invalid.
             t.source_types.retain(|s| schema.entity_type(s).is_some());
@@ -261,22 +282,30 @@ pub fn annotated_transaction(
         if !used.contains(e.key.as_str()) || entity_ids.contains_key(&e.key) {
             continue;
         }
+        // Outside identifiers name the record best; else the same name and type.
         let existing = project
             .entities
             .iter()
-            .find(|x| x.name == e.name && x.entity_type == e.entity_type)
+            .find(|x| {
+                x.entity_type == e.entity_type
+                    && if e.references.is_empty() {
+                        x.name == e.name
+                    } else {
+                        x.references.iter().any(|r| e.references.contains(r))
+                    }
+            })
             .map(|x| x.id);
         let id = match existing {
             Some(id) => id,
             None => {
                 let id = ids.entity();
-                let details = import.entity_details.get(&e.key);
                 tx.push(Edit::AddEntity(Entity {
                     id,
                     name: e.name.clone(),
                     entity_type: e.entity_type.clone(),
-                    aliases: details.map(|d| d.aliases.clone()).unwrap_or_default(),
-                    note: details.map(|d| d.note.clone()).unwrap_or_default(),
+                    aliases: e.aliases.clone(),
+                    references: e.references.clone(),
+                    note: e.note.clone(),
                 }));
                 id
             }
@@ -296,6 +325,9 @@ pub fn annotated_transaction(
             span.origin = origin.clone();
             span.note = s.note.clone();
             span.entity = s.link.as_ref().and_then(|k| entity_ids.get(k).copied());
+            span.fragments = s.fragments.clone();
+            span.attributes = s.attributes.clone();
+            span.event = s.event;
             document.spans.push(span);
         }
         for r in &relations {

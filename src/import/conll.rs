@@ -1,17 +1,22 @@
-//! CoNLL-2003 style IOB files: one token per line (token first, NER tag last, 2 to 4
-//! whitespace-separated columns), blank lines between sentences, optional `-DOCSTART-` lines
-//! between documents. IOB1 and IOB2 are both read: `B-X` always starts a mention, `I-X`
-//! continues a mention of type X and starts one otherwise.
+//! CoNLL-2003 style files: one token per line (token first, the tag last, any columns
+//! between them such as POS and chunk), blank lines between sentences, optional
+//! `-DOCSTART-` lines between documents. Columns are split on tabs when the line has any,
+//! else on spaces. Tags may be IOB1, IOB2 or BIOES/BILOU, read as conlleval and seqeval's
+//! default mode read them: `B-X` and `S-X`/`U-X` always start a mention, `I-X` and
+//! `E-X`/`L-X` continue an open mention of type X (and start one otherwise), `E-X`/`L-X` and
+//! `S-X`/`U-X` close it.
 //!
-//! The text is rebuilt by joining tokens with single spaces and sentences with '\n', so every
-//! token maps exactly onto a char range.
+//! The text is rebuilt by joining tokens with single spaces and sentences with '\n'. The
+//! tokens themselves and the middle columns are kept on the document
+//! (`Document::tokens`), so a CoNLL export writes back exactly the same tokens and columns.
 
 use super::annotated::{AnnotatedDocument, AnnotatedImport, ReadSpan};
 use super::{ImportError, ReadDocument};
+use crate::model::Tokenization;
 use std::path::{Path, PathBuf};
 
 /// Extensions read as CoNLL in automatic mode.
-pub const EXTENSIONS: &[&str] = &["conll", "iob", "bio", "conll03", "bioes"];
+pub const EXTENSIONS: &[&str] = &["conll", "iob", "bio", "conll03", "bioes", "bilou"];
 
 /// Reads CoNLL files; folders give their CoNLL files (recursively, in name order).
 pub fn read(paths: &[PathBuf]) -> Result<AnnotatedImport, ImportError> {
@@ -22,9 +27,12 @@ struct Builder {
     text: String,
     chars: usize,
     spans: Vec<ReadSpan>,
-    /// Type of the mention the previous token belongs to.
+    /// Type of the open mention the previous token belongs to (None after O, E-, S-).
     open: Option<String>,
     sentence_tokens: usize,
+    tokens: Tokenization,
+    /// Whether any token had middle columns.
+    columns: bool,
 }
 
 impl Builder {
@@ -35,6 +43,8 @@ impl Builder {
             spans: Vec::new(),
             open: None,
             sentence_tokens: 0,
+            tokens: Tokenization::default(),
+            columns: false,
         }
     }
 
@@ -50,10 +60,24 @@ impl Builder {
     fn token(
         &mut self,
         token: &str,
+        middle: &[&str],
         tag: &str,
         path: &Path,
         line: usize,
     ) -> Result<(), ImportError> {
+        let (prefix, ty) = match tag.split_once('-') {
+            _ if tag == "O" => ("O", ""),
+            Some((p @ ("B" | "I" | "E" | "S" | "L" | "U"), ty)) if !ty.is_empty() => (p, ty),
+            _ => {
+                return Err(ImportError::Malformed {
+                    path: path.to_path_buf(),
+                    line,
+                    message: format!(
+                        "'{tag}' is not an IOB or BIOES tag (expected O, or B-, I-, E-, S-, L- or U- and a type)"
+                    ),
+                });
+            }
+        };
         if self.sentence_tokens > 0 {
             self.text.push(' ');
             self.chars += 1;
@@ -63,33 +87,28 @@ impl Builder {
         self.chars += token.chars().count();
         self.sentence_tokens += 1;
         let end = self.chars;
-        if tag == "O" {
-            self.open = None;
-            return Ok(());
-        }
-        let (prefix, ty) = match tag.split_once('-') {
-            Some((p @ ("B" | "I"), ty)) if !ty.is_empty() => (p, ty),
-            _ => {
-                return Err(ImportError::Malformed {
-                    path: path.to_path_buf(),
-                    line,
-                    message: format!("'{tag}' is not an IOB tag (expected O, B-TYPE or I-TYPE)"),
-                });
+        self.tokens.tokens.push((start, end));
+        self.columns |= !middle.is_empty();
+        self.tokens.columns.push(middle.join("\t"));
+        let continues = matches!(prefix, "I" | "E" | "L") && self.open.as_deref() == Some(ty);
+        match prefix {
+            "O" => {}
+            _ if continues => {
+                if let Some(last) = self.spans.last_mut() {
+                    last.end = end;
+                }
             }
-        };
-        if prefix == "I" && self.open.as_deref() == Some(ty) {
-            if let Some(last) = self.spans.last_mut() {
-                last.end = end;
-            }
-        } else {
-            self.spans.push(ReadSpan {
+            _ => self.spans.push(ReadSpan {
                 start,
                 end,
                 entity_type: ty.to_string(),
                 ..ReadSpan::default()
-            });
-            self.open = Some(ty.to_string());
+            }),
         }
+        self.open = match prefix {
+            "B" | "I" => Some(ty.to_string()),
+            _ => None,
+        };
         Ok(())
     }
 
@@ -101,17 +120,18 @@ impl Builder {
         if self.text.is_empty() {
             return None;
         }
-        Some(AnnotatedDocument {
-            format: "conll",
-            doc: ReadDocument {
-                title,
-                source: path.to_path_buf(),
-                text: self.text,
-                metadata: Default::default(),
-            },
-            spans: self.spans,
-            relations: Vec::new(),
-        })
+        if !self.columns {
+            self.tokens.columns.clear();
+        }
+        let doc = ReadDocument {
+            title,
+            source: path.to_path_buf(),
+            text: self.text,
+            metadata: Default::default(),
+        };
+        let mut read = AnnotatedDocument::new("conll", doc, self.spans, Vec::new());
+        read.tokens = Some(self.tokens);
+        Some(read)
     }
 }
 
@@ -133,8 +153,13 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
     };
     for (i, line) in content.lines().enumerate() {
         let n = i + 1;
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        if cols.is_empty() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let cols: Vec<&str> = if line.contains('\t') {
+            line.split('\t').map(str::trim).collect()
+        } else {
+            line.split_whitespace().collect()
+        };
+        if cols.iter().all(|c| c.is_empty()) {
             builder.end_sentence();
             continue;
         }
@@ -145,17 +170,18 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
             }
             continue;
         }
-        if !(2..=4).contains(&cols.len()) {
+        if cols.len() < 2 || cols.iter().any(|c| c.is_empty()) {
             return Err(ImportError::Malformed {
                 path: path.to_path_buf(),
                 line: n,
                 message: format!(
-                    "expected 2 to 4 columns (token ... tag), found {}: '{line}'",
-                    cols.len()
+                    "expected a token and a tag (and any columns between them), found {} column(s): '{line}'",
+                    cols.iter().filter(|c| !c.is_empty()).count()
                 ),
             });
         }
-        builder.token(cols[0], cols[cols.len() - 1], path, n)?;
+        let last = cols.len() - 1;
+        builder.token(cols[0], &cols[1..last], cols[last], path, n)?;
     }
     if let Some(doc) = builder.finish(title(docs.len() + 1), path) {
         docs.push(doc);
@@ -219,6 +245,45 @@ mod tests {
                 ("Beta Gamma".into(), "ORG".into())
             ]
         );
+    }
+
+    #[test]
+    fn keeps_tokens_and_middle_columns() {
+        let input =
+            "-DOCSTART- -X- -X- O\n\nU.S. NNP I-NP I-LOC\nsaid VBD I-VP O\n\nOK UH I-INTJ O\n";
+        let docs = parse(Path::new("a.conll"), input).unwrap();
+        let t = docs[0].tokens.as_ref().unwrap();
+        assert_eq!(t.tokens, vec![(0, 4), (5, 9), (10, 12)]);
+        assert_eq!(t.columns, vec!["NNP\tI-NP", "VBD\tI-VP", "UH\tI-INTJ"]);
+        // Two columns: no middle columns kept.
+        let docs = parse(Path::new("a.conll"), "EU B-ORG\nsaid O\n").unwrap();
+        assert!(docs[0].tokens.as_ref().unwrap().columns.is_empty());
+    }
+
+    #[test]
+    fn reads_bioes_and_bilou() {
+        let input = "The O\nUnited B-ORG\nNations E-ORG\nin O\nGeneva S-LOC\nand O\nNew B-LOC\nYork L-LOC\nParis U-LOC\nRome U-LOC\n";
+        let docs = parse(Path::new("x.bioes"), input).unwrap();
+        assert_eq!(
+            spans(&docs[0]),
+            vec![
+                ("United Nations".into(), "ORG".into()),
+                ("Geneva".into(), "LOC".into()),
+                ("New York".into(), "LOC".into()),
+                ("Paris".into(), "LOC".into()),
+                ("Rome".into(), "LOC".into()),
+            ]
+        );
+        // An E- closes: the I- after it starts a new mention, as conlleval reads it.
+        let docs = parse(Path::new("x.bioes"), "A B-ORG\nB E-ORG\nC I-ORG\n").unwrap();
+        assert_eq!(docs[0].spans.len(), 2);
+    }
+
+    #[test]
+    fn tab_separated_columns_may_hold_spaces() {
+        let docs = parse(Path::new("x.conll"), "New York\tB-LOC\ncity\tO\n").unwrap();
+        assert_eq!(docs[0].doc.text, "New York city");
+        assert_eq!(spans(&docs[0]), vec![("New York".into(), "LOC".into())]);
     }
 
     #[test]

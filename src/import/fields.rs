@@ -127,8 +127,8 @@ pub(crate) fn from_fields(object: &Map<String, Value>, reserved: &[&str]) -> Fie
 }
 
 impl Fields {
-    /// The document these fields describe; its status is recorded in `import` (by the text's
-    /// hash), and without a title the first line (or the file name) is the title.
+    /// The document these fields describe (with its status, when given); without a title
+    /// the first line (or the file name) is the title.
     pub(crate) fn into_document(
         self,
         format: &'static str,
@@ -136,27 +136,19 @@ impl Fields {
         text: String,
         spans: Vec<super::annotated::ReadSpan>,
         relations: Vec<super::annotated::ReadRelation>,
-        import: &mut super::annotated::AnnotatedImport,
     ) -> super::annotated::AnnotatedDocument {
-        if let Some(status) = self.status {
-            import
-                .statuses
-                .insert(crate::model::content_hash(&text), status);
-        }
         let title = self
             .title
             .unwrap_or_else(|| super::title_from_text(&text, path));
-        super::annotated::AnnotatedDocument {
-            format,
-            doc: super::ReadDocument {
-                title,
-                source: path.to_path_buf(),
-                text,
-                metadata: self.metadata,
-            },
-            spans,
-            relations,
-        }
+        let doc = super::ReadDocument {
+            title,
+            source: path.to_path_buf(),
+            text,
+            metadata: self.metadata,
+        };
+        let mut read = super::annotated::AnnotatedDocument::new(format, doc, spans, relations);
+        read.status = self.status;
+        read
     }
 }
 

@@ -11,7 +11,7 @@
 
 use super::ImportError;
 use super::annotated::{
-    AnnotatedDocument, AnnotatedImport, EntityDetails, ReadEntity, ReadRelation, ReadSpan,
+    AnnotatedDocument, AnnotatedImport, ReadEntity, ReadRelation, ReadSpan,
 };
 use super::fields::{from_fields, text_of};
 use serde_json::{Map, Value};
@@ -224,7 +224,7 @@ fn parse_object(
             .extra
             .insert("Comments".into(), Value::from(comments).to_string());
     }
-    Ok(fields.into_document("jsonl", path, text, spans, relations, import))
+    Ok(fields.into_document("jsonl", path, text, spans, relations))
 }
 
 /// Registers the entity record an entity links to (Marginalia's extension) and returns its key.
@@ -248,11 +248,6 @@ fn entity_record(
         None => format!("Marginalia:{ty}:{name}"),
     };
     if !import.entities.iter().any(|x| x.key == key) {
-        import.entities.push(ReadEntity {
-            key: key.clone(),
-            name: name.to_string(),
-            entity_type: ty,
-        });
         let aliases = e
             .get("aliases")
             .and_then(Value::as_array)
@@ -263,9 +258,14 @@ fn entity_record(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        import
-            .entity_details
-            .insert(key.clone(), EntityDetails { aliases, note });
+        import.entities.push(ReadEntity {
+            key: key.clone(),
+            name: name.to_string(),
+            entity_type: ty,
+            aliases,
+            note,
+            ..ReadEntity::default()
+        });
     }
     Ok(key)
 }

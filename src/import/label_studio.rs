@@ -155,7 +155,7 @@ fn parse_task(
                         end,
                         entity_type: ty,
                         note: note.clone(),
-                        link: None,
+                        ..ReadSpan::default()
                     });
                 }
             }
@@ -225,7 +225,7 @@ fn parse_task(
             skipped.join(", ")
         ));
     }
-    Ok(fields.into_document("label-studio", path, text, spans, relations, import))
+    Ok(fields.into_document("label-studio", path, text, spans, relations))
 }
 
 /// A region's char offsets, checked against the text; UTF-16 offsets are converted when the

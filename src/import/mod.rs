@@ -15,6 +15,7 @@ mod markdown;
 mod office;
 mod pdf;
 mod table;
+pub mod webanno;
 
 pub use decode::{MAX_FILE_BYTES, decode_text};
 
@@ -105,6 +106,8 @@ pub enum ImportFormat {
     Xlsx,
     /// Label Studio JSON export (tasks with `data.text` and annotation results).
     LabelStudio,
+    /// INCEpTION/WebAnno TSV 3 (`.tsv` starting with `#FORMAT=WebAnno TSV 3`).
+    Webanno,
 }
 
 /// A document read from a file, before it gets ids in a project.
@@ -364,6 +367,7 @@ pub fn plan_import(
         let read = match annotated_format {
             Some(ImportFormat::Brat) => brat::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Conll) => conll::read(std::slice::from_ref(path))?,
+            Some(ImportFormat::Webanno) => webanno::read(std::slice::from_ref(path))?,
             Some(ImportFormat::Jsonl) => jsonl::read(std::slice::from_ref(path))?,
             Some(ImportFormat::LabelStudio) => label_studio::read(std::slice::from_ref(path))?,
             _ => {
@@ -460,12 +464,7 @@ fn annotated_with_plain(
 ) -> (Transaction, ImportReport) {
     let mut docs: Vec<annotated::AnnotatedDocument> = read
         .into_iter()
-        .map(|doc| annotated::AnnotatedDocument {
-            format: "text",
-            doc,
-            spans: Vec::new(),
-            relations: Vec::new(),
-        })
+        .map(|doc| annotated::AnnotatedDocument::new("text", doc, Vec::new(), Vec::new()))
         .collect();
     docs.append(&mut annotated_import.documents);
     annotated_import.documents = docs;
@@ -479,7 +478,8 @@ fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFor
         ImportFormat::Brat
         | ImportFormat::Conll
         | ImportFormat::Jsonl
-        | ImportFormat::LabelStudio => return Some(requested),
+        | ImportFormat::LabelStudio
+        | ImportFormat::Webanno => return Some(requested),
         ImportFormat::Auto => {}
         _ => return None,
     }
@@ -503,13 +503,25 @@ fn annotated_format_of(path: &Path, requested: ImportFormat) -> Option<ImportFor
             (conll::EXTENSIONS, ImportFormat::Conll),
             (jsonl::EXTENSIONS, ImportFormat::Jsonl),
         ];
-        kinds.into_iter().find_map(|(exts, f)| {
-            let mut found = Vec::new();
-            // An unreadable folder is reported when the import reads it; here it only
-            // means the format is not guessed from it.
-            walk_extensions(path, exts, &mut found).ok();
-            (!found.is_empty()).then_some(f)
-        })
+        kinds
+            .into_iter()
+            .find_map(|(exts, f)| {
+                let mut found = Vec::new();
+                // An unreadable folder is reported when the import reads it; here it only
+                // means the format is not guessed from it.
+                walk_extensions(path, exts, &mut found).ok();
+                (!found.is_empty()).then_some(f)
+            })
+            .or_else(|| {
+                let mut found = Vec::new();
+                walk_extensions(path, &["tsv"], &mut found).ok();
+                found
+                    .iter()
+                    .any(|f| webanno::sniff(f))
+                    .then_some(ImportFormat::Webanno)
+            })
+    } else if extension(path) == "tsv" && webanno::sniff(path) {
+        Some(ImportFormat::Webanno)
     } else {
         by_extension(&extension(path))
     }

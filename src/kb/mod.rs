@@ -397,6 +397,7 @@ pub fn link_all(project: &Project) -> Transaction {
             name,
             entity_type: ty,
             aliases: Vec::new(),
+            references: Vec::new(),
             note: String::new(),
         };
         for surface in g.surfaces.iter().map(|(s, _)| s).chain(&g.aliases) {
@@ -509,6 +510,7 @@ pub fn split_entity(
         name: new_name.to_string(),
         entity_type,
         aliases: Vec::new(),
+        references: Vec::new(),
         note: String::new(),
     }));
     for (doc, span) in links {

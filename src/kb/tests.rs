@@ -51,6 +51,7 @@ fn finds_entities_by_name_or_alias_of_the_same_type() {
         name: "Collective Security Treaty Organization".into(),
         entity_type: "ORG".into(),
         aliases: vec!["CSTO".into()],
+        references: Vec::new(),
         note: String::new(),
     });
     assert_eq!(find_entity(&p, "the CSTO's", "ORG"), Some(id));
@@ -72,6 +73,7 @@ fn new_spans_link_on_normalised_text_and_to_entities_made_alongside() -> R {
         name: "Kremlin".into(),
         entity_type: "ORG".into(),
         aliases: vec![],
+        references: Vec::new(),
         note: String::new(),
     });
     let mut ids = p.ids();
@@ -82,6 +84,7 @@ fn new_spans_link_on_normalised_text_and_to_entities_made_alongside() -> R {
         name: "Moscow".into(),
         entity_type: "GPE".into(),
         aliases: vec![],
+        references: Vec::new(),
         note: String::new(),
     }));
     tx.push(Edit::AddSpan {
@@ -170,6 +173,7 @@ fn link_all_uses_existing_entities_and_adds_acronym_aliases() -> R {
         name: "European Union".into(),
         entity_type: "ORG".into(),
         aliases: vec![],
+        references: Vec::new(),
         note: String::new(),
     });
     let d = add_doc(
@@ -200,6 +204,7 @@ fn proposes_aliases_from_acronym_definitions() {
         name: "NATO".into(),
         entity_type: "ORG".into(),
         aliases: vec![],
+        references: Vec::new(),
         note: String::new(),
     });
     assert_eq!(

@@ -44,6 +44,17 @@ pub struct Span {
     pub start: usize,
     /// Char offset one past the last char.
     pub end: usize,
+    /// The pieces of a discontinuous mention (brat `T1 ORG 0 5;10 15`), in text order, the
+    /// first starting at `start` and the last ending at `end`; empty for an ordinary span.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<(usize, usize)>,
+    /// brat attributes (`A`/`M` lines): name -> value, "" for a binary attribute.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// The span is the trigger of a brat event (`E` line): its relations whose type is an
+    /// event role of the schema (`RelationType::event_role`) are the event's arguments.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub event: bool,
     /// An entity type id of the schema.
     #[serde(rename = "type")]
     pub entity_type: ShortName,
@@ -61,10 +72,22 @@ impl Span {
             id,
             start,
             end,
+            fragments: Vec::new(),
+            attributes: BTreeMap::new(),
+            event: false,
             entity_type: entity_type.into(),
             entity: None,
             origin: Origin::Manual,
             note: String::new(),
+        }
+    }
+
+    /// The char ranges the span covers: its fragments, or the whole `start..end`.
+    pub fn pieces(&self) -> Vec<(usize, usize)> {
+        if self.fragments.is_empty() {
+            vec![(self.start, self.end)]
+        } else {
+            self.fragments.clone()
         }
     }
 
@@ -182,6 +205,19 @@ impl DocumentMetadata {
     }
 }
 
+/// A document's own tokens (from a pretokenised file), kept for exports.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tokenization {
+    /// Char ranges of the tokens, in text order, not overlapping. A line break between two
+    /// tokens ends a sentence.
+    pub tokens: Vec<(usize, usize)>,
+    /// Per token, the file's columns between the token and its tag (CoNLL POS and chunk),
+    /// joined by tabs; empty when the file had no such columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
 /// An imported article. Its text never changes after import; annotations point into it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -205,6 +241,10 @@ pub struct Document {
     /// Kept sorted by id.
     #[serde(default)]
     pub relations: Vec<Relation>,
+    /// The tokens the document came with when it was imported pretokenised (CoNLL, WebAnno
+    /// TSV), so exports write exactly those tokens back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Tokenization>,
     #[serde(skip)]
     offsets: LazyCharIndex,
 }
@@ -221,6 +261,7 @@ impl Document {
             text,
             spans: Vec::new(),
             relations: Vec::new(),
+            tokens: None,
             offsets: LazyCharIndex::default(),
         }
     }

@@ -9,7 +9,9 @@ mod stats;
 pub(crate) mod validate;
 
 pub use document::content_hash;
-pub use document::{Document, DocumentMetadata, DocumentStatus, Origin, Relation, ShortName, Span};
+pub use document::{
+    Document, DocumentMetadata, DocumentStatus, Origin, Relation, ShortName, Span, Tokenization,
+};
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{
     Conflict, Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision,

@@ -18,6 +18,10 @@ pub struct Entity {
     pub entity_type: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Identifiers in outside knowledge bases ("MESH:D015032", "Wikidata:Q7184"), from brat
+    /// normalizations (`N` lines) and written back there unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }

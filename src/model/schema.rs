@@ -16,6 +16,9 @@ pub struct EntityType {
     /// Keyboard shortcut that tags the selection with this type ('1'..'9').
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<char>,
+    /// A shorter label for tight places (brat visual.conf's abbreviations).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub short_label: String,
 }
 
 /// A relation type and which entity types it may connect.
@@ -33,6 +36,14 @@ pub struct RelationType {
     /// Symmetric relations (opposes) have no meaningful direction.
     #[serde(default)]
     pub symmetric: bool,
+    /// A role of brat events (Theme, Cause): relations of this type from an event trigger
+    /// span are the event's arguments.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub event_role: bool,
+    /// How brat draws the arc (visual.conf `[drawing]` attributes such as
+    /// `color:#3fa03f, dashArray:3-3`), kept to be written back.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub arc_style: String,
 }
 
 impl RelationType {
@@ -219,6 +230,7 @@ impl Schema {
             label: id.to_string(),
             color,
             key: None,
+            short_label: String::new(),
         });
         true
     }
@@ -234,6 +246,8 @@ impl Schema {
             source_types: Vec::new(),
             target_types: Vec::new(),
             symmetric: false,
+            event_role: false,
+            arc_style: String::new(),
         });
         true
     }
@@ -312,6 +326,7 @@ mod tests {
                 label: "Location".into(),
                 color: "#ffffff".into(),
                 key: None,
+                short_label: String::new(),
             }],
             ..Schema::default()
         };

@@ -79,6 +79,16 @@ pub enum ModelError {
         end: usize,
         ty: String,
     },
+    #[error(
+        "document {doc}: span {span} has bad fragments: {what} (fragments must be non-empty, in order, apart, and run from the span's start to its end)"
+    )]
+    BadFragments {
+        doc: DocumentId,
+        span: SpanId,
+        what: String,
+    },
+    #[error("document {doc}: its token list is broken: {what}")]
+    BadTokens { doc: DocumentId, what: String },
     #[error("decision on {doc} {start}..{end} {ty} is not recorded")]
     NoDecision {
         doc: DocumentId,
@@ -114,10 +124,77 @@ pub(crate) fn check_span(project: &Project, doc: &Document, span: &Span) -> Resu
             len,
         });
     }
+    check_fragments(doc, span)?;
     check_entity_type(&project.schema, &span.entity_type)?;
     check_origin(&span.origin)?;
     if let Some(e) = span.entity {
         project.entity(e).ok_or(ModelError::NoEntity(e))?;
+    }
+    Ok(())
+}
+
+/// A discontinuous span's pieces: each non-empty, in order with a gap between them, the
+/// first at the span's start and the last at its end. One piece alone is no discontinuity.
+fn check_fragments(doc: &Document, span: &Span) -> Result<(), ModelError> {
+    let f = &span.fragments;
+    if f.is_empty() {
+        return Ok(());
+    }
+    let bad = |what: String| ModelError::BadFragments {
+        doc: doc.id,
+        span: span.id,
+        what,
+    };
+    if f.len() == 1 {
+        return Err(bad("a single fragment".to_string()));
+    }
+    if f[0].0 != span.start || f[f.len() - 1].1 != span.end {
+        return Err(bad(format!(
+            "they run {}..{}, the span {}..{}",
+            f[0].0,
+            f[f.len() - 1].1,
+            span.start,
+            span.end
+        )));
+    }
+    for (i, &(a, b)) in f.iter().enumerate() {
+        if a >= b {
+            return Err(bad(format!("fragment {a}..{b} is empty or inverted")));
+        }
+        if i > 0 && a <= f[i - 1].1 {
+            return Err(bad(format!(
+                "fragment {a}..{b} does not start after {}..{}",
+                f[i - 1].0,
+                f[i - 1].1
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A pretokenised document's tokens: non-empty, in order, apart, inside the text, and one
+/// column entry per token when there are columns.
+pub(crate) fn check_tokens(doc: &Document) -> Result<(), ModelError> {
+    let Some(t) = &doc.tokens else {
+        return Ok(());
+    };
+    let bad = |what: String| ModelError::BadTokens { doc: doc.id, what };
+    let len = doc.char_len();
+    let mut previous_end = 0;
+    for &(a, b) in &t.tokens {
+        if a >= b || a < previous_end || b > len {
+            return Err(bad(format!(
+                "token {a}..{b} is empty, overlaps the one before or ends past the text ({len} characters)"
+            )));
+        }
+        previous_end = b;
+    }
+    if !t.columns.is_empty() && t.columns.len() != t.tokens.len() {
+        return Err(bad(format!(
+            "{} column entries for {} tokens",
+            t.columns.len(),
+            t.tokens.len()
+        )));
     }
     Ok(())
 }
@@ -287,6 +364,7 @@ impl Project {
     }
 
     fn check_annotations(&self, doc: &Document) -> Result<(), ModelError> {
+        check_tokens(doc)?;
         for span in &doc.spans {
             check_span(self, doc, span)?;
         }

@@ -431,6 +431,7 @@ fn entity_from_span(project: &Project, doc: DocumentId, span: SpanId) -> Result<
         name,
         entity_type: s.entity_type.to_string(),
         aliases: Vec::new(),
+        references: Vec::new(),
         note: String::new(),
     }));
     tx.push(Edit::LinkSpan {

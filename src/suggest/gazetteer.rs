@@ -464,6 +464,7 @@ mod tests {
             name: "Hayk Avetisyan".into(),
             entity_type: "PER".into(),
             aliases: vec!["Avetisyan".into()],
+            references: Vec::new(),
             note: String::new(),
         });
         let mut g = Gazetteer::new();

@@ -544,6 +544,7 @@ mod tests {
                     name: name.into(),
                     entity_type: "ORG".into(),
                     aliases: vec![],
+                    references: Vec::new(),
                     note: String::new(),
                 });
             }

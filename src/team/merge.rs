@@ -1145,6 +1145,7 @@ mod tests {
             name: "NATO".into(),
             entity_type: "ORG".into(),
             aliases: vec![],
+            references: Vec::new(),
             note: String::new(),
         });
         let mut theirs = b.clone();
@@ -1159,6 +1160,7 @@ mod tests {
             name: "Yerevan".into(),
             entity_type: "GPE".into(),
             aliases: vec!["Erevan".into()],
+            references: Vec::new(),
             note: String::new(),
         });
         Arc::make_mut(&mut theirs.documents[1]).spans[0].entity = Some(teid);
@@ -1174,6 +1176,7 @@ mod tests {
             label: "Weapon".into(),
             color: "#123456".into(),
             key: None,
+            short_label: String::new(),
         });
         let m = merge(&b, &ours, &theirs).unwrap();
         assert!(m.is_clean(), "{:?}", m.conflicts);
@@ -1201,6 +1204,7 @@ mod tests {
                 name: name.into(),
                 entity_type: "ORG".into(),
                 aliases: vec![],
+                references: Vec::new(),
                 note: String::new(),
             });
         }

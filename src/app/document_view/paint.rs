@@ -90,6 +90,14 @@ impl DocumentView {
             .collect();
         for b in &spans {
             let fill = b.color.gamma_multiply(if dark { 0.35 } else { 0.45 });
+            for [a, z] in &b.joins {
+                painter.extend(egui::Shape::dashed_line(
+                    &[*a + offset, *z + offset],
+                    Stroke::new(1.5, b.color),
+                    4.0,
+                    3.0,
+                ));
+            }
             for r in &b.rects {
                 let r = r.translate(offset);
                 painter.rect_filled(r.expand2(Vec2::new(1.0, 2.0)), CornerRadius::same(3), fill);

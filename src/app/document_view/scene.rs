@@ -73,6 +73,8 @@ pub(super) struct RowBox {
 pub(super) struct SpanBox {
     pub id: SpanId,
     pub rects: Vec<Rect>,
+    /// For a discontinuous span, where one fragment ends and the next starts (drawn joined).
+    pub joins: Vec<[Pos2; 2]>,
     pub label: Rect,
     pub text: String,
     pub color: Color32,
@@ -328,8 +330,17 @@ pub(super) fn build_scene(
         *arc_ends.entry(r.target).or_default() += 1;
     }
     let mut span_parts = Vec::with_capacity(doc.spans.len());
+    let mut join_at: Vec<(usize, usize)> = Vec::new();
     for (i, span) in doc.spans.iter().enumerate() {
-        let parts = row_pieces(&rows, layout, span.start..span.end);
+        // A discontinuous span has the row pieces of each fragment; `join_at` remembers
+        // where a fragment's pieces start.
+        let mut parts = Vec::new();
+        for (a, b) in span.pieces() {
+            if !parts.is_empty() {
+                join_at.push((i, parts.len()));
+            }
+            parts.extend(row_pieces(&rows, layout, a..b));
+        }
         if let Some(&(row, x0, x1)) = parts.first() {
             let ends = arc_ends.get(&span.id).copied().unwrap_or(0);
             let w = measure(&span.entity_type).max(10.0 * (ends as f32 + 1.0));
@@ -586,8 +597,14 @@ pub(super) fn build_scene(
         .filter_map(|(i, span)| {
             let label = label_rect(&slots[*owners.get(&Owner::Span(i))?]);
             let rects = to_rects(&span_parts[i]);
+            let joins = join_at
+                .iter()
+                .filter(|(s, k)| *s == i && *k > 0 && *k < rects.len())
+                .map(|&(_, k)| [rects[k - 1].right_center(), rects[k].left_center()])
+                .collect();
             Some(SpanBox {
                 id: span.id,
+                joins,
                 bounds: bounds_of(&rects, label).expand(6.0 + 4.0 * nesting[i] as f32),
                 rects,
                 label,

@@ -21,6 +21,7 @@ fn project() -> Project {
         name: "Armenia".into(),
         entity_type: "GPE".into(),
         aliases: Vec::new(),
+        references: Vec::new(),
         note: String::new(),
     });
     let csto = p.new_entity_id();
@@ -29,6 +30,7 @@ fn project() -> Project {
         name: "CSTO".into(),
         entity_type: "ORG".into(),
         aliases: vec!["Collective Security Treaty Organization".into()],
+        references: Vec::new(),
         note: String::new(),
     });
     p
