@@ -59,7 +59,15 @@ impl FileDialogs for NativeDialogs {
                 .save_file()
                 .map(|p| vec![p]),
             DialogKind::ImportFiles => dialog
-                .add_filter("Documents", &["txt", "md", "markdown", "html", "htm"])
+                .add_filter(
+                    "Documents",
+                    &[
+                        "txt", "md", "markdown", "html", "htm", "eml", "mbox", "csv", "tsv",
+                        "xlsx", "xls", "ods", "docx", "odt", "pdf",
+                    ],
+                )
+                .add_filter("Annotations", &["ann", "conll", "iob", "jsonl", "json"])
+                .add_filter("All files", &["*"])
                 .pick_files(),
             DialogKind::ImportFolder => dialog.pick_folder().map(|p| vec![p]),
             DialogKind::ExportTarget => dialog
