@@ -169,6 +169,7 @@ fn rich_project() -> Project {
         name: "Collective Security Treaty Organization".into(),
         entity_type: "ORG".into(),
         aliases: vec!["CSTO".into(), "ОДКБ; the bloc".into()],
+        references: Vec::new(),
         note: "Moscow-led alliance".into(),
     });
     for (title, text, status) in [

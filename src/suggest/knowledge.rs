@@ -129,6 +129,7 @@ mod tests {
             label: label.into(),
             color: "#ffffff".into(),
             key: None,
+            short_label: String::new(),
         };
         let mut s = Schema {
             entity_types: vec![
