@@ -131,7 +131,11 @@ impl SchemaEditor {
                         }
                     } else {
                         ui.menu_button("Reassign & delete…", |ui| {
-                            ui.label(format!("Move the {n} {} spans to", t.id));
+                            ui.label(if n == 1 {
+                                format!("Move the {} span to", t.id)
+                            } else {
+                                format!("Move the {n} {} spans to", t.id)
+                            });
                             for other in ids.iter().filter(|o| **o != t.id) {
                                 if ui.button(other).clicked() {
                                     reassign = Some((t.id.clone(), other.clone()));

@@ -254,8 +254,12 @@ impl SearchPanel {
                 if results.hits.len() > MAX_ROWS {
                     ui.label(
                         RichText::new(format!(
-                            "{} more hits not listed",
-                            results.hits.len() - MAX_ROWS
+                            "{} not listed",
+                            crate::text::count(
+                                results.hits.len() - MAX_ROWS,
+                                "more hit",
+                                "more hits"
+                            )
                         ))
                         .weak(),
                     );

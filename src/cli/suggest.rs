@@ -1,4 +1,5 @@
 use super::{Writing, print};
+use crate::text::count;
 use crate::session::Op;
 use crate::suggest::{DEFAULT_MIN_SCORE, engines_by_name, learn_all, run_engines};
 use anyhow::{Context, Result};
@@ -21,10 +22,14 @@ pub(super) fn run(path: &Path, engines: Option<&[String]>, accept: bool) -> Resu
     let mut report = String::new();
     write!(
         report,
-        "{} entity suggestion(s), {} relation suggestion(s) in {} document(s)",
-        all.entities.len(),
-        all.relations.len(),
-        project.documents.len()
+        "{}, {} in {}",
+        count(all.entities.len(), "entity suggestion", "entity suggestions"),
+        count(
+            all.relations.len(),
+            "relation suggestion",
+            "relation suggestions"
+        ),
+        count(project.documents.len(), "document", "documents")
     )?;
     for ((engine, ty), n) in all.counts() {
         write!(report, "\n  {engine:<28} {ty:<10} {n:>6}")?;

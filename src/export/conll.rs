@@ -49,7 +49,8 @@ pub fn render(project: &Project, scheme: TagScheme, notices: &mut Vec<String>) -
     }
     if dropped > 0 {
         notices.push(format!(
-            "CoNLL cannot express overlapping spans: kept the outermost, dropped {dropped} span(s)"
+            "CoNLL cannot express overlapping spans: kept the outermost, dropped {}",
+            crate::text::count(dropped, "span", "spans")
         ));
     }
     out

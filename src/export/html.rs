@@ -5,7 +5,7 @@
 
 use super::escape_xml as esc;
 use crate::model::{Document, Project, Span, parse_hex_color};
-use crate::text::{sentences, tokenize};
+use crate::text::{count, sentences, tokenize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -71,13 +71,13 @@ pub fn render(project: &Project) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">{} document(s) · {} annotation(s) · {} relation(s) · {} linked entit(ies). Exported from Marginalia.</p>\n</header>\n<main>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">{} · {} · {} · {}. Exported from Marginalia.</p>\n</header>\n<main>\n",
         esc(&project.name),
         esc(&project.name),
-        project.documents.len(),
-        project.span_count(),
-        project.relation_count(),
-        project.entities.len()
+        count(project.documents.len(), "document", "documents"),
+        count(project.span_count(), "annotation", "annotations"),
+        count(project.relation_count(), "relation", "relations"),
+        count(project.entities.len(), "linked entity", "linked entities")
     );
     legend(project, &mut out);
     contents(project, &mut out);
@@ -118,11 +118,11 @@ fn contents(project: &Project, out: &mut String) {
     for d in &project.documents {
         let _ = writeln!(
             out,
-            "<li><a href=\"#doc-{}\">{}</a> <span class=\"meta\">({} annotations, {} relations)</span></li>",
+            "<li><a href=\"#doc-{}\">{}</a> <span class=\"meta\">({}, {})</span></li>",
             d.id,
             esc(&d.title),
-            d.spans.len(),
-            d.relations.len()
+            count(d.spans.len(), "annotation", "annotations"),
+            count(d.relations.len(), "relation", "relations")
         );
     }
     out.push_str("</ol>\n<p class=\"meta\"><a href=\"#entities\">Entity index</a> (after the documents)</p>\n</nav>\n");
@@ -151,13 +151,13 @@ fn index(project: &Project, out: &mut String) {
         let mentions: Vec<String> = project.mentions_of(e.id).map(|(d, s)| link(d, s)).collect();
         let _ = writeln!(
             out,
-            "<dt id=\"entity-{}\"><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{}{} mention(s) in documents {}</dd>",
+            "<dt id=\"entity-{}\"><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{}{}: {}</dd>",
             e.id,
             colour(project, &e.entity_type),
             esc(&e.entity_type),
             esc(&e.name),
             also(project, e),
-            mentions.len(),
+            count(mentions.len(), "mention", "mentions"),
             mentions.join(" ")
         );
     }
@@ -173,11 +173,11 @@ fn index(project: &Project, out: &mut String) {
     for ((ty, text), links) in groups {
         let _ = writeln!(
             out,
-            "<dt><span class=\"chip\" style=\"background:{}\">{}</span> {} <span class=\"meta\">(not linked)</span></dt>\n<dd>{} mention(s) in documents {}</dd>",
+            "<dt><span class=\"chip\" style=\"background:{}\">{}</span> {} <span class=\"meta\">(not linked)</span></dt>\n<dd>{}: {}</dd>",
             colour(project, ty),
             esc(ty),
             esc(text),
-            links.len(),
+            count(links.len(), "mention", "mentions"),
             links.join(" ")
         );
     }

@@ -94,12 +94,13 @@ pub struct ExportReport {
 
 impl ExportReport {
     pub fn summary(&self) -> String {
+        use crate::text::count;
         format!(
-            "wrote {} ({} document(s), {} span(s), {} relation(s))",
+            "wrote {} ({}, {}, {})",
             self.path.display(),
-            self.documents,
-            self.spans,
-            self.relations
+            count(self.documents, "document", "documents"),
+            count(self.spans, "span", "spans"),
+            count(self.relations, "relation", "relations")
         )
     }
 }

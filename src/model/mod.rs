@@ -8,7 +8,7 @@ mod schema;
 mod stats;
 pub(crate) mod validate;
 
-pub use document::content_hash;
+pub use document::{content_hash, is_iso_date};
 pub use document::{Document, DocumentMetadata, DocumentStatus, Origin, Relation, ShortName, Span};
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{

@@ -4,14 +4,20 @@
 use super::*;
 
 /// Checkboxes for a set of types; `None` means every type.
-pub(super) fn type_checkboxes(ui: &mut Ui, all: &[String], chosen: &mut Option<BTreeSet<String>>) {
+/// One checkbox per type (`all`: id and label), and "All".
+pub(super) fn type_checkboxes(
+    ui: &mut Ui,
+    all: &[(String, String)],
+    chosen: &mut Option<BTreeSet<String>>,
+) {
     if ui.button("All").clicked() {
         *chosen = None;
     }
-    for t in all {
+    let ids: Vec<&String> = all.iter().map(|(id, _)| id).collect();
+    for (t, label) in all {
         let mut on = chosen.as_ref().is_none_or(|s| s.contains(t));
-        if ui.checkbox(&mut on, t.as_str()).changed() {
-            let set = chosen.get_or_insert_with(|| all.iter().cloned().collect());
+        if ui.checkbox(&mut on, label.as_str()).changed() {
+            let set = chosen.get_or_insert_with(|| ids.iter().map(|id| (*id).clone()).collect());
             if on {
                 set.insert(t.clone());
             } else {
@@ -125,9 +131,13 @@ impl GraphView {
             let e = &self.graph.edges[i];
             let (s, t) = (&self.graph.nodes[e.source], &self.graph.nodes[e.target]);
             let arrow = if e.symmetric { "and" } else { "to" };
-            ui.heading(e.relation_type.replace('_', " "));
+            ui.heading(project.schema.relation_label(&e.relation_type));
             ui.label(format!("{} {arrow} {}", s.label, t.label));
-            ui.label(RichText::new(format!("{} statements", e.evidence.len())).weak());
+            ui.label(RichText::new(crate::text::count(
+                e.evidence.len(),
+                "statement",
+                "statements",
+            )).weak());
             ui.separator();
             egui::ScrollArea::vertical()
                 .id_salt("graph_evidence")
