@@ -339,3 +339,47 @@ fn merging_two_entities_moves_every_mention_and_undoes() {
     restored.next_id = before.next_id;
     assert_eq!(restored, before);
 }
+
+#[test]
+fn dragging_a_graph_node_moves_and_pins_it_without_panning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open_sample(dir.path());
+    click(&mut h, "Graph");
+    // The view as the user left it: no more fitting to the layout while it settles.
+    h.state_mut().graph.auto_fit = false;
+    settle(&mut h);
+    let graph = h.state().graph.graph().clone();
+    // A node a press at its centre grabs (not covered by another node).
+    let (node, from) = (0..graph.nodes.len())
+        .filter_map(|i| {
+            let p = h.state().graph.node_position(i)?;
+            let key = graph.nodes[i].key.clone();
+            (h.state().graph.hit(p) == Some(GraphSelection::Node(key))).then_some((i, p))
+        })
+        .next()
+        .expect("a node can be grabbed");
+    assert!(!h.state().graph.is_pinned(node));
+    let pan = h.state().graph.transform;
+    let to = from + Vec2::new(70.0, 45.0);
+
+    h.hover_at(from);
+    h.run();
+    h.drag_at(from);
+    h.run();
+    for step in 1..=4 {
+        h.hover_at(from + (to - from) * (step as f32 / 4.0));
+        h.run();
+    }
+    h.drop_at(to);
+    h.run();
+    settle(&mut h);
+
+    let now = h.state().graph.node_position(node).expect("node drawn");
+    assert!(
+        (now - to).length() < 2.0,
+        "the node is under the pointer: {now:?} vs {to:?}"
+    );
+    assert!(h.state().graph.is_pinned(node), "a dragged node stays pinned");
+    assert_eq!(h.state().graph.transform, pan, "the view did not pan");
+    assert!(h.state().graph.selected.is_none(), "a drag is not a click");
+}

@@ -45,6 +45,15 @@ fn big_project() -> Session {
 }
 
 fn harness(size: (f32, f32), session: Session) -> Harness<'static, MarginaliaApp> {
+    scaled_harness(size, 1.0, session)
+}
+
+/// A window of `size` points at a UI scale (pixels per point).
+fn scaled_harness(
+    size: (f32, f32),
+    pixels_per_point: f32,
+    session: Session,
+) -> Harness<'static, MarginaliaApp> {
     let dialogs = ScriptedDialogs {
         answers: vec![DialogOutcome::Cancelled],
         asked: vec![],
@@ -52,6 +61,7 @@ fn harness(size: (f32, f32), session: Session) -> Harness<'static, MarginaliaApp
     let app = MarginaliaApp::new(session, Settings::default(), Box::new(dialogs));
     let mut h = Harness::builder()
         .with_size(Vec2::new(size.0, size.1))
+        .with_pixels_per_point(pixels_per_point)
         .with_max_steps(24)
         .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
     h.run();
@@ -108,6 +118,7 @@ fn assert_contained(h: &Harness<'static, MarginaliaApp>, size: (f32, f32), what:
         checked > 5,
         "{what}: only {checked} widgets found in the panel"
     );
+    assert_inside_window_and_documents(h, size, what);
     // The text column never runs under the right panel.
     if let Some(text) = h.state().layout.text {
         assert!(
@@ -127,6 +138,62 @@ fn assert_contained(h: &Harness<'static, MarginaliaApp>, size: (f32, f32), what:
             "{what}: the {tab} tab at {r:?} is not on screen in {panel:?}"
         );
     }
+}
+
+/// Every widget lies within the window's width (lists may run past its bottom: they scroll),
+/// and every widget of the documents panel inside that panel.
+fn assert_inside_window_and_documents(
+    h: &Harness<'static, MarginaliaApp>,
+    size: (f32, f32),
+    what: &str,
+) {
+    let documents = h.state().layout.documents_panel;
+    for node in h.query_all_by(|n| n.bounding_box().is_some()) {
+        let r = node.rect();
+        let label = node.accesskit_node().label();
+        if r.width() <= 0.0 || label.as_deref() == Some("Resize panel") {
+            continue;
+        }
+        assert!(
+            r.left() >= -0.5 && r.right() <= size.0 + 0.5,
+            "{what}: {label:?} at {r:?} is outside the window's width {}",
+            size.0
+        );
+        if let Some(panel) = documents
+            && panel.contains(r.center())
+        {
+            assert!(
+                r.left() >= panel.left() - 0.5 && r.right() <= panel.right() + 0.5,
+                "{what}: {label:?} at {r:?} sticks out of the documents panel {panel:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_status_bar_fits_a_1000_point_window() {
+    let mut h = harness((1000.0, 700.0), big_project());
+    h.state_mut().status = "Accepted 12 spans and 3 relations; 9 of them linked to entities \
+                            already in the knowledge base of this project"
+        .into();
+    h.run();
+    h.run();
+    let bar = h.state().layout.status_bar.expect("a status bar");
+    assert!(bar.height() < 80.0, "{bar:?}");
+    let mut seen = 0;
+    for node in h.query_all_by(|n| n.bounding_box().is_some()) {
+        let r = node.rect();
+        if !bar.contains(r.left_top()) || r.width() <= 0.0 {
+            continue;
+        }
+        seen += 1;
+        assert!(
+            r.right() <= 1000.5 && r.bottom() <= 700.5,
+            "{:?} at {r:?} runs off the window",
+            node.accesskit_node().label()
+        );
+    }
+    assert!(seen >= 3, "only {seen} widgets in the status bar");
 }
 
 #[test]
@@ -152,6 +219,37 @@ fn every_right_panel_tab_fits_inside_its_panel_at_every_size() {
         // After a Find with many hits the other tabs and the options are still reachable.
         show_tab(&mut h, RightTab::Inspector);
         assert_contained(&h, size, &format!("{}x{} after Find", size.0, size.1));
+    }
+}
+
+/// Screens in pixels and the UI scale they run at: a laptop at 1.5 and 2.0 (the same
+/// 1024x640 points as the smallest supported window), full HD at 1.5, 4K at 2.0.
+const SCALED: [((f32, f32), f32); 4] = [
+    ((1536.0, 960.0), 1.5),
+    ((2048.0, 1280.0), 2.0),
+    ((1920.0, 1080.0), 1.5),
+    ((3840.0, 2160.0), 2.0),
+];
+
+#[test]
+fn every_tab_fits_at_ui_scales_from_1_5_to_2() {
+    for ((w, h_px), scale) in SCALED {
+        let size = (w / scale, h_px / scale);
+        let mut h = scaled_harness(size, scale, big_project());
+        assert_eq!(h.ctx.pixels_per_point(), scale);
+        for tab in [
+            RightTab::Inspector,
+            RightTab::Suggestions,
+            RightTab::Entities,
+            RightTab::Find,
+        ] {
+            show_tab(&mut h, tab);
+            assert_contained(&h, size, &format!("{w}x{h_px} at {scale}x, {tab:?}"));
+        }
+        show_tab(&mut h, RightTab::Inspector);
+        assert_contained(&h, size, &format!("{w}x{h_px} at {scale}x after Find"));
+        let documents = h.state().layout.documents_panel.unwrap();
+        assert!(documents.left() >= 0.0 && documents.right() < size.0 / 2.0);
     }
 }
 

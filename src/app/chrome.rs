@@ -93,9 +93,11 @@ impl MarginaliaApp {
         });
     }
 
+    /// One line at a desktop width; on a narrow window its parts wrap onto a second line
+    /// and the last message is cut short (hover shows it whole), so nothing runs off screen.
     pub(super) fn status_bar(&self, ui: &mut Ui) {
         let project = &self.session.project;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if let Some(doc) = self.current_document() {
                 let position = project.document_index(doc.id).map_or(0, |i| i + 1);
                 ui.label(format!(
@@ -136,7 +138,9 @@ impl MarginaliaApp {
             }
             if !self.status.is_empty() {
                 ui.separator();
-                ui.label(RichText::new(&self.status).weak());
+                let line = self.status.lines().next().unwrap_or_default();
+                ui.add(egui::Label::new(RichText::new(line).weak()).truncate())
+                    .on_hover_text(&self.status);
             }
         });
     }
@@ -147,21 +151,36 @@ impl MarginaliaApp {
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui| {
+                // Menu shortcuts in menu order, then the document view's keys by topic.
                 egui::Grid::new("shortcuts")
                     .striped(true)
                     .num_columns(2)
                     .show(ui, |ui| {
-                        for c in COMMANDS {
-                            if let Some(s) = c.shortcut {
+                        for (menu, items) in commands::MENUS {
+                            let keyed: Vec<_> = items
+                                .iter()
+                                .map(|&c| commands::spec(c))
+                                .filter_map(|c| c.shortcut.map(|s| (s, c.label)))
+                                .collect();
+                            if keyed.is_empty() {
+                                continue;
+                            }
+                            ui.label(RichText::new(*menu).strong());
+                            ui.end_row();
+                            for (s, label) in keyed {
                                 ui.label(RichText::new(ctx.format_shortcut(&s)).monospace());
-                                ui.label(c.label);
+                                ui.label(label.trim_end_matches('…'));
                                 ui.end_row();
                             }
                         }
-                        for (key, what) in commands::VIEW_KEYS {
-                            ui.label(RichText::new(*key).monospace());
-                            ui.label(*what);
+                        for (topic, keys) in commands::VIEW_KEYS {
+                            ui.label(RichText::new(*topic).strong());
                             ui.end_row();
+                            for (key, what) in *keys {
+                                ui.label(RichText::new(*key).monospace());
+                                ui.label(*what);
+                                ui.end_row();
+                            }
                         }
                     });
             });

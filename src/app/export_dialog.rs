@@ -76,6 +76,7 @@ impl ExportDialog {
             return;
         }
         let mut open = self.open;
+        let options_before = self.options_key();
         egui::Window::new("Export")
             .open(&mut open)
             .resizable(false)
@@ -178,6 +179,22 @@ impl ExportDialog {
                 }
             });
         self.open = open;
+        // A message says what the last click did: once an option changes it no longer applies.
+        if self.options_key() != options_before {
+            self.message = None;
+        }
+    }
+
+    /// Everything the user can set, to notice a change.
+    fn options_key(&self) -> (ExportFormat, TagScheme, bool, Vec<String>, String, bool) {
+        (
+            self.format,
+            self.scheme,
+            self.only_current_document,
+            self.excluded_types.clone(),
+            self.target.clone(),
+            self.overwrite,
+        )
     }
 
     /// Runs the export with the dialog's settings; (success, message).
