@@ -6,7 +6,7 @@
 
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use marginalia::app::{
     AppCommand, DialogOutcome, MarginaliaApp, Prompt, ScriptedDialogs, Selection, Session, Settings,
 };
@@ -825,10 +825,11 @@ fn the_documents_list_filters_by_status_and_sorts_by_title() {
         listed_titles(&h),
         docs.iter().map(|d| d.1.clone()).collect::<Vec<_>>()
     );
-    for i in [1, 3] {
+    for (i, d) in docs.iter().enumerate() {
+        use marginalia::model::DocumentStatus::{Done, New};
         h.state_mut().push(AppCommand::Op(Op::SetDocumentStatus {
-            doc: docs[i].0,
-            status: marginalia::model::DocumentStatus::Done,
+            doc: d.0,
+            status: if i == 1 || i == 3 { Done } else { New },
         }));
     }
     h.run();
@@ -884,6 +885,8 @@ fn each_document_keeps_its_own_scroll_position() {
     h.event(Event::MouseWheel {
         unit: egui::MouseWheelUnit::Point,
         delta: egui::vec2(0.0, -600.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
         modifiers: Modifiers::NONE,
     });
     h.run_steps(10);

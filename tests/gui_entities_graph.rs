@@ -362,17 +362,18 @@ fn dragging_a_graph_node_moves_and_pins_it_without_panning() {
     let pan = h.state().graph.transform;
     let to = from + Vec2::new(70.0, 45.0);
 
+    // The layout keeps moving the other nodes while one is dragged: step frames, no waiting
+    // for stillness.
     h.hover_at(from);
-    h.run();
+    h.run_steps(2);
     h.drag_at(from);
-    h.run();
+    h.run_steps(2);
     for step in 1..=4 {
         h.hover_at(from + (to - from) * (step as f32 / 4.0));
-        h.run();
+        h.run_steps(2);
     }
     h.drop_at(to);
-    h.run();
-    settle(&mut h);
+    h.run_steps(20);
 
     let now = h.state().graph.node_position(node).expect("node drawn");
     assert!(

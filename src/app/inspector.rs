@@ -91,9 +91,15 @@ impl DocumentDetails {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, commands: &mut Vec<AppCommand>) {
         self.load(doc);
         let mut done = false;
+        // A grid cell offers more width than the panel has: the fields get the panel's width
+        // less the label column.
+        const LABELS: f32 = 64.0;
+        const GAP: f32 = 8.0;
+        let field_width = (ui.available_width() - LABELS - GAP).max(60.0);
         egui::Grid::new("document_details")
             .num_columns(2)
-            .spacing([8.0, 6.0])
+            .min_col_width(LABELS)
+            .spacing([GAP, 6.0])
             .show(ui, |ui| {
                 let fields: [(&str, &str, &mut String); 6] = [
                     ("Title", "", &mut self.title),
@@ -105,14 +111,7 @@ impl DocumentDetails {
                 ];
                 for (name, hint, value) in fields {
                     let label = ui.label(name);
-                    let response = ui
-                        .add(
-                            egui::TextEdit::singleline(value)
-                                .hint_text(hint)
-                                .desired_width(ui.available_width()),
-                        )
-                        .labelled_by(label.id);
-                    done |= response.lost_focus();
+                    done |= wrapping_line_ui(ui, value, hint, field_width, label.id);
                     ui.end_row();
                 }
             });
@@ -494,6 +493,31 @@ impl Inspector {
         }
         select
     }
+}
+
+/// A one-line value that wraps when long (a title, a URL) instead of scrolling sideways;
+/// Enter ends the edit. True when the edit ended this frame.
+fn wrapping_line_ui(
+    ui: &mut Ui,
+    value: &mut String,
+    hint: &str,
+    width: f32,
+    label: egui::Id,
+) -> bool {
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(value)
+                .hint_text(hint)
+                .desired_rows(1)
+                .desired_width(width),
+        )
+        .labelled_by(label);
+    if value.contains(['\n', '\r']) {
+        value.retain(|c| c != '\n' && c != '\r');
+        response.surrender_focus();
+        return true;
+    }
+    response.lost_focus()
 }
 
 fn link(doc: &Document, span: &Span, entity: Option<crate::model::EntityId>) -> AppCommand {
