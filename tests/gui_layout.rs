@@ -78,7 +78,9 @@ fn show_tab(h: &mut Harness<'static, MarginaliaApp>, tab: RightTab) {
         app.find.run(&project);
         assert!(app.find.hits().len() >= 50, "{}", app.find.hits().len());
     }
-    h.run();
+    // Frames enough for a panel that grows to hold its content a little more each frame to
+    // show it (its width is compared by the callers).
+    h.run_steps(8);
     h.run();
 }
 

@@ -98,11 +98,11 @@ impl DocumentsPanel {
         );
     }
 
-    /// Status filter and sort order, as two small menus that wrap below each other when the
-    /// panel is narrow.
+    /// Status filter and sort order: two small menus, one a row, their labels in a column.
     fn filter_ui(&mut self, ui: &mut Ui) {
-        ui.horizontal_wrapped(|ui| {
-            let label = ui.label("Show");
+        let label_width = 36.0;
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([label_width, 18.0], egui::Label::new("Show"));
             let shown = self.filter.status.map_or("all", |s| s.label());
             egui::ComboBox::from_id_salt("documents_status")
                 .selected_text(shown)
@@ -115,7 +115,9 @@ impl DocumentsPanel {
                 })
                 .response
                 .labelled_by(label.id);
-            let label = ui.label("Sort");
+        });
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([label_width, 18.0], egui::Label::new("Sort"));
             egui::ComboBox::from_id_salt("documents_order")
                 .selected_text(self.filter.order.label())
                 .show_ui(ui, |ui| {

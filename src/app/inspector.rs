@@ -91,30 +91,24 @@ impl DocumentDetails {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, commands: &mut Vec<AppCommand>) {
         self.load(doc);
         let mut done = false;
-        // A grid cell offers more width than the panel has: the fields get the panel's width
-        // less the label column.
-        const LABELS: f32 = 64.0;
-        const GAP: f32 = 8.0;
-        let field_width = (ui.available_width() - LABELS - GAP).max(60.0);
-        egui::Grid::new("document_details")
-            .num_columns(2)
-            .min_col_width(LABELS)
-            .spacing([GAP, 6.0])
-            .show(ui, |ui| {
-                let fields: [(&str, &str, &mut String); 6] = [
-                    ("Title", "", &mut self.title),
-                    ("Date", "YYYY-MM-DD", &mut self.date),
-                    ("Author", "", &mut self.author),
-                    ("Outlet", "publisher or agency", &mut self.outlet),
-                    ("URL", "https://…", &mut self.url),
-                    ("Language", "en, hy, ru…", &mut self.language),
-                ];
-                for (name, hint, value) in fields {
-                    let label = ui.label(name);
-                    done |= wrapping_line_ui(ui, value, hint, field_width, label.id);
-                    ui.end_row();
-                }
+        // Label, then the field in what is left of the row: never wider than the panel (a
+        // grid cell would offer the field more room than the panel has, and the panel would
+        // grow to hold it, frame after frame).
+        let label_width = 64.0;
+        let fields: [(&str, &str, &mut String); 6] = [
+            ("Title", "", &mut self.title),
+            ("Date", "YYYY-MM-DD", &mut self.date),
+            ("Author", "", &mut self.author),
+            ("Outlet", "publisher or agency", &mut self.outlet),
+            ("URL", "https://…", &mut self.url),
+            ("Language", "en, hy, ru…", &mut self.language),
+        ];
+        for (name, hint, value) in fields {
+            ui.horizontal_top(|ui| {
+                let label = ui.add_sized([label_width, 18.0], egui::Label::new(name));
+                done |= wrapping_line_ui(ui, value, hint, label.id);
             });
+        }
         let date = self.date.trim();
         if !date.is_empty() && !crate::model::is_iso_date(date) {
             ui.label(
@@ -497,19 +491,13 @@ impl Inspector {
 
 /// A one-line value that wraps when long (a title, a URL) instead of scrolling sideways;
 /// Enter ends the edit. True when the edit ended this frame.
-fn wrapping_line_ui(
-    ui: &mut Ui,
-    value: &mut String,
-    hint: &str,
-    width: f32,
-    label: egui::Id,
-) -> bool {
+fn wrapping_line_ui(ui: &mut Ui, value: &mut String, hint: &str, label: egui::Id) -> bool {
     let response = ui
         .add(
             egui::TextEdit::multiline(value)
                 .hint_text(hint)
                 .desired_rows(1)
-                .desired_width(width),
+                .desired_width(f32::INFINITY),
         )
         .labelled_by(label);
     if value.contains(['\n', '\r']) {
@@ -553,18 +541,16 @@ fn document_summary_ui(
         crate::text::count(doc.spans.len(), "span", "spans"),
         crate::text::count(doc.relations.len(), "relation", "relations")
     ));
-    ui.horizontal_wrapped(|ui| {
-        for t in &project.schema.entity_types {
-            let n = doc.spans.iter().filter(|s| s.entity_type == t.id).count();
-            if n > 0 {
-                swatch_button(
-                    ui,
-                    type_color(&project.schema, &t.id),
-                    &format!("{}  {n}", t.label),
-                );
-            }
+    for t in &project.schema.entity_types {
+        let n = doc.spans.iter().filter(|s| s.entity_type == t.id).count();
+        if n > 0 {
+            swatch_button(
+                ui,
+                type_color(&project.schema, &t.id),
+                &format!("{}  {n}", t.label),
+            );
         }
-    });
+    }
     ui.add_space(10.0);
     ui.label(
         RichText::new("Select text and press 1–9 to tag it. Click a span to inspect it.").weak(),
