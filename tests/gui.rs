@@ -765,7 +765,11 @@ fn document_details_are_edited_in_the_inspector_and_undo_restores_them() {
     type_into(&mut h, "Date", "March 2024");
     key(&mut h, Key::Enter);
     assert_eq!(doc(&h).metadata.date.as_deref(), Some("2024-03-01"));
-    assert!(h.state().status.contains("ISO 8601"), "{}", h.state().status);
+    assert!(
+        h.state().status.contains("ISO 8601"),
+        "{}",
+        h.state().status
+    );
     type_into(&mut h, "Date", "2024-03-01");
     key(&mut h, Key::Enter);
 
@@ -776,7 +780,10 @@ fn document_details_are_edited_in_the_inspector_and_undo_restores_them() {
     h.run();
     assert_eq!(doc(&h).metadata, before.metadata);
     assert_eq!(doc(&h).title, before.title);
-    assert_eq!(field_value(&h, "Author"), before.metadata.author.unwrap_or_default());
+    assert_eq!(
+        field_value(&h, "Author"),
+        before.metadata.author.unwrap_or_default()
+    );
     assert_eq!(field_value(&h, "Title"), before.title);
 }
 
@@ -865,7 +872,13 @@ fn each_document_keeps_its_own_scroll_position() {
     for title in ["First", "Second"] {
         let id = project.new_document_id();
         project.documents.push(
-            Document::new(id, title, "", format!("{title}\n\n{}", paragraph.repeat(60))).into(),
+            Document::new(
+                id,
+                title,
+                "",
+                format!("{title}\n\n{}", paragraph.repeat(60)),
+            )
+            .into(),
         );
     }
     let ids: Vec<DocumentId> = project.documents.iter().map(|d| d.id).collect();
@@ -896,7 +909,10 @@ fn each_document_keeps_its_own_scroll_position() {
 
     h.state_mut().push(AppCommand::SelectDocument(ids[1]));
     h.run_steps(4);
-    assert!((text_top(&h) - top).abs() < 1.0, "the second opens at its top");
+    assert!(
+        (text_top(&h) - top).abs() < 1.0,
+        "the second opens at its top"
+    );
     h.state_mut().push(AppCommand::SelectDocument(ids[0]));
     h.run_steps(4);
     assert!(

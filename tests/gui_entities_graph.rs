@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
+use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -228,11 +229,12 @@ fn entities_tab_lists_mentions_and_jumps_to_one() {
 
     // Renaming goes through an undoable edit.
     h.state_mut().entities.select(Some(volkova));
-    let name_field = h.get_by_label("Canonical name");
+    // The field, not the table's Name column header.
+    let name_field = h.get_by_role_and_label(Role::TextInput, "Name");
     name_field.focus();
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.get_by_label("Canonical name")
+    h.get_by_role_and_label(Role::TextInput, "Name")
         .type_text("Irina V. Volkova");
     h.key_press(Key::Enter);
     h.run();
@@ -380,7 +382,10 @@ fn dragging_a_graph_node_moves_and_pins_it_without_panning() {
         (now - to).length() < 2.0,
         "the node is under the pointer: {now:?} vs {to:?}"
     );
-    assert!(h.state().graph.is_pinned(node), "a dragged node stays pinned");
+    assert!(
+        h.state().graph.is_pinned(node),
+        "a dragged node stays pinned"
+    );
     assert_eq!(h.state().graph.transform, pan, "the view did not pan");
     assert!(h.state().graph.selected.is_none(), "a drag is not a click");
 }

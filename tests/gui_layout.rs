@@ -70,6 +70,11 @@ fn scaled_harness(
 
 fn show_tab(h: &mut Harness<'static, MarginaliaApp>, tab: RightTab) {
     h.state_mut().right_tab = tab;
+    if tab == RightTab::Entities {
+        // An entity picked: its name, aliases and note fields and its mentions show too.
+        let app = h.state_mut();
+        app.entities.selected = app.session.project.entities.first().map(|e| e.id);
+    }
     if tab == RightTab::Find {
         // A common word: hundreds of hits, listed in their documents.
         let app = h.state_mut();

@@ -59,7 +59,7 @@ impl MarginaliaApp {
                 self.right_tab = RightTab::Find;
                 self.find.focus_requested = true;
             }
-            AppCommand::ShowShortcuts => self.show_shortcuts = true,
+            AppCommand::ShowShortcuts => self.show_shortcuts ^= true,
             AppCommand::ShowAbout => self.show_about = true,
             AppCommand::ShowSchemaEditor => self.schema_editor.open = true,
             AppCommand::ToggleDocuments => self.settings.show_documents ^= true,
@@ -280,7 +280,10 @@ impl MarginaliaApp {
         let Some(last) = docs.len().checked_sub(1) else {
             return;
         };
-        let next = match self.current_doc.and_then(|id| docs.iter().position(|d| *d == id)) {
+        let next = match self
+            .current_doc
+            .and_then(|id| docs.iter().position(|d| *d == id))
+        {
             Some(index) => index.saturating_add_signed(delta).min(last),
             None => 0,
         };

@@ -146,15 +146,29 @@ impl MarginaliaApp {
     }
 
     pub(super) fn windows_ui(&mut self, ctx: &egui::Context) {
+        // Esc closes the help windows (as it clears everything else).
+        if (self.show_shortcuts || self.show_about)
+            && ctx.input(|i| i.key_pressed(egui::Key::Escape))
+        {
+            self.show_shortcuts = false;
+            self.show_about = false;
+        }
         let mut open = self.show_shortcuts;
+        let heading = |ui: &mut Ui, text: &str| {
+            ui.add_space(6.0);
+            ui.label(RichText::new(text).strong().size(15.0));
+            ui.end_row();
+        };
         egui::Window::new("Keyboard shortcuts")
             .open(&mut open)
             .resizable(false)
+            .vscroll(true)
+            .max_height(ctx.content_rect().height() - 80.0)
             .show(ctx, |ui| {
                 // Menu shortcuts in menu order, then the document view's keys by topic.
                 egui::Grid::new("shortcuts")
-                    .striped(true)
                     .num_columns(2)
+                    .spacing([16.0, 4.0])
                     .show(ui, |ui| {
                         for (menu, items) in commands::MENUS {
                             let keyed: Vec<_> = items
@@ -165,8 +179,7 @@ impl MarginaliaApp {
                             if keyed.is_empty() {
                                 continue;
                             }
-                            ui.label(RichText::new(*menu).strong());
-                            ui.end_row();
+                            heading(ui, menu);
                             for (s, label) in keyed {
                                 ui.label(RichText::new(ctx.format_shortcut(&s)).monospace());
                                 ui.label(label.trim_end_matches('…'));
@@ -174,8 +187,7 @@ impl MarginaliaApp {
                             }
                         }
                         for (topic, keys) in commands::VIEW_KEYS {
-                            ui.label(RichText::new(*topic).strong());
-                            ui.end_row();
+                            heading(ui, topic);
                             for (key, what) in *keys {
                                 ui.label(RichText::new(*key).monospace());
                                 ui.label(*what);

@@ -4,7 +4,7 @@ use super::commands::AppCommand;
 use super::document_view::Selection;
 use super::documents_panel::{set_status, status_color};
 use super::theme::type_color;
-use super::widgets::{swatch_button, tag_menu_ui};
+use super::widgets::{field_row, swatch_button, tag_menu_ui};
 use crate::model::{
     Document, DocumentId, DocumentMetadata, DocumentStatus, Project, Relation, Span,
 };
@@ -91,9 +91,6 @@ impl DocumentDetails {
     fn ui(&mut self, ui: &mut Ui, doc: &Document, commands: &mut Vec<AppCommand>) {
         self.load(doc);
         let mut done = false;
-        // Label, then the field in what is left of the row: never wider than the panel (a
-        // grid cell would offer the field more room than the panel has, and the panel would
-        // grow to hold it, frame after frame).
         let label_width = 64.0;
         let fields: [(&str, &str, &mut String); 6] = [
             ("Title", "", &mut self.title),
@@ -104,9 +101,8 @@ impl DocumentDetails {
             ("Language", "en, hy, ru…", &mut self.language),
         ];
         for (name, hint, value) in fields {
-            ui.horizontal_top(|ui| {
-                let label = ui.add_sized([label_width, 18.0], egui::Label::new(name));
-                done |= wrapping_line_ui(ui, value, hint, label.id);
+            done |= field_row(ui, label_width, name, |ui, label| {
+                wrapping_line_ui(ui, value, hint, label)
             });
         }
         let date = self.date.trim();

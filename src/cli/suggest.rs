@@ -1,7 +1,7 @@
 use super::{Writing, print};
-use crate::text::count;
 use crate::session::Op;
 use crate::suggest::{DEFAULT_MIN_SCORE, engines_by_name, learn_all, run_engines};
+use crate::text::count;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,7 +23,11 @@ pub(super) fn run(path: &Path, engines: Option<&[String]>, accept: bool) -> Resu
     write!(
         report,
         "{}, {} in {}",
-        count(all.entities.len(), "entity suggestion", "entity suggestions"),
+        count(
+            all.entities.len(),
+            "entity suggestion",
+            "entity suggestions"
+        ),
         count(
             all.relations.len(),
             "relation suggestion",

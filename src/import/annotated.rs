@@ -193,14 +193,22 @@ pub fn annotated_transaction(
     if !added_entity.is_empty() {
         report.notices.push(format!(
             "added {} to the schema: {}",
-            if added_entity.len() == 1 { "an entity type" } else { "entity types" },
+            if added_entity.len() == 1 {
+                "an entity type"
+            } else {
+                "entity types"
+            },
             added_entity.join(", ")
         ));
     }
     if !added_relation.is_empty() {
         report.notices.push(format!(
             "added {} to the schema: {}",
-            if added_relation.len() == 1 { "a relation type" } else { "relation types" },
+            if added_relation.len() == 1 {
+                "a relation type"
+            } else {
+                "relation types"
+            },
             added_relation.join(", ")
         ));
     }

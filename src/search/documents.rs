@@ -89,8 +89,16 @@ mod tests {
         for (title, status, date) in [
             ("Yerevan talks", DocumentStatus::Done, Some("2024-03-02")),
             ("baku statement", DocumentStatus::New, None),
-            ("CSTO observer status", DocumentStatus::Done, Some("2023-11-20")),
-            ("Armenia and the CSTO", DocumentStatus::InProgress, Some("2024-03-02T09:00:00")),
+            (
+                "CSTO observer status",
+                DocumentStatus::Done,
+                Some("2023-11-20"),
+            ),
+            (
+                "Armenia and the CSTO",
+                DocumentStatus::InProgress,
+                Some("2024-03-02T09:00:00"),
+            ),
         ] {
             let id = p.new_document_id();
             let mut d = Document::new(id, title, "", format!("{title}."));
@@ -120,19 +128,39 @@ mod tests {
         let p = project();
         assert_eq!(
             titles(&p, &DocumentFilter::default()),
-            ["Yerevan talks", "baku statement", "CSTO observer status", "Armenia and the CSTO"]
+            [
+                "Yerevan talks",
+                "baku statement",
+                "CSTO observer status",
+                "Armenia and the CSTO"
+            ]
         );
         assert_eq!(
             titles(&p, &order(DocumentOrder::Title)),
-            ["Armenia and the CSTO", "baku statement", "CSTO observer status", "Yerevan talks"]
+            [
+                "Armenia and the CSTO",
+                "baku statement",
+                "CSTO observer status",
+                "Yerevan talks"
+            ]
         );
         assert_eq!(
             titles(&p, &order(DocumentOrder::NewestFirst)),
-            ["Armenia and the CSTO", "Yerevan talks", "CSTO observer status", "baku statement"]
+            [
+                "Armenia and the CSTO",
+                "Yerevan talks",
+                "CSTO observer status",
+                "baku statement"
+            ]
         );
         assert_eq!(
             titles(&p, &order(DocumentOrder::OldestFirst)),
-            ["CSTO observer status", "Yerevan talks", "Armenia and the CSTO", "baku statement"]
+            [
+                "CSTO observer status",
+                "Yerevan talks",
+                "Armenia and the CSTO",
+                "baku statement"
+            ]
         );
     }
 

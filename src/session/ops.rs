@@ -8,9 +8,9 @@
 use crate::edit::{Edit, Transaction, remove_span_with_relations};
 use crate::kb::{self, KbError};
 use crate::model::{
-    DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, IdAllocator, ModelError, Origin, Project,
-    Relation, RelationDecision, RelationId, Schema, Span, SpanId, SpanRef, SuggestionDecision,
-    Verdict,
+    DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, IdAllocator, ModelError,
+    Origin, Project, Relation, RelationDecision, RelationId, Schema, Span, SpanId, SpanRef,
+    SuggestionDecision, Verdict,
 };
 use crate::search::{self, Hit};
 use crate::suggest::{RelationSuggestion, Suggestion, resolve_overlaps};
@@ -604,7 +604,9 @@ fn set_document_title(project: &Project, doc: DocumentId, title: &str) -> Result
     let d = project.document(doc).ok_or(ModelError::NoDocument(doc))?;
     let title = title.trim();
     if title.is_empty() {
-        return Err(OpError::Nothing("a document's title cannot be empty".into()));
+        return Err(OpError::Nothing(
+            "a document's title cannot be empty".into(),
+        ));
     }
     let mut tx = Transaction::new("rename document");
     if d.title != title {

@@ -17,6 +17,7 @@ use geometry::*;
 use super::commands::AppCommand;
 use super::search_panel::kwic_button;
 use super::theme::type_color;
+use super::widgets::swatch_heading;
 use crate::graph::{EntityGraph, ForceLayout, GraphFilter, NodeKey};
 use crate::kb::{mentions_with_context, normalize_name};
 use crate::model::{DocumentId, Project, SpanId};

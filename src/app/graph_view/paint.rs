@@ -143,7 +143,11 @@ impl GraphView {
             let Some(mid) = self.edge_anchor(i) else {
                 continue;
             };
-            let galley = painter.layout_no_wrap(edge_text(&project.schema, e), edge_font.clone(), text_color);
+            let galley = painter.layout_no_wrap(
+                edge_text(&project.schema, e),
+                edge_font.clone(),
+                text_color,
+            );
             let rect = Rect::from_center_size(mid, galley.size() + vec2(4.0, 0.0));
             candidates.push((vec![rect], LabelKind::Edge(i)));
         }
