@@ -13,6 +13,13 @@ use std::path::Path;
 
 const SIZES: [(f32, f32); 3] = [(1024.0, 640.0), (1280.0, 800.0), (1920.0, 1080.0)];
 
+const TABS: [RightTab; 4] = [
+    RightTab::Inspector,
+    RightTab::Suggestions,
+    RightTab::Entities,
+    RightTab::Find,
+];
+
 /// The sample project plus a document with a very long title, and 40 more entities (over
 /// 100 rows in the Entities tab).
 fn big_project() -> Session {
@@ -209,12 +216,7 @@ fn every_right_panel_tab_fits_inside_its_panel_at_every_size() {
     for size in SIZES {
         let mut h = harness(size, big_project());
         let width = h.state().layout.right_panel.unwrap().width();
-        for tab in [
-            RightTab::Inspector,
-            RightTab::Suggestions,
-            RightTab::Entities,
-            RightTab::Find,
-        ] {
+        for tab in TABS {
             show_tab(&mut h, tab);
             let what = format!("{}x{} {tab:?}", size.0, size.1);
             assert_contained(&h, size, &what);
@@ -245,12 +247,7 @@ fn every_tab_fits_at_ui_scales_from_1_5_to_2() {
         let size = (w / scale, h_px / scale);
         let mut h = scaled_harness(size, scale, big_project());
         assert_eq!(h.ctx.pixels_per_point(), scale);
-        for tab in [
-            RightTab::Inspector,
-            RightTab::Suggestions,
-            RightTab::Entities,
-            RightTab::Find,
-        ] {
+        for tab in TABS {
             show_tab(&mut h, tab);
             assert_contained(&h, size, &format!("{w}x{h_px} at {scale}x, {tab:?}"));
         }
