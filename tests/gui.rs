@@ -6,7 +6,7 @@
 
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use marginalia::app::{
     AppCommand, DialogOutcome, MarginaliaApp, Prompt, ScriptedDialogs, Selection, Session, Settings,
 };
@@ -784,4 +784,217 @@ fn relation_suggestions_are_dashed_arcs_that_a_click_accepts() {
             .any(|r| r.relation_type == "supports"),
         "an accepted arc is no longer a suggestion"
     );
+}
+
+/// The value a text field shows.
+fn field_value(h: &Harness<'static, MarginaliaApp>, label: &str) -> String {
+    h.get_by_label(label)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn type_into(h: &mut Harness<'static, MarginaliaApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+#[test]
+fn document_details_are_edited_in_the_inspector_and_undo_restores_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    assert_eq!(h.state().view.selection, Selection::None);
+    let before = doc(&h).clone();
+
+    // A field commits when Enter leaves it: one undoable step.
+    type_into(&mut h, "Author", "Ani Hakobyan");
+    key(&mut h, Key::Enter);
+    assert_eq!(doc(&h).metadata.author.as_deref(), Some("Ani Hakobyan"));
+    assert!(h.state().session.is_dirty());
+    type_into(&mut h, "Date", "2024-03-01");
+    key(&mut h, Key::Enter);
+    assert_eq!(doc(&h).metadata.date.as_deref(), Some("2024-03-01"));
+    type_into(&mut h, "Title", "Talks resume");
+    key(&mut h, Key::Enter);
+    assert_eq!(doc(&h).title, "Talks resume");
+
+    // A date that is not ISO 8601 changes nothing and says why.
+    type_into(&mut h, "Date", "March 2024");
+    key(&mut h, Key::Enter);
+    assert_eq!(doc(&h).metadata.date.as_deref(), Some("2024-03-01"));
+    assert!(
+        h.state().status.contains("ISO 8601"),
+        "{}",
+        h.state().status
+    );
+    type_into(&mut h, "Date", "2024-03-01");
+    key(&mut h, Key::Enter);
+
+    // Undo brings every field back, in the project and on screen.
+    for _ in 0..3 {
+        ctrl(&mut h, Key::Z);
+    }
+    h.run();
+    assert_eq!(doc(&h).metadata, before.metadata);
+    assert_eq!(doc(&h).title, before.title);
+    assert_eq!(
+        field_value(&h, "Author"),
+        before.metadata.author.unwrap_or_default()
+    );
+    assert_eq!(field_value(&h, "Title"), before.title);
+}
+
+/// Titles in the documents list, top to bottom.
+fn listed_titles(h: &Harness<'static, MarginaliaApp>) -> Vec<String> {
+    let panel = h.state().layout.documents_panel.expect("documents panel");
+    let mut rows: Vec<(f32, String)> = project(h)
+        .documents
+        .iter()
+        .filter_map(|d| {
+            let r = h
+                .query_all_by_label(&d.title)
+                .map(|n| n.rect())
+                .find(|r| panel.contains(r.center()))?;
+            Some((r.top(), d.title.clone()))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    rows.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Picks `option` in the documents panel's menu labelled `menu`.
+fn pick_in_documents_menu(h: &mut Harness<'static, MarginaliaApp>, menu: &str, option: &str) {
+    let panel = h.state().layout.documents_panel.expect("documents panel");
+    h.get_by_label(menu).click();
+    h.run();
+    h.get_all_by_label(option)
+        .filter(|n| n.accesskit_node().role() != egui::accesskit::Role::Label)
+        .find(|n| panel.contains(n.rect().center()))
+        .expect("the menu option")
+        .click();
+    h.run();
+    h.run();
+}
+
+#[test]
+fn the_documents_list_filters_by_status_and_sorts_by_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    let docs: Vec<(DocumentId, String)> = project(&h)
+        .documents
+        .iter()
+        .map(|d| (d.id, d.title.clone()))
+        .collect();
+    assert_eq!(
+        listed_titles(&h),
+        docs.iter().map(|d| d.1.clone()).collect::<Vec<_>>()
+    );
+    for (i, d) in docs.iter().enumerate() {
+        use marginalia::model::DocumentStatus::{Done, New};
+        h.state_mut().push(AppCommand::Op(Op::SetDocumentStatus {
+            doc: d.0,
+            status: if i == 1 || i == 3 { Done } else { New },
+        }));
+    }
+    h.run();
+
+    pick_in_documents_menu(&mut h, "Show", "done");
+    assert_eq!(listed_titles(&h), [docs[1].1.clone(), docs[3].1.clone()]);
+
+    pick_in_documents_menu(&mut h, "Show", "all");
+    pick_in_documents_menu(&mut h, "Sort", "Title");
+    let mut by_title: Vec<String> = docs.iter().map(|d| d.1.clone()).collect();
+    by_title.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(listed_titles(&h), by_title);
+
+    // Next / previous document follow the list as shown.
+    let first = docs.iter().find(|d| d.1 == by_title[0]).unwrap().0;
+    let second = docs.iter().find(|d| d.1 == by_title[1]).unwrap().0;
+    h.state_mut().push(AppCommand::SelectDocument(first));
+    h.state_mut().push(AppCommand::NextDocument);
+    h.run();
+    assert_eq!(h.state().current_doc, Some(second));
+}
+
+/// The y of the document's first character on screen: it moves up as the text scrolls.
+fn text_top(h: &Harness<'static, MarginaliaApp>) -> f32 {
+    h.state().view.char_rect(0).expect("laid out").top()
+}
+
+#[test]
+fn each_document_keeps_its_own_scroll_position() {
+    let mut project = Project::new("Long");
+    let paragraph = "The delegations met again in the morning and read out their \
+                     statements; nothing new was agreed before the break.\n\n";
+    for title in ["First", "Second"] {
+        let id = project.new_document_id();
+        project.documents.push(
+            Document::new(
+                id,
+                title,
+                "",
+                format!("{title}\n\n{}", paragraph.repeat(60)),
+            )
+            .into(),
+        );
+    }
+    let ids: Vec<DocumentId> = project.documents.iter().map(|d| d.id).collect();
+    let dialogs = ScriptedDialogs {
+        answers: vec![],
+        asked: vec![],
+    };
+    let mut h = harness(MarginaliaApp::new(
+        Session::from_project(project, None),
+        Settings::default(),
+        Box::new(dialogs),
+    ));
+    let top = text_top(&h);
+    let text = h.state().layout.text.expect("text shown");
+    h.hover_at(text.center());
+    h.run();
+    h.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -600.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: Modifiers::NONE,
+    });
+    h.run_steps(10);
+    h.run();
+    let scrolled = text_top(&h);
+    assert!(scrolled < top - 300.0, "{scrolled} vs {top}");
+
+    h.state_mut().push(AppCommand::SelectDocument(ids[1]));
+    h.run_steps(4);
+    assert!(
+        (text_top(&h) - top).abs() < 1.0,
+        "the second opens at its top"
+    );
+    h.state_mut().push(AppCommand::SelectDocument(ids[0]));
+    h.run_steps(4);
+    assert!(
+        (text_top(&h) - scrolled).abs() < 1.0,
+        "the first is where it was left: {} vs {scrolled}",
+        text_top(&h)
+    );
+}
+
+#[test]
+fn a_new_project_starts_with_no_find_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = open_sample(dir.path(), vec![]);
+    ctrl(&mut h, Key::F);
+    h.get_by_label("Search for").type_text("Armenia");
+    h.run();
+    key(&mut h, Key::Enter);
+    assert!(!h.state().find.hits().is_empty());
+    ctrl(&mut h, Key::N);
+    assert!(project(&h).documents.is_empty());
+    assert!(h.state().find.hits().is_empty());
+    assert!(h.state().find.pattern.is_empty());
 }

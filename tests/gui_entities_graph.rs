@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
+use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -228,11 +229,12 @@ fn entities_tab_lists_mentions_and_jumps_to_one() {
 
     // Renaming goes through an undoable edit.
     h.state_mut().entities.select(Some(volkova));
-    let name_field = h.get_by_label("Canonical name");
+    // The field, not the table's Name column header.
+    let name_field = h.get_by_role_and_label(Role::TextInput, "Name");
     name_field.focus();
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.get_by_label("Canonical name")
+    h.get_by_role_and_label(Role::TextInput, "Name")
         .type_text("Irina V. Volkova");
     h.key_press(Key::Enter);
     h.run();
@@ -338,4 +340,52 @@ fn merging_two_entities_moves_every_mention_and_undoes() {
     restored.revision = before.revision;
     restored.next_id = before.next_id;
     assert_eq!(restored, before);
+}
+
+#[test]
+fn dragging_a_graph_node_moves_and_pins_it_without_panning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = open_sample(dir.path());
+    click(&mut h, "Graph");
+    // The view as the user left it: no more fitting to the layout while it settles.
+    h.state_mut().graph.auto_fit = false;
+    settle(&mut h);
+    let graph = h.state().graph.graph().clone();
+    // A node a press at its centre grabs (not covered by another node).
+    let (node, from) = (0..graph.nodes.len())
+        .filter_map(|i| {
+            let p = h.state().graph.node_position(i)?;
+            let key = graph.nodes[i].key.clone();
+            (h.state().graph.hit(p) == Some(GraphSelection::Node(key))).then_some((i, p))
+        })
+        .next()
+        .expect("a node can be grabbed");
+    assert!(!h.state().graph.is_pinned(node));
+    let pan = h.state().graph.transform;
+    let to = from + Vec2::new(70.0, 45.0);
+
+    // The layout keeps moving the other nodes while one is dragged: step frames, no waiting
+    // for stillness.
+    h.hover_at(from);
+    h.run_steps(2);
+    h.drag_at(from);
+    h.run_steps(2);
+    for step in 1..=4 {
+        h.hover_at(from + (to - from) * (step as f32 / 4.0));
+        h.run_steps(2);
+    }
+    h.drop_at(to);
+    h.run_steps(20);
+
+    let now = h.state().graph.node_position(node).expect("node drawn");
+    assert!(
+        (now - to).length() < 2.0,
+        "the node is under the pointer: {now:?} vs {to:?}"
+    );
+    assert!(
+        h.state().graph.is_pinned(node),
+        "a dragged node stays pinned"
+    );
+    assert_eq!(h.state().graph.transform, pan, "the view did not pan");
+    assert!(h.state().graph.selected.is_none(), "a drag is not a click");
 }

@@ -13,6 +13,13 @@ use std::path::Path;
 
 const SIZES: [(f32, f32); 3] = [(1024.0, 640.0), (1280.0, 800.0), (1920.0, 1080.0)];
 
+const TABS: [RightTab; 4] = [
+    RightTab::Inspector,
+    RightTab::Suggestions,
+    RightTab::Entities,
+    RightTab::Find,
+];
+
 /// The sample project plus a document with a very long title, and 40 more entities (over
 /// 100 rows in the Entities tab).
 fn big_project() -> Session {
@@ -46,6 +53,15 @@ fn big_project() -> Session {
 }
 
 fn harness(size: (f32, f32), session: Session) -> Harness<'static, MarginaliaApp> {
+    scaled_harness(size, 1.0, session)
+}
+
+/// A window of `size` points at a UI scale (pixels per point).
+fn scaled_harness(
+    size: (f32, f32),
+    pixels_per_point: f32,
+    session: Session,
+) -> Harness<'static, MarginaliaApp> {
     let dialogs = ScriptedDialogs {
         answers: vec![DialogOutcome::Cancelled],
         asked: vec![],
@@ -53,6 +69,7 @@ fn harness(size: (f32, f32), session: Session) -> Harness<'static, MarginaliaApp
     let app = MarginaliaApp::new(session, Settings::default(), Box::new(dialogs));
     let mut h = Harness::builder()
         .with_size(Vec2::new(size.0, size.1))
+        .with_pixels_per_point(pixels_per_point)
         .with_max_steps(24)
         .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
     h.run();
@@ -61,6 +78,11 @@ fn harness(size: (f32, f32), session: Session) -> Harness<'static, MarginaliaApp
 
 fn show_tab(h: &mut Harness<'static, MarginaliaApp>, tab: RightTab) {
     h.state_mut().right_tab = tab;
+    if tab == RightTab::Entities {
+        // An entity picked: its name, aliases and note fields and its mentions show too.
+        let app = h.state_mut();
+        app.entities.selected = app.session.project.entities.first().map(|e| e.id);
+    }
     if tab == RightTab::Find {
         // A common word: hundreds of hits, listed in their documents.
         let app = h.state_mut();
@@ -69,7 +91,9 @@ fn show_tab(h: &mut Harness<'static, MarginaliaApp>, tab: RightTab) {
         app.find.run(&project);
         assert!(app.find.hits().len() >= 50, "{}", app.find.hits().len());
     }
-    h.run();
+    // Frames enough for a panel that grows to hold its content a little more each frame to
+    // show it (its width is compared by the callers).
+    h.run_steps(8);
     h.run();
 }
 
@@ -109,6 +133,7 @@ fn assert_contained(h: &Harness<'static, MarginaliaApp>, size: (f32, f32), what:
         checked > 5,
         "{what}: only {checked} widgets found in the panel"
     );
+    assert_inside_window_and_documents(h, size, what);
     // The text column never runs under the right panel.
     if let Some(text) = h.state().layout.text {
         assert!(
@@ -130,17 +155,69 @@ fn assert_contained(h: &Harness<'static, MarginaliaApp>, size: (f32, f32), what:
     }
 }
 
+/// Every widget lies within the window's width (lists may run past its bottom: they scroll),
+/// and every widget of the documents panel inside that panel.
+fn assert_inside_window_and_documents(
+    h: &Harness<'static, MarginaliaApp>,
+    size: (f32, f32),
+    what: &str,
+) {
+    let documents = h.state().layout.documents_panel;
+    for node in h.query_all_by(|n| n.bounding_box().is_some()) {
+        let r = node.rect();
+        let label = node.accesskit_node().label();
+        // Skipped: the panels' resize handles, and nodes with no place (NaN) or no size.
+        if !r.is_finite() || r.width() <= 0.0 || label.as_deref() == Some("Resize panel") {
+            continue;
+        }
+        assert!(
+            r.left() >= -0.5 && r.right() <= size.0 + 0.5,
+            "{what}: {label:?} at {r:?} is outside the window's width {}",
+            size.0
+        );
+        if let Some(panel) = documents
+            && panel.contains(r.center())
+        {
+            assert!(
+                r.left() >= panel.left() - 0.5 && r.right() <= panel.right() + 0.5,
+                "{what}: {label:?} at {r:?} sticks out of the documents panel {panel:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_status_bar_fits_a_1000_point_window() {
+    let mut h = harness((1000.0, 700.0), big_project());
+    h.state_mut().status = "Accepted 12 spans and 3 relations; 9 of them linked to entities \
+                            already in the knowledge base of this project"
+        .into();
+    h.run();
+    h.run();
+    let bar = h.state().layout.status_bar.expect("a status bar");
+    assert!(bar.height() < 80.0, "{bar:?}");
+    let mut seen = 0;
+    for node in h.query_all_by(|n| n.bounding_box().is_some()) {
+        let r = node.rect();
+        if !bar.contains(r.left_top()) || r.width() <= 0.0 {
+            continue;
+        }
+        seen += 1;
+        assert!(
+            r.right() <= 1000.5 && r.bottom() <= 700.5,
+            "{:?} at {r:?} runs off the window",
+            node.accesskit_node().label()
+        );
+    }
+    assert!(seen >= 3, "only {seen} widgets in the status bar");
+}
+
 #[test]
 fn every_right_panel_tab_fits_inside_its_panel_at_every_size() {
     for size in SIZES {
         let mut h = harness(size, big_project());
         let width = h.state().layout.right_panel.unwrap().width();
-        for tab in [
-            RightTab::Inspector,
-            RightTab::Suggestions,
-            RightTab::Entities,
-            RightTab::Find,
-        ] {
+        for tab in TABS {
             show_tab(&mut h, tab);
             let what = format!("{}x{} {tab:?}", size.0, size.1);
             assert_contained(&h, size, &what);
@@ -153,6 +230,32 @@ fn every_right_panel_tab_fits_inside_its_panel_at_every_size() {
         // After a Find with many hits the other tabs and the options are still reachable.
         show_tab(&mut h, RightTab::Inspector);
         assert_contained(&h, size, &format!("{}x{} after Find", size.0, size.1));
+    }
+}
+
+/// Screens in pixels and the UI scale they run at: a laptop at 1.5 and 2.0 (the same
+/// 1024x640 points as the smallest supported window), full HD at 1.5, 4K at 2.0.
+const SCALED: [((f32, f32), f32); 4] = [
+    ((1536.0, 960.0), 1.5),
+    ((2048.0, 1280.0), 2.0),
+    ((1920.0, 1080.0), 1.5),
+    ((3840.0, 2160.0), 2.0),
+];
+
+#[test]
+fn every_tab_fits_at_ui_scales_from_1_5_to_2() {
+    for ((w, h_px), scale) in SCALED {
+        let size = (w / scale, h_px / scale);
+        let mut h = scaled_harness(size, scale, big_project());
+        assert_eq!(h.ctx.pixels_per_point(), scale);
+        for tab in TABS {
+            show_tab(&mut h, tab);
+            assert_contained(&h, size, &format!("{w}x{h_px} at {scale}x, {tab:?}"));
+        }
+        show_tab(&mut h, RightTab::Inspector);
+        assert_contained(&h, size, &format!("{w}x{h_px} at {scale}x after Find"));
+        let documents = h.state().layout.documents_panel.unwrap();
+        assert!(documents.left() >= 0.0 && documents.right() < size.0 / 2.0);
     }
 }
 

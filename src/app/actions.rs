@@ -59,7 +59,7 @@ impl MarginaliaApp {
                 self.right_tab = RightTab::Find;
                 self.find.focus_requested = true;
             }
-            AppCommand::ShowShortcuts => self.show_shortcuts = true,
+            AppCommand::ShowShortcuts => self.show_shortcuts ^= true,
             AppCommand::ShowAbout => self.show_about = true,
             AppCommand::ShowSchemaEditor => self.schema_editor.open = true,
             AppCommand::ToggleDocuments => self.settings.show_documents ^= true,
@@ -304,17 +304,24 @@ impl MarginaliaApp {
         };
     }
 
+    /// Moves through the documents as the list shows them (filtered and sorted).
     pub(super) fn step_document(&mut self, delta: isize) {
-        let docs = &self.session.project.documents;
-        if docs.is_empty() {
+        let project = &self.session.project;
+        let docs: Vec<DocumentId> = if self.settings.show_documents {
+            self.documents.listed(project)
+        } else {
+            project.documents.iter().map(|d| d.id).collect()
+        };
+        let Some(last) = docs.len().checked_sub(1) else {
             return;
-        }
-        let index = self
+        };
+        let next = match self
             .current_doc
-            .and_then(|id| docs.iter().position(|d| d.id == id))
-            .unwrap_or(0) as isize;
-        let next = (index + delta).clamp(0, docs.len() as isize - 1) as usize;
-        let id = docs[next].id;
-        self.select_document(id);
+            .and_then(|id| docs.iter().position(|d| *d == id))
+        {
+            Some(index) => index.saturating_add_signed(delta).min(last),
+            None => 0,
+        };
+        self.select_document(docs[next]);
     }
 }

@@ -99,9 +99,11 @@ impl MarginaliaApp {
         });
     }
 
+    /// One line at a desktop width; on a narrow window its parts wrap onto a second line
+    /// and the last message is cut short (hover shows it whole), so nothing runs off screen.
     pub(super) fn status_bar(&self, ui: &mut Ui) {
         let project = &self.session.project;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if let Some(doc) = self.current_document() {
                 let position = project.document_index(doc.id).map_or(0, |i| i + 1);
                 ui.label(format!(
@@ -152,32 +154,61 @@ impl MarginaliaApp {
             }
             if !self.status.is_empty() {
                 ui.separator();
-                ui.label(RichText::new(&self.status).weak());
+                let line = self.status.lines().next().unwrap_or_default();
+                ui.add(egui::Label::new(RichText::new(line).weak()).truncate())
+                    .on_hover_text(&self.status);
             }
         });
     }
 
     pub(super) fn windows_ui(&mut self, ctx: &egui::Context) {
+        // Esc closes the help windows (as it clears everything else).
+        if (self.show_shortcuts || self.show_about)
+            && ctx.input(|i| i.key_pressed(egui::Key::Escape))
+        {
+            self.show_shortcuts = false;
+            self.show_about = false;
+        }
         let mut open = self.show_shortcuts;
+        let heading = |ui: &mut Ui, text: &str| {
+            ui.add_space(6.0);
+            ui.label(RichText::new(text).strong().size(15.0));
+            ui.end_row();
+        };
         egui::Window::new("Keyboard shortcuts")
             .open(&mut open)
             .resizable(false)
+            .vscroll(true)
+            .max_height(ctx.content_rect().height() - 80.0)
             .show(ctx, |ui| {
+                // Menu shortcuts in menu order, then the document view's keys by topic.
                 egui::Grid::new("shortcuts")
-                    .striped(true)
                     .num_columns(2)
+                    .spacing([16.0, 4.0])
                     .show(ui, |ui| {
-                        for c in COMMANDS {
-                            if let Some(s) = c.shortcut {
+                        for (menu, items) in commands::MENUS {
+                            let keyed: Vec<_> = items
+                                .iter()
+                                .map(|&c| commands::spec(c))
+                                .filter_map(|c| c.shortcut.map(|s| (s, c.label)))
+                                .collect();
+                            if keyed.is_empty() {
+                                continue;
+                            }
+                            heading(ui, menu);
+                            for (s, label) in keyed {
                                 ui.label(RichText::new(ctx.format_shortcut(&s)).monospace());
-                                ui.label(c.label);
+                                ui.label(label.trim_end_matches('…'));
                                 ui.end_row();
                             }
                         }
-                        for (key, what) in commands::VIEW_KEYS {
-                            ui.label(RichText::new(*key).monospace());
-                            ui.label(*what);
-                            ui.end_row();
+                        for (topic, keys) in commands::VIEW_KEYS {
+                            heading(ui, topic);
+                            for (key, what) in *keys {
+                                ui.label(RichText::new(*key).monospace());
+                                ui.label(*what);
+                                ui.end_row();
+                            }
                         }
                     });
             });

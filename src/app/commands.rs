@@ -430,39 +430,102 @@ pub fn menu_item_enabled(
     }
 }
 
-/// Keys of the annotation view, listed in the help window (they are handled by the view).
-pub const VIEW_KEYS: &[(&str, &str)] = &[
+/// The menus and their commands, in menu order: the help window lists shortcuts in this order.
+pub const MENUS: &[(&str, &[MenuCommand])] = &[
     (
-        "1 – 9",
-        "Tag the selected text with the type on that key, or retype the selected span",
+        "File",
+        &[
+            MenuCommand::New,
+            MenuCommand::Open,
+            MenuCommand::Save,
+            MenuCommand::SaveAs,
+            MenuCommand::Import,
+            MenuCommand::Export,
+            MenuCommand::Quit,
+        ],
     ),
     (
-        "Drag over text",
-        "Select text (snaps to whole words; hold Alt for exact characters)",
+        "Edit",
+        &[MenuCommand::Undo, MenuCommand::Redo, MenuCommand::Find],
     ),
     (
-        "Click a span",
-        "Select it (its type label is a drag handle for relations)",
+        "View",
+        &[
+            MenuCommand::ToggleDocuments,
+            MenuCommand::ToggleInspector,
+            MenuCommand::ToggleTheme,
+            MenuCommand::ZoomIn,
+            MenuCommand::ZoomOut,
+            MenuCommand::SchemaEditor,
+        ],
+    ),
+    ("Help", &[MenuCommand::Shortcuts, MenuCommand::About]),
+];
+
+/// Keys of the document view (handled by the view, not the command table), by topic, listed
+/// in the help window after the menus' shortcuts.
+pub const VIEW_KEYS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Annotating",
+        &[
+            (
+                "Drag over text",
+                "Select text (snaps to whole words; hold Alt for exact characters)",
+            ),
+            (
+                "1 – 9",
+                "Tag the selected text with the type on that key, or retype the selected span",
+            ),
+            (
+                "Click a span",
+                "Select it (its type label is a drag handle for relations)",
+            ),
+            (
+                "R, then click a span",
+                "Relate the selected span to the clicked one",
+            ),
+            (
+                "Drag a type label onto a span",
+                "Create a relation between the two spans",
+            ),
+            (
+                "Delete / Backspace",
+                "Delete the selected span (with its relations) or relation",
+            ),
+            (
+                "Drag an end of the selected span",
+                "Move that boundary (snaps to whole words; hold Alt for exact characters)",
+            ),
+            ("Click an arc or its label", "Select the relation"),
+        ],
     ),
     (
-        "R",
-        "Start a relation from the selected span; then click the target span",
+        "Suggestions",
+        &[
+            ("Hover a dashed box", "Focus that suggestion"),
+            ("Enter, or click it", "Accept the focused suggestion"),
+            ("x or Backspace", "Reject the focused suggestion"),
+            (
+                "Click / right-click a dashed arc",
+                "Accept (with its ends) / reject a suggested relation",
+            ),
+        ],
     ),
     (
-        "Drag a type label onto a span",
-        "Create a relation between the two spans",
+        "Moving around",
+        &[
+            (
+                "Tab / Shift+Tab",
+                "Next / previous span or suggestion, in reading order",
+            ),
+            ("Alt+Right / Alt+Left", "The same as Tab / Shift+Tab"),
+            ("Up / Down", "Previous / next document"),
+            (
+                "Esc",
+                "Clear the selection, the focused suggestion, or a relation in progress",
+            ),
+        ],
     ),
-    (
-        "Drag an end of the selected span",
-        "Move that boundary (snaps to whole words; hold Alt for exact characters)",
-    ),
-    ("Click an arc or its label", "Select the relation"),
-    (
-        "Delete",
-        "Delete the selected span (with its relations) or relation",
-    ),
-    ("Esc", "Clear the selection or cancel the relation"),
-    ("Up / Down", "Previous / next document"),
 ];
 
 #[cfg(test)]
@@ -491,5 +554,17 @@ mod tests {
             assert!(spec(c).shortcut.is_some(), "{c:?} has no key");
         }
         assert_eq!(MenuCommand::Save.span_edge(), None);
+    }
+
+    #[test]
+    fn every_command_is_in_one_menu_once() {
+        for c in COMMANDS {
+            let n = MENUS
+                .iter()
+                .flat_map(|(_, items)| items.iter())
+                .filter(|m| **m == c.command)
+                .count();
+            assert_eq!(n, 1, "{} in the menus", c.label);
+        }
     }
 }

@@ -1,16 +1,19 @@
-//! The document list: title, annotation counts and status; filter box.
+//! The document list: title, annotation counts and status; filter by title and status, sort
+//! by title or date (`search::list_documents` decides what is listed; this only draws).
 
 use super::commands::AppCommand;
 use crate::model::{DocumentId, DocumentStatus, Project};
+use crate::search::{DocumentFilter, DocumentOrder, list_documents};
 use crate::session::Op;
 use egui::{Color32, RichText, Ui};
 
 #[derive(Default)]
 pub struct DocumentsPanel {
-    pub filter: String,
-    /// Indexes of the documents the filter lets through, for (project revision, filter).
+    pub filter: DocumentFilter,
+    /// Indexes of the documents the filter lets through, in its order, for (project
+    /// revision, document count, filter).
     matching: Vec<usize>,
-    matching_for: Option<(u64, usize, String)>,
+    matching_for: Option<(u64, usize, DocumentFilter)>,
     /// The document whose row was last brought into view.
     scrolled_to: Option<DocumentId>,
 }
@@ -32,17 +35,26 @@ impl DocumentsPanel {
         commands: &mut Vec<AppCommand>,
     ) {
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        self.update_matching(project);
+        let total = project.documents.len();
+        let shown = self.matching.len();
+        ui.horizontal_wrapped(|ui| {
             ui.heading("Documents");
-            ui.label(RichText::new(project.documents.len().to_string()).weak());
+            let count = if shown == total {
+                total.to_string()
+            } else {
+                format!("{shown} of {total}")
+            };
+            ui.label(RichText::new(count).weak());
         });
         let label = ui.label("Filter");
         ui.add(
-            egui::TextEdit::singleline(&mut self.filter)
+            egui::TextEdit::singleline(&mut self.filter.text)
                 .hint_text("title contains…")
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
+        self.filter_ui(ui);
         ui.separator();
         self.update_matching(project);
         // Rows have one height, so only the visible ones are laid out: a project of 10,000
@@ -86,6 +98,38 @@ impl DocumentsPanel {
         );
     }
 
+    /// Status filter and sort order: two small menus, one a row, their labels in a column.
+    fn filter_ui(&mut self, ui: &mut Ui) {
+        let label_width = 36.0;
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([label_width, 18.0], egui::Label::new("Show"));
+            let shown = self.filter.status.map_or("all", |s| s.label());
+            egui::ComboBox::from_id_salt("documents_status")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.status, None, "all");
+                    for status in DocumentStatus::ALL {
+                        let text = RichText::new(status.label()).color(status_color(status));
+                        ui.selectable_value(&mut self.filter.status, Some(status), text);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([label_width, 18.0], egui::Label::new("Sort"));
+            egui::ComboBox::from_id_salt("documents_order")
+                .selected_text(self.filter.order.label())
+                .show_ui(ui, |ui| {
+                    for order in DocumentOrder::ALL {
+                        ui.selectable_value(&mut self.filter.order, order, order.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+    }
+
     fn update_matching(&mut self, project: &Project) {
         let key = (
             project.revision,
@@ -95,15 +139,17 @@ impl DocumentsPanel {
         if self.matching_for.as_ref() == Some(&key) {
             return;
         }
-        let needle = self.filter.to_lowercase();
-        self.matching = project
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| needle.is_empty() || d.title.to_lowercase().contains(&needle))
-            .map(|(i, _)| i)
-            .collect();
+        self.matching = list_documents(project, &self.filter);
         self.matching_for = Some(key);
+    }
+
+    /// The documents as listed (filtered and sorted), for Up/Down.
+    pub fn listed(&mut self, project: &Project) -> Vec<DocumentId> {
+        self.update_matching(project);
+        self.matching
+            .iter()
+            .filter_map(|&i| project.documents.get(i).map(|d| d.id))
+            .collect()
     }
 }
 

@@ -5,7 +5,7 @@
 use super::commands::AppCommand;
 use super::search_panel::kwic_button;
 use super::theme::type_color;
-use super::widgets::type_filter_combo;
+use super::widgets::{document_group_heading, field_row, swatch_heading, type_filter_combo};
 use crate::kb::{EntityRow, Mention, entity_table, mentions_with_context, propose_aliases};
 use crate::model::{DocumentId, Entity, EntityId, Project, SpanId};
 use crate::session::Op;
@@ -269,28 +269,49 @@ impl EntitiesPanel {
             .size
             .max(ui.spacing().interact_size.y);
         ui.push_id("entity_table", |ui| {
-            // What the five columns and their gaps may take together.
-            let width = (ui.available_width() - 4.0 * ui.spacing().item_spacing.x - 8.0).max(200.0);
-            TableBuilder::new(ui)
+            // The counts and the type get the width their header needs, the name the rest;
+            // aliases get a column only in a wide panel (they are listed with the entity).
+            let gap = ui.spacing().item_spacing.x;
+            let text_width = |text: &str, style: egui::TextStyle| {
+                let font = style.resolve(ui.style());
+                ui.fonts_mut(|f| {
+                    f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
+                        .size()
+                        .x
+                })
+            };
+            let type_width = text_width("QUANTITY", egui::TextStyle::Small) + 18.0;
+            let mentions_width = text_width("Mentions v", egui::TextStyle::Body) + 8.0;
+            let docs_width = text_width("Docs v", egui::TextStyle::Body) + 8.0;
+            let fixed = type_width + mentions_width + docs_width + 4.0 * gap + 8.0;
+            let name_min = 110.0;
+            let with_aliases = ui.available_width() - fixed >= name_min + 120.0 + gap;
+            let mut columns = vec![
+                SortColumn::Name,
+                SortColumn::Type,
+                SortColumn::Mentions,
+                SortColumn::Documents,
+            ];
+            // Not resizable: a resizable column keeps the width it once had, so the name
+            // column could not give width back when the panel narrows (nor stop widening it).
+            let mut table = TableBuilder::new(ui)
                 .striped(true)
-                .resizable(true)
+                .resizable(false)
                 .sense(Sense::click())
                 .max_scroll_height(height)
                 .min_scrolled_height(height.min(120.0))
-                // Shares of the panel's width: the table never pushes the panel wider.
-                .column(Column::initial(width * 0.36).at_least(60.0).clip(true))
-                .column(Column::initial(width * 0.14).at_least(34.0).clip(true))
-                .column(Column::initial(width * 0.17).at_least(34.0).clip(true))
-                .column(Column::initial(width * 0.12).at_least(30.0).clip(true))
-                .column(Column::remainder().at_least(30.0).clip(true))
-                .header(text_height + 4.0, |mut header| {
-                    for column in [
-                        SortColumn::Name,
-                        SortColumn::Type,
-                        SortColumn::Mentions,
-                        SortColumn::Documents,
-                        SortColumn::Aliases,
-                    ] {
+                .column(Column::remainder().at_least(60.0).clip(true))
+                .column(Column::exact(type_width).clip(true))
+                .column(Column::exact(mentions_width).clip(true))
+                .column(Column::exact(docs_width).clip(true));
+            if with_aliases {
+                columns.push(SortColumn::Aliases);
+                table = table.column(Column::initial(120.0).at_least(40.0).clip(true));
+            }
+            let row_height = text_height + 4.0;
+            table
+                .header(row_height, |mut header| {
+                    for &column in &columns {
                         header.col(|ui| {
                             let mark = match (self.sort == column, self.ascending) {
                                 (false, _) => "",
@@ -313,12 +334,19 @@ impl EntitiesPanel {
                     }
                 })
                 .body(|body| {
-                    body.rows(text_height, rows.len(), |mut row| {
+                    body.rows(row_height, rows.len(), |mut row| {
                         let r = &rows[row.index()];
                         let selected = self.selected == Some(r.id);
                         row.set_selected(selected);
                         row.col(|ui| {
-                            if ui.selectable_label(selected, &r.name).clicked() {
+                            let name = egui::Button::selectable(selected, &r.name)
+                                .wrap_mode(egui::TextWrapMode::Truncate);
+                            let mut response = ui.add(name);
+                            if !r.aliases.is_empty() {
+                                response = response
+                                    .on_hover_text(format!("also: {}", r.aliases.join(", ")));
+                            }
+                            if response.clicked() {
                                 clicked_row = Some(r.id);
                             }
                         });
@@ -330,7 +358,11 @@ impl EntitiesPanel {
                                 CornerRadius::same(2),
                                 type_color(&project.schema, &r.entity_type),
                             );
-                            ui.label(&r.entity_type);
+                            ui.add(
+                                egui::Label::new(RichText::new(r.entity_type.as_str()).small())
+                                    .truncate(),
+                            )
+                            .on_hover_text(project.schema.entity_label(&r.entity_type));
                         });
                         row.col(|ui| {
                             ui.label(r.mentions.to_string());
@@ -338,9 +370,14 @@ impl EntitiesPanel {
                         row.col(|ui| {
                             ui.label(r.documents.to_string());
                         });
-                        row.col(|ui| {
-                            ui.label(RichText::new(r.aliases.join(", ")).weak());
-                        });
+                        if with_aliases {
+                            row.col(|ui| {
+                                ui.add(
+                                    egui::Label::new(RichText::new(r.aliases.join(", ")).weak())
+                                        .truncate(),
+                                );
+                            });
+                        }
                         if row.response().clicked() {
                             clicked_row = Some(r.id);
                         }
@@ -382,44 +419,40 @@ impl EntitiesPanel {
         let editing = ui.ctx().egui_wants_keyboard_input();
         self.load_buffers(project, entity, editing);
         let color = type_color(&project.schema, &entity.entity_type);
-        ui.horizontal(|ui| {
-            let (rect, _) = ui.allocate_exact_size(Vec2::splat(14.0), Sense::hover());
-            ui.painter().rect_filled(rect, CornerRadius::same(3), color);
-            ui.heading(&entity.name);
-            ui.label(RichText::new(&entity.entity_type).weak());
-        });
+        swatch_heading(ui, color, &entity.name);
+        ui.label(
+            RichText::new(format!(
+                "{}  {}",
+                entity.entity_type,
+                project.schema.entity_label(&entity.entity_type)
+            ))
+            .weak(),
+        );
         let mut commit = false;
-        egui::Grid::new("entity_fields")
-            .num_columns(2)
-            .spacing([8.0, 4.0])
-            .show(ui, |ui| {
-                let label = ui.label("Canonical name");
-                let r = ui
-                    .add(egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY))
-                    .labelled_by(label.id);
-                commit |= r.lost_focus();
-                ui.end_row();
-                let label = ui.label("Aliases");
-                let r = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut self.aliases)
-                            .hint_text("comma-separated")
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(label.id);
-                commit |= r.lost_focus();
-                ui.end_row();
-                let label = ui.label("Note");
-                let r = ui
-                    .add(
-                        egui::TextEdit::multiline(&mut self.note)
-                            .desired_rows(2)
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(label.id);
-                commit |= r.lost_focus();
-                ui.end_row();
-            });
+        let width = 64.0;
+        commit |= field_row(ui, width, "Name", |ui, label| {
+            ui.add(egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY))
+                .labelled_by(label)
+                .lost_focus()
+        });
+        commit |= field_row(ui, width, "Aliases", |ui, label| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.aliases)
+                    .hint_text("comma-separated")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label)
+            .lost_focus()
+        });
+        commit |= field_row(ui, width, "Note", |ui, label| {
+            ui.add(
+                egui::TextEdit::multiline(&mut self.note)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label)
+            .lost_focus()
+        });
         if commit {
             let mut updated = entity.clone();
             let name = self.name.trim();
@@ -484,60 +517,58 @@ impl EntitiesPanel {
         }
         for (doc, mentions) in groups {
             let title = project.document(doc).map_or("?", |d| d.title.as_str());
-            egui::CollapsingHeader::new(format!("{title} ({})", mentions.len()))
-                .id_salt(("entity_doc", doc))
-                .default_open(true)
-                .show(ui, |ui| {
-                    for m in mentions {
-                        ui.push_id(m.span, |ui| {
-                            ui.horizontal(|ui| {
-                                let mut marked = self.split_marked.contains(&m.span);
-                                let check = ui
-                                    .checkbox(&mut marked, "")
-                                    .on_hover_text("Tick to split this mention off");
-                                check.widget_info(|| {
-                                    egui::WidgetInfo::selected(
-                                        egui::Role::CheckBox,
-                                        true,
-                                        marked,
-                                        "Mark for split",
-                                    )
-                                });
-                                if check.changed() {
-                                    if marked {
-                                        self.split_marked.insert(m.span);
-                                    } else {
-                                        self.split_marked.remove(&m.span);
-                                    }
-                                }
-                                if ui
-                                    .small_button("Unlink")
-                                    .on_hover_text("Keep the span, drop its link to this entity")
-                                    .clicked()
-                                {
-                                    commands.push(AppCommand::Op(Op::Link {
-                                        doc: m.doc,
-                                        span: m.span,
-                                        entity: None,
-                                    }));
-                                }
-                                let line = kwic_button(ui, &m.left, &m.hit, &m.right, color);
-                                if line.clicked()
-                                    && let Some((start, end)) = project
-                                        .document(m.doc)
-                                        .and_then(|d| d.span(m.span))
-                                        .map(|s| (s.start, s.end))
-                                {
-                                    commands.push(AppCommand::JumpTo {
-                                        doc: m.doc,
-                                        start,
-                                        end,
-                                    });
-                                }
+            document_group_heading(ui, title, mentions.len());
+            ui.indent(("entity_doc", doc), |ui| {
+                for m in mentions {
+                    ui.push_id(m.span, |ui| {
+                        ui.horizontal(|ui| {
+                            let mut marked = self.split_marked.contains(&m.span);
+                            let check = ui
+                                .checkbox(&mut marked, "")
+                                .on_hover_text("Tick to split this mention off");
+                            check.widget_info(|| {
+                                egui::WidgetInfo::selected(
+                                    egui::Role::CheckBox,
+                                    true,
+                                    marked,
+                                    "Mark for split",
+                                )
                             });
+                            if check.changed() {
+                                if marked {
+                                    self.split_marked.insert(m.span);
+                                } else {
+                                    self.split_marked.remove(&m.span);
+                                }
+                            }
+                            if ui
+                                .small_button("Unlink")
+                                .on_hover_text("Keep the span, drop its link to this entity")
+                                .clicked()
+                            {
+                                commands.push(AppCommand::Op(Op::Link {
+                                    doc: m.doc,
+                                    span: m.span,
+                                    entity: None,
+                                }));
+                            }
+                            let line = kwic_button(ui, &m.left, &m.hit, &m.right, color);
+                            if line.clicked()
+                                && let Some((start, end)) = project
+                                    .document(m.doc)
+                                    .and_then(|d| d.span(m.span))
+                                    .map(|s| (s.start, s.end))
+                            {
+                                commands.push(AppCommand::JumpTo {
+                                    doc: m.doc,
+                                    start,
+                                    end,
+                                });
+                            }
                         });
-                    }
-                });
+                    });
+                }
+            });
         }
         if !self.split_marked.is_empty() {
             ui.separator();

@@ -84,6 +84,7 @@ impl ExportDialog {
             return;
         }
         let mut open = self.open;
+        let options_before = self.options_key();
         egui::Window::new("Export")
             .open(&mut open)
             .resizable(false)
@@ -147,20 +148,33 @@ impl ExportDialog {
                         ui.label("Documents");
                         ui.checkbox(&mut self.only_current_document, "Only the open document");
                         ui.end_row();
-                        ui.label("Types");
-                        ui.horizontal_wrapped(|ui| {
-                            for t in &project.schema.entity_types {
-                                let mut on = !self.excluded_types.contains(&t.id);
-                                if ui.checkbox(&mut on, &t.id).changed() {
-                                    if on {
-                                        self.excluded_types.retain(|x| *x != t.id);
-                                    } else {
-                                        self.excluded_types.push(t.id.clone());
-                                    }
-                                }
+                    });
+                // The types wrap over several rows: outside the grid, whose rows keep the
+                // height of one line and would let them run into the next row.
+                ui.add_space(4.0);
+                ui.label("Types");
+                ui.horizontal_wrapped(|ui| {
+                    ui.set_max_width(440.0);
+                    for t in &project.schema.entity_types {
+                        let mut on = !self.excluded_types.contains(&t.id);
+                        if ui
+                            .checkbox(&mut on, &t.id)
+                            .on_hover_text(&t.label)
+                            .changed()
+                        {
+                            if on {
+                                self.excluded_types.retain(|x| *x != t.id);
+                            } else {
+                                self.excluded_types.push(t.id.clone());
                             }
-                        });
-                        ui.end_row();
+                        }
+                    }
+                });
+                ui.add_space(6.0);
+                egui::Grid::new("export_target_grid")
+                    .num_columns(2)
+                    .spacing([10.0, 8.0])
+                    .show(ui, |ui| {
                         let target_label = ui.label(if self.format.is_folder() {
                             "Folder"
                         } else {
@@ -207,6 +221,22 @@ impl ExportDialog {
                 }
             });
         self.open = open;
+        // A message says what the last click did: once an option changes it no longer applies.
+        if self.options_key() != options_before {
+            self.message = None;
+        }
+    }
+
+    /// Everything the user can set, to notice a change.
+    fn options_key(&self) -> (ExportFormat, TagScheme, bool, Vec<String>, String, bool) {
+        (
+            self.format,
+            self.scheme,
+            self.only_current_document,
+            self.excluded_types.clone(),
+            self.target.clone(),
+            self.overwrite,
+        )
     }
 
     /// Runs the export with the dialog's settings; (success, message).

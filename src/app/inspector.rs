@@ -4,8 +4,10 @@ use super::commands::AppCommand;
 use super::document_view::Selection;
 use super::documents_panel::{set_status, status_color};
 use super::theme::type_color;
-use super::widgets::{swatch_button, tag_menu_ui};
-use crate::model::{Document, DocumentStatus, Project, Relation, Span};
+use super::widgets::{field_row, swatch_button, tag_menu_ui};
+use crate::model::{
+    Document, DocumentId, DocumentMetadata, DocumentStatus, Project, Relation, Span,
+};
 use crate::session::Op;
 use egui::{RichText, Ui};
 
@@ -14,6 +16,124 @@ use egui::{RichText, Ui};
 pub struct Inspector {
     note: String,
     note_owner: Option<Selection>,
+    details: DocumentDetails,
+}
+
+/// The open document's title and metadata as edited in the inspector. A field commits when
+/// it loses focus; the buffers reload when the document, or what it holds (undo, an edit
+/// made elsewhere), changes.
+#[derive(Default)]
+struct DocumentDetails {
+    title: String,
+    date: String,
+    author: String,
+    outlet: String,
+    url: String,
+    language: String,
+    note: String,
+    /// What the buffers were loaded from.
+    loaded: Option<(DocumentId, String, DocumentMetadata)>,
+}
+
+impl DocumentDetails {
+    fn load(&mut self, doc: &Document) {
+        let m = &doc.metadata;
+        if self
+            .loaded
+            .as_ref()
+            .is_some_and(|(id, title, meta)| *id == doc.id && *title == doc.title && meta == m)
+        {
+            return;
+        }
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        self.title = doc.title.clone();
+        self.date = text(&m.date);
+        self.author = text(&m.author);
+        self.outlet = text(&m.source);
+        self.url = text(&m.url);
+        self.language = text(&m.language);
+        self.note = text(&m.note);
+        self.loaded = Some((doc.id, doc.title.clone(), m.clone()));
+    }
+
+    /// The metadata the buffers describe (blank fields are cleared by the core).
+    fn metadata(&self, doc: &Document) -> DocumentMetadata {
+        let some = |v: &str| Some(v.to_string());
+        DocumentMetadata {
+            date: some(&self.date),
+            author: some(&self.author),
+            source: some(&self.outlet),
+            url: some(&self.url),
+            language: some(&self.language),
+            note: some(&self.note),
+            extra: doc.metadata.extra.clone(),
+            pages: doc.metadata.pages.clone(),
+        }
+    }
+
+    /// The operations that bring the document in line with the buffers.
+    fn commit(&self, doc: &Document, commands: &mut Vec<AppCommand>) {
+        if self.title.trim() != doc.title {
+            commands.push(AppCommand::Op(Op::SetDocumentTitle {
+                doc: doc.id,
+                title: self.title.clone(),
+            }));
+        }
+        let metadata = self.metadata(doc);
+        if metadata.clone().tidied() != doc.metadata {
+            commands.push(AppCommand::Op(Op::SetDocumentMetadata {
+                doc: doc.id,
+                metadata: Box::new(metadata),
+            }));
+        }
+    }
+
+    /// Title, date, author, outlet, URL, language and note, each a labelled field.
+    fn ui(&mut self, ui: &mut Ui, doc: &Document, commands: &mut Vec<AppCommand>) {
+        self.load(doc);
+        let mut done = false;
+        let label_width = 64.0;
+        let fields: [(&str, &str, &mut String); 6] = [
+            ("Title", "", &mut self.title),
+            ("Date", "YYYY-MM-DD", &mut self.date),
+            ("Author", "", &mut self.author),
+            ("Outlet", "publisher or agency", &mut self.outlet),
+            ("URL", "https://…", &mut self.url),
+            ("Language", "en, hy, ru…", &mut self.language),
+        ];
+        for (name, hint, value) in fields {
+            done |= field_row(ui, label_width, name, |ui, label| {
+                wrapping_line_ui(ui, value, hint, label)
+            });
+        }
+        let date = self.date.trim();
+        if !date.is_empty() && !crate::model::is_iso_date(date) {
+            ui.label(
+                RichText::new("Dates read as YYYY-MM-DD (a time may follow)")
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        if !doc.source.is_empty() {
+            ui.label(RichText::new(format!("Imported from {}", doc.source)).weak());
+        }
+        for (key, value) in &doc.metadata.extra {
+            ui.label(RichText::new(format!("{key}: {value}")).weak());
+        }
+        let label = ui.label("Note");
+        let response = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.note)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("about the whole document…"),
+            )
+            .labelled_by(label.id);
+        done |= response.lost_focus();
+        if done {
+            self.commit(doc, commands);
+        }
+    }
 }
 
 impl Inspector {
@@ -51,7 +171,7 @@ impl Inspector {
                 None
             }
             Selection::None => {
-                document_summary_ui(ui, project, doc, commands);
+                document_summary_ui(ui, project, doc, &mut self.details, commands);
                 None
             }
         }
@@ -393,6 +513,25 @@ impl Inspector {
     }
 }
 
+/// A one-line value that wraps when long (a title, a URL) instead of scrolling sideways;
+/// Enter ends the edit. True when the edit ended this frame.
+fn wrapping_line_ui(ui: &mut Ui, value: &mut String, hint: &str, label: egui::Id) -> bool {
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(value)
+                .hint_text(hint)
+                .desired_rows(1)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label);
+    if value.contains(['\n', '\r']) {
+        value.retain(|c| c != '\n' && c != '\r');
+        response.surrender_focus();
+        return true;
+    }
+    response.lost_focus()
+}
+
 fn link(doc: &Document, span: &Span, entity: Option<crate::model::EntityId>) -> AppCommand {
     AppCommand::Op(Op::Link {
         doc: doc.id,
@@ -405,15 +544,11 @@ fn document_summary_ui(
     ui: &mut Ui,
     project: &Project,
     doc: &Document,
+    details: &mut DocumentDetails,
     commands: &mut Vec<AppCommand>,
 ) {
     ui.heading("Document");
-    ui.label(RichText::new(&doc.title).strong());
-    if !doc.source.is_empty() {
-        ui.label(RichText::new(&doc.source).weak());
-    }
-    ui.add_space(6.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Status");
         for status in DocumentStatus::ALL {
             let text = RichText::new(status.label()).color(status_color(status));
@@ -423,6 +558,8 @@ fn document_summary_ui(
         }
     });
     ui.add_space(6.0);
+    details.ui(ui, doc, commands);
+    ui.add_space(8.0);
     ui.label(format!(
         "{}, {}",
         crate::text::count(doc.spans.len(), "span", "spans"),

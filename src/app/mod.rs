@@ -62,6 +62,7 @@ fn contain(ui: &mut Ui) {
 pub struct FrameLayout {
     pub documents_panel: Option<egui::Rect>,
     pub right_panel: Option<egui::Rect>,
+    pub status_bar: Option<egui::Rect>,
     /// The document's text column.
     pub text: Option<egui::Rect>,
 }
@@ -273,9 +274,12 @@ impl MarginaliaApp {
         self.view.keys_blocked = !DocumentView::owns_keyboard(&ctx);
 
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui, &mut commands));
-        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
+        let status_bar = egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
         let project = &self.session.project;
-        self.layout = FrameLayout::default();
+        self.layout = FrameLayout {
+            status_bar: Some(status_bar.response.rect),
+            ..FrameLayout::default()
+        };
         if self.settings.show_documents {
             let shown = egui::Panel::left("documents")
                 .resizable(true)

@@ -26,7 +26,8 @@ impl SchemaEditor {
         let mut open = self.open;
         egui::Window::new("Schema Editor")
             .open(&mut open)
-            .default_width(620.0)
+            .default_width(640.0)
+            .default_height(ctx.content_rect().height() * 0.8)
             .vscroll(true)
             .show(ctx, |ui| self.ui(ui, project, commands));
         self.open = open;
@@ -51,6 +52,7 @@ impl SchemaEditor {
                 .count()
         };
 
+        let label_size = egui::vec2(150.0, ui.spacing().interact_size.y);
         let changed = *draft != project.schema;
         ui.horizontal(|ui| {
             if ui
@@ -109,7 +111,8 @@ impl SchemaEditor {
                         t.color = to_hex(rgb);
                     }
                     let id_label = ui.label(RichText::new(&t.id).monospace());
-                    ui.add(egui::TextEdit::singleline(&mut t.label).desired_width(140.0))
+                    // Sized, not desired: a grid cell would keep last frame's narrow width.
+                    ui.add_sized(label_size, egui::TextEdit::singleline(&mut t.label))
                         .labelled_by(id_label.id);
                     let key_text = t.key.map_or("—".to_string(), |k| k.to_string());
                     egui::ComboBox::new(("key", &t.id), "")
@@ -131,7 +134,11 @@ impl SchemaEditor {
                         }
                     } else {
                         ui.menu_button("Reassign & delete…", |ui| {
-                            ui.label(format!("Move the {n} {} spans to", t.id));
+                            ui.label(if n == 1 {
+                                format!("Move the {} span to", t.id)
+                            } else {
+                                format!("Move the {n} {} spans to", t.id)
+                            });
                             for other in ids.iter().filter(|o| **o != t.id) {
                                 if ui.button(other).clicked() {
                                     reassign = Some((t.id.clone(), other.clone()));
@@ -182,7 +189,7 @@ impl SchemaEditor {
                 ui.end_row();
                 for r in &mut draft.relation_types {
                     let id_label = ui.label(RichText::new(&r.id).monospace());
-                    ui.add(egui::TextEdit::singleline(&mut r.label).desired_width(130.0))
+                    ui.add_sized(label_size, egui::TextEdit::singleline(&mut r.label))
                         .labelled_by(id_label.id);
                     type_set_ui(ui, ("from", &r.id), &type_ids, &mut r.source_types);
                     type_set_ui(ui, ("to", &r.id), &type_ids, &mut r.target_types);

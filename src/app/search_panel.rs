@@ -4,7 +4,7 @@
 
 use super::commands::AppCommand;
 use super::theme::type_color;
-use super::widgets::type_filter_combo;
+use super::widgets::{document_group_heading, type_filter_combo};
 use crate::model::{DocumentId, EntityId, Project};
 use crate::search::{Hit, Mode, Query, SearchError, SearchResults, search};
 use crate::session::Op;
@@ -225,14 +225,7 @@ impl SearchPanel {
                 let mut shown = 0;
                 for (doc, hits) in documents {
                     let title = project.document(doc).map_or("?", |d| d.title.as_str());
-                    // A plain wrapping heading: a collapsing header would not wrap a long
-                    // title and would widen the panel.
-                    ui.add(
-                        egui::Label::new(
-                            RichText::new(format!("{title} ({})", hits.len())).strong(),
-                        )
-                        .wrap(),
-                    );
+                    document_group_heading(ui, title, hits.len());
                     ui.indent(("find_doc", doc), |ui| {
                         for (i, h) in hits.iter().enumerate() {
                             if shown >= MAX_ROWS {
@@ -254,8 +247,12 @@ impl SearchPanel {
                 if results.hits.len() > MAX_ROWS {
                     ui.label(
                         RichText::new(format!(
-                            "{} more hits not listed",
-                            results.hits.len() - MAX_ROWS
+                            "{} not listed",
+                            crate::text::count(
+                                results.hits.len() - MAX_ROWS,
+                                "more hit",
+                                "more hits"
+                            )
                         ))
                         .weak(),
                     );

@@ -58,6 +58,49 @@ pub fn type_filter_combo(
         .labelled_by(label.id)
 }
 
+/// A labelled field on one row: the label in a column `label_width` wide, the field in what is
+/// left of the row. (A grid cell would offer the field more room than the panel has, and the
+/// panel would grow to hold it, frame after frame.) `field` gets the label's id.
+pub fn field_row<R>(
+    ui: &mut Ui,
+    label_width: f32,
+    name: &str,
+    field: impl FnOnce(&mut Ui, egui::Id) -> R,
+) -> R {
+    ui.horizontal_top(|ui| {
+        let height = ui.spacing().interact_size.y;
+        let label = ui
+            .allocate_ui_with_layout(
+                Vec2::new(label_width, height),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| {
+                    ui.set_min_size(Vec2::new(label_width, height));
+                    ui.label(name)
+                },
+            )
+            .inner;
+        field(ui, label.id)
+    })
+    .inner
+}
+
+/// The heading of a group of lines from one document (title and count). A plain wrapping
+/// label: a collapsing header would not wrap a long title, and would widen the panel.
+pub fn document_group_heading(ui: &mut Ui, title: &str, lines: usize) {
+    ui.add(egui::Label::new(egui::RichText::new(format!("{title} ({lines})")).strong()).wrap());
+}
+
+/// A heading after a colour swatch; a long one wraps in the room the swatch leaves.
+pub fn swatch_heading(ui: &mut Ui, color: Color32, text: &str) {
+    ui.horizontal_top(|ui| {
+        let (rect, _) = ui.allocate_exact_size(Vec2::new(14.0, 22.0), Sense::hover());
+        let swatch = egui::Rect::from_center_size(rect.center(), Vec2::splat(14.0));
+        ui.painter()
+            .rect_filled(swatch, CornerRadius::same(3), color);
+        ui.add(egui::Label::new(egui::RichText::new(text).heading()).wrap());
+    });
+}
+
 pub fn swatch_button(ui: &mut Ui, color: Color32, text: &str) -> egui::Response {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(Vec2::splat(12.0), Sense::hover());

@@ -43,10 +43,12 @@ pub(super) fn merge(base: &Path, ours: &Path, theirs: &Path) -> Result<()> {
             c.theirs
         ));
     }
+    let n = merged.conflicts.len();
     bail!(
-        "{}: {} conflict(s) remain; the project keeps OURS' version and lists them (marginalia stats shows them)",
+        "{}: {} {}; the project keeps OURS' version and lists them (marginalia stats shows them)",
         ours.display(),
-        merged.conflicts.len()
+        crate::text::count(n, "conflict", "conflicts"),
+        if n == 1 { "remains" } else { "remain" }
     )
 }
 

@@ -5,8 +5,7 @@
 
 use super::escape_xml as esc;
 use crate::model::{Document, Project, Span, parse_hex_color};
-use crate::text::count;
-use crate::text::{sentences, tokenize};
+use crate::text::{count, sentences, tokenize};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -119,11 +118,11 @@ fn contents(project: &Project, out: &mut String) {
     for d in &project.documents {
         let _ = writeln!(
             out,
-            "<li><a href=\"#doc-{}\">{}</a> <span class=\"meta\">({} annotations, {} relations)</span></li>",
+            "<li><a href=\"#doc-{}\">{}</a> <span class=\"meta\">({}, {})</span></li>",
             d.id,
             esc(&d.title),
-            d.spans.len(),
-            d.relations.len()
+            count(d.spans.len(), "annotation", "annotations"),
+            count(d.relations.len(), "relation", "relations")
         );
     }
     out.push_str("</ol>\n<p class=\"meta\"><a href=\"#entities\">Entity index</a> (after the documents)</p>\n</nav>\n");
@@ -152,13 +151,13 @@ fn index(project: &Project, out: &mut String) {
         let mentions: Vec<String> = project.mentions_of(e.id).map(|(d, s)| link(d, s)).collect();
         let _ = writeln!(
             out,
-            "<dt id=\"entity-{}\"><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{}{} mention(s) in documents {}</dd>",
+            "<dt id=\"entity-{}\"><span class=\"chip\" style=\"background:{}\">{}</span> {}</dt>\n<dd>{}{}: {}</dd>",
             e.id,
             colour(project, &e.entity_type),
             esc(&e.entity_type),
             esc(&e.name),
             also(project, e),
-            mentions.len(),
+            count(mentions.len(), "mention", "mentions"),
             mentions.join(" ")
         );
     }
@@ -174,11 +173,11 @@ fn index(project: &Project, out: &mut String) {
     for ((ty, text), links) in groups {
         let _ = writeln!(
             out,
-            "<dt><span class=\"chip\" style=\"background:{}\">{}</span> {} <span class=\"meta\">(not linked)</span></dt>\n<dd>{} mention(s) in documents {}</dd>",
+            "<dt><span class=\"chip\" style=\"background:{}\">{}</span> {} <span class=\"meta\">(not linked)</span></dt>\n<dd>{}: {}</dd>",
             colour(project, ty),
             esc(ty),
             esc(text),
-            links.len(),
+            count(links.len(), "mention", "mentions"),
             links.join(" ")
         );
     }

@@ -157,12 +157,13 @@ pub struct ExportReport {
 
 impl ExportReport {
     pub fn summary(&self) -> String {
+        use crate::text::count;
         format!(
             "wrote {} ({}, {}, {})",
             self.path.display(),
-            crate::text::count(self.documents, "document", "documents"),
-            crate::text::count(self.spans, "span", "spans"),
-            crate::text::count(self.relations, "relation", "relations")
+            count(self.documents, "document", "documents"),
+            count(self.spans, "span", "spans"),
+            count(self.relations, "relation", "relations")
         )
     }
 }

@@ -257,13 +257,23 @@ pub fn annotated_transaction(
     }
     if !added_entity.is_empty() {
         report.notices.push(format!(
-            "added entity type(s) to the schema: {}",
+            "added {} to the schema: {}",
+            if added_entity.len() == 1 {
+                "an entity type"
+            } else {
+                "entity types"
+            },
             added_entity.join(", ")
         ));
     }
     if !added_relation.is_empty() {
         report.notices.push(format!(
-            "added relation type(s) to the schema: {}",
+            "added {} to the schema: {}",
+            if added_relation.len() == 1 {
+                "a relation type"
+            } else {
+                "relation types"
+            },
             added_relation.join(", ")
         ));
     }

@@ -20,6 +20,7 @@ pub mod webanno;
 pub use decode::{MAX_FILE_BYTES, decode_text};
 
 use crate::edit::{Edit, Transaction};
+pub(crate) use crate::model::is_iso_date;
 use crate::model::{Document, DocumentMetadata, Project};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -321,18 +322,6 @@ pub fn document_from_text(
         text,
         metadata,
     })
-}
-
-/// Whether a date reads as ISO 8601: `YYYY-MM-DD`, optionally followed by a time.
-pub(crate) fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 10
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b[7] == b'-'
-        && b[8..10].iter().all(u8::is_ascii_digit)
-        && (b.len() == 10 || matches!(b[10], b'T' | b' '))
 }
 
 /// The first non-empty line if it is short enough to be a headline, else the file name.

@@ -138,7 +138,8 @@ impl DocumentStatus {
 }
 
 /// What is known about a document besides its text: read from the file it came from (HTML
-/// `<meta>`, mail headers, table columns, office document properties) or set by the analyst.
+/// `<meta>`, mail headers, table columns, office document properties) or set by the analyst
+/// (who may also leave a note on the whole document).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DocumentMetadata {
     /// When it was published or sent, ISO 8601 (`2024-03-01` or `2024-03-01T09:30:00+02:00`).
@@ -161,11 +162,33 @@ pub struct DocumentMetadata {
     /// (the first is 0). Empty when the source has no pages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<usize>,
+    /// The analyst's note on the whole document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl DocumentMetadata {
     pub fn is_empty(&self) -> bool {
         self == &DocumentMetadata::default()
+    }
+
+    /// The same metadata with its fields trimmed and blank ones unknown.
+    pub fn tidied(mut self) -> DocumentMetadata {
+        for field in [
+            &mut self.date,
+            &mut self.author,
+            &mut self.source,
+            &mut self.url,
+            &mut self.language,
+            &mut self.note,
+        ] {
+            *field = field
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string);
+        }
+        self
     }
 
     /// Sets a field only when it is still unknown and the value is not blank.
@@ -195,6 +218,7 @@ impl DocumentMetadata {
             "url": self.url,
             "language": self.language,
             "extra": self.extra,
+            "note": self.note,
         });
         if !self.pages.is_empty()
             && let Some(obj) = value.as_object_mut()
@@ -216,6 +240,18 @@ pub struct Tokenization {
     /// joined by tabs; empty when the file had no such columns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+}
+
+/// Whether a date reads as ISO 8601: `YYYY-MM-DD`, optionally followed by a time.
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || matches!(b[10], b'T' | b' '))
 }
 
 /// An imported article. Its text never changes after import; annotations point into it.

@@ -8,10 +8,10 @@ mod schema;
 mod stats;
 pub(crate) mod validate;
 
-pub use document::content_hash;
 pub use document::{
     Document, DocumentMetadata, DocumentStatus, Origin, Relation, ShortName, Span, Tokenization,
 };
+pub use document::{content_hash, is_iso_date};
 pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
 pub use project::{
     Conflict, Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision,

@@ -204,6 +204,16 @@ impl Schema {
         self.relation_types.iter().find(|t| t.id == id)
     }
 
+    /// What the analyst reads for a relation type: its label, or the id when unknown.
+    pub fn relation_label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.relation_type(id).map_or(id, |t| t.label.as_str())
+    }
+
+    /// What the analyst reads for an entity type: its label, or the id when unknown.
+    pub fn entity_label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.entity_type(id).map_or(id, |t| t.label.as_str())
+    }
+
     pub fn entity_type_for_key(&self, key: char) -> Option<&EntityType> {
         self.entity_types.iter().find(|t| t.key == Some(key))
     }

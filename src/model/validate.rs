@@ -66,9 +66,9 @@ pub enum ModelError {
     SpanHasRelations { span: SpanId },
     #[error("entity {0} still has linked mentions; unlink them first")]
     EntityInUse(EntityId),
-    #[error("entity type '{ty}' is used by {count} spans; reassign them first")]
+    #[error("entity type '{ty}' is used by {}; reassign them first", crate::text::count(*.count, "span", "spans"))]
     EntityTypeInUse { ty: String, count: usize },
-    #[error("relation type '{ty}' is used by {count} relations; reassign them first")]
+    #[error("relation type '{ty}' is used by {}; reassign them first", crate::text::count(*.count, "relation", "relations"))]
     RelationTypeInUse { ty: String, count: usize },
     #[error("the schema names entity type '{0}' twice")]
     DuplicateType(String),

@@ -2,6 +2,10 @@
 //! or the spans of one entity type, or the mentions of one entity. Hits carry char offsets
 //! and a keyword-in-context line; `annotate_all` turns hits into spans in one transaction.
 
+mod documents;
+
+pub use documents::{DocumentFilter, DocumentOrder, list_documents};
+
 use crate::edit::{Edit, Transaction};
 use crate::model::{Document, DocumentId, EntityId, Project, Span, SpanId};
 use regex::{Regex, RegexBuilder};
@@ -149,9 +153,8 @@ fn push(
 }
 
 /// Keyword in context: up to `CONTEXT_CHARS` chars each side of `start..end` (char offsets),
-/// with line breaks and tabs shown as spaces.
+/// on one line: each run of whitespace (a title's blank line, `\r\n`, tabs) reads as one space.
 pub fn kwic(d: &Document, start: usize, end: usize) -> (String, String, String) {
-    let one_line = |s: &str| s.replace(['\n', '\r', '\t'], " ");
     let left_start = start.saturating_sub(CONTEXT_CHARS);
     let right_end = (end + CONTEXT_CHARS).min(d.char_len());
     (
@@ -161,11 +164,32 @@ pub fn kwic(d: &Document, start: usize, end: usize) -> (String, String, String) 
     )
 }
 
+/// `s` with every run of whitespace as one space.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
 /// A transaction adding a span of `entity_type` for every hit, and the number of hits skipped
 /// because a span with the same offsets and type exists or an earlier hit already covers it.
 pub fn annotate_all(project: &Project, hits: &[Hit], entity_type: &str) -> (Transaction, usize) {
     let mut ids = project.ids();
-    let mut tx = Transaction::new(format!("annotate {} hits as {entity_type}", hits.len()));
+    let mut tx = Transaction::new(format!(
+        "annotate {} as {entity_type}",
+        crate::text::count(hits.len(), "hit", "hits")
+    ));
     let mut seen = HashSet::new();
     let mut skipped = 0;
     for h in hits {
@@ -241,6 +265,20 @@ mod tests {
         assert_eq!(last.left, "Moscow said ");
         assert_eq!(last.right, " expanded. NATO denied it.");
         Ok(())
+    }
+
+    #[test]
+    fn a_title_and_its_body_join_with_one_space() {
+        let d = Document::new(
+            DocumentId(9),
+            "t",
+            "",
+            "CSTO summit\r\n\r\nThe CSTO\tmet  today.".into(),
+        );
+        let (left, hit, right) = kwic(&d, 19, 23);
+        assert_eq!(hit, "CSTO");
+        assert_eq!(left, "CSTO summit The ");
+        assert_eq!(right, " met today.");
     }
 
     #[test]

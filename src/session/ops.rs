@@ -8,9 +8,9 @@
 use crate::edit::{Edit, Transaction, remove_span_with_relations};
 use crate::kb::{self, KbError};
 use crate::model::{
-    DocumentId, DocumentStatus, Entity, EntityId, IdAllocator, ModelError, Origin, Project,
-    Relation, RelationDecision, RelationId, Schema, Span, SpanId, SpanRef, SuggestionDecision,
-    Verdict,
+    DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, IdAllocator, ModelError,
+    Origin, Project, Relation, RelationDecision, RelationId, Schema, Span, SpanId, SpanRef,
+    SuggestionDecision, Verdict,
 };
 use crate::search::{self, Hit};
 use crate::suggest::{RelationSuggestion, Suggestion, resolve_overlaps};
@@ -136,6 +136,16 @@ pub enum Op {
         doc: DocumentId,
         status: DocumentStatus,
     },
+    SetDocumentTitle {
+        doc: DocumentId,
+        title: String,
+    },
+    /// Replace a document's metadata (date, author, outlet, URL, language, note): blank
+    /// fields become unknown; a date must read as ISO 8601.
+    SetDocumentMetadata {
+        doc: DocumentId,
+        metadata: Box<DocumentMetadata>,
+    },
     RemoveDocument {
         doc: DocumentId,
     },
@@ -236,7 +246,10 @@ impl Op {
                     note: String::new(),
                 };
                 Ok(Planned::new(Transaction::single(
-                    format!("relate {relation_type}"),
+                    format!(
+                        "add relation \"{}\"",
+                        project.schema.relation_label(&relation_type)
+                    ),
                     Edit::AddRelation { doc, relation },
                 ))
                 .creating(Created::Relation(id)))
@@ -250,7 +263,10 @@ impl Op {
                 relation,
                 relation_type,
             } => Ok(Planned::new(Transaction::single(
-                format!("change relation to {relation_type}"),
+                format!(
+                    "change relation to \"{}\"",
+                    project.schema.relation_label(&relation_type)
+                ),
                 Edit::SetRelationType {
                     doc,
                     relation,
@@ -333,6 +349,10 @@ impl Op {
                 format!("mark document {}", status.label()),
                 Edit::SetDocumentStatus { doc, status },
             ))),
+            Op::SetDocumentTitle { doc, title } => set_document_title(project, doc, &title),
+            Op::SetDocumentMetadata { doc, metadata } => {
+                set_document_metadata(project, doc, *metadata)
+            }
             Op::RemoveDocument { doc } => Ok(Planned::new(Transaction::single(
                 "remove document",
                 Edit::RemoveDocument { doc },
@@ -651,6 +671,57 @@ fn reassign_type(project: &Project, from: &str, to: &str, mut schema: Box<Schema
 }
 
 pub use crate::text::count;
+
+fn set_document_title(project: &Project, doc: DocumentId, title: &str) -> Result<Planned, OpError> {
+    let d = project.document(doc).ok_or(ModelError::NoDocument(doc))?;
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(OpError::Nothing(
+            "a document's title cannot be empty".into(),
+        ));
+    }
+    let mut tx = Transaction::new("rename document");
+    if d.title != title {
+        tx.push(Edit::SetDocumentTitle {
+            doc,
+            title: title.to_string(),
+        });
+    }
+    Ok(unless_unchanged(tx))
+}
+
+fn set_document_metadata(
+    project: &Project,
+    doc: DocumentId,
+    metadata: DocumentMetadata,
+) -> Result<Planned, OpError> {
+    let d = project.document(doc).ok_or(ModelError::NoDocument(doc))?;
+    let metadata = metadata.tidied();
+    if let Some(date) = &metadata.date
+        && !crate::model::is_iso_date(date)
+    {
+        return Err(OpError::Nothing(format!(
+            "the date \"{date}\" is not ISO 8601 (YYYY-MM-DD, optionally with a time)"
+        )));
+    }
+    let mut tx = Transaction::new("edit document details");
+    if d.metadata != metadata {
+        tx.push(Edit::SetDocumentMetadata {
+            doc,
+            metadata: Box::new(metadata),
+        });
+    }
+    Ok(unless_unchanged(tx))
+}
+
+/// A planned edit of a field, which may leave the value as it was.
+fn unless_unchanged(tx: Transaction) -> Planned {
+    let mut planned = Planned::new(tx);
+    if planned.tx.is_empty() {
+        planned.summary = "Nothing changed".into();
+    }
+    planned
+}
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();

@@ -143,8 +143,10 @@ impl Suggester for Memory {
                 score: item.score,
                 engine: "memory".to_string(),
                 explanation: format!(
-                    "annotated {} as {} {} time(s) in this project",
-                    item.text, item.entity_type, item.times
+                    "annotated {} as {} {} in this project",
+                    item.text,
+                    item.entity_type,
+                    crate::text::count(item.times, "time", "times")
                 ),
             });
         }

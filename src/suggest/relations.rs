@@ -544,8 +544,10 @@ impl Suggester for RelationPatterns {
                             between.clone(),
                         );
                         if let Some((ty, n)) = self.learned.get(&key) {
-                            let why =
-                                format!("learned from {n} relation(s) with \"{between}\" between");
+                            let why = format!(
+                                "learned from {} with \"{between}\" between",
+                                crate::text::count(*n, "relation", "relations")
+                            );
                             push(src, tgt, ty, 0.7, why);
                         }
                     }

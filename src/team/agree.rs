@@ -98,7 +98,11 @@ impl Agreement {
         } else {
             "Cohen"
         };
-        let _ = writeln!(out, "agreement over {} shared document(s)", self.documents);
+        let _ = writeln!(
+            out,
+            "agreement over {}",
+            crate::text::count(self.documents, "shared document", "shared documents")
+        );
         for (name, part) in [("entities", &self.entities), ("relations", &self.relations)] {
             let _ = writeln!(
                 out,

@@ -39,14 +39,15 @@ impl Merged {
     /// One line for the terminal.
     pub fn summary(&self) -> String {
         let p = &self.project;
+        use crate::text::count;
         format!(
-            "merged: {} document(s), {} span(s), {} relation(s), {} entities; {} id(s) renumbered; {} conflict(s)",
-            p.documents.len(),
-            p.span_count(),
-            p.relation_count(),
-            p.entities.len(),
-            self.renumbered,
-            self.conflicts.len()
+            "merged: {}, {}, {}, {}; {} renumbered; {}",
+            count(p.documents.len(), "document", "documents"),
+            count(p.span_count(), "span", "spans"),
+            count(p.relation_count(), "relation", "relations"),
+            count(p.entities.len(), "entity", "entities"),
+            count(self.renumbered, "id", "ids"),
+            count(self.conflicts.len(), "conflict", "conflicts")
         )
     }
 }

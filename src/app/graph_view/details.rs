@@ -4,14 +4,20 @@
 use super::*;
 
 /// Checkboxes for a set of types; `None` means every type.
-pub(super) fn type_checkboxes(ui: &mut Ui, all: &[String], chosen: &mut Option<BTreeSet<String>>) {
+/// One checkbox per type (`all`: id and label), and "All".
+pub(super) fn type_checkboxes(
+    ui: &mut Ui,
+    all: &[(String, String)],
+    chosen: &mut Option<BTreeSet<String>>,
+) {
     if ui.button("All").clicked() {
         *chosen = None;
     }
-    for t in all {
+    let ids: Vec<&String> = all.iter().map(|(id, _)| id).collect();
+    for (t, label) in all {
         let mut on = chosen.as_ref().is_none_or(|s| s.contains(t));
-        if ui.checkbox(&mut on, t.as_str()).changed() {
-            let set = chosen.get_or_insert_with(|| all.iter().cloned().collect());
+        if ui.checkbox(&mut on, label.as_str()).changed() {
+            let set = chosen.get_or_insert_with(|| ids.iter().map(|id| (*id).clone()).collect());
             if on {
                 set.insert(t.clone());
             } else {
@@ -74,22 +80,15 @@ impl GraphView {
         project: &Project,
         commands: &mut Vec<AppCommand>,
     ) {
+        crate::app::contain(ui);
         ui.add_space(4.0);
         if let Some(i) = self.selected_node() {
             let n = &self.graph.nodes[i];
-            ui.horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(Vec2::splat(14.0), Sense::hover());
-                ui.painter().circle_filled(
-                    rect.center(),
-                    7.0,
-                    type_color(&project.schema, &n.entity_type),
-                );
-                ui.heading(&n.label);
-            });
+            swatch_heading(ui, type_color(&project.schema, &n.entity_type), &n.label);
             ui.label(
                 RichText::new(format!(
                     "{}: {} in {}, {}",
-                    n.entity_type,
+                    project.schema.entity_label(&n.entity_type),
                     crate::text::count(n.mentions, "mention", "mentions"),
                     crate::text::count(n.documents, "document", "documents"),
                     crate::text::count(self.graph.edges_of(i).len(), "relation", "relations")
@@ -125,9 +124,21 @@ impl GraphView {
             let e = &self.graph.edges[i];
             let (s, t) = (&self.graph.nodes[e.source], &self.graph.nodes[e.target]);
             let arrow = if e.symmetric { "and" } else { "to" };
-            ui.heading(e.relation_type.replace('_', " "));
+            ui.add(
+                egui::Label::new(
+                    RichText::new(project.schema.relation_label(&e.relation_type)).heading(),
+                )
+                .wrap(),
+            );
             ui.label(format!("{} {arrow} {}", s.label, t.label));
-            ui.label(RichText::new(format!("{} statements", e.evidence.len())).weak());
+            ui.label(
+                RichText::new(crate::text::count(
+                    e.evidence.len(),
+                    "statement",
+                    "statements",
+                ))
+                .weak(),
+            );
             ui.separator();
             egui::ScrollArea::vertical()
                 .id_salt("graph_evidence")

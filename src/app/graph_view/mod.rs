@@ -17,6 +17,7 @@ use geometry::*;
 use super::commands::AppCommand;
 use super::search_panel::kwic_button;
 use super::theme::type_color;
+use super::widgets::swatch_heading;
 use crate::graph::{EntityGraph, ForceLayout, GraphFilter, NodeKey};
 use crate::kb::{mentions_with_context, normalize_name};
 use crate::model::{DocumentId, Project, SpanId};
@@ -76,6 +77,10 @@ pub struct GraphView {
     pub selected: Option<GraphSelection>,
     hovered: Option<usize>,
     dragging: Option<NodeKey>,
+    /// Where the components were packed when the user first dragged a node: kept until the
+    /// graph changes, so a dragged node stays under the pointer (repacking would move its
+    /// whole component as its bounding box changes, which looks like panning).
+    frozen_offsets: Option<Vec<[f32; 2]>>,
     /// Geometry of the last frame, for hit testing (and tests).
     canvas: Rect,
     centers: Vec<Pos2>,
@@ -100,6 +105,7 @@ impl Default for GraphView {
             selected: None,
             hovered: None,
             dragging: None,
+            frozen_offsets: None,
             canvas: Rect::NOTHING,
             centers: Vec::new(),
             radii: Vec::new(),
@@ -124,6 +130,14 @@ impl GraphView {
     /// Where a node was drawn last frame.
     pub fn node_position(&self, node: usize) -> Option<Pos2> {
         self.centers.get(node).copied()
+    }
+
+    /// Whether a node stays where the user dragged it.
+    pub fn is_pinned(&self, node: usize) -> bool {
+        let (Some(layout), Some(n)) = (&self.layout, self.graph.nodes.get(node)) else {
+            return false;
+        };
+        layout.is_pinned(&n.key)
     }
 
     /// What a click at `p` would select, from last frame's geometry.
@@ -188,6 +202,7 @@ impl GraphView {
             return;
         }
         self.graph = EntityGraph::build(project, &self.filter);
+        self.frozen_offsets = None;
         self.built_for = Some((project.revision, self.filter.clone()));
         match &mut self.layout {
             Some(layout) => layout.sync(&self.graph),
@@ -237,20 +252,20 @@ impl GraphView {
     fn toolbar_ui(&mut self, ui: &mut Ui, project: &Project) {
         ui.horizontal_wrapped(|ui| {
             ui.menu_button("Entity types", |ui| {
-                let all: Vec<String> = project
+                let all: Vec<(String, String)> = project
                     .schema
                     .entity_types
                     .iter()
-                    .map(|t| t.id.clone())
+                    .map(|t| (t.id.clone(), format!("{}  {}", t.id, t.label)))
                     .collect();
                 type_checkboxes(ui, &all, &mut self.filter.entity_types);
             });
             ui.menu_button("Relation types", |ui| {
-                let all: Vec<String> = project
+                let all: Vec<(String, String)> = project
                     .schema
                     .relation_types
                     .iter()
-                    .map(|t| t.id.clone())
+                    .map(|t| (t.id.clone(), t.label.clone()))
                     .collect();
                 type_checkboxes(ui, &all, &mut self.filter.relation_types);
             });
@@ -276,12 +291,13 @@ impl GraphView {
                 for k in &keys {
                     layout.unpin(k);
                 }
+                self.frozen_offsets = None;
             }
             ui.label(
                 RichText::new(format!(
-                    "{} nodes, {} edges",
-                    self.graph.nodes.len(),
-                    self.graph.edges.len()
+                    "{}, {}",
+                    crate::text::count(self.graph.nodes.len(), "node", "nodes"),
+                    crate::text::count(self.graph.edges.len(), "edge", "edges")
                 ))
                 .weak(),
             );
@@ -307,7 +323,10 @@ impl GraphView {
             .iter()
             .map(|e| (e.source, e.target))
             .collect();
-        let offsets = pack_components(layout.positions(), &pairs, COMPONENT_GAP);
+        let offsets = match &self.frozen_offsets {
+            Some(o) if o.len() == layout.positions().len() => o.clone(),
+            _ => pack_components(layout.positions(), &pairs, COMPONENT_GAP),
+        };
         let placed: Vec<[f32; 2]> = layout
             .positions()
             .iter()
@@ -328,12 +347,19 @@ impl GraphView {
                 self.auto_fit = false;
             }
         }
+        // A drag starts once the pointer has moved a few points: what it grabbed is what was
+        // under the press, not under the pointer now (it may have left a small node already).
         if response.drag_started()
-            && let Some(p) = response.interact_pointer_pos()
+            && let Some(p) = ui
+                .input(|i| i.pointer.press_origin())
+                .or(response.interact_pointer_pos())
         {
             self.dragging = hit_node(&self.centers, &self.radii, p)
                 .and_then(|i| self.graph.nodes.get(i))
                 .map(|n| n.key.clone());
+            if self.dragging.is_some() {
+                self.frozen_offsets = Some(offsets.clone());
+            }
         }
         if response.dragged() {
             match (&self.dragging, response.interact_pointer_pos()) {

@@ -8,9 +8,9 @@ pub(super) enum LabelKind {
     Edge(usize),
 }
 
-/// The text on an edge: its relation type, with the count when stated more than once.
-pub(super) fn edge_text(e: &crate::graph::Edge) -> String {
-    let name = e.relation_type.replace('_', " ");
+/// The text on an edge: its relation type's label, with the count when stated more than once.
+pub(super) fn edge_text(schema: &crate::model::Schema, e: &crate::graph::Edge) -> String {
+    let name = schema.relation_label(&e.relation_type).to_string();
     match e.evidence.len() {
         0 | 1 => name,
         n => format!("{name} ({n})"),
@@ -143,7 +143,11 @@ impl GraphView {
             let Some(mid) = self.edge_anchor(i) else {
                 continue;
             };
-            let galley = painter.layout_no_wrap(edge_text(e), edge_font.clone(), text_color);
+            let galley = painter.layout_no_wrap(
+                edge_text(&project.schema, e),
+                edge_font.clone(),
+                text_color,
+            );
             let rect = Rect::from_center_size(mid, galley.size() + vec2(4.0, 0.0));
             candidates.push((vec![rect], LabelKind::Edge(i)));
         }
@@ -220,7 +224,7 @@ impl GraphView {
                     painter.text(
                         rect.center(),
                         Align2::CENTER_CENTER,
-                        edge_text(&self.graph.edges[*i]),
+                        edge_text(&project.schema, &self.graph.edges[*i]),
                         edge_font.clone(),
                         color,
                     );

@@ -482,3 +482,70 @@ fn resizing_a_span_to_bad_boundaries_is_an_error_and_changes_nothing() {
     let same = resize(a, b).plan(&p).unwrap_or_else(|e| panic!("{e}"));
     assert!(same.tx.is_empty(), "the same boundaries are nothing to do");
 }
+
+#[test]
+fn document_details_are_trimmed_checked_and_undo_in_one_step() {
+    let mut p = project();
+    let before = p.clone();
+    let metadata = DocumentMetadata {
+        date: Some(" 2024-03-01 ".into()),
+        author: Some("Ani Hakobyan".into()),
+        url: Some("   ".into()),
+        note: Some("check the casualty figure".into()),
+        ..DocumentMetadata::default()
+    };
+    let undo = Op::SetDocumentMetadata {
+        doc: DOC,
+        metadata: Box::new(metadata),
+    }
+    .plan(&p)
+    .unwrap_or_else(|e| panic!("{e}"))
+    .tx
+    .apply(&mut p)
+    .unwrap_or_else(|e| panic!("{e}"));
+    let m = &p.documents[0].metadata;
+    assert_eq!(m.date.as_deref(), Some("2024-03-01"));
+    assert_eq!(m.url, None, "a blank field is unknown");
+    assert_eq!(m.note.as_deref(), Some("check the casualty figure"));
+    undo.apply(&mut p).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.documents, before.documents);
+
+    // A date that is not ISO 8601 is refused and changes nothing.
+    let bad = DocumentMetadata {
+        date: Some("1 March 2024".into()),
+        ..DocumentMetadata::default()
+    };
+    let e = Op::SetDocumentMetadata {
+        doc: DOC,
+        metadata: Box::new(bad),
+    }
+    .plan(&p)
+    .expect_err("a bad date");
+    assert!(e.to_string().contains("1 March 2024"), "{e}");
+
+    // Titles are trimmed and may not be blank; the same value plans nothing.
+    run(
+        &mut p,
+        Op::SetDocumentTitle {
+            doc: DOC,
+            title: "  Armenia and the CSTO ".into(),
+        },
+    );
+    assert_eq!(p.documents[0].title, "Armenia and the CSTO");
+    let same = Op::SetDocumentTitle {
+        doc: DOC,
+        title: "Armenia and the CSTO".into(),
+    }
+    .plan(&p)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(same.tx.is_empty());
+    assert_eq!(same.summary, "Nothing changed");
+    assert!(
+        Op::SetDocumentTitle {
+            doc: DOC,
+            title: " ".into()
+        }
+        .plan(&p)
+        .is_err()
+    );
+}
