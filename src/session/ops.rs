@@ -131,6 +131,9 @@ pub enum Op {
     RemoveDocument {
         doc: DocumentId,
     },
+    /// Curation: what the target keeps at one place, from the analysts' versions; settles
+    /// the merge conflicts listed there (`team::curate`).
+    Curate(Box<crate::team::Resolution>),
 }
 
 /// What an operation made, so the window can select it.
@@ -323,6 +326,14 @@ impl Op {
                 "remove document",
                 Edit::RemoveDocument { doc },
             ))),
+            Op::Curate(resolution) => {
+                let tx = crate::team::curate::plan(project, &resolution)?;
+                let mut planned = Planned::new(tx);
+                if planned.tx.is_empty() {
+                    planned.summary = "Already so".into();
+                }
+                Ok(planned)
+            }
         }
     }
 }

@@ -90,13 +90,24 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> Result<Merged,
     project
         .relation_decisions
         .retain(|d| docs.contains(&d.document));
+    // The same decision taken on both sides (by different people, at different times) once.
+    project.decisions.sort();
+    project.decisions.dedup_by(|a, b| {
+        (a.document, a.start, a.end, &a.entity_type, a.verdict)
+            == (b.document, b.start, b.end, &b.entity_type, b.verdict)
+    });
+    project.relation_decisions.sort();
+    project.relation_decisions.dedup_by(|a, b| {
+        (a.document, &a.relation_type, &a.source, &a.target, a.verdict)
+            == (b.document, &b.relation_type, &b.source, &b.target, b.verdict)
+    });
     m.fix_entity_links(&mut project);
     m.restore_used_types(&mut project);
     let mut conflicts = set_merge(&base.conflicts, &ours.conflicts, &theirs.conflicts);
     conflicts.extend(m.conflicts.iter().cloned());
     conflicts.dedup();
     project.conflicts = conflicts;
-    project.next_id = m.next_id(&project)?;
+    m.counters(&mut project)?;
     project.revision = ours.revision.wrapping_add(1);
     project.normalize_order();
     project.validate()?;
@@ -264,21 +275,24 @@ impl<'a> Merger<'a> {
         });
     }
 
-    fn next_id(&mut self, project: &Project) -> Result<u64, TeamError> {
-        let mut max = 0u64;
-        max = max.max(project.entities.iter().map(|e| e.id.0).max().unwrap_or(0));
-        for d in &project.documents {
-            max = max.max(d.id.0);
-            max = max.max(d.spans.iter().map(|s| s.id.0).max().unwrap_or(0));
-            max = max.max(d.relations.iter().map(|r| r.id.0).max().unwrap_or(0));
-        }
-        let above = max
-            .checked_add(1)
-            .ok_or(crate::model::ModelError::IdsExhausted)?;
-        Ok(above
-            .max(self.fresh.next())
+    /// Sets the merged project's counters: every side's counters and author blocks, moved
+    /// past every id the merge gave out.
+    fn counters(&mut self, project: &mut Project) -> Result<(), TeamError> {
+        project.next_id = self
+            .fresh
+            .next()
+            .max(self.base.next_id)
             .max(self.ours.next_id)
-            .max(self.theirs.next_id))
+            .max(self.theirs.next_id);
+        project.id_blocks = self.base.id_blocks.clone();
+        for side in [self.ours, self.theirs] {
+            for (&block, &counter) in &side.id_blocks {
+                let c = project.id_blocks.entry(block).or_insert(0);
+                *c = (*c).max(counter);
+            }
+        }
+        project.recount_ids()?;
+        Ok(())
     }
 
     // ---- schema ------------------------------------------------------------------------
