@@ -5,8 +5,8 @@
 //! lines (`Reference T12 Marginalia:E3`), span and relation notes `AnnotatorNotes`.
 
 use super::one_line;
-use crate::model::{Document, Project, parse_hex_color};
-use std::collections::BTreeSet;
+use crate::model::{Document, Project, RelationId, SpanId, parse_hex_color};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 /// Renders the whole folder: (file name, contents).
@@ -74,6 +74,8 @@ fn fragments(doc: &Document, start: usize, end: usize) -> Vec<(usize, usize)> {
 
 /// The `.ann` file of one document.
 pub fn ann(project: &Project, doc: &Document) -> String {
+    let names = AnnIds::of(doc);
+    let (t, r) = (|id| names.span(id), |id| names.relation(id));
     let mut out = String::new();
     let mut written = BTreeSet::new();
     for s in &doc.spans {
@@ -86,19 +88,22 @@ pub fn ann(project: &Project, doc: &Document) -> String {
         let _ = writeln!(
             out,
             "{}\t{} {}\t{}",
-            s.id,
+            t(s.id),
             s.entity_type,
             offsets.join(";"),
             texts.join(" ")
         );
         written.insert(s.id);
     }
-    for r in &doc.relations {
-        if written.contains(&r.source) && written.contains(&r.target) {
+    for rel in &doc.relations {
+        if written.contains(&rel.source) && written.contains(&rel.target) {
             let _ = writeln!(
                 out,
                 "{}\t{} Arg1:{} Arg2:{}",
-                r.id, r.relation_type, r.source, r.target
+                r(rel.id),
+                rel.relation_type,
+                t(rel.source),
+                t(rel.target)
             );
         }
     }
@@ -110,7 +115,7 @@ pub fn ann(project: &Project, doc: &Document) -> String {
                 .entity(e)
                 .map(|e| one_line(&e.name))
                 .unwrap_or_default();
-            let _ = writeln!(out, "N{n}\tReference {} Marginalia:{e}\t{name}", s.id);
+            let _ = writeln!(out, "N{n}\tReference {} Marginalia:{e}\t{name}", t(s.id));
         }
     }
     let mut k = 0;
@@ -118,8 +123,8 @@ pub fn ann(project: &Project, doc: &Document) -> String {
         .spans
         .iter()
         .filter(|s| written.contains(&s.id))
-        .map(|s| (s.id.to_string(), &s.note))
-        .chain(doc.relations.iter().map(|r| (r.id.to_string(), &r.note)));
+        .map(|s| (t(s.id), &s.note))
+        .chain(doc.relations.iter().map(|x| (r(x.id), &x.note)));
     for (id, note) in notes {
         if !note.trim().is_empty() {
             k += 1;
@@ -127,6 +132,52 @@ pub fn ann(project: &Project, doc: &Document) -> String {
         }
     }
     out
+}
+
+/// The ids a document's annotations get in its `.ann` file: their own (`T12`, `R5`) while
+/// they are small shared-counter ids, else (author-block ids run to 19 digits) `T1`, `T2`,
+/// ... and `R1`, ... in the document's order, so the file stays readable.
+struct AnnIds {
+    spans: Option<HashMap<SpanId, usize>>,
+    relations: Option<HashMap<RelationId, usize>>,
+}
+
+impl AnnIds {
+    fn of(doc: &Document) -> AnnIds {
+        const READABLE: u64 = 1 << 32;
+        let small = doc.spans.iter().all(|s| s.id.0 < READABLE)
+            && doc.relations.iter().all(|r| r.id.0 < READABLE);
+        if small {
+            return AnnIds {
+                spans: None,
+                relations: None,
+            };
+        }
+        AnnIds {
+            spans: Some(doc.spans.iter().enumerate().map(|(i, s)| (s.id, i + 1)).collect()),
+            relations: Some(
+                doc.relations
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.id, i + 1))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn span(&self, id: SpanId) -> String {
+        match self.spans.as_ref().and_then(|m| m.get(&id)) {
+            Some(n) => format!("T{n}"),
+            None => id.to_string(),
+        }
+    }
+
+    fn relation(&self, id: RelationId) -> String {
+        match self.relations.as_ref().and_then(|m| m.get(&id)) {
+            Some(n) => format!("R{n}"),
+            None => id.to_string(),
+        }
+    }
 }
 
 /// brat type names cannot hold spaces; anything else passes through.

@@ -134,6 +134,8 @@ pub enum Op {
     /// Curation: what the target keeps at one place, from the analysts' versions; settles
     /// the merge conflicts listed there (`team::curate`).
     Curate(Box<crate::team::Resolution>),
+    /// Take a merge conflict off the project's list (the analyst fixed it by hand).
+    SettleConflict(crate::model::Conflict),
 }
 
 /// What an operation made, so the window can select it.
@@ -334,6 +336,10 @@ impl Op {
                 }
                 Ok(planned)
             }
+            Op::SettleConflict(conflict) => Ok(Planned::new(Transaction::single(
+                format!("settle conflict on {}", conflict.object),
+                Edit::RemoveConflict(conflict),
+            ))),
         }
     }
 }

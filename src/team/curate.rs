@@ -100,12 +100,16 @@ pub enum Place {
     Relation { source: SpanRef, target: SpanRef },
 }
 
-/// One label a version gives an item, as that version has it (who made it, how, its note).
+/// One label a version (or the project being curated) gives an item, as the first one that
+/// has it has it (who made it, how, its note).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
     pub label: String,
     /// The versions that have it (indexes into `Curation::versions`).
     pub versions: Vec<usize>,
+    /// The project being curated has it too (then `made`, `origin` and `note` are the
+    /// project's when no version has it).
+    pub in_project: bool,
     pub made: Option<Made>,
     pub origin: Origin,
     pub note: String,
@@ -188,40 +192,50 @@ impl Curation {
                 continue;
             };
             for s in &vd.spans {
-                add(span_place(s), span_reading(s, i));
+                add(span_place(s), span_reading(s, Some(i)));
             }
             for r in &vd.relations {
                 if let Some(place) = relation_place(vd, r) {
-                    add(place, relation_reading(r, i));
+                    add(place, relation_reading(r, Some(i)));
                 }
             }
         }
-        let current = current_labels(d);
-        for place in current.keys() {
-            places.entry(place.clone()).or_default();
+        for (place, readings) in current_readings(d) {
+            let entry = places.entry(place).or_default();
+            for reading in readings {
+                match entry.iter_mut().find(|r| r.label == reading.label) {
+                    Some(r) => r.in_project = true,
+                    None => entry.push(reading),
+                }
+            }
         }
         let conflicts = conflict_places(target, d);
         for (place, _) in &conflicts {
             places.entry(place.clone()).or_default();
         }
+        let all = self.versions.len();
         places
             .into_iter()
             .map(|(place, mut readings)| {
                 readings.sort_by(|a, b| a.label.cmp(&b.label));
-                let now = current.get(&place).cloned().unwrap_or_default();
+                let current: Vec<String> = readings
+                    .iter()
+                    .filter(|r| r.in_project)
+                    .map(|r| r.label.clone())
+                    .collect();
                 let listed: Vec<Conflict> = conflicts
                     .iter()
                     .filter(|(p, _)| *p == place)
                     .map(|(_, c)| c.clone())
                     .collect();
-                let all = self.versions.len();
-                let everywhere = readings.iter().all(|r| r.versions.len() == all);
-                let labels: Vec<&str> = readings.iter().map(|r| r.label.as_str()).collect();
-                let agreed = listed.is_empty() && everywhere && labels == now;
+                let agreed = listed.is_empty()
+                    && readings
+                        .iter()
+                        .all(|r| r.in_project && r.versions.len() == all);
                 Item {
                     place,
                     readings,
-                    current: now,
+                    current,
                     conflicts: listed,
                     agreed,
                 }
@@ -236,15 +250,10 @@ impl Curation {
             Choice::All => item.readings.clone(),
             Choice::Nothing => Vec::new(),
             Choice::Keep => item
-                .current
+                .readings
                 .iter()
-                .map(|label| Reading {
-                    label: label.clone(),
-                    versions: Vec::new(),
-                    made: None,
-                    origin: Origin::Manual,
-                    note: String::new(),
-                })
+                .filter(|r| r.in_project)
+                .cloned()
                 .collect(),
         };
         Resolution {
@@ -263,10 +272,11 @@ fn span_place(s: &Span) -> Place {
     }
 }
 
-fn span_reading(s: &Span, version: usize) -> Reading {
+fn span_reading(s: &Span, version: Option<usize>) -> Reading {
     Reading {
         label: s.entity_type.to_string(),
-        versions: vec![version],
+        versions: version.into_iter().collect(),
+        in_project: version.is_none(),
         made: s.made.clone(),
         origin: s.origin.clone(),
         note: s.note.clone(),
@@ -282,33 +292,31 @@ fn relation_place(d: &Document, r: &Relation) -> Option<Place> {
     })
 }
 
-fn relation_reading(r: &Relation, version: usize) -> Reading {
+fn relation_reading(r: &Relation, version: Option<usize>) -> Reading {
     Reading {
         label: r.relation_type.to_string(),
-        versions: vec![version],
+        versions: version.into_iter().collect(),
+        in_project: version.is_none(),
         made: r.made.clone(),
         origin: r.origin.clone(),
         note: r.note.clone(),
     }
 }
 
-/// The labels a document has at each place, sorted.
-fn current_labels(d: &Document) -> HashMap<Place, Vec<String>> {
-    let mut out: HashMap<Place, Vec<String>> = HashMap::new();
+/// What the project being curated has at each place.
+fn current_readings(d: &Document) -> HashMap<Place, Vec<Reading>> {
+    let mut out: HashMap<Place, Vec<Reading>> = HashMap::new();
     for s in &d.spans {
         out.entry(span_place(s))
             .or_default()
-            .push(s.entity_type.to_string());
+            .push(span_reading(s, None));
     }
     for r in &d.relations {
         if let Some(place) = relation_place(d, r) {
             out.entry(place)
                 .or_default()
-                .push(r.relation_type.to_string());
+                .push(relation_reading(r, None));
         }
-    }
-    for labels in out.values_mut() {
-        labels.sort();
     }
     out
 }
@@ -529,6 +537,9 @@ mod tests {
         let labels: Vec<_> = csto.readings.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(labels, ["GPE", "ORG"]);
         assert_eq!(csto.readings[0].versions, [1]);
+        assert!(!csto.readings[0].in_project);
+        assert_eq!(csto.readings[1].versions, [0]);
+        assert!(csto.readings[1].in_project);
 
         // Bob's reading: a retype in place (same id), undoable.
         let tx = plan(&target, &c.resolve(doc, csto, Choice::Reading(0))).unwrap();
