@@ -323,6 +323,7 @@ fn synthetic_document(
                             entity_type: ty.to_string(),
                             aliases: Vec::new(),
                             note: String::new(),
+                            made: None,
                         });
                         entities.insert(key, e);
                         e
@@ -369,6 +370,7 @@ fn synthetic_document(
             target,
             origin: Origin::Manual,
             note: String::new(),
+            made: None,
         });
     }
     let title_place = slot_text(rng, "GPE", pool);

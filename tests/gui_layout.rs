@@ -39,6 +39,7 @@ fn big_project() -> Session {
             entity_type: "ORG".into(),
             aliases: vec![format!("WG{i}")],
             note: String::new(),
+            made: None,
         });
     }
     Session::from_project(project, None)

@@ -44,6 +44,7 @@ fn base_project() -> Project {
         target: b,
         origin: Default::default(),
         note: String::new(),
+        made: None,
     });
     p.documents.push(doc.into());
     p.entities.push(marginalia::model::Entity {
@@ -52,6 +53,7 @@ fn base_project() -> Project {
         entity_type: "GPE".into(),
         aliases: vec![],
         note: String::new(),
+        made: None,
     });
     p.validate().unwrap();
     p

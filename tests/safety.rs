@@ -321,6 +321,7 @@ fn project_for_filtered_exports(dir: &Path) -> PathBuf {
             entity_type: ty.into(),
             aliases: vec![],
             note: note.into(),
+            made: None,
         });
         id
     };

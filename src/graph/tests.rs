@@ -19,6 +19,7 @@ fn project(docs: &[Doc]) -> Project {
             entity_type: ty.into(),
             aliases: vec![],
             note: String::new(),
+            made: None,
         });
     }
     for doc in docs {
@@ -45,6 +46,7 @@ fn project(docs: &[Doc]) -> Project {
                 target: ids[*t],
                 origin: Origin::Manual,
                 note: String::new(),
+                made: None,
             });
         }
         d.spans.sort_by_key(|s| s.sort_key());

@@ -232,6 +232,7 @@ pub fn annotated_transaction(
                     entity_type: e.entity_type.clone(),
                     aliases: Vec::new(),
                     note: String::new(),
+                    made: None,
                 }));
                 id
             }
@@ -261,6 +262,7 @@ pub fn annotated_transaction(
                 target: span_ids[r.target],
                 origin: origin.clone(),
                 note: r.note.clone(),
+                made: None,
             });
         }
         document.spans.sort_by_key(|s| s.sort_key());

@@ -398,6 +398,7 @@ pub fn link_all(project: &Project) -> Transaction {
             entity_type: ty,
             aliases: Vec::new(),
             note: String::new(),
+            made: None,
         };
         for surface in g.surfaces.iter().map(|(s, _)| s).chain(&g.aliases) {
             add_alias(&mut entity, surface);
@@ -510,6 +511,7 @@ pub fn split_entity(
         entity_type,
         aliases: Vec::new(),
         note: String::new(),
+        made: None,
     }));
     for (doc, span) in links {
         tx.push(Edit::LinkSpan {

@@ -52,6 +52,7 @@ fn finds_entities_by_name_or_alias_of_the_same_type() {
         entity_type: "ORG".into(),
         aliases: vec!["CSTO".into()],
         note: String::new(),
+        made: None,
     });
     assert_eq!(find_entity(&p, "the CSTO's", "ORG"), Some(id));
     assert_eq!(
@@ -73,6 +74,7 @@ fn new_spans_link_on_normalised_text_and_to_entities_made_alongside() -> R {
         entity_type: "ORG".into(),
         aliases: vec![],
         note: String::new(),
+        made: None,
     });
     let mut ids = p.ids();
     let (kremlin, moscow, other) = (ids.span(), ids.span(), ids.entity());
@@ -83,6 +85,7 @@ fn new_spans_link_on_normalised_text_and_to_entities_made_alongside() -> R {
         entity_type: "GPE".into(),
         aliases: vec![],
         note: String::new(),
+        made: None,
     }));
     tx.push(Edit::AddSpan {
         doc,
@@ -171,6 +174,7 @@ fn link_all_uses_existing_entities_and_adds_acronym_aliases() -> R {
         entity_type: "ORG".into(),
         aliases: vec![],
         note: String::new(),
+        made: None,
     });
     let d = add_doc(
         &mut p,
@@ -201,6 +205,7 @@ fn proposes_aliases_from_acronym_definitions() {
         entity_type: "ORG".into(),
         aliases: vec![],
         note: String::new(),
+        made: None,
     });
     assert_eq!(
         propose_aliases(&p),

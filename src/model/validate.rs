@@ -408,6 +408,7 @@ mod tests {
                 target: SpanId(99),
                 origin: Default::default(),
                 note: String::new(),
+                made: None,
             });
         assert!(matches!(
             p.validate(),

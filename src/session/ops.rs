@@ -225,6 +225,7 @@ impl Op {
                     target,
                     origin: Origin::Manual,
                     note: String::new(),
+                    made: None,
                 };
                 Ok(Planned::new(Transaction::single(
                     format!("relate {relation_type}"),
@@ -378,6 +379,7 @@ fn entity_from_span(project: &Project, doc: DocumentId, span: SpanId) -> Result<
         entity_type: s.entity_type.to_string(),
         aliases: Vec::new(),
         note: String::new(),
+        made: None,
     }));
     tx.push(Edit::LinkSpan {
         doc,
@@ -488,6 +490,7 @@ fn accept(project: &Project, entities: &[Suggestion], relations: &[RelationSugge
                 score: r.score,
             },
             note: String::new(),
+            made: None,
         };
         tx.push(Edit::AddRelation {
             doc: r.document,
@@ -553,6 +556,7 @@ fn reject(entities: &[Suggestion], relations: &[RelationSuggestion]) -> Planned 
             end: s.end,
             entity_type: s.entity_type.clone(),
             verdict: Verdict::Rejected,
+            made: None,
         };
         if seen.insert(decision.clone()) {
             tx.push(Edit::AddDecision(decision));
@@ -566,6 +570,7 @@ fn reject(entities: &[Suggestion], relations: &[RelationSuggestion]) -> Planned 
             source: r.source.clone(),
             target: r.target.clone(),
             verdict: Verdict::Rejected,
+            made: None,
         };
         if seen.insert(decision.clone()) {
             tx.push(Edit::AddRelationDecision(decision));

@@ -26,6 +26,7 @@ fn annotated() -> Project {
         target: b,
         origin: Origin::Manual,
         note: String::new(),
+        made: None,
     });
     p.documents.push(doc.into());
     p

@@ -465,6 +465,7 @@ mod tests {
             entity_type: "PER".into(),
             aliases: vec!["Avetisyan".into()],
             note: String::new(),
+            made: None,
         });
         let mut g = Gazetteer::new();
         let before = g.len();

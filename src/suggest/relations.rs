@@ -957,6 +957,7 @@ mod tests {
             target: SpanId(3),
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(d.clone().into());
         let mut e = RelationPatterns::default();

@@ -976,6 +976,7 @@ mod tests {
             target: d.spans[0].id,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(Arc::new(d));
         p.validate().unwrap();
@@ -1029,6 +1030,7 @@ mod tests {
             target: t,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         let m = merge(&b, &ours, &theirs).unwrap();
         assert!(m.is_clean(), "{:?}", m.conflicts);
@@ -1160,6 +1162,7 @@ mod tests {
             entity_type: "ORG".into(),
             aliases: vec![],
             note: String::new(),
+            made: None,
         });
         let mut theirs = b.clone();
         let tdid = theirs.new_document_id();
@@ -1174,6 +1177,7 @@ mod tests {
             entity_type: "GPE".into(),
             aliases: vec!["Erevan".into()],
             note: String::new(),
+            made: None,
         });
         Arc::make_mut(&mut theirs.documents[1]).spans[0].entity = Some(teid);
         theirs.decisions.push(crate::model::SuggestionDecision {
@@ -1182,6 +1186,7 @@ mod tests {
             end: 14,
             entity_type: "EVENT".into(),
             verdict: crate::model::Verdict::Rejected,
+            made: None,
         });
         theirs.schema.entity_types.push(EntityType {
             id: "WEAPON".into(),
@@ -1216,6 +1221,7 @@ mod tests {
                 entity_type: "ORG".into(),
                 aliases: vec![],
                 note: String::new(),
+                made: None,
             });
         }
         doc(&mut b).spans[2].entity = Some(e2);
@@ -1257,6 +1263,7 @@ mod tests {
             target: tgt,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         let m = merge(&b, &ours, &theirs).unwrap();
         assert_eq!(m.conflicts.len(), 1, "{:?}", m.conflicts);

@@ -22,6 +22,7 @@ fn project() -> Project {
         entity_type: "GPE".into(),
         aliases: Vec::new(),
         note: String::new(),
+        made: None,
     });
     let csto = p.new_entity_id();
     p.entities.push(Entity {
@@ -30,6 +31,7 @@ fn project() -> Project {
         entity_type: "ORG".into(),
         aliases: vec!["Collective Security Treaty Organization".into()],
         note: String::new(),
+        made: None,
     });
     p
 }
