@@ -547,6 +547,7 @@ mod tests {
         let undo = tx.apply(&mut p).unwrap();
         assert_eq!(types_at(&p, 20, 24), ["GPE"]);
         undo.apply(&mut p).unwrap();
+        p.revision = target.revision;
         assert_eq!(p, target);
 
         // Both, then neither.
