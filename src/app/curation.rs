@@ -187,7 +187,7 @@ impl CurationPanel {
                     let now = if item.conflicts.is_empty() {
                         RichText::new(now)
                     } else {
-                        RichText::new(format!("{now} ⚠")).color(warn)
+                        RichText::new(format!("{now} (conflict)")).color(warn)
                     };
                     ui.label(now).on_hover_text(conflict_text(&item.conflicts));
                     ui.horizontal_wrapped(|ui| {

@@ -29,6 +29,29 @@ pub struct UserSettings {
     pub id_block: Option<u32>,
 }
 
+impl UserSettings {
+    /// The settings in `path`; `None` when there is no such file. A file that does not
+    /// parse is reported (a warning) and ignored, so a typo never stops anybody's work.
+    pub fn read(path: &Path) -> Option<UserSettings> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let options = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        match options.from_str::<UserSettings>(&text) {
+            Ok(settings) => Some(settings),
+            Err(e) => {
+                crate::diag::warn(format!(
+                    "{}:{}:{}: {}; the author settings are ignored",
+                    path.display(),
+                    e.span.start.line,
+                    e.span.start.col,
+                    e.code
+                ));
+                None
+            }
+        }
+    }
+}
+
 impl Author {
     /// An author with a block derived from the name alone (tests, tools).
     pub fn named(name: &str) -> Author {
@@ -45,8 +68,7 @@ impl Author {
     /// blocks without asking anyone.
     pub fn resolve(project: Option<&Path>) -> Author {
         let settings = settings_path()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|text| ron::from_str::<UserSettings>(&text).ok())
+            .and_then(|path| UserSettings::read(&path))
             .unwrap_or_default();
         let user = os_user();
         let name = settings
@@ -182,6 +204,19 @@ mod tests {
         assert_eq!(made[0].date(), "2024-03-01");
         assert_eq!(made[1].by, "bob");
         assert_eq!(made[1].at, "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn settings_are_read_without_some_and_a_bad_file_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("author.ron");
+        std::fs::write(&path, "(name: \"Ani\", id_block: 3000000000)").unwrap();
+        let s = UserSettings::read(&path).unwrap();
+        assert_eq!(s.name.as_deref(), Some("Ani"));
+        assert_eq!(s.id_block, Some(3_000_000_000));
+        std::fs::write(&path, "(nme: \"Ani\")").unwrap();
+        assert_eq!(UserSettings::read(&path), None);
+        assert_eq!(UserSettings::read(&dir.path().join("none.ron")), None);
     }
 
     #[test]
