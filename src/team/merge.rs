@@ -17,7 +17,7 @@ use crate::model::{
     RelationId, RelationType, Span, SpanId,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash};
 use std::sync::Arc;
 
 /// The result of a merge.
@@ -195,12 +195,32 @@ fn describe_entity(e: &Entity) -> String {
 
 const DELETED: &str = "deleted";
 
+/// A hasher for ids (which are not attacker-chosen here: both projects are the analysts'
+/// own): one multiplication instead of SipHash, for the set of every id of two projects.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        // Fibonacci hashing; the high bits (author block) and low bits (counter) both mix.
+        self.0 = (id ^ (id >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 struct Merger<'a> {
     base: &'a Project,
     ours: &'a Project,
     theirs: &'a Project,
     /// Ids OURS or BASE use, and every id given to a THEIRS object so far.
-    taken: HashSet<u64>,
+    taken: HashSet<u64, BuildHasherDefault<IdHasher>>,
     fresh: IdAllocator,
     conflicts: Vec<Conflict>,
     renumbered: usize,
@@ -212,7 +232,10 @@ struct Merger<'a> {
 
 impl<'a> Merger<'a> {
     fn new(base: &'a Project, ours: &'a Project, theirs: &'a Project) -> Merger<'a> {
-        let mut taken = HashSet::new();
+        let mut taken = HashSet::with_capacity_and_hasher(
+            2 * (ours.span_count() + ours.relation_count() + ours.documents.len()),
+            BuildHasherDefault::<IdHasher>::default(),
+        );
         for p in [base, ours] {
             taken.extend(p.entities.iter().map(|e| e.id.0));
             for d in &p.documents {
@@ -415,16 +438,15 @@ impl<'a> Merger<'a> {
     /// removed a type the other used): put back, as a conflict.
     fn restore_used_types(&mut self, project: &mut Project) {
         let sides = [self.ours, self.theirs, self.base];
-        let mut used: Vec<String> = project
-            .entities
-            .iter()
-            .map(|e| e.entity_type.clone())
-            .collect();
-        for d in &project.documents {
-            used.extend(d.spans.iter().map(|s| s.entity_type.to_string()));
-        }
-        used.sort();
-        used.dedup();
+        // Sets of borrowed names: a large project has hundreds of thousands of spans.
+        let used: std::collections::BTreeSet<String> = {
+            let mut names: HashSet<&str> =
+                project.entities.iter().map(|e| e.entity_type.as_str()).collect();
+            for d in &project.documents {
+                names.extend(d.spans.iter().map(|s| s.entity_type.as_str()));
+            }
+            names.into_iter().map(str::to_string).collect()
+        };
         for ty in used {
             if project.schema.entity_type(&ty).is_some() {
                 continue;
@@ -443,13 +465,14 @@ impl<'a> Merger<'a> {
                 project.schema.entity_types.push(def);
             }
         }
-        let mut used: Vec<String> = project
+        let used: std::collections::BTreeSet<String> = project
             .documents
             .iter()
-            .flat_map(|d| d.relations.iter().map(|r| r.relation_type.to_string()))
+            .flat_map(|d| d.relations.iter().map(|r| r.relation_type.as_str()))
+            .collect::<HashSet<&str>>()
+            .into_iter()
+            .map(str::to_string)
             .collect();
-        used.sort();
-        used.dedup();
         for ty in used {
             if project.schema.relation_type(&ty).is_some() {
                 continue;
@@ -573,11 +596,20 @@ impl<'a> Merger<'a> {
     /// (its old mentions now link there), so the other side's links follow; else unlinked.
     fn fix_entity_links(&mut self, project: &mut Project) {
         let present: HashSet<EntityId> = project.entities.iter().map(|e| e.id).collect();
+        let dangles = |d: &Document| {
+            d.spans
+                .iter()
+                .any(|s| s.entity.is_some_and(|e| !present.contains(&e)))
+        };
+        // The usual case (no entity went away): nothing to look up.
+        if !project.documents.iter().any(|d| dangles(d)) {
+            return;
+        }
         let mut redirect: HashMap<EntityId, EntityId> = HashMap::new();
         let base = self.base;
         for side in [self.ours, self.theirs] {
             for bd in &base.documents {
-                let Some(sd) = side.documents.iter().find(|d| d.id == bd.id) else {
+                let Some(sd) = side.document(bd.id) else {
                     continue;
                 };
                 for bs in &bd.spans {
@@ -597,11 +629,7 @@ impl<'a> Merger<'a> {
             }
         }
         for doc in &mut project.documents {
-            let dangling = doc
-                .spans
-                .iter()
-                .any(|s| s.entity.is_some_and(|e| !present.contains(&e)));
-            if !dangling {
+            if !dangles(doc) {
                 continue;
             }
             let doc = Arc::make_mut(doc);
