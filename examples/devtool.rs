@@ -136,7 +136,14 @@ fn branch(
         .iter()
         .enumerate()
         .filter(|(i, d)| i % every.max(1) == offset && d.spans.len() >= 3)
-        .map(|(_, d)| (d.id, d.spans[0].id, d.spans[1].clone(), d.spans[d.spans.len() - 1].id))
+        .map(|(_, d)| {
+            (
+                d.id,
+                d.spans[0].id,
+                d.spans[1].clone(),
+                d.spans[d.spans.len() - 1].id,
+            )
+        })
         .collect();
     for (doc, first, second, last) in &docs {
         let ops = [

@@ -81,7 +81,12 @@ fn pick_a_side_undo_and_save() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = harness(dir.path());
     assert_eq!(h.state().central, CentralView::Curation);
-    assert_eq!(h.state().curation.curation.versions.len(), 1, "{}", h.state().status);
+    assert_eq!(
+        h.state().curation.curation.versions.len(),
+        1,
+        "{}",
+        h.state().status
+    );
     // The agreed PER span is collapsed: only the disagreement has buttons.
     assert!(h.query_by_label("Take PER").is_none());
 
@@ -89,7 +94,10 @@ fn pick_a_side_undo_and_save() {
     h.run();
     let p = &h.state().session.project;
     assert_eq!(csto_type(p), "GPE");
-    assert!(p.conflicts.is_empty(), "choosing a side settles the conflict");
+    assert!(
+        p.conflicts.is_empty(),
+        "choosing a side settles the conflict"
+    );
     assert!(h.state().session.is_dirty());
 
     h.state_mut().push(AppCommand::Undo);
@@ -131,7 +139,12 @@ fn both_keeps_each_reading_with_who_made_it() {
         .spans
         .iter()
         .filter(|s| s.start == 20)
-        .map(|s| (s.entity_type.to_string(), s.made.as_ref().map(|m| m.by.clone())))
+        .map(|s| {
+            (
+                s.entity_type.to_string(),
+                s.made.as_ref().map(|m| m.by.clone()),
+            )
+        })
         .collect();
     here.sort();
     // Bob's GPE keeps his stamp; the project's ORG keeps its own.

@@ -159,7 +159,10 @@ fn two_analysts_merge_through_a_remote() {
     assert_eq!(merged["documents"], 3);
     assert_eq!(merged["spans"].as_u64().unwrap(), bob_spans);
     let said = format!("{}{}", stdout(&pulled), stderr(&pulled));
-    assert!(said.contains("0 id(s) renumbered"), "ids from two author blocks: {said}");
+    assert!(
+        said.contains("0 id(s) renumbered"),
+        "ids from two author blocks: {said}"
+    );
     // Every id is unique (the store checks it on load) and was handed out by a counter.
     let project = marginalia::store::load(&b_project).unwrap();
     assert!(project.conflicts.is_empty());
@@ -228,7 +231,10 @@ fn two_analysts_merge_through_a_remote() {
     tx.apply(&mut settled).unwrap();
     assert!(settled.conflicts.is_empty());
     assert_eq!(settled.documents[0].spans[0].entity_type, "NORP");
-    assert_eq!(settled.documents[0].spans[0].id, project.documents[0].spans[0].id);
+    assert_eq!(
+        settled.documents[0].spans[0].id,
+        project.documents[0].spans[0].id
+    );
     marginalia::store::save(&settled, &b_project).unwrap();
     git_ok(&bob, &["add", "project.ron"]);
     git_ok(&bob, &["commit", "-q", "-m", "settle NORP"]);
@@ -244,9 +250,7 @@ fn two_analysts_merge_through_a_remote() {
 fn agree_of_a_project_with_itself_is_one_and_with_a_type_removed_below() {
     let tmp = tempfile::tempdir().unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
-    let json = |args: &[&str]| -> serde_json::Value {
-        serde_json::from_str(&ok(args)).unwrap()
-    };
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&ok(args)).unwrap() };
     let same = json(&["agree", p(&sample), p(&sample), "--json"]);
     assert_eq!(same["entities"]["f1"], 1.0, "{same}");
     assert_eq!(same["entities"]["kappa"], 1.0, "{same}");

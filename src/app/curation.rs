@@ -198,7 +198,13 @@ impl CurationPanel {
             });
     }
 
-    fn choices_ui(&self, ui: &mut Ui, doc: DocumentId, item: &Item, commands: &mut Vec<AppCommand>) {
+    fn choices_ui(
+        &self,
+        ui: &mut Ui,
+        doc: DocumentId,
+        item: &Item,
+        commands: &mut Vec<AppCommand>,
+    ) {
         let mut choose = |choice: Choice| {
             let resolution = self.curation.resolve(doc, item, choice);
             commands.push(AppCommand::Op(Op::Curate(Box::new(resolution))));
@@ -299,11 +305,19 @@ fn conflicts_ui(
         RichText::new(format!(
             "{} merge conflict{} listed",
             project.conflicts.len(),
-            if project.conflicts.len() == 1 { "" } else { "s" }
+            if project.conflicts.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         ))
         .color(ui.visuals().warn_fg_color),
     );
-    let mut docs: Vec<DocumentId> = project.conflicts.iter().filter_map(|c| c.document).collect();
+    let mut docs: Vec<DocumentId> = project
+        .conflicts
+        .iter()
+        .filter_map(|c| c.document)
+        .collect();
     docs.sort();
     docs.dedup();
     ui.horizontal_wrapped(|ui| {

@@ -11,8 +11,8 @@ use crate::model::validate::{
 };
 use crate::model::{
     Conflict, Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, Made,
-    ModelError, Project,
-    Relation, RelationDecision, RelationId, Schema, Span, SpanId, SuggestionDecision,
+    ModelError, Project, Relation, RelationDecision, RelationId, Schema, Span, SpanId,
+    SuggestionDecision,
 };
 use std::sync::Arc;
 
@@ -154,14 +154,16 @@ impl Transaction {
                 Edit::AddEntity(entity) => fill(&mut entity.made),
                 Edit::AddDecision(d) => fill(&mut d.made),
                 Edit::AddRelationDecision(d) => fill(&mut d.made),
-                Edit::InsertDocument { document, .. } => {
+                Edit::InsertDocument { document, .. }
                     if document.spans.iter().any(|s| s.made.is_none())
-                        || document.relations.iter().any(|r| r.made.is_none())
-                    {
-                        let document = Arc::make_mut(document);
-                        document.spans.iter_mut().for_each(|s| fill(&mut s.made));
-                        document.relations.iter_mut().for_each(|r| fill(&mut r.made));
-                    }
+                        || document.relations.iter().any(|r| r.made.is_none()) =>
+                {
+                    let document = Arc::make_mut(document);
+                    document.spans.iter_mut().for_each(|s| fill(&mut s.made));
+                    document
+                        .relations
+                        .iter_mut()
+                        .for_each(|r| fill(&mut r.made));
                 }
                 _ => {}
             }

@@ -154,7 +154,13 @@ impl AnnIds {
             };
         }
         AnnIds {
-            spans: Some(doc.spans.iter().enumerate().map(|(i, s)| (s.id, i + 1)).collect()),
+            spans: Some(
+                doc.spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.id, i + 1))
+                    .collect(),
+            ),
             relations: Some(
                 doc.relations
                     .iter()

@@ -105,8 +105,7 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
             "entities.csv".to_string(),
             table(
                 &[
-                    "entity", "name", "type", "aliases", "mentions", "note", "made_by",
-                    "made_at",
+                    "entity", "name", "type", "aliases", "mentions", "note", "made_by", "made_at",
                 ],
                 entities,
             )?,

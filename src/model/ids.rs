@@ -131,7 +131,7 @@ mod tests {
         // The last id of the block comes back again and again: it never spills over.
         assert_eq!(ids.span().0, block_id(b, u32::MAX));
         assert_eq!(ids.span().0, block_id(b, u32::MAX));
-        assert_eq!(block_number(u64::MAX) , block_number(u64::MAX));
+        assert_eq!(block_number(u64::MAX), block_number(u64::MAX));
         assert!(block_number(u64::MAX) <= LAST_BLOCK);
     }
 }

@@ -233,7 +233,10 @@ impl IdSet {
     /// Adds an id; false if it was there already.
     fn insert(&mut self, id: u64) -> bool {
         let bit = 1u64 << (id % 64);
-        match usize::try_from(id / 64).ok().and_then(|w| self.bits.get_mut(w)) {
+        match usize::try_from(id / 64)
+            .ok()
+            .and_then(|w| self.bits.get_mut(w))
+        {
             Some(w) => {
                 let fresh = *w & bit == 0;
                 *w |= bit;

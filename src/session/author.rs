@@ -121,7 +121,11 @@ fn seed(parts: &[&str]) -> u64 {
 /// `author.ron` in `$MARGINALIA_CONFIG`, else `$XDG_CONFIG_HOME/marginalia`, else
 /// `~/.config/marginalia` (`%APPDATA%\marginalia` on Windows).
 pub fn settings_path() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let dir = env("MARGINALIA_CONFIG")
         .or_else(|| env("XDG_CONFIG_HOME").map(|d| d.join("marginalia")))
         .or_else(|| env("APPDATA").map(|d| d.join("marginalia")))

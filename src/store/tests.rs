@@ -89,12 +89,10 @@ fn truncated_file_reports_line_and_column() {
 
 #[test]
 fn newer_format_version_is_refused_by_name() {
-    let text = to_ron_string(&annotated())
-        .unwrap()
-        .replace(
-            &format!("format_version: {FORMAT_VERSION}"),
-            "format_version: 7",
-        );
+    let text = to_ron_string(&annotated()).unwrap().replace(
+        &format!("format_version: {FORMAT_VERSION}"),
+        "format_version: 7",
+    );
     let err = parse(&text).unwrap_err();
     assert!(
         matches!(
@@ -295,7 +293,10 @@ fn version_2_keeps_its_ids_and_version_3_round_trips_blocks_and_stamps() {
     assert_eq!(old.documents[0].id.0, 1);
     assert_eq!(old.documents[0].spans[0].id.0, 2);
     let text = to_ron_string(&old).unwrap();
-    assert!(!text.contains("id_blocks") && !text.contains("made"), "{text}");
+    assert!(
+        !text.contains("id_blocks") && !text.contains("made"),
+        "{text}"
+    );
 
     // An author edits it: a block id and a stamp.
     let mut p = old.clone();
@@ -319,13 +320,18 @@ fn version_2_keeps_its_ids_and_version_3_round_trips_blocks_and_stamps() {
     let text = to_ron_string(&p).unwrap();
     assert!(text.contains("id_blocks: {"), "{text}");
     assert!(text.contains("made: Some(Made(by: \"ani\""), "{text}");
-    let fast = parallel::read_project(text.as_bytes()).unwrap().expect("fast path");
+    let fast = parallel::read_project(text.as_bytes())
+        .unwrap()
+        .expect("fast path");
     assert_eq!(fast.documents, p.documents);
     let mut again = parse(&text).unwrap();
     again.revision = p.revision;
     assert_eq!(again, p);
     // A block id above its block's counter was never handed out: refused on load.
-    let forged = text.replace(&format!("{}: 1", author.id_block), &format!("{}: 0", author.id_block));
+    let forged = text.replace(
+        &format!("{}: 1", author.id_block),
+        &format!("{}: 0", author.id_block),
+    );
     let err = parse(&forged).unwrap_err().to_string();
     assert!(err.contains("never handed out"), "{err}");
 }

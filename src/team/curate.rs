@@ -48,9 +48,10 @@ impl Version {
     /// A version read from a project file.
     pub fn from_file(path: &Path) -> Result<Version, CurateError> {
         let project = store::load(path)?;
-        let label = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        let label = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
         Ok(Version { label, project })
     }
 
@@ -81,7 +82,9 @@ impl Version {
             .output()
             .map_err(|e| fail(e.to_string()))?;
         if !out.status.success() {
-            return Err(fail(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+            return Err(fail(
+                String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            ));
         }
         let text = String::from_utf8(out.stdout)
             .map_err(|_| fail("the file in that revision is not UTF-8 text".into()))?;
@@ -471,7 +474,11 @@ pub fn take_version_on_conflicts(
             if item.conflicts.is_empty() {
                 continue;
             }
-            let choice = match item.readings.iter().position(|r| r.versions.contains(&version)) {
+            let choice = match item
+                .readings
+                .iter()
+                .position(|r| r.versions.contains(&version))
+            {
                 Some(i) => Choice::Reading(i),
                 None => Choice::Keep,
             };

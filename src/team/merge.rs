@@ -98,8 +98,19 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> Result<Merged,
     });
     project.relation_decisions.sort();
     project.relation_decisions.dedup_by(|a, b| {
-        (a.document, &a.relation_type, &a.source, &a.target, a.verdict)
-            == (b.document, &b.relation_type, &b.source, &b.target, b.verdict)
+        (
+            a.document,
+            &a.relation_type,
+            &a.source,
+            &a.target,
+            a.verdict,
+        ) == (
+            b.document,
+            &b.relation_type,
+            &b.source,
+            &b.target,
+            b.verdict,
+        )
     });
     m.fix_entity_links(&mut project);
     m.restore_used_types(&mut project);
@@ -440,8 +451,11 @@ impl<'a> Merger<'a> {
         let sides = [self.ours, self.theirs, self.base];
         // Sets of borrowed names: a large project has hundreds of thousands of spans.
         let used: std::collections::BTreeSet<String> = {
-            let mut names: HashSet<&str> =
-                project.entities.iter().map(|e| e.entity_type.as_str()).collect();
+            let mut names: HashSet<&str> = project
+                .entities
+                .iter()
+                .map(|e| e.entity_type.as_str())
+                .collect();
             for d in &project.documents {
                 names.extend(d.spans.iter().map(|s| s.entity_type.as_str()));
             }
