@@ -477,6 +477,10 @@ impl Edit {
                 Edit::InsertConflict { index, conflict }
             }
             Edit::InsertConflict { index, conflict } => {
+                // Listed once at most, so that removing one is exact (and undoes exactly).
+                if project.conflicts.contains(&conflict) {
+                    return Err(ModelError::ConflictListed(conflict.object));
+                }
                 let index = index.min(project.conflicts.len());
                 project.conflicts.insert(index, conflict.clone());
                 Edit::RemoveConflict(conflict)

@@ -83,6 +83,8 @@ pub enum ModelError {
     },
     #[error("no merge conflict on {0} is listed")]
     NoConflict(String),
+    #[error("this merge conflict on {0} is listed already")]
+    ConflictListed(String),
     #[error("decision on {doc} {start}..{end} {ty} is not recorded")]
     NoDecision {
         doc: DocumentId,
