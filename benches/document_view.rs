@@ -57,6 +57,7 @@ fn big_project() -> Project {
             target: b,
             origin: Origin::Manual,
             note: String::new(),
+            made: None,
         });
     }
     p.documents.push(doc.into());

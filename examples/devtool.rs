@@ -7,6 +7,14 @@
 //!   itself); the crash-safety test kills it at random moments. After an even number of saves
 //!   the target holds A, re-saved. `--times 0` measures opening alone.
 //!
+//! - `devtool branch BASE.ron OUT.ron --author NAME [--every K] [--offset O] [--new N]` writes
+//!   an analyst's copy of BASE, edited as NAME through the session (stamps, NAME's id block):
+//!   in every K-th document from O it retypes the first span, tags the second one's text
+//!   again as NORP and deletes the last span, and it imports N new articles. Two branches
+//!   with different offsets make a merge benchmark (see BENCHMARKS.md);
+//! - `devtool merge-timings BASE.ron OURS.ron THEIRS.ron --out OUT.ron` times the parts of
+//!   a merge: loading the three projects, merging, saving.
+//!
 //! `cargo build --release --example devtool` builds it to `target/release/examples/devtool`.
 
 use anyhow::{Context, Result, bail};
@@ -39,6 +47,29 @@ enum Command {
         /// Overwrite an existing output.
         #[arg(long)]
         force: bool,
+    },
+    /// Write an analyst's edited copy of a project (for merge benchmarks).
+    Branch {
+        base: PathBuf,
+        out: PathBuf,
+        #[arg(long)]
+        author: String,
+        #[arg(long, default_value_t = 10)]
+        every: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// New articles to import.
+        #[arg(long, default_value_t = 20)]
+        new: usize,
+    },
+    /// Time the parts of a merge: loading the three projects, merging, saving the result.
+    MergeTimings {
+        base: PathBuf,
+        ours: PathBuf,
+        theirs: PathBuf,
+        /// Where to save the result.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Load a project, then save two alternating versions of it.
     SaveLoop {
@@ -88,6 +119,97 @@ fn save_loop(path: &Path, times: u64, to: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
+fn branch(
+    base: &Path,
+    out: &Path,
+    author: &str,
+    every: usize,
+    offset: usize,
+    new: usize,
+) -> Result<()> {
+    use marginalia::session::{Author, Op, Session};
+    let mut session =
+        Session::from_project(store::load(base)?, None).with_author(Some(Author::named(author)));
+    let docs: Vec<_> = session
+        .project
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| i % every.max(1) == offset && d.spans.len() >= 3)
+        .map(|(_, d)| {
+            (
+                d.id,
+                d.spans[0].id,
+                d.spans[1].clone(),
+                d.spans[d.spans.len() - 1].id,
+            )
+        })
+        .collect();
+    for (doc, first, second, last) in &docs {
+        let ops = [
+            Op::Retype {
+                doc: *doc,
+                span: *first,
+                entity_type: "EVENT".into(),
+            },
+            Op::Tag {
+                doc: *doc,
+                start: second.start,
+                end: second.end,
+                entity_type: "NORP".into(),
+            },
+            Op::DeleteSpan {
+                doc: *doc,
+                span: *last,
+            },
+        ];
+        for op in ops {
+            session.run(op)?;
+        }
+    }
+    let dir = tempfile::tempdir()?;
+    let files: Vec<PathBuf> = (0..new)
+        .map(|i| {
+            let path = dir.path().join(format!("{author}-{i}.txt"));
+            let text = format!(
+                "Report {i} by {author}\n\nOfficials in Yerevan said on Monday that talks with Baku would resume, according to {author}'s note {i}.\n"
+            );
+            std::fs::write(&path, text).map(|()| path)
+        })
+        .collect::<std::io::Result<_>>()?;
+    if !files.is_empty() {
+        session.import(&files, marginalia::import::ImportFormat::Text)?;
+    }
+    store::save(&session.project, out)?;
+    println!(
+        "{}: {} documents edited and {} imported by {author}",
+        out.display(),
+        docs.len(),
+        files.len()
+    );
+    Ok(())
+}
+
+fn merge_timings(base: &Path, ours: &Path, theirs: &Path, out: &Path) -> Result<()> {
+    let t = std::time::Instant::now();
+    let (b, o, th) = (store::load(base)?, store::load(ours)?, store::load(theirs)?);
+    let loaded = t.elapsed();
+    let t = std::time::Instant::now();
+    let merged = marginalia::team::merge(&b, &o, &th)?;
+    let merging = t.elapsed();
+    let t = std::time::Instant::now();
+    store::save(&merged.project, out)?;
+    let saving = t.elapsed();
+    println!(
+        "load 3: {:.2} s, merge: {:.2} s, save: {:.2} s ({})",
+        loaded.as_secs_f64(),
+        merging.as_secs_f64(),
+        saving.as_secs_f64(),
+        merged.summary()
+    );
+    Ok(())
+}
+
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Generate {
@@ -97,5 +219,19 @@ fn main() -> Result<()> {
             force,
         } => generate(&out, documents, seed, force),
         Command::SaveLoop { project, times, to } => save_loop(&project, times, to.as_deref()),
+        Command::Branch {
+            base,
+            out,
+            author,
+            every,
+            offset,
+            new,
+        } => branch(&base, &out, &author, every, offset, new),
+        Command::MergeTimings {
+            base,
+            ours,
+            theirs,
+            out,
+        } => merge_timings(&base, &ours, &theirs, &out),
     }
 }

@@ -324,6 +324,7 @@ fn synthetic_document(
                             aliases: Vec::new(),
                             references: Vec::new(),
                             note: String::new(),
+                            made: None,
                         });
                         entities.insert(key, e);
                         e
@@ -370,6 +371,7 @@ fn synthetic_document(
             target,
             origin: Origin::Manual,
             note: String::new(),
+            made: None,
         });
     }
     let title_place = slot_text(rng, "GPE", pool);

@@ -137,7 +137,10 @@ fn bad_inputs_exit_1_with_a_message_and_change_nothing() {
     let cases = [
         (
             "newer.ron",
-            text.replace("format_version: 2", "format_version: 99"),
+            text.replace(
+                &format!("format_version: {}", marginalia::model::FORMAT_VERSION),
+                "format_version: 99",
+            ),
             "newer Marginalia",
         ),
         (

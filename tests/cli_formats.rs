@@ -640,6 +640,7 @@ fn marginalia_brat_marginalia_keeps_titles_statuses_aliases_and_notes() {
         aliases: vec!["CSTO".into(), "ODKB".into()],
         references: vec![],
         note: "Moscow-led alliance".into(),
+        made: None,
     });
     let id = p0.new_document_id();
     let mut d = Document::new(id, "Summit, day two", "a.txt", "The CSTO met.".into());

@@ -171,6 +171,7 @@ fn rich_project() -> Project {
         aliases: vec!["CSTO".into(), "ОДКБ; the bloc".into()],
         references: Vec::new(),
         note: "Moscow-led alliance".into(),
+        made: None,
     });
     for (title, text, status) in [
         (
@@ -217,6 +218,7 @@ fn rich_project() -> Project {
             target: b,
             origin: Default::default(),
             note: "same sentence".into(),
+            made: None,
         });
         p.documents.push(d.into());
     }

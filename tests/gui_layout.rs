@@ -47,6 +47,7 @@ fn big_project() -> Session {
             aliases: vec![format!("WG{i}")],
             references: Vec::new(),
             note: String::new(),
+            made: None,
         });
     }
     Session::from_project(project, None)

@@ -44,6 +44,7 @@ fn base_project() -> Project {
         target: b,
         origin: Default::default(),
         note: String::new(),
+        made: None,
     });
     p.documents.push(doc.into());
     p.entities.push(marginalia::model::Entity {
@@ -53,6 +54,7 @@ fn base_project() -> Project {
         aliases: vec![],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     p.validate().unwrap();
     p
@@ -118,6 +120,7 @@ fn report(problems: Vec<String>, total: usize) {
 #[test]
 fn malformed_project_files_are_refused_and_left_untouched() {
     let ron = base_ron();
+    let version = format!("format_version: {}", marginalia::model::FORMAT_VERSION);
     let half = ron.len() / 2;
     let in_text = ron.find("Armenia and").unwrap() + 5;
     let mut invalid_utf8 = ron.clone().into_bytes();
@@ -186,17 +189,17 @@ fn malformed_project_files_are_refused_and_left_untouched() {
         ),
         (
             "newer-version",
-            edit(&ron, "format_version: 2", "format_version: 99"),
+            edit(&ron, &version, "format_version: 99"),
             "newer Marginalia",
         ),
         (
             "version-zero",
-            edit(&ron, "format_version: 2", "format_version: 0"),
+            edit(&ron, &version, "format_version: 0"),
             "not a Marginalia project version",
         ),
         (
             "version-overflow",
-            edit(&ron, "format_version: 2", "format_version: 4294967296"),
+            edit(&ron, &version, "format_version: 4294967296"),
             "",
         ),
         (

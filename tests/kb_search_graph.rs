@@ -67,6 +67,7 @@ fn relate(p: &mut Project, doc: DocumentId, a: &Span, ty: &str, b: &Span) -> Edi
             target: b.id,
             origin: Origin::Manual,
             note: String::new(),
+            made: None,
         },
     }
 }

@@ -322,6 +322,7 @@ fn project_for_filtered_exports(dir: &Path) -> PathBuf {
             aliases: vec![],
             references: Vec::new(),
             note: note.into(),
+            made: None,
         });
         id
     };

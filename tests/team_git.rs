@@ -46,6 +46,25 @@ fn git_ok(dir: &Path, args: &[&str]) -> String {
     stdout(&o)
 }
 
+/// Runs marginalia as one analyst: their settings folder holds `author.ron` with their name
+/// (and nothing from the real user's settings reaches the test).
+fn ok_as(settings: &Path, args: &[&str]) -> String {
+    let o = Command::new(BIN)
+        .args(args)
+        .env("MARGINALIA_CONFIG", settings)
+        .output()
+        .expect("the marginalia binary runs");
+    assert!(o.status.success(), "{args:?} failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+fn settings_of(root: &Path, name: &str) -> std::path::PathBuf {
+    let dir = root.join(format!("settings-{name}"));
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("author.ron"), format!("(name: \"{name}\")")).unwrap();
+    dir
+}
+
 fn stats(project: &Path) -> serde_json::Value {
     serde_json::from_str(&ok(&["stats", p(project), "--json"])).unwrap()
 }
@@ -99,11 +118,12 @@ fn two_analysts_merge_through_a_remote() {
     )
     .unwrap();
 
+    let (as_alice, as_bob) = (settings_of(root, "Alice"), settings_of(root, "Bob"));
     // Alice starts the project and shares it.
     let alice = clone(root, "alice");
     let a_project = alice.join("project.ron");
     ok(&["new", p(&a_project), "--name", "Caucasus desk"]);
-    ok(&["import", p(&a_project), p(&docs)]);
+    ok_as(&as_alice, &["import", p(&a_project), p(&docs)]);
     let attributes = fs::read_to_string(alice.join(".gitattributes")).unwrap();
     assert_eq!(attributes.matches("merge=marginalia").count(), 1);
     git_ok(&alice, &["add", ".gitattributes", "project.ron"]);
@@ -117,14 +137,14 @@ fn two_analysts_merge_through_a_remote() {
     assert_eq!(attributes.matches("merge=marginalia").count(), 1);
 
     // Alice imports an article; Bob accepts suggestions on the existing ones.
-    ok(&["import", p(&a_project), p(&later)]);
+    ok_as(&as_alice, &["import", p(&a_project), p(&later)]);
     git_ok(&alice, &["commit", "-q", "-am", "import the aid article"]);
     git_ok(&alice, &["push", "-q", "origin", "main"]);
     // The textconv shows the change in annotation terms.
     let shown = git_ok(&alice, &["diff", "HEAD~1", "HEAD", "--", "project.ron"]);
     assert!(shown.contains("+document \""), "{shown}");
 
-    ok(&["suggest", p(&b_project), "--accept"]);
+    ok_as(&as_bob, &["suggest", p(&b_project), "--accept"]);
     let bob_spans = stats(&b_project)["spans"].as_u64().unwrap();
     assert!(bob_spans > 0);
     git_ok(&bob, &["commit", "-q", "-am", "accept suggestions"]);
@@ -138,9 +158,27 @@ fn two_analysts_merge_through_a_remote() {
     let merged = stats(&b_project);
     assert_eq!(merged["documents"], 3);
     assert_eq!(merged["spans"].as_u64().unwrap(), bob_spans);
-    // Every id is unique (the store checks it on load) and below the counter.
+    let said = format!("{}{}", stdout(&pulled), stderr(&pulled));
+    assert!(
+        said.contains("0 id(s) renumbered"),
+        "ids from two author blocks: {said}"
+    );
+    // Every id is unique (the store checks it on load) and was handed out by a counter.
     let project = marginalia::store::load(&b_project).unwrap();
     assert!(project.conflicts.is_empty());
+    // Who made what: Bob's accepted spans say so; Alice's documents came from her block.
+    let first_span = project.documents.iter().flat_map(|d| &d.spans).next();
+    let bob_block = marginalia::model::block_of(first_span.unwrap().id.0)
+        .unwrap()
+        .0;
+    assert_eq!(project.id_blocks.len(), 2, "{:?}", project.id_blocks);
+    for d in &project.documents {
+        assert_ne!(marginalia::model::block_of(d.id.0).unwrap().0, bob_block);
+        for s in &d.spans {
+            assert_eq!(s.made.as_ref().unwrap().by, "Bob");
+            assert_eq!(marginalia::model::block_of(s.id.0).unwrap().0, bob_block);
+        }
+    }
     let mut ids: Vec<u64> = project.entities.iter().map(|e| e.id.0).collect();
     for d in &project.documents {
         ids.push(d.id.0);
@@ -151,7 +189,7 @@ fn two_analysts_merge_through_a_remote() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), n);
-    assert!(ids.iter().all(|&id| id < project.next_id));
+    assert!(ids.iter().all(|&id| !project.is_fresh_id(id)));
     let status = git_ok(&bob, &["status", "--porcelain"]);
     assert!(
         !status.contains(".merge_file") && !status.contains(".lock"),
@@ -186,4 +224,61 @@ fn two_analysts_merge_through_a_remote() {
         "{c:?}"
     );
     assert_eq!(project.documents[0].spans[0].entity_type, "EVENT");
+
+    // The lead settles it with the curation code: THEIRS (Alice's, MERGE_HEAD) wins.
+    use marginalia::team::curate::{Curation, Version, take_version_on_conflicts};
+    let theirs = Version::from_git(&b_project, "MERGE_HEAD").unwrap();
+    let curation = Curation::new(vec![theirs]);
+    let mut settled = project.clone();
+    let tx = take_version_on_conflicts(&settled, &curation, 0).unwrap();
+    tx.apply(&mut settled).unwrap();
+    assert!(settled.conflicts.is_empty());
+    assert_eq!(settled.documents[0].spans[0].entity_type, "NORP");
+    assert_eq!(
+        settled.documents[0].spans[0].id,
+        project.documents[0].spans[0].id
+    );
+    marginalia::store::save(&settled, &b_project).unwrap();
+    git_ok(&bob, &["add", "project.ron"]);
+    git_ok(&bob, &["commit", "-q", "-m", "settle NORP"]);
+    git_ok(&bob, &["push", "-q", "origin", "main"]);
+    git_ok(&alice, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    let final_project = marginalia::store::load(&a_project).unwrap();
+    assert!(final_project.conflicts.is_empty());
+    assert_eq!(final_project.documents[0].spans[0].entity_type, "NORP");
+}
+
+/// `agree` of a project with itself is 1.0; a copy with one type removed is below 1.
+#[test]
+fn agree_of_a_project_with_itself_is_one_and_with_a_type_removed_below() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&ok(args)).unwrap() };
+    let same = json(&["agree", p(&sample), p(&sample), "--json"]);
+    assert_eq!(same["entities"]["f1"], 1.0, "{same}");
+    assert_eq!(same["entities"]["kappa"], 1.0, "{same}");
+    assert_eq!(same["relations"]["f1"], 1.0, "{same}");
+    assert_eq!(same["documents"], 6);
+
+    let mut copy = marginalia::store::load(&sample).unwrap();
+    for d in &mut copy.documents {
+        let d = std::sync::Arc::make_mut(d);
+        let gone: Vec<_> = d
+            .spans
+            .iter()
+            .filter(|s| s.entity_type == "GPE")
+            .map(|s| s.id)
+            .collect();
+        d.relations
+            .retain(|r| !gone.contains(&r.source) && !gone.contains(&r.target));
+        d.spans.retain(|s| s.entity_type != "GPE");
+    }
+    let without = tmp.path().join("no-gpe.ron");
+    marginalia::store::save(&copy, &without).unwrap();
+    let less = json(&["agree", p(&sample), p(&without), "--json"]);
+    let f1 = less["entities"]["f1"].as_f64().unwrap();
+    assert!(f1 < 1.0 && f1 > 0.0, "{less}");
+    assert!(less["entities"]["kappa"].as_f64().unwrap() < 1.0, "{less}");
+    assert_eq!(less["entities"]["per_type"]["GPE"]["f1"], 0.0, "{less}");
+    assert_eq!(less["entities"]["per_type"]["PER"]["f1"], 1.0, "{less}");
 }

@@ -62,6 +62,14 @@ impl MarginaliaApp {
             AppCommand::ShowShortcuts => self.show_shortcuts ^= true,
             AppCommand::ShowAbout => self.show_about = true,
             AppCommand::ShowSchemaEditor => self.schema_editor.open = true,
+            AppCommand::ShowCuration => self.central = CentralView::Curation,
+            AppCommand::AddCurationVersion(source) => {
+                self.central = CentralView::Curation;
+                self.status = self
+                    .curation
+                    .add_version(&source, self.session.path.as_deref());
+            }
+            AppCommand::RemoveCurationVersion(i) => self.curation.remove_version(i),
             AppCommand::ToggleDocuments => self.settings.show_documents ^= true,
             AppCommand::ToggleInspector => self.settings.show_inspector ^= true,
             AppCommand::ToggleTheme => self.settings.dark_mode ^= true,
@@ -195,6 +203,15 @@ impl MarginaliaApp {
                 self.set_session(ws);
                 self.settings.remember_project(path);
                 self.status = format!("Opened {}", path.display());
+                let conflicts = self.session.project.conflicts.len();
+                if conflicts > 0 {
+                    self.status = format!(
+                        "Opened {}: {} merge conflict{} to settle in Curation",
+                        path.display(),
+                        conflicts,
+                        if conflicts == 1 { "" } else { "s" }
+                    );
+                }
                 if let Some(recovery) = crate::store::newer_recovery(path) {
                     self.prompt = Some(Prompt::Recover {
                         path: path.to_path_buf(),
@@ -212,7 +229,18 @@ impl MarginaliaApp {
         }
     }
 
-    /// Saves to the known path, or asks for one. Returns true when the project is saved.
+    /// Gives the session its author (see `AuthorFrom`).
+    pub(super) fn bind_author(&mut self) {
+        let author = match &self.author_from {
+            AuthorFrom::Nobody => None,
+            AuthorFrom::Fixed(author) => Some(author.clone()),
+            AuthorFrom::Settings => Some(crate::session::Author::resolve(
+                self.session.path.as_deref(),
+            )),
+        };
+        self.session.set_author(author);
+    }
+
     /// Switches to another project: nothing of the previous one (selection, Find results,
     /// the picked entity, scroll positions) carries over.
     pub(super) fn set_session(&mut self, session: Session) {
@@ -224,6 +252,11 @@ impl MarginaliaApp {
     /// the previous one (selection, Find results, the picked entity, scroll positions)
     /// carries over.
     pub(super) fn reset_views(&mut self) {
+        self.bind_author();
+        self.curation = super::CurationPanel::default();
+        if !self.session.project.conflicts.is_empty() {
+            self.central = CentralView::Curation;
+        }
         self.current_doc = self.session.project.documents.first().map(|d| d.id);
         self.view.reset();
         self.view.scroll_scope = self.view.scroll_scope.wrapping_add(1);

@@ -91,6 +91,7 @@ impl MarginaliaApp {
                 menu_item(ui, MenuCommand::ZoomOut, commands);
                 ui.separator();
                 menu_item(ui, MenuCommand::SchemaEditor, commands);
+                menu_item(ui, MenuCommand::Curation, commands);
             });
             ui.menu_button("Help", |ui| {
                 menu_item(ui, MenuCommand::Shortcuts, commands);

@@ -27,6 +27,11 @@ pub enum AppCommand {
     ShowShortcuts,
     ShowAbout,
     ShowSchemaEditor,
+    /// Show the curation view (analysts' versions side by side, merge conflicts).
+    ShowCuration,
+    /// Add a version to curate from: a project file, or a git revision of the open project.
+    AddCurationVersion(String),
+    RemoveCurationVersion(usize),
     ToggleDocuments,
     ToggleInspector,
     ToggleTheme,
@@ -97,6 +102,7 @@ pub enum MenuCommand {
     Redo,
     Find,
     SchemaEditor,
+    Curation,
     ToggleDocuments,
     ToggleInspector,
     ToggleTheme,
@@ -208,6 +214,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         command: MenuCommand::SchemaEditor,
         label: "Schema Editor",
         tooltip: "Edit entity and relation types",
+        shortcut: None,
+    },
+    CommandSpec {
+        command: MenuCommand::Curation,
+        label: "Curation",
+        tooltip: "Compare analysts' versions side by side and settle merge conflicts",
         shortcut: None,
     },
     CommandSpec {
@@ -354,6 +366,7 @@ impl MenuCommand {
             MenuCommand::Redo => AppCommand::Redo,
             MenuCommand::Find => AppCommand::Find,
             MenuCommand::SchemaEditor => AppCommand::ShowSchemaEditor,
+            MenuCommand::Curation => AppCommand::ShowCuration,
             MenuCommand::ToggleDocuments => AppCommand::ToggleDocuments,
             MenuCommand::ToggleInspector => AppCommand::ToggleInspector,
             MenuCommand::ToggleTheme => AppCommand::ToggleTheme,

@@ -339,6 +339,7 @@ impl Inspector {
                 ui.label(span.origin.describe());
                 ui.end_row();
             });
+        made_line(ui, span.made.as_ref());
         ui.add_space(6.0);
         let (doc_id, span_id) = (doc.id, span.id);
         self.note_ui(
@@ -482,6 +483,7 @@ impl Inspector {
                 ui.label(rel.origin.describe());
                 ui.end_row();
             });
+        made_line(ui, rel.made.as_ref());
         if ui.button("Swap direction").clicked() {
             commands.push(AppCommand::Op(Op::SwapRelationEnds {
                 doc: doc.id,
@@ -579,4 +581,15 @@ fn document_summary_ui(
     ui.label(
         RichText::new("Select text and press 1–9 to tag it. Click a span to inspect it.").weak(),
     );
+}
+
+/// "made by X on DATE", read only; nothing for annotations from before authorship was kept.
+pub(super) fn made_line(ui: &mut Ui, made: Option<&crate::model::Made>) {
+    if let Some(made) = made {
+        ui.label(
+            egui::RichText::new(format!("made by {} on {}", made.by, made.date()))
+                .small()
+                .weak(),
+        );
+    }
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod chrome;
 mod commands;
+mod curation;
 mod dialogs;
 mod document_view;
 mod documents_panel;
@@ -21,6 +22,7 @@ mod widgets;
 
 pub use crate::session::Session;
 pub use commands::{AppCommand, COMMANDS, MenuCommand};
+pub use curation::CurationPanel;
 pub use dialogs::{DialogKind, DialogOutcome, FileDialogs, NativeDialogs, ScriptedDialogs};
 pub use document_view::{DocumentView, Selection, snap_to_tokens};
 pub use entities_panel::EntitiesPanel;
@@ -99,6 +101,20 @@ impl RightTab {
 pub enum CentralView {
     Document,
     Graph,
+    Curation,
+}
+
+/// Who the window stamps as the author of new annotations (and whose id block it uses).
+#[derive(Debug, Clone, Default)]
+pub enum AuthorFrom {
+    /// Nobody: no stamps, ids from the project's shared counter (tests).
+    #[default]
+    Nobody,
+    /// Always this author (tests).
+    Fixed(crate::session::Author),
+    /// The user's settings file, else `git config user.name` where the project is in a git
+    /// work tree, else the OS user (resolved again for every project opened).
+    Settings,
 }
 
 /// What to do once the user has answered the unsaved-changes question.
@@ -145,6 +161,9 @@ pub struct MarginaliaApp {
     pub find: SearchPanel,
     pub graph: GraphView,
     pub central: CentralView,
+    pub curation: CurationPanel,
+    /// Where the author of this window's edits comes from.
+    pub author_from: AuthorFrom,
     pub export_dialog: ExportDialog,
     pub layout: FrameLayout,
     dialogs: Box<dyn FileDialogs>,
@@ -182,6 +201,8 @@ impl MarginaliaApp {
             find: SearchPanel::default(),
             graph: GraphView::default(),
             central: CentralView::Document,
+            curation: CurationPanel::default(),
+            author_from: AuthorFrom::Nobody,
             export_dialog: ExportDialog::default(),
             layout: FrameLayout::default(),
             dialogs,
@@ -212,6 +233,7 @@ impl MarginaliaApp {
                 match Session::create(&name, path) {
                     Ok(session) => {
                         app.session = session;
+                        app.bind_author();
                         app.status = format!("New project; it will be saved as {}", path.display());
                     }
                     Err(e) => {
@@ -224,6 +246,13 @@ impl MarginaliaApp {
             }
         }
         app
+    }
+
+    /// The same app with its author from `from` (bound to the open project at once).
+    pub fn with_author_from(mut self, from: AuthorFrom) -> MarginaliaApp {
+        self.author_from = from;
+        self.bind_author();
+        self
     }
 
     /// Draws one frame into `ui` and runs the commands it produced (what tests drive).
@@ -353,9 +382,15 @@ impl MarginaliaApp {
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.central, CentralView::Document, "Document");
                 ui.selectable_value(&mut self.central, CentralView::Graph, "Graph");
+                ui.selectable_value(&mut self.central, CentralView::Curation, "Curation");
             });
             if self.central == CentralView::Graph {
                 self.graph.ui(ui, project, &mut commands);
+                return;
+            }
+            if self.central == CentralView::Curation {
+                self.curation
+                    .ui(ui, project, self.current_doc, &mut commands);
                 return;
             }
             match doc {
@@ -470,11 +505,14 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, settings::STORAGE_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(MarginaliaApp::with_project_path(
-                project.as_deref(),
-                settings,
-                Box::new(NativeDialogs),
-            )))
+            Ok(Box::new(
+                MarginaliaApp::with_project_path(
+                    project.as_deref(),
+                    settings,
+                    Box::new(NativeDialogs),
+                )
+                .with_author_from(AuthorFrom::Settings),
+            ))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

@@ -373,7 +373,9 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::Xlsx => ImportFormat::Xlsx,
         ImportFormatArg::LabelStudio => ImportFormat::LabelStudio,
     };
-    let (tx, report) = plan_import(&project, paths, format)?;
+    let author = bind_author(path, &mut project);
+    let (mut tx, report) = plan_import(&project, paths, format)?;
+    author.stamp(&mut tx, std::time::SystemTime::now());
     tx.apply(&mut project)
         .with_context(|| format!("{}: the import does not fit the project", path.display()))?;
     writing.save(&project)?;
@@ -382,6 +384,14 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         note(format!("note: {notice}"));
     }
     print(report.summary())
+}
+
+/// The author of a command-line write, resolved like the window's (settings file, `git
+/// config user.name`, OS user); the project hands out new ids from their block.
+pub(crate) fn bind_author(path: &Path, project: &mut Project) -> crate::session::Author {
+    let author = crate::session::Author::resolve(Some(path));
+    author.bind(project);
+    author
 }
 
 /// Refuses to overwrite an existing output unless forced.

@@ -51,12 +51,14 @@ pub(super) fn run(path: &Path, engines: Option<&[String]>, accept: bool) -> Resu
     // The same operation as "Accept shown" in the window: overlaps resolved, new spans
     // linked to known entities.
     let best = all.best(&project, DEFAULT_MIN_SCORE);
-    let planned = Op::Accept {
+    let author = super::bind_author(path, &mut project);
+    let mut planned = Op::Accept {
         entities: best.entities,
         relations: best.relations,
     }
     .plan(&project)
     .with_context(|| format!("{}: the suggestions do not fit the project", path.display()))?;
+    author.stamp(&mut planned.tx, std::time::SystemTime::now());
     planned
         .tx
         .apply(&mut project)

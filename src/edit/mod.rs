@@ -11,8 +11,9 @@ use crate::model::validate::{
     check_tokens,
 };
 use crate::model::{
-    Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, ModelError, Project,
-    Relation, RelationDecision, RelationId, Schema, Span, SpanId, SuggestionDecision,
+    Conflict, Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, Made,
+    ModelError, Project, Relation, RelationDecision, RelationId, Schema, Span, SpanId,
+    SuggestionDecision,
 };
 use std::sync::Arc;
 
@@ -106,6 +107,13 @@ pub enum Edit {
     /// Replaces the schema; types still in use may not disappear.
     SetSchema(Box<Schema>),
     SetProjectName(String),
+    /// Settles a merge conflict: takes it off the project's list.
+    RemoveConflict(Conflict),
+    /// Puts a conflict back at a position of the list (the undo of `RemoveConflict`).
+    InsertConflict {
+        index: usize,
+        conflict: Conflict,
+    },
 }
 
 /// Edits that apply and undo as one step.
@@ -137,6 +145,38 @@ impl Transaction {
 
     pub fn is_empty(&self) -> bool {
         self.edits.is_empty()
+    }
+
+    /// Records who made the spans, relations, entities and decisions this transaction adds
+    /// (those of an inserted document too), unless they already say who made them (undo
+    /// brings objects back with their own stamps).
+    pub fn stamp(&mut self, made: &Made) {
+        let fill = |slot: &mut Option<Made>| {
+            if slot.is_none() {
+                *slot = Some(made.clone());
+            }
+        };
+        for edit in &mut self.edits {
+            match edit {
+                Edit::AddSpan { span, .. } => fill(&mut span.made),
+                Edit::AddRelation { relation, .. } => fill(&mut relation.made),
+                Edit::AddEntity(entity) => fill(&mut entity.made),
+                Edit::AddDecision(d) => fill(&mut d.made),
+                Edit::AddRelationDecision(d) => fill(&mut d.made),
+                Edit::InsertDocument { document, .. }
+                    if document.spans.iter().any(|s| s.made.is_none())
+                        || document.relations.iter().any(|r| r.made.is_none()) =>
+                {
+                    let document = Arc::make_mut(document);
+                    document.spans.iter_mut().for_each(|s| fill(&mut s.made));
+                    document
+                        .relations
+                        .iter_mut()
+                        .for_each(|r| fill(&mut r.made));
+                }
+                _ => {}
+            }
+        }
     }
 }
 
@@ -177,9 +217,9 @@ impl Edit {
                 let ids = std::iter::once(document.id.0)
                     .chain(document.spans.iter().map(|s| s.id.0))
                     .chain(document.relations.iter().map(|r| r.id.0));
-                // Every id in the project is below `next_id`: a fresh id needs no search
+                // Every id in the project is below its counter: a fresh id needs no search
                 // (only undo and redo bring back older ones).
-                for id in ids.filter(|&id| id < project.next_id) {
+                for id in ids.filter(|&id| !project.is_fresh_id(id)) {
                     if project.documents.iter().any(|d| {
                         d.id.0 == id
                             || d.spans.iter().any(|s| s.id.0 == id)
@@ -194,13 +234,12 @@ impl Edit {
                     check_span(project, &document, span)?;
                 }
                 check_relations(&project.schema, &document)?;
-                let max_id = document
-                    .spans
-                    .iter()
-                    .map(|s| s.id.0)
-                    .chain(document.relations.iter().map(|r| r.id.0))
-                    .fold(document.id.0, u64::max);
-                project.reserve_id(max_id)?;
+                // Each id counts in its own range (the shared counter or an author block).
+                project.reserve_ids(
+                    std::iter::once(document.id.0)
+                        .chain(document.spans.iter().map(|s| s.id.0))
+                        .chain(document.relations.iter().map(|r| r.id.0)),
+                )?;
                 let doc = document.id;
                 let index = index.min(project.documents.len());
                 project.documents.insert(index, document);
@@ -234,7 +273,7 @@ impl Edit {
             Edit::AddSpan { doc, span } => {
                 let d = doc_ref(project, doc)?;
                 check_span(project, d, &span)?;
-                if span.id.0 < project.next_id && project.find_span(span.id).is_some() {
+                if !project.is_fresh_id(span.id.0) && project.find_span(span.id).is_some() {
                     return Err(ModelError::DuplicateId(span.id.0));
                 }
                 if d.has_span(span.start, span.end, &span.entity_type) {
@@ -337,7 +376,7 @@ impl Edit {
             Edit::AddRelation { doc, relation } => {
                 let d = doc_ref(project, doc)?;
                 check_relation(&project.schema, d, &relation)?;
-                if relation.id.0 < project.next_id
+                if !project.is_fresh_id(relation.id.0)
                     && project
                         .documents
                         .iter()
@@ -475,6 +514,24 @@ impl Edit {
             }
             Edit::SetProjectName(name) => {
                 Edit::SetProjectName(std::mem::replace(&mut project.name, name))
+            }
+            Edit::RemoveConflict(conflict) => {
+                let index = project
+                    .conflicts
+                    .iter()
+                    .position(|c| *c == conflict)
+                    .ok_or_else(|| ModelError::NoConflict(conflict.object.clone()))?;
+                let conflict = project.conflicts.remove(index);
+                Edit::InsertConflict { index, conflict }
+            }
+            Edit::InsertConflict { index, conflict } => {
+                // Listed once at most, so that removing one is exact (and undoes exactly).
+                if project.conflicts.contains(&conflict) {
+                    return Err(ModelError::ConflictListed(conflict.object));
+                }
+                let index = index.min(project.conflicts.len());
+                project.conflicts.insert(index, conflict.clone());
+                Edit::RemoveConflict(conflict)
             }
         };
         project.revision += 1;

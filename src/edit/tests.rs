@@ -30,6 +30,7 @@ fn annotated_sample() -> Project {
         target: role,
         origin: Origin::Manual,
         note: String::new(),
+        made: None,
     });
     p
 }
@@ -38,6 +39,7 @@ fn annotated_sample() -> Project {
 fn content(p: &Project) -> Project {
     let mut c = p.clone();
     c.next_id = 0;
+    c.id_blocks.clear();
     c.revision = 0;
     c
 }
@@ -145,6 +147,11 @@ enum Op {
         add: bool,
     },
     Rename,
+    /// List a merge conflict (add) or settle one (an unlisted one is refused).
+    Conflict {
+        pick: usize,
+        add: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -201,6 +208,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..4usize, 0..10usize).prop_map(|(pick, ty)| Op::UpdateEntity { pick, ty }),
         (0..10usize, any::<bool>()).prop_map(|(ty, add)| Op::Schema { ty, add }),
         Just(Op::Rename),
+        (0..4usize, proptest::bool::ANY).prop_map(|(pick, add)| Op::Conflict { pick, add }),
     ]
 }
 
@@ -307,6 +315,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                         target: b,
                         origin: Origin::Manual,
                         note: String::new(),
+                        made: None,
                     },
                 });
             }
@@ -328,6 +337,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                 aliases: vec![],
                 references: Vec::new(),
                 note: String::new(),
+                made: None,
             }));
         }
         Op::Link { doc, pick, entity } => {
@@ -353,6 +363,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                 end: start + 3,
                 entity_type: "GPE".into(),
                 verdict: Verdict::Rejected,
+                made: None,
             }));
         }
         Op::Unreject { pick } => {
@@ -365,6 +376,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                     end: 2,
                     entity_type: "PER".into(),
                     verdict: Verdict::Rejected,
+                    made: None,
                 },
             )));
         }
@@ -375,6 +387,7 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
                 source: SpanRef::new(start, start + 2, "PER"),
                 target: SpanRef::new(start + 3, start + 5, "ORG"),
                 verdict: Verdict::Rejected,
+                made: None,
             }));
         }
         Op::UnrejectRelation { pick } => {
@@ -465,6 +478,24 @@ fn transaction(p: &mut Project, op: &Op) -> Transaction {
             tx.push(Edit::SetSchema(Box::new(schema)));
         }
         Op::Rename => tx.push(Edit::SetProjectName(format!("{} again", p.name))),
+        Op::Conflict { pick, add } => {
+            let listed = p.conflicts.get(pick % p.conflicts.len().max(1)).cloned();
+            let conflict = crate::model::Conflict {
+                object: format!("T{pick}"),
+                document: None,
+                what: "both sides retyped the span".into(),
+                ours: "PER".into(),
+                theirs: "ORG".into(),
+            };
+            tx.push(match (add, listed) {
+                (false, Some(c)) => Edit::RemoveConflict(c),
+                (false, None) => Edit::RemoveConflict(conflict),
+                (true, _) => Edit::InsertConflict {
+                    index: pick,
+                    conflict,
+                },
+            });
+        }
     }
     tx
 }
@@ -498,10 +529,12 @@ fn variant(edit: &Edit) -> &'static str {
         Edit::RemoveRelationDecision(_) => "RemoveRelationDecision",
         Edit::SetSchema(_) => "SetSchema",
         Edit::SetProjectName(_) => "SetProjectName",
+        Edit::RemoveConflict(_) => "RemoveConflict",
+        Edit::InsertConflict { .. } => "InsertConflict",
     }
 }
 
-const VARIANTS: usize = 25;
+const VARIANTS: usize = 26;
 
 #[test]
 fn the_property_test_generates_every_edit_variant() {
@@ -581,6 +614,7 @@ fn removing_a_span_with_relations_needs_the_relations_gone_first() {
             target: b,
             origin: Origin::Manual,
             note: String::new(),
+            made: None,
         },
     });
     let mut h = History::default();
@@ -624,6 +658,7 @@ fn relations_need_known_types_and_ends_in_one_document() {
         target,
         origin: Origin::Manual,
         note: String::new(),
+        made: None,
     };
     assert!(matches!(
         Edit::AddRelation {

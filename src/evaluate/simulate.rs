@@ -463,6 +463,7 @@ mod tests {
             target: SpanId(201),
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(a.into());
         p.next_id = 1000;

@@ -520,6 +520,7 @@ mod tests {
             target: b,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(d.into());
         let text = ann(&p, &p.documents[0]);

@@ -1,7 +1,7 @@
 //! Spreadsheet tables: `entities.csv`, `mentions.csv` and `relations.csv` (UTF-8, comma
 //! separated, one header row, quoted by the `csv` crate where needed).
 
-use crate::model::Project;
+use crate::model::{Made, Project};
 
 type Files = Vec<(String, Vec<u8>)>;
 
@@ -36,6 +36,15 @@ fn mention_counts(project: &Project) -> std::collections::HashMap<crate::model::
     counts
 }
 
+/// Who made an annotation and when (empty for annotations from before format version 3).
+fn made_by(made: Option<&Made>) -> String {
+    made.map(|m| m.by.clone()).unwrap_or_default()
+}
+
+fn made_at(made: Option<&Made>) -> String {
+    made.map(|m| m.at.clone()).unwrap_or_default()
+}
+
 pub fn render(project: &Project) -> Result<Files, csv::Error> {
     let counts = mention_counts(project);
     let entities = project
@@ -54,6 +63,8 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 },
                 counts.get(&e.id).copied().unwrap_or(0).to_string(),
                 e.note.clone(),
+                made_by(e.made.as_ref()),
+                made_at(e.made.as_ref()),
             ]
         })
         .collect();
@@ -77,6 +88,8 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                     .page_of(s.start)
                     .map(|p| p.to_string())
                     .unwrap_or_default(),
+                made_by(s.made.as_ref()),
+                made_at(s.made.as_ref()),
             ]);
         }
         for r in &d.relations {
@@ -92,6 +105,8 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                 text(r.target),
                 r.origin.describe(),
                 r.note.clone(),
+                made_by(r.made.as_ref()),
+                made_at(r.made.as_ref()),
             ]);
         }
     }
@@ -99,7 +114,9 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
         (
             "entities.csv".to_string(),
             table(
-                &["entity", "name", "type", "aliases", "mentions", "note"],
+                &[
+                    "entity", "name", "type", "aliases", "mentions", "note", "made_by", "made_at",
+                ],
                 entities,
             )?,
         ),
@@ -108,7 +125,7 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
             table(
                 &[
                     "document", "title", "span", "start", "end", "type", "text", "entity",
-                    "origin", "note", "page",
+                    "origin", "note", "page", "made_by", "made_at",
                 ],
                 mentions,
             )?,
@@ -127,6 +144,8 @@ pub fn render(project: &Project) -> Result<Files, csv::Error> {
                     "target_text",
                     "origin",
                     "note",
+                    "made_by",
+                    "made_at",
                 ],
                 relations,
             )?,

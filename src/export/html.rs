@@ -403,6 +403,7 @@ mod tests {
             target: ids[0],
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(d.into());
         let html = render(&p);

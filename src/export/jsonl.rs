@@ -127,6 +127,7 @@ mod tests {
             target: b,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(d.into());
         let out = render(&p, JsonlShape::Relation, &mut Vec::new());

@@ -296,6 +296,7 @@ mod tests {
             target: a,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(d.into());
         let mut notices = Vec::new();

@@ -20,6 +20,7 @@ fn project(docs: &[Doc]) -> Project {
             aliases: vec![],
             references: Vec::new(),
             note: String::new(),
+            made: None,
         });
     }
     for doc in docs {
@@ -46,6 +47,7 @@ fn project(docs: &[Doc]) -> Project {
                 target: ids[*t],
                 origin: Origin::Manual,
                 note: String::new(),
+                made: None,
             });
         }
         d.spans.sort_by_key(|s| s.sort_key());

@@ -316,6 +316,7 @@ pub fn annotated_transaction(
                     aliases: e.aliases.clone(),
                     references: e.references.clone(),
                     note: e.note.clone(),
+                    made: None,
                 }));
                 id
             }
@@ -348,6 +349,7 @@ pub fn annotated_transaction(
                 target: span_ids[r.target],
                 origin: origin.clone(),
                 note: r.note.clone(),
+                made: None,
             });
         }
         document.spans.sort_by_key(|s| s.sort_key());

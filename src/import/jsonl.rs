@@ -10,9 +10,7 @@
 //! those keys.
 
 use super::ImportError;
-use super::annotated::{
-    AnnotatedDocument, AnnotatedImport, ReadEntity, ReadRelation, ReadSpan,
-};
+use super::annotated::{AnnotatedDocument, AnnotatedImport, ReadEntity, ReadRelation, ReadSpan};
 use super::fields::{from_fields, text_of};
 use serde_json::{Map, Value};
 use std::collections::HashMap;

@@ -399,6 +399,7 @@ pub fn link_all(project: &Project) -> Transaction {
             aliases: Vec::new(),
             references: Vec::new(),
             note: String::new(),
+            made: None,
         };
         for surface in g.surfaces.iter().map(|(s, _)| s).chain(&g.aliases) {
             add_alias(&mut entity, surface);
@@ -512,6 +513,7 @@ pub fn split_entity(
         aliases: Vec::new(),
         references: Vec::new(),
         note: String::new(),
+        made: None,
     }));
     for (doc, span) in links {
         tx.push(Edit::LinkSpan {

@@ -53,6 +53,7 @@ fn finds_entities_by_name_or_alias_of_the_same_type() {
         aliases: vec!["CSTO".into()],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     assert_eq!(find_entity(&p, "the CSTO's", "ORG"), Some(id));
     assert_eq!(
@@ -75,6 +76,7 @@ fn new_spans_link_on_normalised_text_and_to_entities_made_alongside() -> R {
         aliases: vec![],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     let mut ids = p.ids();
     let (kremlin, moscow, other) = (ids.span(), ids.span(), ids.entity());
@@ -86,6 +88,7 @@ fn new_spans_link_on_normalised_text_and_to_entities_made_alongside() -> R {
         aliases: vec![],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     }));
     tx.push(Edit::AddSpan {
         doc,
@@ -175,6 +178,7 @@ fn link_all_uses_existing_entities_and_adds_acronym_aliases() -> R {
         aliases: vec![],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     let d = add_doc(
         &mut p,
@@ -206,6 +210,7 @@ fn proposes_aliases_from_acronym_definitions() {
         aliases: vec![],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     assert_eq!(
         propose_aliases(&p),

@@ -35,6 +35,54 @@ impl Origin {
     }
 }
 
+/// Who made an annotation (span, relation, entity, decision) and when: the author's name
+/// from their settings (or `git config user.name`, or the OS user) and a UTC time,
+/// `2024-03-01T09:30:00Z`. Stamped once, when the object is made; undo and redo keep it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Made {
+    pub by: String,
+    pub at: String,
+}
+
+impl Made {
+    pub fn new(by: &str, at: std::time::SystemTime) -> Made {
+        Made {
+            by: by.to_string(),
+            at: utc_timestamp(at),
+        }
+    }
+
+    /// The day part of `at` (`2024-03-01`), for "made by X on DATE".
+    pub fn date(&self) -> &str {
+        self.at.split('T').next().unwrap_or(&self.at)
+    }
+}
+
+/// `2024-03-01T09:30:00Z` for a time (times before 1970 read as 1970).
+pub fn utc_timestamp(at: std::time::SystemTime) -> String {
+    let secs = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 /// An entity mention: a char range of a document's text with a type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +112,9 @@ pub struct Span {
     pub origin: Origin,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Who made it and when (absent in files from before format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
 }
 
 impl Span {
@@ -79,6 +130,7 @@ impl Span {
             entity: None,
             origin: Origin::Manual,
             note: String::new(),
+            made: None,
         }
     }
 
@@ -110,6 +162,24 @@ pub struct Relation {
     pub origin: Origin,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Who made it and when (absent in files from before format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
+}
+
+impl Relation {
+    /// A manual relation with no note, not yet stamped.
+    pub fn new(id: RelationId, relation_type: &str, source: SpanId, target: SpanId) -> Relation {
+        Relation {
+            id,
+            relation_type: relation_type.into(),
+            source,
+            target,
+            origin: Origin::Manual,
+            note: String::new(),
+            made: None,
+        }
+    }
 }
 
 /// The analyst's progress on a document.

@@ -9,13 +9,17 @@ mod stats;
 pub(crate) mod validate;
 
 pub use document::{
-    Document, DocumentMetadata, DocumentStatus, Origin, Relation, ShortName, Span, Tokenization,
+    Document, DocumentMetadata, DocumentStatus, Made, Origin, Relation, ShortName, Span,
+    Tokenization,
 };
 pub use document::{content_hash, is_iso_date};
-pub use ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
+pub use ids::{
+    BLOCK_IDS_START, DocumentId, EntityId, FIRST_BLOCK, IdAllocator, LAST_BLOCK, RelationId,
+    SpanId, block_id, block_number, block_of,
+};
 pub use project::{
-    Conflict, Entity, FORMAT_VERSION, Project, RelationDecision, SpanRef, SuggestionDecision,
-    Verdict,
+    Conflict, Entity, FORMAT_VERSION, IdBlockChoice, Project, RelationDecision, SpanRef,
+    SuggestionDecision, Verdict,
 };
 pub use schema::{
     DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,

@@ -1,12 +1,16 @@
-use super::document::{Document, Span};
-use super::ids::{DocumentId, EntityId, IdAllocator, RelationId, SpanId};
+use super::document::{Document, Made, Span};
+use super::ids::{
+    BLOCK_IDS_START, DocumentId, EntityId, IdAllocator, RelationId, SpanId, block_id, block_of,
+};
 use super::schema::Schema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The project file format this build writes. Older versions are migrated on load.
 /// Version 2 keeps relation decisions in their own typed list (`relation_decisions`).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3 adds author id blocks (`id_blocks`) and who made each annotation (`made`).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A project-wide knowledge-base record that spans in many documents can link to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +28,24 @@ pub struct Entity {
     pub references: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Who made it and when (absent in files from before format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
+}
+
+impl Entity {
+    /// An entity with no aliases or note, not yet stamped.
+    pub fn new(id: EntityId, name: &str, entity_type: &str) -> Entity {
+        Entity {
+            id,
+            name: name.to_string(),
+            entity_type: entity_type.to_string(),
+            aliases: Vec::new(),
+            references: Vec::new(),
+            note: String::new(),
+            made: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -67,6 +89,9 @@ pub struct SuggestionDecision {
     #[serde(rename = "type")]
     pub entity_type: String,
     pub verdict: Verdict,
+    /// Who decided and when (absent in files from before format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
 }
 
 /// A remembered decision on a relation suggestion, keyed by document, relation type and the
@@ -80,6 +105,9 @@ pub struct RelationDecision {
     pub source: SpanRef,
     pub target: SpanRef,
     pub verdict: Verdict,
+    /// Who decided and when (absent in files from before format version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
 }
 
 /// A disagreement a three-way merge (`marginalia merge`) could not settle. The project keeps
@@ -105,8 +133,12 @@ pub struct Conflict {
 pub struct Project {
     pub format_version: u32,
     pub name: String,
-    /// The next id to hand out; ids are never reused.
+    /// The next id of the shared counter; ids are never reused.
     pub next_id: u64,
+    /// Author id blocks in use: block number -> the next counter in that block (see
+    /// `model::ids`). Empty in a project nobody edited with an author block.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub id_blocks: BTreeMap<u32, u32>,
     pub schema: Schema,
     /// Shared, so that a snapshot for a background job is cheap: an edit copies only the
     /// document it changes (`Arc::make_mut`).
@@ -127,6 +159,21 @@ pub struct Project {
     /// Bumped by every applied edit; drives the dirty flag and derived-view caches.
     #[serde(skip)]
     pub revision: u64,
+    /// The author block this copy hands new ids out of (session state, set by whoever opens
+    /// the project for editing: `Author::bind`); `None`: the shared counter.
+    #[serde(skip)]
+    pub id_block: IdBlockChoice,
+}
+
+/// The author block of an editing session. Never saved and never part of comparisons: two
+/// projects with the same content are equal whoever is editing them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdBlockChoice(pub Option<u32>);
+
+impl PartialEq for IdBlockChoice {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Project {
@@ -136,6 +183,7 @@ impl Project {
             format_version: FORMAT_VERSION,
             name: name.to_string(),
             next_id: 1,
+            id_blocks: BTreeMap::new(),
             schema: Schema::default_schema(),
             documents: Vec::new(),
             entities: Vec::new(),
@@ -143,13 +191,33 @@ impl Project {
             relation_decisions: Vec::new(),
             conflicts: Vec::new(),
             revision: 0,
+            id_block: IdBlockChoice(None),
         }
     }
 
     /// Ids for building a transaction from `&Project`: they start above every id the project
     /// has handed out, and applying the edits that use them moves the project's counter on.
+    /// In an editing session with an author block, the ids come from that block.
     pub fn ids(&self) -> IdAllocator {
-        IdAllocator::starting_at(self.next_id)
+        match self.id_block.0.filter(|&b| block_id(b, 0) >= self.next_id) {
+            Some(b) => IdAllocator::in_block(b, self.id_blocks.get(&b).copied().unwrap_or(0)),
+            None => IdAllocator::starting_at(self.next_id),
+        }
+    }
+
+    /// The author block and counter of an id counted in a block; `None` for a shared-counter
+    /// id (a block below `next_id` can only hold shared-counter ids of an old hand-made file).
+    fn counted_in_block(&self, id: u64) -> Option<(u32, u32)> {
+        block_of(id).filter(|&(b, _)| block_id(b, 0) >= self.next_id)
+    }
+
+    /// True when no object can have this id yet: it is at or above its counter. (Only undo
+    /// and redo bring back ids below it, so a fresh id needs no search.)
+    pub fn is_fresh_id(&self, id: u64) -> bool {
+        match self.counted_in_block(id) {
+            Some((b, c)) => c >= self.id_blocks.get(&b).copied().unwrap_or(0),
+            None => id >= self.next_id,
+        }
     }
 
     // Direct allocation, for code that builds a project outside the edit path (importers
@@ -182,8 +250,57 @@ impl Project {
     /// Makes sure ids handed out later are above `id` (used when an edit brings its own id).
     /// Fails when no id would be left above it.
     pub(crate) fn reserve_id(&mut self, id: u64) -> Result<(), super::ModelError> {
-        let next = id.checked_add(1).ok_or(super::ModelError::IdsExhausted)?;
-        self.next_id = self.next_id.max(next);
+        let exhausted = super::ModelError::IdsExhausted;
+        match self.counted_in_block(id) {
+            Some((b, c)) => {
+                let next = c.checked_add(1).ok_or(exhausted)?;
+                let counter = self.id_blocks.entry(b).or_insert(0);
+                *counter = (*counter).max(next);
+            }
+            None => {
+                let next = id.checked_add(1).ok_or(exhausted.clone())?;
+                // The shared counter never runs into the author blocks.
+                if id < BLOCK_IDS_START && next == BLOCK_IDS_START {
+                    return Err(exhausted);
+                }
+                self.next_id = self.next_id.max(next);
+            }
+        }
+        Ok(())
+    }
+
+    /// `reserve_id` for several ids, all or nothing.
+    pub(crate) fn reserve_ids(
+        &mut self,
+        ids: impl Iterator<Item = u64>,
+    ) -> Result<(), super::ModelError> {
+        let (next_id, blocks) = (self.next_id, self.id_blocks.clone());
+        for id in ids {
+            if let Err(e) = self.reserve_id(id) {
+                (self.next_id, self.id_blocks) = (next_id, blocks);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves every counter past the ids the project holds (after a merge put objects of
+    /// several copies together).
+    pub fn recount_ids(&mut self) -> Result<(), super::ModelError> {
+        let mut ids: Vec<u64> = self.entities.iter().map(|e| e.id.0).collect();
+        for d in &self.documents {
+            ids.push(d.id.0);
+            ids.extend(d.spans.iter().map(|s| s.id.0));
+            ids.extend(d.relations.iter().map(|r| r.id.0));
+        }
+        // Shared-counter ids first: `next_id` decides which ids count in a block.
+        ids.sort_unstable();
+        for id in ids {
+            if !self.is_fresh_id(id) {
+                continue;
+            }
+            self.reserve_id(id)?;
+        }
         Ok(())
     }
 

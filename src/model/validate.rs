@@ -60,7 +60,9 @@ pub enum ModelError {
     IdsExhausted,
     #[error("id {0} is used twice")]
     DuplicateId(u64),
-    #[error("id {id} is not below next_id {next_id}")]
+    #[error(
+        "id {id} was never handed out (not below next_id {next_id}, nor below its author block's counter in id_blocks)"
+    )]
     IdNotAllocated { id: u64, next_id: u64 },
     #[error("span {span} still has relations; remove them first")]
     SpanHasRelations { span: SpanId },
@@ -89,6 +91,10 @@ pub enum ModelError {
     },
     #[error("document {doc}: its token list is broken: {what}")]
     BadTokens { doc: DocumentId, what: String },
+    #[error("no merge conflict on {0} is listed")]
+    NoConflict(String),
+    #[error("this merge conflict on {0} is listed already")]
+    ConflictListed(String),
     #[error("decision on {doc} {start}..{end} {ty} is not recorded")]
     NoDecision {
         doc: DocumentId,
@@ -282,33 +288,40 @@ pub(crate) fn check_schema(schema: &Schema) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// The ids seen so far. Ids are below `next_id` and mostly in use, so a bit per possible id
-/// is small (54 KB for 431,000 ids), unless `next_id` is far above the number of ids (a
-/// hand-made file): then a hash set.
-enum IdSet {
-    Bits(Vec<u64>),
-    Hashed(HashSet<u64>),
+/// The ids seen so far. Shared-counter ids are below `next_id` and mostly in use, so a bit
+/// per possible id is small (54 KB for 431,000 ids), unless `next_id` is far above the number
+/// of ids (a hand-made file); those and author-block ids go to a hash set.
+struct IdSet {
+    bits: Vec<u64>,
+    hashed: HashSet<u64>,
 }
 
 impl IdSet {
     fn new(next_id: u64, ids: usize) -> IdSet {
-        if next_id / 64 <= ids as u64 + 1024 {
-            IdSet::Bits(vec![0; next_id.div_ceil(64) as usize])
+        let bits = if next_id / 64 <= ids as u64 + 1024 {
+            vec![0; next_id.div_ceil(64) as usize]
         } else {
-            IdSet::Hashed(HashSet::new())
+            Vec::new()
+        };
+        IdSet {
+            bits,
+            hashed: HashSet::new(),
         }
     }
 
-    /// Adds an id below `next_id`; false if it was there already.
+    /// Adds an id; false if it was there already.
     fn insert(&mut self, id: u64) -> bool {
-        match self {
-            IdSet::Bits(words) => {
-                let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
-                let fresh = words[word] & bit == 0;
-                words[word] |= bit;
+        let bit = 1u64 << (id % 64);
+        match usize::try_from(id / 64)
+            .ok()
+            .and_then(|w| self.bits.get_mut(w))
+        {
+            Some(w) => {
+                let fresh = *w & bit == 0;
+                *w |= bit;
                 fresh
             }
-            IdSet::Hashed(set) => set.insert(id),
+            _ => self.hashed.insert(id),
         }
     }
 }
@@ -325,7 +338,7 @@ impl Project {
                 .sum::<usize>();
         let mut ids = IdSet::new(self.next_id, count);
         let mut claim = |id: u64| {
-            if id >= self.next_id {
+            if self.is_fresh_id(id) {
                 return Err(ModelError::IdNotAllocated {
                     id,
                     next_id: self.next_id,
@@ -478,6 +491,7 @@ mod tests {
                 target: SpanId(99),
                 origin: Default::default(),
                 note: String::new(),
+                made: None,
             });
         assert!(matches!(
             p.validate(),

@@ -3,9 +3,11 @@
 //! The window holds one `Session` and only draws it and sends it `Op`s; the command line
 //! and the tests drive the same type.
 
+pub mod author;
 pub mod ops;
 pub mod review;
 
+pub use author::{Author, UserSettings};
 pub use ops::{Created, Op, OpError, Planned};
 pub use review::{Review, RunRequest};
 
@@ -102,6 +104,9 @@ pub struct Session {
     unsaved_since: Option<Instant>,
     autosaved_revision: Option<u64>,
     clock: Box<dyn Clock>,
+    /// Who is editing: stamps what the operations make and gives new ids their block.
+    /// `None`: no stamps, ids from the shared counter (tests, tools).
+    author: Option<Author>,
 }
 
 impl Session {
@@ -125,6 +130,30 @@ impl Session {
             unsaved_since: None,
             autosaved_revision: None,
             clock: Box::new(SystemClock),
+            author: None,
+        }
+    }
+
+    /// The same session edited by `author` (see `set_author`).
+    pub fn with_author(mut self, author: Option<Author>) -> Session {
+        self.set_author(author);
+        self
+    }
+
+    /// From now on, what the operations make is stamped with `author` and the clock's time,
+    /// and new ids come from the author's block.
+    pub fn set_author(&mut self, author: Option<Author>) {
+        self.project.id_block = crate::model::IdBlockChoice(author.as_ref().map(|a| a.id_block));
+        self.author = author;
+    }
+
+    pub fn author(&self) -> Option<&Author> {
+        self.author.as_ref()
+    }
+
+    fn stamp(&self, tx: &mut crate::edit::Transaction) {
+        if let Some(author) = &self.author {
+            author.stamp(tx, self.clock.wall());
         }
     }
 
@@ -249,7 +278,8 @@ impl Session {
     /// Plans `op` and applies it through the history (one undo step). An operation with
     /// nothing to do changes nothing and is not an undo step.
     pub fn run(&mut self, op: Op) -> Result<Planned, OpError> {
-        let planned = op.plan(&self.project)?;
+        let mut planned = op.plan(&self.project)?;
+        self.stamp(&mut planned.tx);
         if !planned.tx.is_empty() {
             self.history.apply(&mut self.project, planned.tx.clone())?;
         }
@@ -263,7 +293,8 @@ impl Session {
         paths: &[PathBuf],
         format: ImportFormat,
     ) -> Result<(ImportReport, Option<DocumentId>), crate::import::ImportError> {
-        let (tx, report) = plan_import(&self.project, paths, format)?;
+        let (mut tx, report) = plan_import(&self.project, paths, format)?;
+        self.stamp(&mut tx);
         let first_new = tx.edits.iter().find_map(|e| match e {
             crate::edit::Edit::InsertDocument { document, .. } => Some(document.id),
             _ => None,

@@ -149,6 +149,11 @@ pub enum Op {
     RemoveDocument {
         doc: DocumentId,
     },
+    /// Curation: what the target keeps at one place, from the analysts' versions; settles
+    /// the merge conflicts listed there (`team::curate`).
+    Curate(Box<crate::team::Resolution>),
+    /// Take a merge conflict off the project's list (the analyst fixed it by hand).
+    SettleConflict(crate::model::Conflict),
 }
 
 /// What an operation made, so the window can select it.
@@ -244,6 +249,7 @@ impl Op {
                     target,
                     origin: Origin::Manual,
                     note: String::new(),
+                    made: None,
                 };
                 Ok(Planned::new(Transaction::single(
                     format!(
@@ -357,6 +363,18 @@ impl Op {
                 "remove document",
                 Edit::RemoveDocument { doc },
             ))),
+            Op::Curate(resolution) => {
+                let tx = crate::team::curate::plan(project, &resolution)?;
+                let mut planned = Planned::new(tx);
+                if planned.tx.is_empty() {
+                    planned.summary = "Already so".into();
+                }
+                Ok(planned)
+            }
+            Op::SettleConflict(conflict) => Ok(Planned::new(Transaction::single(
+                format!("settle conflict on {}", conflict.object),
+                Edit::RemoveConflict(conflict),
+            ))),
         }
     }
 }
@@ -453,6 +471,7 @@ fn entity_from_span(project: &Project, doc: DocumentId, span: SpanId) -> Result<
         aliases: Vec::new(),
         references: Vec::new(),
         note: String::new(),
+        made: None,
     }));
     tx.push(Edit::LinkSpan {
         doc,
@@ -563,6 +582,7 @@ fn accept(project: &Project, entities: &[Suggestion], relations: &[RelationSugge
                 score: r.score,
             },
             note: String::new(),
+            made: None,
         };
         tx.push(Edit::AddRelation {
             doc: r.document,
@@ -628,6 +648,7 @@ fn reject(entities: &[Suggestion], relations: &[RelationSuggestion]) -> Planned 
             end: s.end,
             entity_type: s.entity_type.clone(),
             verdict: Verdict::Rejected,
+            made: None,
         };
         if seen.insert(decision.clone()) {
             tx.push(Edit::AddDecision(decision));
@@ -641,6 +662,7 @@ fn reject(entities: &[Suggestion], relations: &[RelationSuggestion]) -> Planned 
             source: r.source.clone(),
             target: r.target.clone(),
             verdict: Verdict::Rejected,
+            made: None,
         };
         if seen.insert(decision.clone()) {
             tx.push(Edit::AddRelationDecision(decision));

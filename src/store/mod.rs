@@ -269,6 +269,9 @@ fn migrate(project: &mut Project) {
     if project.format_version < 2 {
         migrate_relation_decisions(project);
     }
+    // Version 3 (author id blocks, `made` stamps) only adds fields: every id keeps its
+    // value and stays on the shared counter (`next_id`), annotations made before it have
+    // no `made`.
     project.format_version = FORMAT_VERSION;
 }
 
@@ -304,6 +307,7 @@ fn parse_v1_relation_key(d: &SuggestionDecision) -> Option<RelationDecision> {
         source: SpanRef::new(start.parse().ok()?, end.parse().ok()?, source_type),
         target: SpanRef::new(d.start, d.end, target_type),
         verdict: d.verdict,
+        made: d.made.clone(),
     })
 }
 

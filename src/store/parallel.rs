@@ -371,6 +371,7 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
         format_version: project.format_version,
         name: project.name.clone(),
         next_id: project.next_id,
+        id_blocks: project.id_blocks.clone(),
         schema: project.schema.clone(),
         documents: Vec::new(),
         entities: project.entities.clone(),
@@ -378,6 +379,7 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
         relation_decisions: project.relation_decisions.clone(),
         conflicts: project.conflicts.clone(),
         revision: project.revision,
+        id_block: project.id_block,
     };
     let outline = ron::Options::default().to_string_pretty(&skeleton, super::pretty_config(4))?;
     const EMPTY_LIST: &str = "\n  documents: [],\n";

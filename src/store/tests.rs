@@ -26,6 +26,7 @@ fn annotated() -> Project {
         target: b,
         origin: Origin::Manual,
         note: String::new(),
+        made: None,
     });
     p.documents.push(doc.into());
     p
@@ -53,7 +54,7 @@ fn save_then_load_gives_the_same_project() {
 fn output_is_pretty_and_starts_with_the_version() {
     let text = to_ron_string(&annotated()).unwrap();
     assert!(
-        text.starts_with("Project(\n  format_version: 2,"),
+        text.starts_with(&format!("Project(\n  format_version: {FORMAT_VERSION},")),
         "{}",
         &text[..60]
     );
@@ -88,16 +89,17 @@ fn truncated_file_reports_line_and_column() {
 
 #[test]
 fn newer_format_version_is_refused_by_name() {
-    let text = to_ron_string(&annotated())
-        .unwrap()
-        .replace("format_version: 2", "format_version: 7");
+    let text = to_ron_string(&annotated()).unwrap().replace(
+        &format!("format_version: {FORMAT_VERSION}"),
+        "format_version: 7",
+    );
     let err = parse(&text).unwrap_err();
     assert!(
         matches!(
             err,
             StoreError::NewerVersion {
                 found: 7,
-                supported: 2,
+                supported: FORMAT_VERSION,
                 ..
             }
         ),
@@ -249,7 +251,7 @@ const VERSION_1: &str = r##"Project(
 "##;
 
 #[test]
-fn version_1_opens_saves_as_version_2_and_reopens_equal() {
+fn version_1_opens_saves_as_the_current_version_and_reopens_equal() {
     let old = parse(VERSION_1).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(old.format_version, FORMAT_VERSION);
     assert_eq!(old.decisions.len(), 1, "{:?}", old.decisions);
@@ -262,7 +264,10 @@ fn version_1_opens_saves_as_version_2_and_reopens_equal() {
     assert!(old.is_relation_rejected(r.document, "has_role", &r.source, &r.target));
 
     let text = to_ron_string(&old).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.contains("format_version: 2"), "{text}");
+    assert!(
+        text.contains(&format!("format_version: {FORMAT_VERSION}")),
+        "{text}"
+    );
     assert!(!text.contains("relation:"), "{text}");
     let again = parse(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, old);
@@ -274,4 +279,59 @@ fn an_unparseable_version_1_relation_key_is_kept_not_lost() {
     let p = parse(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(p.decisions.len(), 2);
     assert!(p.relation_decisions.is_empty());
+}
+
+/// Version 2 to 3 keeps every id on the shared counter; version 3 adds author blocks and
+/// `made` stamps, which round-trip through both readers and are not written when absent.
+#[test]
+fn version_2_keeps_its_ids_and_version_3_round_trips_blocks_and_stamps() {
+    let v2 = VERSION_1.replace("format_version: 1", "format_version: 2");
+    let old = parse(&v2).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old.format_version, FORMAT_VERSION);
+    assert_eq!(old.next_id, 3);
+    assert!(old.id_blocks.is_empty());
+    assert_eq!(old.documents[0].id.0, 1);
+    assert_eq!(old.documents[0].spans[0].id.0, 2);
+    let text = to_ron_string(&old).unwrap();
+    assert!(
+        !text.contains("id_blocks") && !text.contains("made"),
+        "{text}"
+    );
+
+    // An author edits it: a block id and a stamp.
+    let mut p = old.clone();
+    let author = crate::session::Author::named("ani");
+    author.bind(&mut p);
+    let id = p.ids().span();
+    assert!(crate::model::block_of(id.0).is_some());
+    let mut tx = crate::edit::Transaction::single(
+        "tag",
+        crate::edit::Edit::AddSpan {
+            doc: p.documents[0].id,
+            span: crate::model::Span::new(id, 0, 14, "ROLE"),
+        },
+    );
+    author.stamp(&mut tx, std::time::UNIX_EPOCH);
+    tx.apply(&mut p).unwrap();
+    assert_eq!(p.next_id, 3, "the shared counter does not move");
+    assert_eq!(p.id_blocks.get(&author.id_block), Some(&1));
+    assert!(!p.is_fresh_id(id.0));
+    assert!(p.is_fresh_id(p.ids().span().0));
+    let text = to_ron_string(&p).unwrap();
+    assert!(text.contains("id_blocks: {"), "{text}");
+    assert!(text.contains("made: Some(Made(by: \"ani\""), "{text}");
+    let fast = parallel::read_project(text.as_bytes())
+        .unwrap()
+        .expect("fast path");
+    assert_eq!(fast.documents, p.documents);
+    let mut again = parse(&text).unwrap();
+    again.revision = p.revision;
+    assert_eq!(again, p);
+    // A block id above its block's counter was never handed out: refused on load.
+    let forged = text.replace(
+        &format!("{}: 1", author.id_block),
+        &format!("{}: 0", author.id_block),
+    );
+    let err = parse(&forged).unwrap_err().to_string();
+    assert!(err.contains("never handed out"), "{err}");
 }

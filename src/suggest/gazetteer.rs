@@ -466,6 +466,7 @@ mod tests {
             aliases: vec!["Avetisyan".into()],
             references: Vec::new(),
             note: String::new(),
+            made: None,
         });
         let mut g = Gazetteer::new();
         let before = g.len();

@@ -959,6 +959,7 @@ mod tests {
             target: SpanId(3),
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(d.clone().into());
         let mut e = RelationPatterns::default();

@@ -444,6 +444,7 @@ mod tests {
             target: d.spans[0].id,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(Arc::new(d));
         p

@@ -517,6 +517,7 @@ mod tests {
             target: d.spans[0].id,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(Arc::new(d));
         p
@@ -546,6 +547,7 @@ mod tests {
                     aliases: vec![],
                     references: Vec::new(),
                     note: String::new(),
+                    made: None,
                 });
             }
             Arc::make_mut(&mut p.documents[0]).spans[2].entity = Some(e2);

@@ -17,7 +17,7 @@ use crate::model::{
     RelationId, RelationType, Span, SpanId,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash};
 use std::sync::Arc;
 
 /// The result of a merge.
@@ -91,13 +91,35 @@ pub fn merge(base: &Project, ours: &Project, theirs: &Project) -> Result<Merged,
     project
         .relation_decisions
         .retain(|d| docs.contains(&d.document));
+    // The same decision taken on both sides (by different people, at different times) once.
+    project.decisions.sort();
+    project.decisions.dedup_by(|a, b| {
+        (a.document, a.start, a.end, &a.entity_type, a.verdict)
+            == (b.document, b.start, b.end, &b.entity_type, b.verdict)
+    });
+    project.relation_decisions.sort();
+    project.relation_decisions.dedup_by(|a, b| {
+        (
+            a.document,
+            &a.relation_type,
+            &a.source,
+            &a.target,
+            a.verdict,
+        ) == (
+            b.document,
+            &b.relation_type,
+            &b.source,
+            &b.target,
+            b.verdict,
+        )
+    });
     m.fix_entity_links(&mut project);
     m.restore_used_types(&mut project);
     let mut conflicts = set_merge(&base.conflicts, &ours.conflicts, &theirs.conflicts);
     conflicts.extend(m.conflicts.iter().cloned());
     conflicts.dedup();
     project.conflicts = conflicts;
-    project.next_id = m.next_id(&project)?;
+    m.counters(&mut project)?;
     project.revision = ours.revision.wrapping_add(1);
     project.normalize_order();
     project.validate()?;
@@ -185,12 +207,32 @@ fn describe_entity(e: &Entity) -> String {
 
 const DELETED: &str = "deleted";
 
+/// A hasher for ids (which are not attacker-chosen here: both projects are the analysts'
+/// own): one multiplication instead of SipHash, for the set of every id of two projects.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        // Fibonacci hashing; the high bits (author block) and low bits (counter) both mix.
+        self.0 = (id ^ (id >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 struct Merger<'a> {
     base: &'a Project,
     ours: &'a Project,
     theirs: &'a Project,
     /// Ids OURS or BASE use, and every id given to a THEIRS object so far.
-    taken: HashSet<u64>,
+    taken: HashSet<u64, BuildHasherDefault<IdHasher>>,
     fresh: IdAllocator,
     conflicts: Vec<Conflict>,
     renumbered: usize,
@@ -202,7 +244,10 @@ struct Merger<'a> {
 
 impl<'a> Merger<'a> {
     fn new(base: &'a Project, ours: &'a Project, theirs: &'a Project) -> Merger<'a> {
-        let mut taken = HashSet::new();
+        let mut taken = HashSet::with_capacity_and_hasher(
+            2 * (ours.span_count() + ours.relation_count() + ours.documents.len()),
+            BuildHasherDefault::<IdHasher>::default(),
+        );
         for p in [base, ours] {
             taken.extend(p.entities.iter().map(|e| e.id.0));
             for d in &p.documents {
@@ -265,21 +310,24 @@ impl<'a> Merger<'a> {
         });
     }
 
-    fn next_id(&mut self, project: &Project) -> Result<u64, TeamError> {
-        let mut max = 0u64;
-        max = max.max(project.entities.iter().map(|e| e.id.0).max().unwrap_or(0));
-        for d in &project.documents {
-            max = max.max(d.id.0);
-            max = max.max(d.spans.iter().map(|s| s.id.0).max().unwrap_or(0));
-            max = max.max(d.relations.iter().map(|r| r.id.0).max().unwrap_or(0));
-        }
-        let above = max
-            .checked_add(1)
-            .ok_or(crate::model::ModelError::IdsExhausted)?;
-        Ok(above
-            .max(self.fresh.next())
+    /// Sets the merged project's counters: every side's counters and author blocks, moved
+    /// past every id the merge gave out.
+    fn counters(&mut self, project: &mut Project) -> Result<(), TeamError> {
+        project.next_id = self
+            .fresh
+            .next()
+            .max(self.base.next_id)
             .max(self.ours.next_id)
-            .max(self.theirs.next_id))
+            .max(self.theirs.next_id);
+        project.id_blocks = self.base.id_blocks.clone();
+        for side in [self.ours, self.theirs] {
+            for (&block, &counter) in &side.id_blocks {
+                let c = project.id_blocks.entry(block).or_insert(0);
+                *c = (*c).max(counter);
+            }
+        }
+        project.recount_ids()?;
+        Ok(())
     }
 
     // ---- schema ------------------------------------------------------------------------
@@ -402,16 +450,18 @@ impl<'a> Merger<'a> {
     /// removed a type the other used): put back, as a conflict.
     fn restore_used_types(&mut self, project: &mut Project) {
         let sides = [self.ours, self.theirs, self.base];
-        let mut used: Vec<String> = project
-            .entities
-            .iter()
-            .map(|e| e.entity_type.clone())
-            .collect();
-        for d in &project.documents {
-            used.extend(d.spans.iter().map(|s| s.entity_type.to_string()));
-        }
-        used.sort();
-        used.dedup();
+        // Sets of borrowed names: a large project has hundreds of thousands of spans.
+        let used: std::collections::BTreeSet<String> = {
+            let mut names: HashSet<&str> = project
+                .entities
+                .iter()
+                .map(|e| e.entity_type.as_str())
+                .collect();
+            for d in &project.documents {
+                names.extend(d.spans.iter().map(|s| s.entity_type.as_str()));
+            }
+            names.into_iter().map(str::to_string).collect()
+        };
         for ty in used {
             if project.schema.entity_type(&ty).is_some() {
                 continue;
@@ -430,13 +480,14 @@ impl<'a> Merger<'a> {
                 project.schema.entity_types.push(def);
             }
         }
-        let mut used: Vec<String> = project
+        let used: std::collections::BTreeSet<String> = project
             .documents
             .iter()
-            .flat_map(|d| d.relations.iter().map(|r| r.relation_type.to_string()))
+            .flat_map(|d| d.relations.iter().map(|r| r.relation_type.as_str()))
+            .collect::<HashSet<&str>>()
+            .into_iter()
+            .map(str::to_string)
             .collect();
-        used.sort();
-        used.dedup();
         for ty in used {
             if project.schema.relation_type(&ty).is_some() {
                 continue;
@@ -560,11 +611,20 @@ impl<'a> Merger<'a> {
     /// (its old mentions now link there), so the other side's links follow; else unlinked.
     fn fix_entity_links(&mut self, project: &mut Project) {
         let present: HashSet<EntityId> = project.entities.iter().map(|e| e.id).collect();
+        let dangles = |d: &Document| {
+            d.spans
+                .iter()
+                .any(|s| s.entity.is_some_and(|e| !present.contains(&e)))
+        };
+        // The usual case (no entity went away): nothing to look up.
+        if !project.documents.iter().any(|d| dangles(d)) {
+            return;
+        }
         let mut redirect: HashMap<EntityId, EntityId> = HashMap::new();
         let base = self.base;
         for side in [self.ours, self.theirs] {
             for bd in &base.documents {
-                let Some(sd) = side.documents.iter().find(|d| d.id == bd.id) else {
+                let Some(sd) = side.document(bd.id) else {
                     continue;
                 };
                 for bs in &bd.spans {
@@ -584,11 +644,7 @@ impl<'a> Merger<'a> {
             }
         }
         for doc in &mut project.documents {
-            let dangling = doc
-                .spans
-                .iter()
-                .any(|s| s.entity.is_some_and(|e| !present.contains(&e)));
-            if !dangling {
+            if !dangles(doc) {
                 continue;
             }
             let doc = Arc::make_mut(doc);
@@ -963,6 +1019,7 @@ mod tests {
             target: d.spans[0].id,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         p.documents.push(Arc::new(d));
         p.validate().unwrap();
@@ -1016,6 +1073,7 @@ mod tests {
             target: t,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         let m = merge(&b, &ours, &theirs).unwrap();
         assert!(m.is_clean(), "{:?}", m.conflicts);
@@ -1148,6 +1206,7 @@ mod tests {
             aliases: vec![],
             references: Vec::new(),
             note: String::new(),
+            made: None,
         });
         let mut theirs = b.clone();
         let tdid = theirs.new_document_id();
@@ -1163,6 +1222,7 @@ mod tests {
             aliases: vec!["Erevan".into()],
             references: Vec::new(),
             note: String::new(),
+            made: None,
         });
         Arc::make_mut(&mut theirs.documents[1]).spans[0].entity = Some(teid);
         theirs.decisions.push(crate::model::SuggestionDecision {
@@ -1171,6 +1231,7 @@ mod tests {
             end: 14,
             entity_type: "EVENT".into(),
             verdict: crate::model::Verdict::Rejected,
+            made: None,
         });
         theirs.schema.entity_types.push(EntityType {
             id: "WEAPON".into(),
@@ -1207,6 +1268,7 @@ mod tests {
                 aliases: vec![],
                 references: Vec::new(),
                 note: String::new(),
+                made: None,
             });
         }
         doc(&mut b).spans[2].entity = Some(e2);
@@ -1248,6 +1310,7 @@ mod tests {
             target: tgt,
             origin: Default::default(),
             note: String::new(),
+            made: None,
         });
         let m = merge(&b, &ours, &theirs).unwrap();
         assert_eq!(m.conflicts.len(), 1, "{:?}", m.conflicts);

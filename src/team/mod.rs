@@ -5,10 +5,12 @@
 //! Everything here reads projects and builds new values; nothing touches files.
 
 pub mod agree;
+pub mod curate;
 pub mod diff;
 pub mod merge;
 
 pub use agree::{Agreement, agree};
+pub use curate::{Choice, Curation, Item, Place, Reading, Resolution, Version};
 pub use diff::{ProjectDiff, diff, diff_text};
 pub use merge::{Merged, merge};
 

@@ -23,6 +23,7 @@ fn project() -> Project {
         aliases: Vec::new(),
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     let csto = p.new_entity_id();
     p.entities.push(Entity {
@@ -32,6 +33,7 @@ fn project() -> Project {
         aliases: vec!["Collective Security Treaty Organization".into()],
         references: Vec::new(),
         note: String::new(),
+        made: None,
     });
     p
 }
