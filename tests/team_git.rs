@@ -160,7 +160,7 @@ fn two_analysts_merge_through_a_remote() {
     assert_eq!(merged["spans"].as_u64().unwrap(), bob_spans);
     let said = format!("{}{}", stdout(&pulled), stderr(&pulled));
     assert!(
-        said.contains("0 id(s) renumbered"),
+        said.contains("0 ids renumbered"),
         "ids from two author blocks: {said}"
     );
     // Every id is unique (the store checks it on load) and was handed out by a counter.

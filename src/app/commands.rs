@@ -459,7 +459,20 @@ pub const MENUS: &[(&str, &[MenuCommand])] = &[
     ),
     (
         "Edit",
-        &[MenuCommand::Undo, MenuCommand::Redo, MenuCommand::Find],
+        &[
+            MenuCommand::Undo,
+            MenuCommand::Redo,
+            MenuCommand::Find,
+            // Edit > Span Boundaries.
+            MenuCommand::SpanStartLeftWord,
+            MenuCommand::SpanStartRightWord,
+            MenuCommand::SpanEndLeftWord,
+            MenuCommand::SpanEndRightWord,
+            MenuCommand::SpanStartLeftChar,
+            MenuCommand::SpanStartRightChar,
+            MenuCommand::SpanEndLeftChar,
+            MenuCommand::SpanEndRightChar,
+        ],
     ),
     (
         "View",
@@ -470,6 +483,7 @@ pub const MENUS: &[(&str, &[MenuCommand])] = &[
             MenuCommand::ZoomIn,
             MenuCommand::ZoomOut,
             MenuCommand::SchemaEditor,
+            MenuCommand::Curation,
         ],
     ),
     ("Help", &[MenuCommand::Shortcuts, MenuCommand::About]),

@@ -534,7 +534,7 @@ fn variant(edit: &Edit) -> &'static str {
     }
 }
 
-const VARIANTS: usize = 26;
+const VARIANTS: usize = 27;
 
 #[test]
 fn the_property_test_generates_every_edit_variant() {
