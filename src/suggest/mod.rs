@@ -21,9 +21,9 @@ pub use relations::RelationPatterns;
 pub use rules::Rules;
 
 pub use crate::model::SpanRef;
-use crate::model::{Document, DocumentId, Project};
+use crate::model::{Document, DocumentId, Project, SpanId};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Suggestions at or above this score are the ones `suggest --accept` and `evaluate` take.
 pub const DEFAULT_MIN_SCORE: f32 = 0.5;
@@ -347,6 +347,7 @@ fn suggest_document(
         .filter(|s| !doc.has_span(s.start, s.end, &s.entity_type))
         .filter(|s| !project.is_rejected(doc.id, s.start, s.end, &s.entity_type))
         .collect();
+    let existing = existing_relations(doc);
     let relations = engines
         .iter()
         .flat_map(|e| e.suggest_relations(project, doc, &entities))
@@ -355,23 +356,44 @@ fn suggest_document(
                 && project.schema.relation_type(&r.relation_type).is_some()
                 && project.schema.entity_type(&r.source.entity_type).is_some()
                 && project.schema.entity_type(&r.target.entity_type).is_some()
-                && !relation_exists(doc, r)
+                && !existing.contains(&(
+                    r.relation_type.as_str(),
+                    end_key(&r.source),
+                    end_key(&r.target),
+                ))
                 && !project.is_relation_rejected(doc.id, &r.relation_type, &r.source, &r.target)
         })
         .collect();
     (entities, merge_relations(relations))
 }
 
-fn relation_exists(doc: &Document, r: &RelationSuggestion) -> bool {
-    doc.relations.iter().any(|rel| {
-        rel.relation_type == r.relation_type
-            && doc
-                .span(rel.source)
-                .is_some_and(|s| SpanRef::of_span(s) == r.source)
-            && doc
-                .span(rel.target)
-                .is_some_and(|s| SpanRef::of_span(s) == r.target)
-    })
+/// A relation end by offsets and type, borrowed.
+type EndKey<'a> = (usize, usize, &'a str);
+
+fn end_key(r: &SpanRef) -> EndKey<'_> {
+    (r.start, r.end, r.entity_type.as_str())
+}
+
+/// The document's relations by type and both ends' offsets and types, built once per
+/// document (a search of every relation and its two ends per suggestion grew with the
+/// product of suggestions, relations and spans).
+fn existing_relations(doc: &Document) -> HashSet<(&str, EndKey<'_>, EndKey<'_>)> {
+    if doc.relations.is_empty() {
+        return HashSet::new();
+    }
+    let spans: HashMap<SpanId, EndKey<'_>> = doc
+        .spans
+        .iter()
+        .map(|s| (s.id, (s.start, s.end, s.entity_type.as_str())))
+        .collect();
+    doc.relations
+        .iter()
+        .filter_map(|rel| {
+            let source = *spans.get(&rel.source)?;
+            let target = *spans.get(&rel.target)?;
+            Some((rel.relation_type.as_str(), source, target))
+        })
+        .collect()
 }
 
 #[cfg(test)]
