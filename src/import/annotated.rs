@@ -7,6 +7,7 @@ use crate::edit::{Edit, Transaction};
 use crate::model::{
     Document, DocumentId, Entity, EntityId, Origin, Project, Relation, Schema, Span,
 };
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -138,15 +139,24 @@ pub fn annotated_transaction(
         .map(|d| d.content_hash.clone())
         .collect();
     let mut kept = Vec::new();
-    for read in import.documents {
-        let source = read
-            .doc
-            .source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // The id is given below, once the document is known to be new.
-        let document = Document::new(DocumentId(0), &read.doc.title, &source, read.doc.text);
+    // Hashing the texts is most of the work here and needs nothing shared: in parallel.
+    let built: Vec<(Document, AnnotatedDocument)> = import
+        .documents
+        .into_par_iter()
+        .map(|mut read| {
+            let source = read
+                .doc
+                .source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::mem::take(&mut read.doc.text);
+            // The id is given below, once the document is known to be new.
+            let document = Document::new(DocumentId(0), &read.doc.title, &source, text);
+            (document, read)
+        })
+        .collect();
+    for (document, read) in built {
         if !seen.insert(document.content_hash.clone()) {
             report.notices.push(format!(
                 "{}: already in the project, skipped",

@@ -6,6 +6,7 @@
 
 use super::annotated::{AnnotatedDocument, AnnotatedImport, ReadRelation, ReadSpan};
 use super::{ImportError, ReadDocument};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -46,98 +47,106 @@ pub fn read(paths: &[PathBuf]) -> Result<AnnotatedImport, ImportError> {
     super::annotated::read_files(paths, EXTENSIONS, parse)
 }
 
-/// Parses a JSONL file: one document per non-empty line.
+/// Parses a JSONL file: one document per non-empty line. Lines are independent, so they are
+/// parsed in parallel; the error reported is still the first bad line's.
 pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, ImportError> {
-    let mut docs = Vec::new();
-    for (i, line) in content.lines().enumerate() {
-        let n = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |message: String| ImportError::Malformed {
-            path: path.to_path_buf(),
-            line: n,
-            message,
-        };
-        let parsed: Line = serde_json::from_str(line)
-            .map_err(|e| bad(format!("not a doccano JSON object: {e}")))?;
-        if parsed.text.trim().is_empty() {
-            return Err(bad("the document's text is empty".to_string()));
-        }
-        let len = parsed.text.chars().count();
-        let mut spans = Vec::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        let labels = parsed
-            .label
-            .iter()
-            .map(|(s, e, t)| (None, *s, *e, t.clone()));
-        let entities = parsed.entities.iter().map(|e| {
-            (
-                Some(e.id.to_string()),
-                e.start_offset,
-                e.end_offset,
-                e.label.clone(),
-            )
-        });
-        for (id, start, end, ty) in labels.chain(entities) {
-            if start >= end || end > len {
-                return Err(bad(format!(
-                    "the {ty} label {start}..{end} does not fit the text ({len} characters; start must be below end)"
-                )));
-            }
-            if ty.trim().is_empty() || ty.contains(char::is_whitespace) {
-                return Err(bad(format!("'{ty}' is not a usable type name")));
-            }
-            if let Some(id) = id
-                && by_id.insert(id.clone(), spans.len()).is_some()
-            {
-                return Err(bad(format!("the entity id {id} is used twice")));
-            }
-            spans.push(ReadSpan {
-                start,
-                end,
-                entity_type: ty,
-                ..ReadSpan::default()
-            });
-        }
-        let mut relations = Vec::new();
-        for r in &parsed.relations {
-            let end = |v: &Value| {
-                by_id.get(&v.to_string()).copied().ok_or_else(|| {
-                    bad(format!(
-                        "the relation points at entity {v}, which is not on this line"
-                    ))
-                })
-            };
-            relations.push(ReadRelation {
-                relation_type: r.relation_type.clone(),
-                source: end(&r.from_id)?,
-                target: end(&r.to_id)?,
-                note: String::new(),
-            });
-        }
-        let title = parsed
-            .title
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| super::title_from_text(&parsed.text, path));
-        docs.push(AnnotatedDocument {
-            format: "jsonl",
-            doc: ReadDocument {
-                title,
-                source: path.to_path_buf(),
-                text: parsed.text,
-                metadata: Default::default(),
-            },
-            spans,
-            relations,
-        });
-    }
+    let lines: Vec<(usize, &str)> = content
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    let parsed: Vec<Result<AnnotatedDocument, ImportError>> = lines
+        .par_iter()
+        .map(|&(i, line)| parse_line(path, i + 1, line))
+        .collect();
+    let docs = parsed.into_iter().collect::<Result<Vec<_>, _>>()?;
     if docs.is_empty() {
         return Err(ImportError::Empty {
             path: path.to_path_buf(),
         });
     }
     Ok(docs)
+}
+
+/// One line (number `n`) as a document.
+fn parse_line(path: &Path, n: usize, line: &str) -> Result<AnnotatedDocument, ImportError> {
+    let bad = |message: String| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line: n,
+        message,
+    };
+    let parsed: Line =
+        serde_json::from_str(line).map_err(|e| bad(format!("not a doccano JSON object: {e}")))?;
+    if parsed.text.trim().is_empty() {
+        return Err(bad("the document's text is empty".to_string()));
+    }
+    let len = parsed.text.chars().count();
+    let mut spans = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let labels = parsed
+        .label
+        .iter()
+        .map(|(s, e, t)| (None, *s, *e, t.clone()));
+    let entities = parsed.entities.iter().map(|e| {
+        (
+            Some(e.id.to_string()),
+            e.start_offset,
+            e.end_offset,
+            e.label.clone(),
+        )
+    });
+    for (id, start, end, ty) in labels.chain(entities) {
+        if start >= end || end > len {
+            return Err(bad(format!(
+                "the {ty} label {start}..{end} does not fit the text ({len} characters; start must be below end)"
+            )));
+        }
+        if ty.trim().is_empty() || ty.contains(char::is_whitespace) {
+            return Err(bad(format!("'{ty}' is not a usable type name")));
+        }
+        if let Some(id) = id
+            && by_id.insert(id.clone(), spans.len()).is_some()
+        {
+            return Err(bad(format!("the entity id {id} is used twice")));
+        }
+        spans.push(ReadSpan {
+            start,
+            end,
+            entity_type: ty,
+            ..ReadSpan::default()
+        });
+    }
+    let mut relations = Vec::new();
+    for r in &parsed.relations {
+        let end = |v: &Value| {
+            by_id.get(&v.to_string()).copied().ok_or_else(|| {
+                bad(format!(
+                    "the relation points at entity {v}, which is not on this line"
+                ))
+            })
+        };
+        relations.push(ReadRelation {
+            relation_type: r.relation_type.clone(),
+            source: end(&r.from_id)?,
+            target: end(&r.to_id)?,
+            note: String::new(),
+        });
+    }
+    let title = parsed
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| super::title_from_text(&parsed.text, path));
+    Ok(AnnotatedDocument {
+        format: "jsonl",
+        doc: ReadDocument {
+            title,
+            source: path.to_path_buf(),
+            text: parsed.text,
+            metadata: Default::default(),
+        },
+        spans,
+        relations,
+    })
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ fn parse_batch(batch: &Batch) -> Option<Vec<Document>> {
         .iter()
         .map(|range| {
             let text = std::str::from_utf8(&batch.bytes[range.clone()]).ok()?;
-            let mut doc: Document = super::ron_options().from_str(text).ok()?;
+            let mut doc = parse_document(text)?;
             // Parsed strings and lists grow by doubling; the slack would stay for the whole
             // session (up to half the memory of a large project).
             doc.text.shrink_to_fit();
@@ -76,6 +76,162 @@ fn parse_batch(batch: &Batch) -> Option<Vec<Document>> {
             Some(doc)
         })
         .collect()
+}
+
+/// A document this large (one with very many annotations) is parsed in pieces: its span and
+/// relation lists in chunks of about `CHUNK_BYTES`, in parallel, and the rest on its own.
+const SPLIT_BYTES: usize = 1 << 20;
+const CHUNK_BYTES: usize = 128 << 10;
+
+fn parse_document(text: &str) -> Option<Document> {
+    if text.len() >= SPLIT_BYTES
+        && let Some(doc) = parse_in_pieces(text)
+    {
+        return Some(doc);
+    }
+    super::ron_options().from_str(text).ok()
+}
+
+/// `None` when the document does not look as expected (the caller parses it whole).
+fn parse_in_pieces(text: &str) -> Option<Document> {
+    let [span_list, relation_list] = annotation_lists(text.as_bytes())?;
+    // The document without its lists' contents: `spans: [], relations: []`.
+    let mut cuts = [span_list.contents.clone(), relation_list.contents.clone()];
+    cuts.sort_by_key(|r| r.start);
+    let mut skeleton = String::with_capacity(text.len() - cuts[0].len() - cuts[1].len());
+    skeleton.push_str(&text[..cuts[0].start]);
+    skeleton.push_str(&text[cuts[0].end..cuts[1].start]);
+    skeleton.push_str(&text[cuts[1].end..]);
+    let (mut doc, (spans, relations)) = rayon::join(
+        || super::ron_options().from_str::<Document>(&skeleton).ok(),
+        || {
+            rayon::join(
+                || parse_chunks(text, &span_list.elements),
+                || parse_chunks(text, &relation_list.elements),
+            )
+        },
+    );
+    let doc_ref = doc.as_mut()?;
+    doc_ref.spans = spans?;
+    doc_ref.relations = relations?;
+    doc
+}
+
+/// Parses list elements (ranges of `text`) in chunks, in parallel, keeping their order.
+fn parse_chunks<T: serde::de::DeserializeOwned + Send>(
+    text: &str,
+    elements: &[Range<usize>],
+) -> Option<Vec<T>> {
+    let mut chunks: Vec<Range<usize>> = Vec::new();
+    for e in elements {
+        match chunks.last_mut() {
+            Some(last) if last.end - last.start < CHUNK_BYTES => last.end = e.end,
+            _ => chunks.push(e.clone()),
+        }
+    }
+    let parsed: Vec<Vec<T>> = chunks
+        .par_iter()
+        .map(|r| {
+            let list = format!("[{}]", &text[r.clone()]);
+            super::ron_options().from_str::<Vec<T>>(&list).ok()
+        })
+        .collect::<Option<_>>()?;
+    let mut out = Vec::with_capacity(elements.len());
+    for part in parsed {
+        out.extend(part);
+    }
+    Some(out)
+}
+
+/// A list field of a document: where its contents are, and its elements.
+#[derive(Default)]
+struct ListField {
+    contents: Range<usize>,
+    elements: Vec<Range<usize>>,
+}
+
+/// Finds the `spans` and `relations` lists of one document (`Document( ... )`) with the same
+/// lexing as the splitter (strings, chars, brackets); `None` when one is missing, appears
+/// twice, or something unexpected shows up.
+fn annotation_lists(bytes: &[u8]) -> Option<[ListField; 2]> {
+    const NAMES: [&[u8]; 2] = [b"spans", b"relations"];
+    let mut lists: [Option<ListField>; 2] = [None, None];
+    let mut open: Option<(usize, ListField)> = None;
+    let mut depth = 0usize;
+    let mut element_start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match byte {
+            b'"' => {
+                if at > 0 && is_ident(bytes[at - 1]) {
+                    return None;
+                }
+                at = string_end(bytes, at + 1, b'"')?;
+            }
+            b'\'' => at = string_end(bytes, at + 1, b'\'')?,
+            b'/' | b'#' => return None,
+            b'(' | b'{' => depth += 1,
+            b'[' => {
+                depth += 1;
+                if depth == 2 && open.is_none() {
+                    let before = &bytes[..at];
+                    if let Some(k) = NAMES.iter().position(|n| names_field(before, n)) {
+                        let field = ListField {
+                            contents: at + 1..at + 1,
+                            elements: Vec::new(),
+                        };
+                        open = Some((k, field));
+                        element_start = at + 1;
+                    }
+                }
+            }
+            b')' | b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 1
+                    && let Some((k, mut field)) = open.take()
+                {
+                    let last = trim(bytes, element_start..at);
+                    if !last.is_empty() {
+                        field.elements.push(last);
+                    }
+                    field.contents.end = at;
+                    if lists[k].replace(field).is_some() {
+                        return None;
+                    }
+                }
+            }
+            b',' if depth == 2 && open.is_some() => {
+                let element = trim(bytes, element_start..at);
+                if element.is_empty() {
+                    return None;
+                }
+                if let Some((_, field)) = open.as_mut() {
+                    field.elements.push(element);
+                }
+                element_start = at + 1;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    let [spans, relations] = lists;
+    Some([spans?, relations?])
+}
+
+/// The position of the closing `quote` of a string or char starting at `from` (escapes
+/// skipped).
+fn string_end(bytes: &[u8], mut from: usize, quote: u8) -> Option<usize> {
+    loop {
+        let k = memchr::memchr2(quote, b'\\', &bytes[from..])?;
+        if bytes[from + k] == quote {
+            return Some(from + k);
+        }
+        from += k + 2;
+        if from > bytes.len() {
+            return None;
+        }
+    }
 }
 
 /// Consecutive elements of the documents list, with their ranges in `bytes`.
@@ -333,11 +489,16 @@ fn is_ident(byte: u8) -> bool {
 /// Whether `before` ends with `documents:` (then whitespace), preceded by `(` or `,`: the
 /// field of the top-level struct, not a word inside some value.
 fn names_documents_field(before: &[u8]) -> bool {
+    names_field(before, b"documents")
+}
+
+/// Whether `before` ends with `NAME:` (then whitespace), preceded by `(` or `,`.
+fn names_field(before: &[u8], name: &[u8]) -> bool {
     let rest = trim_end(before);
     let Some(rest) = rest.strip_suffix(b":") else {
         return false;
     };
-    let Some(rest) = trim_end(rest).strip_suffix(b"documents") else {
+    let Some(rest) = trim_end(rest).strip_suffix(name) else {
         return false;
     };
     matches!(trim_end(rest).last(), Some(b'(' | b','))
@@ -386,21 +547,30 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
     };
     // A document inside the project is two levels deep: two levels less of depth limit, and
     // four more spaces before every line (real newlines only separate lines of structure:
-    // strings escape theirs).
+    // strings escape theirs). Documents are written in parallel, a chunk of them into one
+    // buffer sized beforehand, indented as they are written: no buffer regrows, and each
+    // byte is copied once more, into the file's text.
+    let chunk = project
+        .documents
+        .len()
+        .div_ceil(rayon::current_num_threads() * 8)
+        .max(1);
     let documents: Vec<String> = project
         .documents
-        .par_iter()
-        .map(|d| {
-            let text = ron::Options::default().to_string_pretty(d, super::pretty_config(2))?;
-            let mut indented = String::with_capacity(text.len() + 4 * text.len() / 32);
-            for line in text.split('\n') {
-                indented.push_str("    ");
-                indented.push_str(line);
-                indented.push('\n');
+        .par_chunks(chunk)
+        .map(|docs| {
+            let mut out = String::with_capacity(docs.iter().map(|d| estimated_size(d)).sum());
+            for d in docs {
+                out.push_str("    ");
+                let mut indented = Indented(&mut out);
+                ron::Options::default().to_writer_pretty(
+                    &mut indented,
+                    &**d,
+                    super::pretty_config(2),
+                )?;
+                out.push_str(",\n");
             }
-            indented.pop();
-            indented.push_str(",\n");
-            Ok(indented)
+            Ok(out)
         })
         .collect::<Result<_, ron::Error>>()?;
     let size = outline.len() + documents.iter().map(String::len).sum::<usize>() + 32;
@@ -417,6 +587,42 @@ pub(super) fn to_ron_string(project: &Project) -> Result<String, ron::Error> {
     }
     out.push_str(&outline[at + EMPTY_LIST.len()..]);
     Ok(out)
+}
+
+/// About how many bytes a document takes in the file (its text, a line per annotation).
+fn estimated_size(d: &Document) -> usize {
+    d.text.len() + d.text.len() / 16 + 100 * (d.spans.len() + d.relations.len()) + 1024
+}
+
+/// Writes into a string with four spaces after every newline.
+struct Indented<'a>(&'a mut String);
+
+impl std::fmt::Write for Indented<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        // Most pieces are a name, a number or one escaped char.
+        if s.len() <= 16 && !s.as_bytes().contains(&b'\n') {
+            self.0.push_str(s);
+            return Ok(());
+        }
+        let mut from = 0;
+        for at in memchr::memchr_iter(b'\n', s.as_bytes()) {
+            self.0.push_str(&s[from..at]);
+            self.0.push_str("\n    ");
+            from = at + 1;
+        }
+        self.0.push_str(&s[from..]);
+        Ok(())
+    }
+
+    // The serializer writes escaped strings a char at a time.
+    fn write_char(&mut self, c: char) -> std::fmt::Result {
+        if c == '\n' {
+            self.0.push_str("\n    ");
+        } else {
+            self.0.push(c);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

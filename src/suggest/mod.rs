@@ -172,7 +172,10 @@ impl SuggestionSet {
 /// in the text): per document, the best-scoring suggestions (ties: longer, then earlier)
 /// that overlap neither each other nor sit on the exact range of an existing span of any
 /// type. So one bulk accept never puts two types on one stretch of text, and never adds a
-/// second span where the analyst already decided what the text is. O(n log n).
+/// second span where the analyst already decided what the text is. O(n log n). The result
+/// is in reading order: documents in project order (unknown ones last, by id), then by
+/// start, end and type; so the spans one accept adds get their ids in that order, the same
+/// every run.
 pub fn resolve_overlaps<'a>(
     project: &Project,
     candidates: impl IntoIterator<Item = &'a Suggestion>,
@@ -181,8 +184,11 @@ pub fn resolve_overlaps<'a>(
     for s in candidates {
         by_doc.entry(s.document).or_default().push(s);
     }
+    let mut by_doc: Vec<(DocumentId, Vec<&Suggestion>)> = by_doc.into_iter().collect();
+    by_doc.sort_by_key(|(doc, _)| (project.document_index(*doc).unwrap_or(usize::MAX), doc.0));
     let mut out = Vec::new();
     for (doc, mut list) in by_doc {
+        let first = out.len();
         let taken: std::collections::HashSet<(usize, usize)> = project
             .document(doc)
             .map(|d| d.spans.iter().map(|s| (s.start, s.end)).collect())
@@ -210,6 +216,9 @@ pub fn resolve_overlaps<'a>(
                 out.push(s.clone());
             }
         }
+        out[first..].sort_by(|a, b| {
+            (a.start, a.end, &a.entity_type).cmp(&(b.start, b.end, &b.entity_type))
+        });
     }
     out
 }
