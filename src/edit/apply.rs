@@ -12,12 +12,10 @@
 
 use super::Edit;
 use crate::model::validate::{
-    TypeIndex, check_entity, check_entity_type, check_relation_with, check_relations,
-    check_span, span_ids,
+    TypeIndex, check_entity, check_entity_type, check_relation_with, check_relations, check_span,
+    span_ids,
 };
-use crate::model::{
-    Document, DocumentId, EntityId, ModelError, Project, RelationId, SpanId,
-};
+use crate::model::{Document, DocumentId, EntityId, ModelError, Project, RelationId, SpanId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -61,7 +59,10 @@ impl Run {
 
 /// Applies `edits` in order, all or nothing; returns their inverses in the same order (undo
 /// applies them reversed). On an error the project is as before, revision included.
-pub(super) fn apply_edits(project: &mut Project, edits: Vec<Edit>) -> Result<Vec<Edit>, ModelError> {
+pub(super) fn apply_edits(
+    project: &mut Project,
+    edits: Vec<Edit>,
+) -> Result<Vec<Edit>, ModelError> {
     let revision = project.revision;
     let mut ids = IdIndex::default();
     let mut inverses = Vec::with_capacity(edits.len());
@@ -239,8 +240,7 @@ fn add_spans(
                 return Err(ModelError::DuplicateId(id));
             }
             let range = (span.start, span.end, span.entity_type.as_str());
-            if d.has_span(span.start, span.end, &span.entity_type) || new_ranges.contains(&range)
-            {
+            if d.has_span(span.start, span.end, &span.entity_type) || new_ranges.contains(&range) {
                 return Err(ModelError::DuplicateSpan {
                     doc,
                     start: span.start,

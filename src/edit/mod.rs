@@ -7,12 +7,12 @@ mod history;
 
 pub use history::History;
 
-use apply::{IdIndex, check_new_document, check_new_entity, document_ids};
 use crate::model::validate::{check_entity, check_relation, check_schema};
 use crate::model::{
     Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, ModelError, Project,
     Relation, RelationDecision, RelationId, Schema, Span, SpanId, SuggestionDecision,
 };
+use apply::{IdIndex, check_new_document, check_new_entity, document_ids};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -115,7 +115,11 @@ impl<'a> TypeIndex<'a> {
     pub(crate) fn of(schema: &'a Schema) -> TypeIndex<'a> {
         TypeIndex {
             entity: schema.entity_types.iter().map(|t| t.id.as_str()).collect(),
-            relation: schema.relation_types.iter().map(|t| t.id.as_str()).collect(),
+            relation: schema
+                .relation_types
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect(),
         }
     }
 }
