@@ -196,10 +196,30 @@ fn project_has_id(project: &Project, id: u64) -> bool {
         })
 }
 
-/// `next_id` after an edit that brings `id`.
-fn reserve(next_id: u64, id: u64) -> Result<u64, ModelError> {
-    let above = id.checked_add(1).ok_or(ModelError::IdsExhausted)?;
-    Ok(next_id.max(above))
+/// The ids a run brings, checked in order as one-by-one edits would check them: an id below
+/// the counter (as moved by the run so far) must be unused, in the project and in the run.
+struct NewIds {
+    next_id: u64,
+    seen: HashSet<u64>,
+}
+
+impl NewIds {
+    fn new(project: &Project) -> NewIds {
+        NewIds {
+            next_id: project.next_id,
+            seen: HashSet::new(),
+        }
+    }
+
+    fn claim(&mut self, project: &Project, ids: &mut IdIndex, id: u64) -> Result<(), ModelError> {
+        if id < self.next_id && (self.seen.contains(&id) || ids.contains(project, id)) {
+            return Err(ModelError::DuplicateId(id));
+        }
+        let above = id.checked_add(1).ok_or(ModelError::IdsExhausted)?;
+        self.next_id = self.next_id.max(above);
+        self.seen.insert(id);
+        Ok(())
+    }
 }
 
 fn document(project: &Project, doc: DocumentId) -> Result<&Document, ModelError> {
@@ -227,16 +247,15 @@ fn add_spans(
             _ => None,
         })
         .collect();
-    let mut next_id = project.next_id;
+    let mut new_ids = NewIds::new(project);
     {
         let d = document(project, doc)?;
         let types = TypeIndex::of(&project.schema);
-        let mut new_ids = HashSet::new();
         let mut new_ranges = HashSet::new();
         for span in &spans {
             check_span(&types, project, d, span)?;
             let id = span.id.0;
-            if id < next_id && (new_ids.contains(&id) || ids.contains(project, id)) {
+            if id < new_ids.next_id && (new_ids.seen.contains(&id) || ids.contains(project, id)) {
                 return Err(ModelError::DuplicateId(id));
             }
             let range = (span.start, span.end, span.entity_type.as_str());
@@ -248,12 +267,11 @@ fn add_spans(
                     ty: span.entity_type.to_string(),
                 });
             }
-            next_id = reserve(next_id, id)?;
-            new_ids.insert(id);
+            new_ids.claim(project, ids, id)?;
             new_ranges.insert(range);
         }
     }
-    project.next_id = next_id;
+    project.next_id = new_ids.next_id;
     ids.added(spans.iter().map(|s| s.id.0));
     inverses.extend(spans.iter().map(|s| Edit::RemoveSpan { doc, span: s.id }));
     let d = document_mut(project, doc)?;
@@ -396,23 +414,17 @@ fn add_relations(
             _ => None,
         })
         .collect();
-    let mut next_id = project.next_id;
+    let mut new_ids = NewIds::new(project);
     {
         let d = document(project, doc)?;
         let types = TypeIndex::of(&project.schema);
         let spans = span_ids(d);
-        let mut new_ids = HashSet::new();
         for relation in &relations {
             check_relation_with(&types, d, relation, |id| spans.contains(&id))?;
-            let id = relation.id.0;
-            if id < next_id && (new_ids.contains(&id) || ids.contains(project, id)) {
-                return Err(ModelError::DuplicateId(id));
-            }
-            next_id = reserve(next_id, id)?;
-            new_ids.insert(id);
+            new_ids.claim(project, ids, relation.id.0)?;
         }
     }
-    project.next_id = next_id;
+    project.next_id = new_ids.next_id;
     ids.added(relations.iter().map(|r| r.id.0));
     inverses.extend(relations.iter().map(|r| Edit::RemoveRelation {
         doc,
