@@ -100,16 +100,22 @@ fn an_open_session_keeps_other_writers_out_until_it_closes() {
     assert!(store::ProjectLock::acquire(&path).is_ok());
 }
 
-#[test]
-fn a_save_never_replaces_what_another_writer_saved_meanwhile() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let (mut session, _clock) = session_in(dir.path());
-    let path = dir.path().join("s.ron");
+/// A session with an unsaved tag, whose file a writer that ignores the lock (a git pull, an
+/// editor) meanwhile saved as "theirs". Returns the session and the file.
+fn tagged_while_another_writer_saves(dir: &Path) -> (Session, PathBuf) {
+    let (mut session, _clock) = session_in(dir);
+    let path = dir.join("s.ron");
     tag(&mut session);
-    // A writer that ignores the lock (a git pull, an editor) changes the file.
     let mut other = store::load(&path).unwrap_or_else(|e| panic!("{e}"));
     other.name = "theirs".into();
     store::save(&other, &path).unwrap_or_else(|e| panic!("{e}"));
+    (session, path)
+}
+
+#[test]
+fn a_save_never_replaces_what_another_writer_saved_meanwhile() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (mut session, path) = tagged_while_another_writer_saves(dir.path());
     let refused = session.save_to(&path);
     assert!(
         matches!(refused, Err(StoreError::Changed { .. })),
@@ -135,12 +141,7 @@ fn a_save_never_replaces_what_another_writer_saved_meanwhile() {
 #[test]
 fn overwrite_replaces_the_changed_file_when_asked() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let (mut session, _clock) = session_in(dir.path());
-    let path = dir.path().join("s.ron");
-    tag(&mut session);
-    let mut other = store::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    other.name = "theirs".into();
-    store::save(&other, &path).unwrap_or_else(|e| panic!("{e}"));
+    let (mut session, path) = tagged_while_another_writer_saves(dir.path());
     session.overwrite().unwrap_or_else(|e| panic!("{e}"));
     let saved = store::load(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((saved.name.as_str(), saved.span_count()), ("s", 1));
