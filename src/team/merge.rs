@@ -13,8 +13,8 @@
 
 use super::TeamError;
 use crate::model::{
-    Conflict, Document, DocumentId, Entity, EntityId, EntityType, IdAllocator, Project, Relation,
-    RelationId, RelationType, Span, SpanId,
+    Conflict, Document, DocumentId, DocumentMetadata, Entity, EntityId, EntityType, IdAllocator,
+    Project, Relation, RelationId, RelationType, Span, SpanId,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash};
@@ -737,6 +737,71 @@ impl<'a> Merger<'a> {
         out
     }
 
+    /// Document details three ways, field by field (`extra` key by key): a change on one
+    /// side is taken; both changing one field differently keeps OURS and lists a conflict.
+    fn merge_metadata(
+        &mut self,
+        doc: DocumentId,
+        b: &DocumentMetadata,
+        o: &DocumentMetadata,
+        t: &DocumentMetadata,
+    ) -> DocumentMetadata {
+        let mut out = o.clone();
+        out.date = self.merge_detail(doc, "date", &b.date, &o.date, &t.date);
+        out.author = self.merge_detail(doc, "author", &b.author, &o.author, &t.author);
+        out.source = self.merge_detail(doc, "source", &b.source, &o.source, &t.source);
+        out.url = self.merge_detail(doc, "url", &b.url, &o.url, &t.url);
+        out.language = self.merge_detail(doc, "language", &b.language, &o.language, &t.language);
+        out.note = self.merge_detail(doc, "note", &b.note, &o.note, &t.note);
+        let keys: std::collections::BTreeSet<&String> = b
+            .extra
+            .keys()
+            .chain(o.extra.keys())
+            .chain(t.extra.keys())
+            .collect();
+        let mut extra = BTreeMap::new();
+        for key in keys {
+            let (bv, ov, tv) = (
+                b.extra.get(key).cloned(),
+                o.extra.get(key).cloned(),
+                t.extra.get(key).cloned(),
+            );
+            if let Some(v) = self.merge_detail(doc, key, &bv, &ov, &tv) {
+                extra.insert(key.clone(), v);
+            }
+        }
+        out.extra = extra;
+        if let Some(pages) = pick(&b.pages, &o.pages, &t.pages) {
+            out.pages = pages;
+        }
+        out
+    }
+
+    /// One detail three ways; both sides changing it differently keeps OURS, as a conflict.
+    fn merge_detail(
+        &mut self,
+        doc: DocumentId,
+        name: &str,
+        b: &Option<String>,
+        o: &Option<String>,
+        t: &Option<String>,
+    ) -> Option<String> {
+        match pick(b, o, t) {
+            Some(v) => v,
+            None => {
+                let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| DELETED.into());
+                self.conflict(
+                    format!("{doc} {name}"),
+                    Some(doc),
+                    "both sides changed this document detail; OURS kept",
+                    shown(o),
+                    shown(t),
+                );
+                o.clone()
+            }
+        }
+    }
+
     /// Merges one document both sides have (OURS' id, metadata three-way, annotations by id
     /// and content).
     fn merge_document(&mut self, b: Option<&Document>, o: &Document, t: &Document) -> Document {
@@ -751,6 +816,7 @@ impl<'a> Merger<'a> {
             if let Some(v) = pick(&b.status, &o.status, &t.status) {
                 doc.status = v;
             }
+            doc.metadata = self.merge_metadata(o.id, &b.metadata, &o.metadata, &t.metadata);
         }
         let doc_id = o.id;
         let empty: Vec<Span> = Vec::new();
@@ -1044,6 +1110,37 @@ mod tests {
             .iter()
             .map(|s| (s.start, s.end, s.entity_type.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn document_details_merge_field_by_field() {
+        let b = base();
+        let (mut o, mut t) = (b.clone(), b.clone());
+        doc(&mut o).metadata.author = Some("A. Reporter".into());
+        doc(&mut o).metadata.url = Some("https://ours.example".into());
+        doc(&mut t).metadata.date = Some("2024-05-01".into());
+        doc(&mut t).metadata.url = Some("https://theirs.example".into());
+        doc(&mut t)
+            .metadata
+            .extra
+            .insert("desk".into(), "Caucasus".into());
+        let m = merge(&b, &o, &t).unwrap();
+        let got = &m.project.documents[0].metadata;
+        assert_eq!(
+            got.author.as_deref(),
+            Some("A. Reporter"),
+            "OURS' change kept"
+        );
+        assert_eq!(
+            got.date.as_deref(),
+            Some("2024-05-01"),
+            "THEIRS' change taken"
+        );
+        assert_eq!(got.extra.get("desk").map(String::as_str), Some("Caucasus"));
+        assert_eq!(got.url.as_deref(), Some("https://ours.example"));
+        assert_eq!(m.project.conflicts.len(), 1, "{:?}", m.project.conflicts);
+        assert!(m.project.conflicts[0].object.ends_with(" url"));
+        assert_eq!(m.project.conflicts[0].theirs, "https://theirs.example");
     }
 
     #[test]
