@@ -221,8 +221,10 @@ impl MarginaliaApp {
             }
             Err(e) => {
                 if same_file {
-                    // Best effort: the next save takes it again if this fails.
-                    self.session.reload_lock();
+                    // The next save tries again if this fails.
+                    if let Err(lock) = self.session.reload_lock() {
+                        crate::diag::warn(lock.to_string());
+                    }
                 }
                 self.prompt = Some(Prompt::Error(format!("Could not open the project.\n\n{e}")))
             }

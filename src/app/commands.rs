@@ -459,21 +459,10 @@ pub const MENUS: &[(&str, &[MenuCommand])] = &[
     ),
     (
         "Edit",
-        &[
-            MenuCommand::Undo,
-            MenuCommand::Redo,
-            MenuCommand::Find,
-            // Edit > Span Boundaries.
-            MenuCommand::SpanStartLeftWord,
-            MenuCommand::SpanStartRightWord,
-            MenuCommand::SpanEndLeftWord,
-            MenuCommand::SpanEndRightWord,
-            MenuCommand::SpanStartLeftChar,
-            MenuCommand::SpanStartRightChar,
-            MenuCommand::SpanEndLeftChar,
-            MenuCommand::SpanEndRightChar,
-        ],
+        &[MenuCommand::Undo, MenuCommand::Redo, MenuCommand::Find],
     ),
+    // The Edit menu's submenu.
+    ("Span Boundaries", &SPAN_EDGE_COMMANDS),
     (
         "View",
         &[

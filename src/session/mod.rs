@@ -203,8 +203,11 @@ impl Session {
                 Ok(())
             }
             Err(e) => {
-                // The lock went with the failed attempt: take it again, best effort.
-                self.lock = lock_for_editing(&path).ok().flatten();
+                // The lock went with the failed attempt: take it again (the next save tries
+                // once more if this fails).
+                if let Err(lock) = self.reload_lock() {
+                    crate::diag::warn(lock.to_string());
+                }
                 Err(e)
             }
         }
@@ -226,12 +229,13 @@ impl Session {
         self.lock.take()
     }
 
-    /// Takes the file's lock again after `release_lock` (best effort: the next save tries
-    /// again if this fails).
-    pub fn reload_lock(&mut self) {
+    /// Takes the lock of the session's file unless it is held already (after `release_lock`,
+    /// or where the file was opened without one).
+    pub fn reload_lock(&mut self) -> Result<(), StoreError> {
         if let (None, Some(path)) = (&self.lock, &self.path) {
-            self.lock = lock_for_editing(path).ok().flatten();
+            self.lock = lock_for_editing(path)?;
         }
+        Ok(())
     }
 
     /// True while this session holds its file's lock.
@@ -321,10 +325,7 @@ impl Session {
     /// session's file; the old one is released.
     pub fn save_to(&mut self, path: &Path) -> Result<(), StoreError> {
         if self.path.as_deref() == Some(path) {
-            if self.lock.is_none() {
-                // Opened where no lock could be had, or the lock was given up: try again.
-                self.lock = lock_for_editing(path)?;
-            }
+            self.reload_lock()?;
             let saved = store::save_tracked(&self.project, path, &self.on_disk)?;
             self.on_disk = saved.on_disk;
         } else {
@@ -341,9 +342,7 @@ impl Session {
         let Some(path) = self.path.clone() else {
             return Ok(());
         };
-        if self.lock.is_none() {
-            self.lock = lock_for_editing(&path)?;
-        }
+        self.reload_lock()?;
         self.on_disk = store::save_replacing(&self.project, &path)?;
         self.saved(&path)
     }
