@@ -207,6 +207,21 @@ fn titles() -> &'static Vec<String> {
     })
 }
 
+/// `titles()` by their first byte (longest first within each): a word start is compared
+/// with the few titles that can match there, not with all of them.
+fn titles_by_first_byte() -> &'static [Vec<&'static str>] {
+    static T: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut by_byte = vec![Vec::new(); 256];
+        for t in titles() {
+            if let Some(&b) = t.as_bytes().first() {
+                by_byte[usize::from(b)].push(t.as_str());
+            }
+        }
+        by_byte
+    })
+}
+
 /// The rules engine. It learns only which entity type each class's matches are annotated
 /// with in the project.
 #[derive(Debug, Clone, Default)]
@@ -252,7 +267,7 @@ impl Out<'_> {
 fn title_names(text: &str, p: &Patterns) -> Vec<((usize, usize), (usize, usize))> {
     let mut out = Vec::new();
     let mut taken_to = 0;
-    let ts = titles();
+    let ts = titles_by_first_byte();
     for (i, _) in text.char_indices() {
         if i < taken_to || !at_word_boundaries(text, i, i) && i > 0 {
             // Only at word starts.
@@ -269,7 +284,10 @@ fn title_names(text: &str, p: &Patterns) -> Vec<((usize, usize), (usize, usize))
             continue;
         }
         let rest = &text[i..];
-        let Some(t) = ts.iter().find(|t| rest.starts_with(t.as_str())) else {
+        let Some(t) = ts[usize::from(rest.as_bytes()[0])]
+            .iter()
+            .find(|t| rest.starts_with(*t))
+        else {
             continue;
         };
         let after = i + t.len();
@@ -350,14 +368,17 @@ impl Suggester for Rules {
             return Vec::new();
         }
         let mut out = Vec::new();
+        // Looked up once per title: a set, not a scan of every candidate (a long document
+        // has as many candidates as titles, which made this quadratic).
+        let candidates: HashSet<(usize, usize, &str)> = candidates
+            .iter()
+            .map(|c| (c.start, c.end, c.entity_type.as_str()))
+            .collect();
         for ((ts, te), (ns, ne)) in title_names(&doc.text, p) {
             let (rs, re) = char_range(doc, ts, te);
             let (ps, pe) = char_range(doc, ns, ne);
             let has = |s: usize, e: usize, ty: &str| {
-                doc.has_span(s, e, ty)
-                    || candidates
-                        .iter()
-                        .any(|c| c.start == s && c.end == e && c.entity_type == ty)
+                doc.has_span(s, e, ty) || candidates.contains(&(s, e, ty))
             };
             if has(rs, re, role) && has(ps, pe, person) {
                 out.push(RelationSuggestion {
@@ -471,11 +492,15 @@ fn classified(doc: &Document) -> Vec<(KnowledgeClass, Suggestion)> {
             surnames.insert(last);
         }
     }
+    // `title_names` gives the names in text order, never overlapping: a binary search
+    // finds the one name that could hold a position.
+    let in_person = |i: usize| {
+        let at = persons.partition_point(|&(s, _)| s <= i);
+        at > 0 && i < persons[at - 1].1
+    };
     for name in surnames {
         for (i, _) in text.match_indices(name) {
-            if at_word_boundaries(text, i, i + name.len())
-                && !persons.iter().any(|&(s, e)| s <= i && i < e)
-            {
+            if at_word_boundaries(text, i, i + name.len()) && !in_person(i) {
                 out.push(
                     i,
                     i + name.len(),
