@@ -180,7 +180,7 @@ class Filter:
         self.dropped[why] = self.dropped.get(why, 0) + 1
         return False
 
-    def ok(self, name, min_letters=3, person_ok=False):
+    def ok(self, name, min_letters=4, person_ok=False):
         if not name or name != name.strip() or "  " in name:
             return self.drop("blank")
         if not is_latin_name(name):
@@ -374,7 +374,8 @@ def main():
             for a in r.get("alternatenames", []):
                 for v in dict.fromkeys([a, fold(a)]):
                     if (
-                        v not in aliases
+                        v.isascii()
+                        and v not in aliases
                         and v != forms[0]
                         and spelling_of(v, name)
                         and flt.ok(v, min_letters=4, person_ok=person_ok)

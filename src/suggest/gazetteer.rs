@@ -340,11 +340,71 @@ impl Gazetteer {
     }
 }
 
+/// Capitalised words that name a place's administrative unit after its name ("Diyala
+/// Province", "Donetsk Oblast"); "State" is left out ("Islamic State", "Ohio State").
+const ADMIN_WORDS: &[&str] = &[
+    "Province",
+    "Governorate",
+    "Oblast",
+    "Region",
+    "District",
+    "County",
+    "Prefecture",
+    "Krai",
+    "Municipality",
+];
+
+/// Arabic article forms written with a hyphen before a place name ("al-Hilla", "ar-Raqqa").
+const ARTICLES: &[&str] = &["al", "el", "ad", "an", "ar", "as", "ash", "at", "az", "ad"];
+
+/// The extent of a place match (byte range) with the words that belong to its name: an
+/// administrative word after it and a hyphenated Arabic article before it.
+fn place_extent(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let mut end = end;
+    if let Some(rest) = text[end..].strip_prefix(' ')
+        && let Some(w) = ADMIN_WORDS.iter().find(|w| rest.starts_with(**w))
+        && at_word_boundaries(text, end + 1, end + 1 + w.len())
+    {
+        end += 1 + w.len();
+    }
+    let mut start = start;
+    if let Some(head) = text[..start].strip_suffix('-') {
+        let word_start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphabetic())
+            .last()
+            .map_or(head.len(), |(i, _)| i);
+        let word = &head[word_start..];
+        if ARTICLES.iter().any(|a| a.eq_ignore_ascii_case(word))
+            && at_word_boundaries(text, word_start, start - 1)
+        {
+            start = word_start;
+        }
+    }
+    (start, end)
+}
+
 impl Gazetteer {
+    /// Matches as `find` gives them, places widened by `place_extent`.
+    fn extents<'a>(&'a self, text: &str, starts: &[usize]) -> Vec<(usize, usize, &'a Entry)> {
+        use KnowledgeClass as K;
+        self.find(text, starts)
+            .into_iter()
+            .map(|(s, e, entry)| match entry.class {
+                Some(K::Country | K::City | K::Subdivision | K::Region) => {
+                    let (s, e) = place_extent(text, s, e);
+                    (s, e, entry)
+                }
+                _ => (s, e, entry),
+            })
+            .collect()
+    }
+
     /// Matches of shipped (classed) entries in a document: (char start, char end, class).
     fn class_matches(&self, doc: &Document) -> Vec<(usize, usize, KnowledgeClass)> {
         let starts = Analysis::of(&doc.text).sentence_starts();
-        self.find(&doc.text, &starts)
+        self.extents(&doc.text, &starts)
             .into_iter()
             .filter_map(|(s, e, entry)| {
                 let (start, end) = char_range(doc, s, e);
@@ -387,7 +447,7 @@ impl Suggester for Gazetteer {
     fn suggest(&self, project: &Project, doc: &Document) -> Vec<Suggestion> {
         let analysis = Analysis::of(&doc.text);
         let starts = analysis.sentence_starts();
-        self.find(&doc.text, &starts)
+        self.extents(&doc.text, &starts)
             .into_iter()
             .filter_map(|(s, e, entry)| {
                 let entity_type = match entry.class {
@@ -500,6 +560,58 @@ mod tests {
         assert_eq!(found(&g, "Foreign minister spoke.").len(), 1);
         assert_eq!(found(&g, "The Foreign minister spoke.").len(), 0);
         assert_eq!(found(&g, "The foreign minister spoke.").len(), 1);
+    }
+
+    #[test]
+    fn places_take_their_administrative_word_and_arabic_article() {
+        let entry = |name: &str, class| Entry {
+            name: name.into(),
+            entity_type: "GPE".into(),
+            class: Some(class),
+            canonical: None,
+            list: "test".into(),
+            sentence_start_only: false,
+            score: 0.9,
+        };
+        let g = Gazetteer::with_entries(vec![
+            entry("Diyala", KnowledgeClass::Subdivision),
+            entry("Hilla", KnowledgeClass::City),
+            entry("Tartus", KnowledgeClass::City),
+            entry("NATO", KnowledgeClass::Organisation),
+        ]);
+        let got = found(
+            &g,
+            "Bombs in Diyala Province and al-Hilla; Tartus Provinces; Kaal-Hilla; NATO Region.",
+        );
+        let texts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Diyala Province", "al-Hilla", "Tartus", "Hilla", "NATO"],
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn generated_world_lists_are_suggested_by_class() {
+        let g = Gazetteer::new();
+        // Cities and subdivisions missing from the hand lists, with spellings as aliases.
+        let d = doc("Fighting near Hasakah and in Diyala spread to Hillah.");
+        let s = g.suggest(&Project::new("p"), &d);
+        let got: Vec<(&str, &str)> = s
+            .iter()
+            .map(|s| (d.slice(s.start, s.end), s.explanation.as_str()))
+            .collect();
+        assert!(
+            got.iter()
+                .any(|(t, why)| *t == "Hasakah" && why.contains("world-cities")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|(t, why)| *t == "Diyala" && why.contains("world-subdivisions")),
+            "{got:?}"
+        );
+        assert!(got.iter().all(|(_, why)| !why.contains("world-towns")));
     }
 
     #[test]

@@ -147,6 +147,10 @@ mod tests {
         );
         assert_eq!(class_type(&s, KnowledgeClass::Date, None), Some("T1"));
         assert_eq!(
+            class_type(&s, KnowledgeClass::Subdivision, None),
+            Some("Location")
+        );
+        assert_eq!(
             class_type(&s, KnowledgeClass::PersonName, None),
             Some("Person")
         );
