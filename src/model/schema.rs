@@ -139,9 +139,7 @@ impl KnowledgeClass {
     /// The default schema's type for the class.
     pub fn default_type(self) -> &'static str {
         match self {
-            KnowledgeClass::Country | KnowledgeClass::City | KnowledgeClass::Subdivision => {
-                "GPE"
-            }
+            KnowledgeClass::Country | KnowledgeClass::City | KnowledgeClass::Subdivision => "GPE",
             KnowledgeClass::Region => "LOC",
             KnowledgeClass::Organisation | KnowledgeClass::ArmedGroup => "ORG",
             KnowledgeClass::PersonName => "PER",
