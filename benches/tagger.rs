@@ -111,7 +111,9 @@ fn gazetteer(c: &mut Criterion) {
     g.throughput(Throughput::Elements(tokens as u64));
     for (name, entries) in [("find_hand_lists", hand), ("find_with_world_lists", all)] {
         let gz = Gazetteer::with_entries(entries);
-        g.bench_function(name, |b| b.iter(|| gz.find(black_box(&text), &starts).len()));
+        g.bench_function(name, |b| {
+            b.iter(|| gz.find(black_box(&text), &starts).len())
+        });
     }
     g.finish();
 }
