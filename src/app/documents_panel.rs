@@ -47,13 +47,17 @@ impl DocumentsPanel {
             };
             ui.label(RichText::new(count).weak());
         });
-        let label = ui.label("Filter");
-        ui.add(
-            egui::TextEdit::singleline(&mut self.filter.text)
-                .hint_text("title contains…")
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
+        // Label and field on one row, the two menus on the next: the list starts high enough
+        // that a laptop-height window shows most of it.
+        ui.horizontal(|ui| {
+            let label = ui.label("Filter");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter.text)
+                    .hint_text("title contains…")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        });
         self.filter_ui(ui);
         ui.separator();
         self.update_matching(project);
@@ -98,14 +102,16 @@ impl DocumentsPanel {
         );
     }
 
-    /// Status filter and sort order: two small menus, one a row, their labels in a column.
+    /// Status filter and sort order: two small labelled menus side by side (one under the
+    /// other when the panel is narrow).
     fn filter_ui(&mut self, ui: &mut Ui) {
-        let label_width = 36.0;
-        ui.horizontal(|ui| {
-            let label = ui.add_sized([label_width, 18.0], egui::Label::new("Show"));
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Show");
             let shown = self.filter.status.map_or("all", |s| s.label());
             egui::ComboBox::from_id_salt("documents_status")
                 .selected_text(shown)
+                .width(48.0)
+                .truncate()
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.filter.status, None, "all");
                     for status in DocumentStatus::ALL {
@@ -115,18 +121,21 @@ impl DocumentsPanel {
                 })
                 .response
                 .labelled_by(label.id);
-        });
-        ui.horizontal(|ui| {
-            let label = ui.add_sized([label_width, 18.0], egui::Label::new("Sort"));
-            egui::ComboBox::from_id_salt("documents_order")
-                .selected_text(self.filter.order.label())
-                .show_ui(ui, |ui| {
-                    for order in DocumentOrder::ALL {
-                        ui.selectable_value(&mut self.filter.order, order, order.label());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            // The label wraps with its menu, never apart from it.
+            ui.horizontal(|ui| {
+                let label = ui.label("Sort");
+                egui::ComboBox::from_id_salt("documents_order")
+                    .selected_text(self.filter.order.label())
+                    .width(90.0)
+                    .truncate()
+                    .show_ui(ui, |ui| {
+                        for order in DocumentOrder::ALL {
+                            ui.selectable_value(&mut self.filter.order, order, order.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
         });
     }
 

@@ -23,12 +23,13 @@ impl DocumentOrder {
         DocumentOrder::OldestFirst,
     ];
 
+    /// Short enough for the narrow documents panel ("Sort: Newest").
     pub fn label(self) -> &'static str {
         match self {
-            DocumentOrder::Project => "As imported",
+            DocumentOrder::Project => "Imported",
             DocumentOrder::Title => "Title",
-            DocumentOrder::NewestFirst => "Newest first",
-            DocumentOrder::OldestFirst => "Oldest first",
+            DocumentOrder::NewestFirst => "Newest",
+            DocumentOrder::OldestFirst => "Oldest",
         }
     }
 }
