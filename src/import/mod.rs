@@ -421,11 +421,13 @@ fn skipped_in_folder(dir: &Path, annotated: Option<ImportFormat>) -> Vec<String>
     let Some(format) = annotated else {
         return notices;
     };
-    let own: &[&str] = match format {
+    let (own, name): (&[&str], &str) = match format {
         // brat pairs each .ann with its .txt.
-        ImportFormat::Brat => &["ann", "txt", "conf"],
-        ImportFormat::Conll => conll::EXTENSIONS,
-        _ => jsonl::EXTENSIONS,
+        ImportFormat::Brat => (&["ann", "txt", "conf"], "brat"),
+        ImportFormat::Conll => (conll::EXTENSIONS, "CoNLL"),
+        ImportFormat::Webanno => (&["tsv"], "WebAnno TSV"),
+        ImportFormat::LabelStudio => (label_studio::EXTENSIONS, "Label Studio"),
+        _ => (jsonl::EXTENSIONS, "JSONL"),
     };
     for file in files {
         let ext = extension(&file);
@@ -435,11 +437,7 @@ fn skipped_in_folder(dir: &Path, annotated: Option<ImportFormat>) -> Vec<String>
         notices.push(format!(
             "{}: skipped; this folder is read as {} annotations (import the file on its own)",
             file.display(),
-            match format {
-                ImportFormat::Brat => "brat",
-                ImportFormat::Conll => "CoNLL",
-                _ => "JSONL",
-            }
+            name
         ));
     }
     notices

@@ -55,8 +55,8 @@ pub(super) fn read(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportErro
         return Err(bad(
             path,
             format!(
-                "the PDF has no text layer ({} page(s) of images only, probably a scan); run OCR on it first (e.g. ocrmypdf) and import the result",
-                pages.len()
+                "the PDF has no text layer ({} of images only, probably a scan); run OCR on it first (e.g. ocrmypdf) and import the result",
+                crate::text::count(pages.len(), "page", "pages")
             ),
         ));
     }

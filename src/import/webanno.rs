@@ -580,12 +580,17 @@ impl Notes {
         let mut parts: Vec<String> = self
             .skipped
             .iter()
-            .map(|(l, n)| format!("layer {l} not imported ({n} line(s) annotated)"))
+            .map(|(l, n)| {
+                let lines = crate::text::counted(*n, "line", "lines", "annotated");
+                format!("layer {l} not imported ({lines})")
+            })
             .collect();
         if self.relation_features > 0 {
-            parts.push(format!(
-                "{} relation(s) kept with their first feature only",
-                self.relation_features
+            parts.push(crate::text::counted(
+                self.relation_features,
+                "relation",
+                "relations",
+                "kept with their first feature only",
             ));
         }
         (!parts.is_empty()).then(|| format!("{}: {}", path.display(), parts.join(", ")))
