@@ -160,7 +160,9 @@ pub fn import_pdf(data: &[u8]) {
 /// A file read as the CLI reads it from its bytes (binary and container formats).
 fn from_bytes(data: &[u8], name: &str, format: ImportFormat) {
     let path = Path::new(name);
-    let Ok(docs) = import::documents_from_bytes(data, path, format, &mut Vec::new()) else {
+    let options = import::ImportOptions::default();
+    let Ok(docs) = import::documents_from_bytes(data, path, format, &options, &mut Vec::new())
+    else {
         return;
     };
     let project = Project::new("fuzz");
