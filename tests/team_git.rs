@@ -323,3 +323,32 @@ fn versions_to_curate_come_from_git_branches_and_commits() {
     let place = again.iter().find(|i| i.place == item.place).unwrap();
     assert_eq!(place.current, ["EVENT"]);
 }
+
+/// With no author in Marginalia's settings, a project in a git work tree is edited as
+/// `git config user.name`: the imported spans carry that name, and the JSON export says it.
+#[test]
+fn the_author_defaults_to_git_user_name_in_a_work_tree() {
+    if !has_git() {
+        eprintln!("git is not installed: skipping the git-author test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("case");
+    fs::create_dir(&repo).unwrap();
+    git_ok(&repo, &["init", "-q"]);
+    git_ok(&repo, &["config", "user.name", "Nora Git"]);
+    let settings = tmp.path().join("empty-settings");
+    fs::create_dir(&settings).unwrap();
+    let project = repo.join("project.ron");
+    ok_as(&settings, &["new", p(&project)]);
+    fs::write(repo.join("talks.conll"), "Kari B-GPE\ntalks O\n").unwrap();
+    ok_as(
+        &settings,
+        &["import", p(&project), p(&repo.join("talks.conll"))],
+    );
+    let loaded = marginalia::store::load(&project).unwrap();
+    let made = loaded.documents[0].spans[0].made.as_ref().unwrap();
+    assert_eq!(made.by, "Nora Git");
+    let json = json_export(&project, tmp.path());
+    assert_eq!(json["documents"][0]["spans"][0]["made"]["by"], "Nora Git");
+}
