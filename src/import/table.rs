@@ -79,19 +79,11 @@ impl ColumnMap {
         Ok(ColumnMap { columns })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.columns.is_empty()
-    }
-
     /// What the column headed `name` gives: as mapped, else by its name, unless its name
     /// means a field the map takes from another column (then it is kept as metadata).
     fn column_of(&self, name: &str) -> Column {
         let name = name.trim();
-        if let Some((c, _)) = self
-            .columns
-            .iter()
-            .find(|(_, h)| h.to_lowercase() == name.to_lowercase())
-        {
+        if let Some((c, _)) = self.columns.iter().find(|(_, h)| same_header(h, name)) {
             return *c;
         }
         match column_of(name) {
@@ -104,14 +96,15 @@ impl ColumnMap {
     fn missing<'a>(&'a self, headers: &[String]) -> Vec<&'a str> {
         self.columns
             .iter()
-            .filter(|(_, h)| {
-                !headers
-                    .iter()
-                    .any(|x| x.trim().to_lowercase() == h.to_lowercase())
-            })
+            .filter(|(_, h)| !headers.iter().any(|x| same_header(h, x)))
             .map(|(_, h)| h.as_str())
             .collect()
     }
+}
+
+/// Headers are compared without case and surrounding spaces.
+fn same_header(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 fn column_of(name: &str) -> Column {
