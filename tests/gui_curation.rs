@@ -5,7 +5,7 @@
 #![cfg(feature = "gui")]
 
 mod common;
-use common::{git_ok, has_git};
+use common::{git_ok, git_repo, has_git};
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -52,7 +52,13 @@ fn harness(dir: &Path) -> (Harness<'static, MarginaliaApp>, std::path::PathBuf) 
     let theirs = dir.join("bob.ron");
     marginalia::store::save(&project("GPE"), &theirs).unwrap();
 
-    let session = Session::open(&path).unwrap();
+    let h = curating(&path, Some(&theirs));
+    (h, path)
+}
+
+/// The window on `path` as the lead, showing Curation (with `version` added, if any).
+fn curating(path: &Path, version: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    let session = Session::open(path).unwrap();
     let dialogs = ScriptedDialogs {
         answers: vec![],
         asked: vec![],
@@ -60,13 +66,15 @@ fn harness(dir: &Path) -> (Harness<'static, MarginaliaApp>, std::path::PathBuf) 
     let mut app = MarginaliaApp::new(session, Settings::default(), Box::new(dialogs))
         .with_author_from(AuthorFrom::Fixed(Author::named("lead")));
     app.push(AppCommand::ShowCuration);
-    app.push(AppCommand::AddCurationVersion(theirs.display().to_string()));
+    if let Some(v) = version {
+        app.push(AppCommand::AddCurationVersion(v.display().to_string()));
+    }
     let mut h = Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
         .with_max_steps(24)
         .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
     h.run();
-    (h, path)
+    h
 }
 
 fn csto_type(p: &Project) -> String {
@@ -170,8 +178,7 @@ fn a_git_branch_is_picked_from_the_list_and_curated() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path();
-    git_ok(repo, &["init", "-q"]);
+    let repo = &git_repo(dir.path(), "case");
     let path = repo.join("case.ron");
     marginalia::store::save(&project("ORG"), &path).unwrap();
     git_ok(repo, &["add", "case.ron"]);
@@ -181,19 +188,7 @@ fn a_git_branch_is_picked_from_the_list_and_curated() {
     git_ok(repo, &["commit", "-q", "-am", "Bob says GPE"]);
     git_ok(repo, &["checkout", "-q", "main"]);
 
-    let session = Session::open(&path).unwrap();
-    let dialogs = ScriptedDialogs {
-        answers: vec![],
-        asked: vec![],
-    };
-    let mut app = MarginaliaApp::new(session, Settings::default(), Box::new(dialogs))
-        .with_author_from(AuthorFrom::Fixed(Author::named("lead")));
-    app.push(AppCommand::ShowCuration);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1400.0, 900.0))
-        .with_max_steps(24)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
-    h.run();
+    let mut h = curating(&path, None);
     h.get_by_label("Branches and commits").click();
     h.run();
     assert!(

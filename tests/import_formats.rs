@@ -231,8 +231,7 @@ fn xlsx_file(path: &Path, rows: &[&[&str]]) {
 fn tables_with_other_headers_import_with_a_column_mapping() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let project = d.join("p.ron");
-    ok(&["new", p(&project)]);
+    let project = new_project(d, "p.ron");
     fs::write(
         d.join("de.csv"),
         "Überschrift,Nachricht,Quelle,Ressort\nGespräche,Die Gespräche gingen weiter.,Agentur,Ausland\n",

@@ -258,9 +258,7 @@ fn versions_to_curate_come_from_git_branches_and_commits() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("case");
-    fs::create_dir(&repo).unwrap();
-    git_ok(&repo, &["init", "-q"]);
+    let repo = git_repo(tmp.path(), "case");
     let project = repo.join("project.ron");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
     fs::copy(&sample, &project).unwrap();
@@ -333,9 +331,7 @@ fn the_author_defaults_to_git_user_name_in_a_work_tree() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("case");
-    fs::create_dir(&repo).unwrap();
-    git_ok(&repo, &["init", "-q"]);
+    let repo = git_repo(tmp.path(), "case");
     git_ok(&repo, &["config", "user.name", "Nora Git"]);
     let settings = tmp.path().join("empty-settings");
     fs::create_dir(&settings).unwrap();

@@ -408,6 +408,15 @@ pub(super) fn read_lines(text: String, path: &Path) -> Result<Vec<ReadDocument>,
 mod tests {
     use super::*;
 
+    /// Reads a table with the columns mapped by name only.
+    fn read_default(path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
+        read_table(
+            std::fs::read_to_string(path).unwrap(),
+            path,
+            &ColumnMap::default(),
+        )
+    }
+
     fn write(name: &str, content: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
@@ -423,12 +432,7 @@ mod tests {
              Talks resume,\"Armenia and Azerbaijan met.\nAgain.\",2024-03-01,Yerevan Daily,https://example.org/1,Ani,en,Caucasus\n\
              Convoy,Trucks crossed.,1 March 2024,,,,,\n",
         );
-        let docs = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap();
+        let docs = read_default(&path).unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].title, "Talks resume");
         assert_eq!(docs[0].text, "Armenia and Azerbaijan met.\nAgain.\n");
@@ -458,73 +462,38 @@ mod tests {
             "First, with a comma.\n"
         );
         let (_d, path) = write("b.csv", "content;source\nZweiter Text;Zeitung\n");
-        let docs = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap();
+        let docs = read_default(&path).unwrap();
         assert_eq!(docs[0].metadata.source.as_deref(), Some("Zeitung"));
     }
 
     #[test]
     fn bad_tables_name_the_line_and_the_problem() {
         let (_d, path) = write("n.csv", "name,comment\na,b\n");
-        let err = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("n.csv:1: no text column: name one text, body or content, or say which it is with --columns text=NAME (the columns are: name, comment)"),
             "{err}"
         );
         let (_d, path) = write("r.csv", "text,title\nok,One\nshort\n");
-        let err = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("r.csv:3: 1 fields where the header has 2"),
             "{err}"
         );
         let (_d, path) = write("e.csv", "text,title\nok,One\n  ,Two\n");
-        let err = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("e.csv:3: the text column \"text\" is empty"),
             "{err}"
         );
         let (_d, path) = write("h.csv", "text,title\n");
-        let err = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("h.csv:1: a header row and no rows of text"),
             "{err}"
         );
         let (_d, path) = write("d.csv", "text,body\na,b\n");
-        let err = read_table(
-            std::fs::read_to_string(&path).unwrap(),
-            &path,
-            &ColumnMap::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(err.contains("two columns give the text"), "{err}");
     }
 

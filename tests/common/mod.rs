@@ -101,3 +101,11 @@ pub fn git_ok(dir: &Path, args: &[&str]) -> String {
 pub fn has_git() -> bool {
     Command::new("git").arg("--version").output().is_ok()
 }
+
+/// A new git work tree `parent/name` (`git init`), for tests that first checked `has_git`.
+pub fn git_repo(parent: &Path, name: &str) -> std::path::PathBuf {
+    let repo = parent.join(name);
+    std::fs::create_dir_all(&repo).expect("the repository folder is made");
+    git_ok(&repo, &["init", "-q"]);
+    repo
+}
