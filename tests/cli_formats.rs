@@ -503,8 +503,8 @@ fn brat_events_attributes_normalizations_round_trip() {
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("clash.v2.ann: 1 attribute(s) on relations dropped")
-            && err.contains("1 note(s) on attributes or normalizations kept on their span"),
+        err.contains("clash.v2.ann: 1 attribute on a relation dropped")
+            && err.contains("1 note on an attribute or normalization kept on their span"),
         "{err}"
     );
     let first = store::load(&project).unwrap();
@@ -739,7 +739,7 @@ fn webanno_tsv_imports_and_round_trips() {
     let o = marginalia(&["import", p(&project), p(&fixture("formats/webanno"))]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("pos.POS not imported (15 line(s) annotated)"),
+        stderr(&o).contains("pos.POS not imported (15 lines annotated)"),
         "{}",
         stderr(&o)
     );

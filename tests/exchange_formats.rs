@@ -76,6 +76,17 @@ fn pdf_and_spreadsheets_import_with_pages_and_metadata() {
         "{err}"
     );
     assert_eq!(fs::read(&project).unwrap(), before);
+
+    // A damaged PDF on which the PDF reader panics (found by libFuzzer): refused by name,
+    // without the reader's panic message or a backtrace on the terminal.
+    let damaged =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/import_pdf/damaged-font.pdf");
+    let err = fails(&["import", p(&project), p(&damaged)]);
+    assert!(
+        err.contains("damaged-font.pdf: damaged PDF") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert_eq!(fs::read(&project).unwrap(), before);
 }
 
 #[test]

@@ -378,3 +378,36 @@ fn dragging_a_span_end_moves_it_to_whole_words_and_undo_restores_it() {
     h.run();
     assert_eq!(range_of(&h, id), (start, end));
 }
+
+/// A type with a short label (brat's visual.conf abbreviation) is labelled with it over its
+/// spans; types without one keep their id.
+#[test]
+fn short_labels_from_the_schema_label_the_spans() {
+    let mut h = harness((1400.0, 900.0));
+    let schema = &mut h.state_mut().session.project.schema;
+    let gpe = schema
+        .entity_types
+        .iter_mut()
+        .find(|t| t.id == "GPE")
+        .unwrap();
+    gpe.short_label = "G".into();
+    h.state_mut().session.project.revision += 1;
+    h.run();
+    h.run();
+    let d = doc(&h);
+    let labels = h.state().view.span_label_texts();
+    let of = |ty: &str| -> Vec<&str> {
+        labels
+            .iter()
+            .filter(|(id, _)| d.span(*id).is_some_and(|s| s.entity_type == ty))
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    let gpe = of("GPE");
+    assert!(!gpe.is_empty() && gpe.iter().all(|t| *t == "G"), "{gpe:?}");
+    let per = of("PER");
+    assert!(
+        !per.is_empty() && per.iter().all(|t| *t == "PER"),
+        "{per:?}"
+    );
+}

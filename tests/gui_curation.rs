@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
+mod common;
+use common::{git_ok, git_repo, has_git};
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -50,7 +52,13 @@ fn harness(dir: &Path) -> (Harness<'static, MarginaliaApp>, std::path::PathBuf) 
     let theirs = dir.join("bob.ron");
     marginalia::store::save(&project("GPE"), &theirs).unwrap();
 
-    let session = Session::open(&path).unwrap();
+    let h = curating(&path, Some(&theirs));
+    (h, path)
+}
+
+/// The window on `path` as the lead, showing Curation (with `version` added, if any).
+fn curating(path: &Path, version: Option<&Path>) -> Harness<'static, MarginaliaApp> {
+    let session = Session::open(path).unwrap();
     let dialogs = ScriptedDialogs {
         answers: vec![],
         asked: vec![],
@@ -58,13 +66,15 @@ fn harness(dir: &Path) -> (Harness<'static, MarginaliaApp>, std::path::PathBuf) 
     let mut app = MarginaliaApp::new(session, Settings::default(), Box::new(dialogs))
         .with_author_from(AuthorFrom::Fixed(Author::named("lead")));
     app.push(AppCommand::ShowCuration);
-    app.push(AppCommand::AddCurationVersion(theirs.display().to_string()));
+    if let Some(v) = version {
+        app.push(AppCommand::AddCurationVersion(v.display().to_string()));
+    }
     let mut h = Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
         .with_max_steps(24)
         .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
     h.run();
-    (h, path)
+    h
 }
 
 fn csto_type(p: &Project) -> String {
@@ -157,4 +167,57 @@ fn both_keeps_each_reading_with_who_made_it() {
     );
     assert!(p.conflicts.is_empty());
     p.validate().unwrap();
+}
+
+/// The lead lists the project's git branches and commits and picks Bob's branch; the
+/// disagreement shows, one side is taken, undone, taken again and saved.
+#[test]
+fn a_git_branch_is_picked_from_the_list_and_curated() {
+    if !has_git() {
+        eprintln!("git is not installed: skipping the curation-from-a-branch test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = &git_repo(dir.path(), "case");
+    let path = repo.join("case.ron");
+    marginalia::store::save(&project("ORG"), &path).unwrap();
+    git_ok(repo, &["add", "case.ron"]);
+    git_ok(repo, &["commit", "-q", "-m", "start"]);
+    git_ok(repo, &["checkout", "-q", "-b", "bob"]);
+    marginalia::store::save(&project("GPE"), &path).unwrap();
+    git_ok(repo, &["commit", "-q", "-am", "Bob says GPE"]);
+    git_ok(repo, &["checkout", "-q", "main"]);
+
+    let mut h = curating(&path, None);
+    h.get_by_label("Branches and commits").click();
+    h.run();
+    assert!(
+        h.state().status.contains("branches and commits"),
+        "{}",
+        h.state().status
+    );
+    h.get_by_label("branch bob").click();
+    h.run();
+    let versions: Vec<String> = h
+        .state()
+        .curation
+        .curation
+        .versions
+        .iter()
+        .map(|v| v.label.clone())
+        .collect();
+    assert_eq!(versions, ["bob:case.ron"], "{}", h.state().status);
+
+    h.get_by_label("Take GPE").click();
+    h.run();
+    assert_eq!(csto_type(&h.state().session.project), "GPE");
+    h.state_mut().push(AppCommand::Undo);
+    h.run();
+    assert_eq!(csto_type(&h.state().session.project), "ORG");
+    h.get_by_label("Take GPE").click();
+    h.run();
+    h.state_mut().push(AppCommand::Save);
+    h.run();
+    assert!(!h.state().session.is_dirty(), "{}", h.state().status);
+    assert_eq!(csto_type(&marginalia::store::load(&path).unwrap()), "GPE");
 }

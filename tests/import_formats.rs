@@ -169,3 +169,154 @@ fn bad_documents_are_refused_naming_the_file_and_nothing_is_imported() {
         );
     }
 }
+
+/// A spreadsheet with one worksheet whose first row is `headers`, then `rows` (strings).
+fn xlsx_file(path: &Path, rows: &[&[&str]]) {
+    let cell = |r: usize, c: usize, v: &str| {
+        format!(
+            "<c r=\"{}{}\" t=\"inlineStr\"><is><t>{v}</t></is></c>",
+            (b'A' + c as u8) as char,
+            r + 1
+        )
+    };
+    let sheet: String = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let cells: String = row.iter().enumerate().map(|(c, v)| cell(r, c, v)).collect();
+            format!("<row r=\"{}\">{cells}</row>", r + 1)
+        })
+        .collect();
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const PKG: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    zip_file(
+        path,
+        &[
+            (
+                "[Content_Types].xml",
+                "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+                 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+                 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+                 <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
+                 <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>",
+            ),
+            (
+                "_rels/.rels",
+                &format!(
+                    "<Relationships xmlns=\"{PKG}\"><Relationship Id=\"rId1\" Type=\"{REL}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                &format!(
+                    "<workbook xmlns=\"{MAIN}\" xmlns:r=\"{REL}\"><sheets><sheet name=\"Feed\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(
+                    "<Relationships xmlns=\"{PKG}\"><Relationship Id=\"rId1\" Type=\"{REL}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+                ),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                &format!("<worksheet xmlns=\"{MAIN}\"><sheetData>{sheet}</sheetData></worksheet>"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn tables_with_other_headers_import_with_a_column_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = new_project(d, "p.ron");
+    fs::write(
+        d.join("de.csv"),
+        "Überschrift,Nachricht,Quelle,Ressort\nGespräche,Die Gespräche gingen weiter.,Agentur,Ausland\n",
+    )
+    .unwrap();
+    xlsx_file(
+        &d.join("feed.xlsx"),
+        &[
+            &["Schlagzeile", "Meldung", "Verweis"],
+            &[
+                "Konvoi",
+                "Ein Konvoi verließ Gori.",
+                "https://example.org/k",
+            ],
+        ],
+    );
+    // Without a mapping the headers say nothing: refused, naming the columns and the way out.
+    let err = fails(&["import", p(&project), p(&d.join("de.csv"))]);
+    assert!(
+        err.contains("de.csv:1: no text column") && err.contains("--columns text=NAME"),
+        "{err}"
+    );
+    let out = ok(&[
+        "import",
+        p(&project),
+        p(&d.join("de.csv")),
+        "--columns",
+        "text=Nachricht,title=Überschrift",
+        "--columns",
+        "source=Quelle",
+    ]);
+    assert!(out.contains("imported 1 document"), "{out}");
+    ok(&[
+        "import",
+        p(&project),
+        p(&d.join("feed.xlsx")),
+        "--columns=text=Meldung,title=Schlagzeile,url=Verweis",
+    ]);
+    let json = json_export(&project, d);
+    let docs = json["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["title"], "Gespräche");
+    assert_eq!(docs[0]["text"], "Die Gespräche gingen weiter.\n");
+    assert_eq!(docs[0]["metadata"]["source"], "Agentur");
+    assert_eq!(docs[0]["metadata"]["extra"]["Ressort"], "Ausland");
+    assert_eq!(docs[1]["title"], "Konvoi");
+    assert_eq!(docs[1]["text"], "Ein Konvoi verließ Gori.\n");
+    assert_eq!(docs[1]["metadata"]["url"], "https://example.org/k");
+
+    // A bad pair is a usage error (exit 2); a field named twice, or a column the table does
+    // not have, is bad input (exit 1); nothing is imported either way.
+    let o = marginalia(&[
+        "import",
+        p(&project),
+        p(&d.join("de.csv")),
+        "--columns",
+        "body=Nachricht",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("'body' is not a field"),
+        "{}",
+        stderr(&o)
+    );
+    let err = fails(&[
+        "import",
+        p(&project),
+        p(&d.join("de.csv")),
+        "--columns",
+        "text=Nachricht,text=Quelle",
+    ]);
+    assert!(err.contains("named twice"), "{err}");
+    let err = fails(&[
+        "import",
+        p(&project),
+        p(&d.join("feed.xlsx")),
+        "--columns",
+        "text=Meldung,date=Datum",
+    ]);
+    assert!(err.contains("no worksheet has the column Datum"), "{err}");
+    assert_eq!(
+        json_export(&project, d)["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -7,44 +7,9 @@ mod common;
 use common::*;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_marginalia");
-
-/// Runs git in `dir` with a fixed identity and no user or system configuration.
-fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Analyst",
-            "-c",
-            "user.email=analyst@example.org",
-        ])
-        .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Analyst")
-        .env("GIT_AUTHOR_EMAIL", "analyst@example.org")
-        .env("GIT_COMMITTER_NAME", "Analyst")
-        .env("GIT_COMMITTER_EMAIL", "analyst@example.org")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .expect("git runs")
-}
-
-fn git_ok(dir: &Path, args: &[&str]) -> String {
-    let o = git(dir, args);
-    assert!(
-        o.status.success(),
-        "git {args:?} failed:\n{}\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    stdout(&o)
-}
 
 /// Runs marginalia as one analyst: their settings folder holds `author.ron` with their name
 /// (and nothing from the real user's settings reaches the test).
@@ -88,7 +53,7 @@ fn retype_first_span(project: &Path, ty: &str) {
 
 #[test]
 fn two_analysts_merge_through_a_remote() {
-    if Command::new("git").arg("--version").output().is_err() {
+    if !has_git() {
         eprintln!("git is not installed: skipping the team-on-git test");
         return;
     }
@@ -281,4 +246,105 @@ fn agree_of_a_project_with_itself_is_one_and_with_a_type_removed_below() {
     assert!(less["entities"]["kappa"].as_f64().unwrap() < 1.0, "{less}");
     assert_eq!(less["entities"]["per_type"]["GPE"]["f1"], 0.0, "{less}");
     assert_eq!(less["entities"]["per_type"]["PER"]["f1"], 1.0, "{less}");
+}
+
+/// A lead picks analysts' versions from git: branches and commits are listed, each loads as
+/// a version, the curation compares them with the project and settles a disagreement.
+#[test]
+fn versions_to_curate_come_from_git_branches_and_commits() {
+    use marginalia::team::curate::{Choice, Curation, Version, git_revisions, plan};
+    if !has_git() {
+        eprintln!("git is not installed: skipping the curation-from-git test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(tmp.path(), "case");
+    let project = repo.join("project.ron");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
+    fs::copy(&sample, &project).unwrap();
+    git_ok(&repo, &["add", "project.ron"]);
+    git_ok(&repo, &["commit", "-q", "-m", "start"]);
+    let first = git_ok(&repo, &["rev-parse", "--short", "HEAD"]);
+    let first = first.trim();
+    git_ok(&repo, &["checkout", "-q", "-b", "bob"]);
+    retype_first_span(&project, "EVENT");
+    git_ok(&repo, &["commit", "-q", "-am", "Bob: EVENT"]);
+    git_ok(&repo, &["checkout", "-q", "main"]);
+
+    let revisions = git_revisions(&project).unwrap();
+    let revs: Vec<&str> = revisions.iter().map(|r| r.rev.as_str()).collect();
+    assert!(revs.contains(&"bob") && revs.contains(&"main"), "{revs:?}");
+    assert!(revs.contains(&first), "{revs:?}");
+    assert!(
+        revisions
+            .iter()
+            .any(|r| r.label.contains("Analyst") && r.label.contains("Bob: EVENT")),
+        "{revisions:?}"
+    );
+
+    let bob = Version::from_git(&project, "bob").unwrap();
+    assert_eq!(bob.label, "bob:project.ron");
+    let at_first = Version::from_git(&project, first).unwrap();
+    let bad = Version::from_git(&project, "no-such-branch")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        bad.contains("project.ron") && bad.contains("no-such-branch"),
+        "{bad}"
+    );
+    let outside = tmp.path().join("loose.ron");
+    fs::copy(&sample, &outside).unwrap();
+    assert!(Version::from_git(&outside, "main").is_err());
+
+    // Two versions beside the project (main): the first span is the one place they differ.
+    let mut target = marginalia::store::load(&project).unwrap();
+    let doc = target.documents[0].id;
+    let curation = Curation::new(vec![bob, at_first]);
+    let items = curation.items(&target, doc);
+    let disputed: Vec<_> = items.iter().filter(|i| !i.agreed).collect();
+    assert_eq!(disputed.len(), 1, "{disputed:?}");
+    let item = disputed[0];
+    let event = item
+        .readings
+        .iter()
+        .position(|r| r.label == "EVENT")
+        .unwrap();
+    assert_eq!(item.readings[event].versions, [0]);
+    let tx = plan(
+        &target,
+        &curation.resolve(doc, item, Choice::Reading(event)),
+    )
+    .unwrap();
+    tx.apply(&mut target).unwrap();
+    assert_eq!(target.documents[0].spans[0].entity_type, "EVENT");
+    let again = curation.items(&target, doc);
+    let place = again.iter().find(|i| i.place == item.place).unwrap();
+    assert_eq!(place.current, ["EVENT"]);
+}
+
+/// With no author in Marginalia's settings, a project in a git work tree is edited as
+/// `git config user.name`: the imported spans carry that name, and the JSON export says it.
+#[test]
+fn the_author_defaults_to_git_user_name_in_a_work_tree() {
+    if !has_git() {
+        eprintln!("git is not installed: skipping the git-author test");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(tmp.path(), "case");
+    git_ok(&repo, &["config", "user.name", "Nora Git"]);
+    let settings = tmp.path().join("empty-settings");
+    fs::create_dir(&settings).unwrap();
+    let project = repo.join("project.ron");
+    ok_as(&settings, &["new", p(&project)]);
+    fs::write(repo.join("talks.conll"), "Kari B-GPE\ntalks O\n").unwrap();
+    ok_as(
+        &settings,
+        &["import", p(&project), p(&repo.join("talks.conll"))],
+    );
+    let loaded = marginalia::store::load(&project).unwrap();
+    let made = loaded.documents[0].spans[0].made.as_ref().unwrap();
+    assert_eq!(made.by, "Nora Git");
+    let json = json_export(&project, tmp.path());
+    assert_eq!(json["documents"][0]["spans"][0]["made"]["by"], "Nora Git");
 }

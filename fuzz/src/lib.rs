@@ -6,7 +6,7 @@ use marginalia::edit::Transaction;
 use marginalia::import::annotated::{AnnotatedImport, annotated_transaction};
 use marginalia::import::{
     self, ImportError, ImportFormat, brat, conll, decode_text, document_from_text, jsonl,
-    label_studio,
+    label_studio, webanno,
 };
 use marginalia::model::Project;
 use marginalia::store;
@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("import_odt", import_odt),
     ("import_pdf", import_pdf),
     ("import_label_studio", import_label_studio),
+    ("import_webanno", import_webanno),
 ];
 
 /// The project loader: whatever it accepts validates, saves, and loads back to a project that
@@ -117,6 +118,11 @@ pub fn import_label_studio(data: &[u8]) {
     }
 }
 
+/// INCEpTION/WebAnno TSV 3: one file, one document.
+pub fn import_webanno(data: &[u8]) {
+    parsed(webanno::parse, Path::new("fuzz.tsv"), data);
+}
+
 pub fn import_email(data: &[u8]) {
     from_bytes(data, "fuzz.eml", ImportFormat::Email);
 }
@@ -154,7 +160,9 @@ pub fn import_pdf(data: &[u8]) {
 /// A file read as the CLI reads it from its bytes (binary and container formats).
 fn from_bytes(data: &[u8], name: &str, format: ImportFormat) {
     let path = Path::new(name);
-    let Ok(docs) = import::documents_from_bytes(data, path, format, &mut Vec::new()) else {
+    let options = import::ImportOptions::default();
+    let Ok(docs) = import::documents_from_bytes(data, path, format, &options, &mut Vec::new())
+    else {
         return;
     };
     let project = Project::new("fuzz");

@@ -69,6 +69,9 @@ impl MarginaliaApp {
                     .curation
                     .add_version(&source, self.session.path.as_deref());
             }
+            AppCommand::ListCurationRevisions => {
+                self.status = self.curation.list_revisions(self.session.path.as_deref());
+            }
             AppCommand::RemoveCurationVersion(i) => self.curation.remove_version(i),
             AppCommand::ToggleDocuments => self.settings.show_documents ^= true,
             AppCommand::ToggleInspector => self.settings.show_inspector ^= true,

@@ -31,6 +31,8 @@ pub enum AppCommand {
     ShowCuration,
     /// Add a version to curate from: a project file, or a git revision of the open project.
     AddCurationVersion(String),
+    /// List the git branches and commits of the open project to pick versions from.
+    ListCurationRevisions,
     RemoveCurationVersion(usize),
     ToggleDocuments,
     ToggleInspector,

@@ -6,7 +6,7 @@
 use super::commands::AppCommand;
 use crate::model::{Conflict, DocumentId, Project};
 use crate::session::Op;
-use crate::team::curate::{Choice, Curation, Item, Place, Version};
+use crate::team::curate::{Choice, Curation, Item, Place, Revision, Version, git_revisions};
 use egui::{RichText, Ui};
 use std::path::Path;
 
@@ -16,6 +16,8 @@ pub struct CurationPanel {
     /// What the user typed: a project file, or a git revision of the open project.
     pub source: String,
     pub show_agreed: bool,
+    /// The git branches and commits listed to pick from (after "Branches and commits").
+    pub revisions: Vec<Revision>,
 }
 
 impl CurationPanel {
@@ -49,6 +51,32 @@ impl CurationPanel {
                 line
             }
             Err(e) => format!("Version not added: {e}"),
+        }
+    }
+
+    /// Lists the open project's git branches and commits to pick versions from. Returns a
+    /// line for the status bar.
+    pub fn list_revisions(&mut self, project_path: Option<&Path>) -> String {
+        let Some(path) = project_path else {
+            return "The project is not saved yet, so it has no git branches or commits".into();
+        };
+        match git_revisions(path) {
+            Ok(revisions) if revisions.is_empty() => {
+                self.revisions.clear();
+                "No branches or commits of this project file in git yet".into()
+            }
+            Ok(revisions) => {
+                self.revisions = revisions;
+                format!(
+                    "{}: pick one or more to compare",
+                    crate::text::count(
+                        self.revisions.len(),
+                        "branch or commit",
+                        "branches and commits"
+                    )
+                )
+            }
+            Err(e) => format!("Cannot list versions: {e}"),
         }
     }
 
@@ -103,8 +131,33 @@ impl CurationPanel {
             if ui.button("Add version").clicked() || enter {
                 commands.push(AppCommand::AddCurationVersion(self.source.clone()));
             }
+            if ui
+                .button("Branches and commits")
+                .on_hover_text("List the git branches and recent commits of this project file")
+                .clicked()
+            {
+                commands.push(AppCommand::ListCurationRevisions);
+            }
             ui.checkbox(&mut self.show_agreed, "Show agreements");
         });
+        if !self.revisions.is_empty() {
+            egui::ScrollArea::vertical()
+                .id_salt("curation revisions")
+                .max_height(120.0)
+                .show(ui, |ui| {
+                    for r in &self.revisions {
+                        let added = self
+                            .curation
+                            .versions
+                            .iter()
+                            .any(|v| v.label.starts_with(&format!("{}:", r.rev)));
+                        let button = ui.add_enabled(!added, egui::Button::new(&r.label).small());
+                        if button.on_hover_text("Compare with this version").clicked() {
+                            commands.push(AppCommand::AddCurationVersion(r.rev.clone()));
+                        }
+                    }
+                });
+        }
         for (i, v) in self.curation.versions.iter().enumerate() {
             ui.horizontal(|ui| {
                 ui.label(format!("{}: {}", version_name(i), v.label));

@@ -13,6 +13,16 @@ pub fn type_color(schema: &Schema, ty: &str) -> Color32 {
         })
 }
 
+/// The text of an entity type's label over its spans: the short label (brat visual.conf's
+/// abbreviation) when the schema has one, else the type's id.
+pub fn type_label<'a>(schema: &'a Schema, ty: &'a str) -> &'a str {
+    schema
+        .entity_type(ty)
+        .map(|t| t.short_label.as_str())
+        .filter(|l| !l.is_empty())
+        .unwrap_or(ty)
+}
+
 pub fn to_hex(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }

@@ -2,7 +2,7 @@
 //! commands (merge / diff / diff-text / agree / setup-git).
 //! Exit codes: 0 success, 1 bad input (the message names the file and what is wrong), 2 usage.
 
-use crate::import::{ImportFormat, plan_import};
+use crate::import::{ImportFormat, plan_import_with};
 use crate::model::{Project, ProjectStats};
 use crate::store;
 use anyhow::{Context, Result, bail};
@@ -48,6 +48,12 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = ImportFormatArg::Auto)]
         format: ImportFormatArg,
+        /// Which column of a table (CSV, TSV, spreadsheet) gives which field, when its header
+        /// does not say: FIELD=COLUMN, comma-separated (text=Nachricht,title=Überschrift).
+        /// Fields: text, title, date, source, url, author, language; other columns are kept
+        /// as metadata.
+        #[arg(long, value_delimiter = ',', value_name = "FIELD=COLUMN", value_parser = column_pair)]
+        columns: Vec<String>,
     },
     /// Export a project to another format.
     Export {
@@ -233,7 +239,8 @@ pub fn run(command: Command) -> Result<()> {
             project,
             paths,
             format,
-        } => import(&project, &paths, format),
+            columns,
+        } => import(&project, &paths, format, &columns),
         Command::Export {
             project,
             format,
@@ -353,7 +360,20 @@ fn new_project(path: &Path, name: Option<String>) -> Result<()> {
     print(format!("created {}", path.display()))
 }
 
-fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()> {
+/// One `--columns` pair, checked as the command line is read (a bad one is a usage error).
+fn column_pair(pair: &str) -> Result<String, String> {
+    crate::import::ColumnMap::parse([pair])?;
+    Ok(pair.to_string())
+}
+
+fn import(
+    path: &Path,
+    paths: &[PathBuf],
+    format: ImportFormatArg,
+    columns: &[String],
+) -> Result<()> {
+    let columns = crate::import::ColumnMap::parse(columns.iter().map(String::as_str))
+        .map_err(|e| anyhow::anyhow!("--columns: {e}"))?;
     let (mut project, mut writing) = Writing::open(path)?;
     let format = match format {
         ImportFormatArg::Auto => ImportFormat::Auto,
@@ -374,7 +394,8 @@ fn import(path: &Path, paths: &[PathBuf], format: ImportFormatArg) -> Result<()>
         ImportFormatArg::LabelStudio => ImportFormat::LabelStudio,
     };
     let author = bind_author(path, &mut project);
-    let (mut tx, report) = plan_import(&project, paths, format)?;
+    let options = crate::import::ImportOptions { columns };
+    let (mut tx, report) = plan_import_with(&project, paths, format, &options)?;
     author.stamp(&mut tx, std::time::SystemTime::now());
     tx.apply(&mut project)
         .with_context(|| format!("{}: the import does not fit the project", path.display()))?;

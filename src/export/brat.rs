@@ -55,29 +55,34 @@ pub fn render(project: &Project, notices: &mut Vec<String>) -> Vec<(String, Vec<
         );
     }
     let unlinked = project.entities.len() - sidecar.entities.len();
-    if unlinked > 0 {
-        notices.push(format!(
-            "brat: {unlinked} knowledge-base entit(y/ies) with no mention in the exported documents not written (brat records entities only through their mentions)"
-        ));
-    }
     let decisions = project.decisions.len() + project.relation_decisions.len();
-    if decisions > 0 {
-        notices.push(format!(
-            "brat: {decisions} rejected-suggestion decision(s) not written (brat has no place for them; the project file keeps them)"
-        ));
-    }
-    if losses.argument_notes > 0 {
-        notices.push(format!(
-            "brat: {} note(s) on event arguments dropped (an argument has no id to hang a note on)",
-            losses.argument_notes
-        ));
-    }
-    if losses.split_spans > 0 {
-        notices.push(format!(
-            "brat: {} span(s) crossing a line break or tab written as fragments (brat cannot show a line break inside a fragment)",
-            losses.split_spans
-        ));
-    }
+    let said = [
+        (
+            unlinked,
+            "knowledge-base entity",
+            "knowledge-base entities",
+            "with no mention in the exported documents not written (brat records entities only through their mentions)",
+        ),
+        (
+            decisions,
+            "rejected-suggestion decision",
+            "rejected-suggestion decisions",
+            "not written (brat has no place for them; the project file keeps them)",
+        ),
+        (
+            losses.argument_notes,
+            "note on an event argument",
+            "notes on event arguments",
+            "dropped (an argument has no id to hang a note on)",
+        ),
+        (
+            losses.split_spans,
+            "span crossing a line break or tab",
+            "spans crossing a line break or tab",
+            "written as fragments (brat cannot show a line break inside a fragment)",
+        ),
+    ];
+    crate::text::push_counts("brat", &said, notices);
     // serde_json cannot fail on these plain maps of strings.
     let json = serde_json::to_string_pretty(&sidecar).unwrap_or_default();
     files.push((SIDECAR.to_string(), json.into_bytes()));

@@ -21,6 +21,8 @@ struct Counts {
     widened: usize,
     discontinuous: usize,
     no_token: usize,
+    /// Tokens or column values holding whitespace, written with `_` under `Separator::Space`.
+    spaced: usize,
 }
 
 pub fn render(
@@ -91,12 +93,12 @@ pub fn render(
                 .collect();
             for (i, t) in sentence.iter().enumerate() {
                 let tag = tag(&kept, &covering, i, scheme);
-                out.push_str(t.text);
+                push_field(&mut out, t.text, separator, &mut counts);
                 let mut written = 0;
                 if let Some(columns) = t.columns {
                     for c in columns.split('\t') {
                         out.push_str(sep);
-                        out.push_str(c);
+                        push_field(&mut out, c, separator, &mut counts);
                         written += 1;
                     }
                 }
@@ -111,59 +113,88 @@ pub fn render(
             out.push('\n');
         }
     }
+    let links = project
+        .documents
+        .iter()
+        .flat_map(|d| &d.spans)
+        .filter(|s| s.entity.is_some())
+        .count();
+    let notes = project
+        .documents
+        .iter()
+        .flat_map(|d| &d.spans)
+        .filter(|s| !s.note.is_empty())
+        .count();
     let said = [
         (
             counts.overlapping,
-            "overlapping span(s) dropped (CoNLL has one tag per token: the outermost kept)",
+            "overlapping span",
+            "overlapping spans",
+            "dropped (CoNLL has one tag per token: the outermost kept)",
         ),
         (
             counts.widened,
-            "span(s) widened to whole tokens (they started or ended inside a token)",
+            "span",
+            "spans",
+            "widened to whole tokens (they started or ended inside a token)",
         ),
         (
             counts.discontinuous,
-            "discontinuous span(s) written as their whole extent",
+            "discontinuous span",
+            "discontinuous spans",
+            "written as their whole extent",
         ),
-        (counts.no_token, "span(s) dropped: they cover no token"),
+        (
+            counts.no_token,
+            "span",
+            "spans",
+            "dropped: they cover no token",
+        ),
+        (
+            counts.spaced,
+            "token or column value",
+            "token or column values",
+            "with spaces written with `_` for them (a space separates the columns; `--separator tab` keeps the spaces)",
+        ),
         (
             project.relation_count(),
-            "relation(s) not written (CoNLL holds no relations)",
+            "relation",
+            "relations",
+            "not written (CoNLL holds no relations)",
         ),
-        (
-            project
-                .documents
-                .iter()
-                .flat_map(|d| &d.spans)
-                .filter(|s| s.entity.is_some())
-                .count(),
-            "entity link(s) not written",
-        ),
-        (
-            project
-                .documents
-                .iter()
-                .flat_map(|d| &d.spans)
-                .filter(|s| !s.note.is_empty())
-                .count(),
-            "span note(s) not written",
-        ),
+        (links, "entity link", "entity links", "not written"),
+        (notes, "span note", "span notes", "not written"),
         (
             project.documents.len(),
-            "document title(s), status(es) and metadata not written",
+            DOCUMENT_FIELDS.0,
+            DOCUMENT_FIELDS.1,
+            "not written",
         ),
     ];
-    push_counts("CoNLL", &said, notices);
+    crate::text::push_counts("CoNLL", &said, notices);
     out
 }
 
-/// One notice per count that is not zero: "FORMAT: N what".
-pub(crate) fn push_counts(format: &str, said: &[(usize, &str)], notices: &mut Vec<String>) {
-    for (n, what) in said {
-        if *n > 0 {
-            notices.push(format!("{format}: {n} {what}"));
-        }
+/// Writes a token or column value; with spaces between columns, whitespace inside it (a
+/// token from a tab-separated file, "New York") would split it, so it becomes `_`.
+fn push_field(out: &mut String, value: &str, separator: Separator, counts: &mut Counts) {
+    if separator == Separator::Space && value.contains(char::is_whitespace) {
+        counts.spaced += 1;
+        out.extend(
+            value
+                .chars()
+                .map(|c| if c.is_whitespace() { '_' } else { c }),
+        );
+    } else {
+        out.push_str(value);
     }
 }
+
+/// What formats without document fields lose of each document, singular and plural.
+pub(crate) const DOCUMENT_FIELDS: (&str, &str) = (
+    "document's title, status and metadata",
+    "documents' titles, statuses and metadata",
+);
 
 /// The tag of the `i`th token of a sentence, given which kept span covers each token.
 fn tag(kept: &[&Span], covering: &[Option<usize>], i: usize, scheme: TagScheme) -> String {
@@ -402,7 +433,7 @@ mod tests {
         assert!(
             notes
                 .iter()
-                .any(|n| n.contains("1 overlapping span(s) dropped")),
+                .any(|n| n.contains("1 overlapping span dropped")),
             "{notes:?}"
         );
     }
@@ -437,8 +468,40 @@ mod tests {
             "-DOCSTART- -X- -X- O\n\nU.S. NNP I-NP B-LOC\nsaid VBD I-VP O\nit PRP I-NP B-MISC\n\n"
         );
         assert!(
-            notes.iter().any(|n| n.contains("1 span(s) widened")),
+            notes.iter().any(|n| n.contains("1 span widened")),
             "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn tokens_with_spaces_stay_one_column_and_are_counted() {
+        let mut p = project("New York City is big", &[(0, 13, "GPE")]);
+        let d = std::sync::Arc::make_mut(&mut p.documents[0]);
+        d.tokens = Some(crate::model::Tokenization {
+            tokens: vec![(0, 13), (14, 16), (17, 20)],
+            columns: Vec::new(),
+        });
+        let mut notes = Vec::new();
+        let out = render(&p, TagScheme::Iob2, Separator::Space, &mut notes);
+        assert!(out.contains("\nNew_York_City B-GPE\nis O\n"), "{out}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("CoNLL: 1 token or column value with spaces")),
+            "{notes:?}"
+        );
+        let mut notes = Vec::new();
+        let out = render(&p, TagScheme::Iob2, Separator::Tab, &mut notes);
+        assert!(out.contains("\nNew York City\tB-GPE\n"), "{out}");
+        assert!(
+            !notes.iter().any(|n| n.contains("with spaces")),
+            "{notes:?}"
+        );
+        // Plural counts read as plurals.
+        let notes = notes.join("\n");
+        assert!(
+            notes.contains("CoNLL: 1 document's title, status and metadata not written"),
+            "{notes}"
         );
     }
 }

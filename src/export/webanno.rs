@@ -41,31 +41,46 @@ pub fn render(project: &Project, notices: &mut Vec<String>) -> Vec<(String, Vec<
         })
         .collect();
     let said = [
-        (counts.widened, "span(s) widened to whole tokens"),
-        (counts.no_token, "span(s) dropped: they cover no token"),
+        (counts.widened, "span", "spans", "widened to whole tokens"),
+        (
+            counts.no_token,
+            "span",
+            "spans",
+            "dropped: they cover no token",
+        ),
         (
             counts.discontinuous,
-            "discontinuous span(s) written as their whole extent",
+            "discontinuous span",
+            "discontinuous spans",
+            "written as their whole extent",
         ),
-        (counts.notes, "note(s) not written"),
+        (counts.notes, "note", "notes", "not written"),
         (
             counts.links,
-            "entity link(s) without an outside reference not written",
+            "entity link without an outside reference",
+            "entity links without an outside reference",
+            "not written",
         ),
         (
             counts.attributes,
-            "span attribute(s) other than identifier not written",
+            "span attribute other than identifier",
+            "span attributes other than identifier",
+            "not written",
         ),
         (
             counts.gaps,
-            "document(s) whose text between sentences the format cannot hold (it keeps sentences only)",
+            "document has",
+            "documents have",
+            "text between sentences the format cannot hold (it keeps sentences only)",
         ),
         (
             project.documents.len(),
-            "document title(s), status(es) and metadata not written",
+            super::conll::DOCUMENT_FIELDS.0,
+            super::conll::DOCUMENT_FIELDS.1,
+            "not written",
         ),
     ];
-    super::conll::push_counts("WebAnno TSV", &said, notices);
+    crate::text::push_counts("WebAnno TSV", &said, notices);
     files
 }
 

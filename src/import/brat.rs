@@ -180,40 +180,58 @@ struct Losses {
 
 impl Losses {
     fn report(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut say = |n: usize, what: &str| {
-            if n > 0 {
-                out.push(format!("{n} {what}"));
-            }
-        };
-        say(
-            self.relation_attributes,
-            "attribute(s) on relations dropped (Marginalia keeps attributes on spans and events)",
-        );
-        say(
-            self.relation_attribute_notes,
-            "note(s) on dropped attributes dropped",
-        );
-        say(
-            self.moved_notes,
-            "note(s) on attributes or normalizations kept on their span",
-        );
-        say(
-            self.other_notes,
-            "note(s) of a kind other than AnnotatorNotes kept as span notes",
-        );
-        say(
-            self.shared_triggers,
-            "event(s) sharing a trigger with another got a copy of the trigger span",
-        );
-        say(
-            self.equiv_conflicts,
-            "equivalence member(s) already linked to another entity kept their link",
-        );
+        let said = [
+            (
+                self.relation_attributes,
+                "attribute on a relation",
+                "attributes on relations",
+                "dropped (Marginalia keeps attributes on spans and events)",
+            ),
+            (
+                self.relation_attribute_notes,
+                "note on a dropped attribute",
+                "notes on dropped attributes",
+                "dropped",
+            ),
+            (
+                self.moved_notes,
+                "note on an attribute or normalization",
+                "notes on attributes or normalizations",
+                "kept on their span",
+            ),
+            (
+                self.other_notes,
+                "note of a kind other than AnnotatorNotes",
+                "notes of a kind other than AnnotatorNotes",
+                "kept as span notes",
+            ),
+            (
+                self.shared_triggers,
+                "event sharing a trigger with another",
+                "events sharing a trigger with another",
+                "got a copy of the trigger span",
+            ),
+            (
+                self.equiv_conflicts,
+                "equivalence member already linked to another entity",
+                "equivalence members already linked to another entity",
+                "kept their link",
+            ),
+        ];
+        let mut out: Vec<String> = said
+            .iter()
+            .filter(|c| c.0 > 0)
+            .map(|&(n, one, many, what)| crate::text::counted(n, one, many, what))
+            .collect();
         if !self.equiv_types.is_empty() {
             let types: Vec<&str> = self.equiv_types.iter().map(String::as_str).collect();
             out.push(format!(
-                "equivalence type(s) {} read as 'same entity' (the type name is not kept)",
+                "{} {} read as 'same entity' (the type name is not kept)",
+                if types.len() == 1 {
+                    "equivalence type"
+                } else {
+                    "equivalence types"
+                },
                 types.join(", ")
             ));
         }
@@ -1051,12 +1069,12 @@ mod tests {
         assert!(target.event_role);
         let notice = import.notices.join("\n");
         assert!(
-            notice.contains("1 attribute(s) on relations dropped"),
+            notice.contains("1 attribute on a relation dropped"),
             "{notice}"
         );
-        assert!(notice.contains("1 event(s) sharing a trigger"), "{notice}");
+        assert!(notice.contains("1 event sharing a trigger"), "{notice}");
         assert!(
-            notice.contains("1 note(s) on attributes or normalizations"),
+            notice.contains("1 note on an attribute or normalization"),
             "{notice}"
         );
     }

@@ -175,8 +175,12 @@ pub fn parse(path: &Path, content: &str) -> Result<Vec<AnnotatedDocument>, Impor
                 path: path.to_path_buf(),
                 line: n,
                 message: format!(
-                    "expected a token and a tag (and any columns between them), found {} column(s): '{line}'",
-                    cols.iter().filter(|c| !c.is_empty()).count()
+                    "expected a token and a tag (and any columns between them), found {}: '{line}'",
+                    crate::text::count(
+                        cols.iter().filter(|c| !c.is_empty()).count(),
+                        "column",
+                        "columns"
+                    )
                 ),
             });
         }

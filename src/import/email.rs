@@ -174,7 +174,14 @@ fn message(
         // The attachment is named as if it sat inside the message file.
         let inner = path.join(&name);
         let mut inner_notices = Vec::new();
-        match super::documents_from_bytes(part.contents(), &inner, format, &mut inner_notices) {
+        let options = super::ImportOptions::default();
+        match super::documents_from_bytes(
+            part.contents(),
+            &inner,
+            format,
+            &options,
+            &mut inner_notices,
+        ) {
             Ok(read) => {
                 notices.extend(inner_notices);
                 for mut doc in read {

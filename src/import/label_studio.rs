@@ -108,9 +108,9 @@ fn parse_task(
     };
     if others > 0 {
         import.notices.push(format!(
-            "{}: {which}: {} more annotation(s) not imported (the first one was)",
+            "{}: {which}: {} not imported (the first one was)",
             path.display(),
-            others
+            crate::text::count(others, "more annotation", "more annotations")
         ));
     }
     let items: &[Value] = match result {

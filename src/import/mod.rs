@@ -111,6 +111,15 @@ pub enum ImportFormat {
     Webanno,
 }
 
+pub use table::{Column, ColumnMap};
+
+/// How to read what the files do not say themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Which column of a table (CSV, TSV, spreadsheet) gives the text, title, date, ...
+    pub columns: ColumnMap,
+}
+
 /// A document read from a file, before it gets ids in a project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadDocument {
@@ -236,6 +245,7 @@ fn walk(
 pub fn read_documents(
     path: &Path,
     format: ImportFormat,
+    options: &ImportOptions,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
     match format {
@@ -244,9 +254,11 @@ pub fn read_documents(
         | ImportFormat::Odt
         | ImportFormat::Pdf
         | ImportFormat::Xlsx => {
-            documents_from_bytes(&decode::read_bytes(path)?, path, format, notices)
+            documents_from_bytes(&decode::read_bytes(path)?, path, format, options, notices)
         }
-        ImportFormat::Table => table::read_table(decode::read_text_file(path)?, path),
+        ImportFormat::Table => {
+            table::read_table(decode::read_text_file(path)?, path, &options.columns)
+        }
         ImportFormat::Lines => table::read_lines(decode::read_text_file(path)?, path),
         _ => Ok(vec![read_document(path, format)?]),
     }
@@ -258,6 +270,7 @@ pub fn documents_from_bytes(
     bytes: &[u8],
     path: &Path,
     format: ImportFormat,
+    options: &ImportOptions,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -277,8 +290,8 @@ pub fn documents_from_bytes(
         ImportFormat::Docx => office::read_docx(bytes, path).map(|d| vec![d]),
         ImportFormat::Odt => office::read_odt(bytes, path).map(|d| vec![d]),
         ImportFormat::Pdf => pdf::read(bytes, path).map(|d| vec![d]),
-        ImportFormat::Xlsx => table::read_spreadsheet(bytes, path, notices),
-        ImportFormat::Table => table::read_table(decode_text(bytes, path)?, path),
+        ImportFormat::Xlsx => table::read_spreadsheet(bytes, path, &options.columns, notices),
+        ImportFormat::Table => table::read_table(decode_text(bytes, path)?, path, &options.columns),
         ImportFormat::Lines => table::read_lines(decode_text(bytes, path)?, path),
         _ => Ok(vec![document_from_text(
             decode_text(bytes, path)?,
@@ -344,6 +357,16 @@ pub fn plan_import(
     paths: &[PathBuf],
     format: ImportFormat,
 ) -> Result<(Transaction, ImportReport), ImportError> {
+    plan_import_with(project, paths, format, &ImportOptions::default())
+}
+
+/// `plan_import` with options for what the files do not say (a table's column mapping).
+pub fn plan_import_with(
+    project: &Project,
+    paths: &[PathBuf],
+    format: ImportFormat,
+    options: &ImportOptions,
+) -> Result<(Transaction, ImportReport), ImportError> {
     let mut annotated_import = annotated::AnnotatedImport::default();
     let mut any_annotated = false;
     let mut plain = Vec::new();
@@ -375,7 +398,7 @@ pub fn plan_import(
     let mut read = Vec::with_capacity(files.len());
     let mut notices = skipped;
     for (path, f) in &files {
-        read.extend(read_documents(path, *f, &mut notices)?);
+        read.extend(read_documents(path, *f, options, &mut notices)?);
     }
     if !any_annotated {
         let (tx, mut report) = documents_transaction(project, read);
@@ -421,11 +444,13 @@ fn skipped_in_folder(dir: &Path, annotated: Option<ImportFormat>) -> Vec<String>
     let Some(format) = annotated else {
         return notices;
     };
-    let own: &[&str] = match format {
+    let (own, name): (&[&str], &str) = match format {
         // brat pairs each .ann with its .txt.
-        ImportFormat::Brat => &["ann", "txt", "conf"],
-        ImportFormat::Conll => conll::EXTENSIONS,
-        _ => jsonl::EXTENSIONS,
+        ImportFormat::Brat => (&["ann", "txt", "conf"], "brat"),
+        ImportFormat::Conll => (conll::EXTENSIONS, "CoNLL"),
+        ImportFormat::Webanno => (&["tsv"], "WebAnno TSV"),
+        ImportFormat::LabelStudio => (label_studio::EXTENSIONS, "Label Studio"),
+        _ => (jsonl::EXTENSIONS, "JSONL"),
     };
     for file in files {
         let ext = extension(&file);
@@ -435,11 +460,7 @@ fn skipped_in_folder(dir: &Path, annotated: Option<ImportFormat>) -> Vec<String>
         notices.push(format!(
             "{}: skipped; this folder is read as {} annotations (import the file on its own)",
             file.display(),
-            match format {
-                ImportFormat::Brat => "brat",
-                ImportFormat::Conll => "CoNLL",
-                _ => "JSONL",
-            }
+            name
         ));
     }
     notices

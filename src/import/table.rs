@@ -1,7 +1,8 @@
 //! Tables of texts: CSV or TSV with a header row, one document per row. Columns are mapped by
 //! name (case-insensitive): text/body/content/article -> the text; title/headline -> title;
 //! date, source/publisher/outlet, url/link, author/byline, language/lang -> metadata; any
-//! other column -> `metadata.extra`. Also one document per line of a text file (`lines`).
+//! other column -> `metadata.extra`. A `ColumnMap` (`import --columns text=Nachricht`) names
+//! the columns of any other header. Also one document per line of a text file (`lines`).
 
 use super::{ImportError, ReadDocument};
 use crate::model::DocumentMetadata;
@@ -10,8 +11,9 @@ use std::path::Path;
 pub(super) const EXTENSIONS: &[&str] = &["csv", "tsv", "tab"];
 pub(super) const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Column {
+/// What a column of a table gives a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
     Text,
     Title,
     Date,
@@ -20,6 +22,89 @@ enum Column {
     Author,
     Language,
     Extra,
+}
+
+impl Column {
+    /// The fields a `ColumnMap` can name, as written on the command line.
+    pub const FIELDS: [(&'static str, Column); 7] = [
+        ("text", Column::Text),
+        ("title", Column::Title),
+        ("date", Column::Date),
+        ("source", Column::Source),
+        ("url", Column::Url),
+        ("author", Column::Author),
+        ("language", Column::Language),
+    ];
+}
+
+/// Which header gives which field, when the headers do not say it themselves
+/// (`text=Nachricht,title=Überschrift`). Headers are matched case-insensitively; a field
+/// named here is taken from that column only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    columns: Vec<(Column, String)>,
+}
+
+impl ColumnMap {
+    /// Reads `FIELD=HEADER` pairs; a bad pair is an error saying what is wrong.
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = &'a str>) -> Result<ColumnMap, String> {
+        let fields = || {
+            Column::FIELDS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut columns: Vec<(Column, String)> = Vec::new();
+        for pair in pairs {
+            let Some((field, header)) = pair.split_once('=') else {
+                return Err(format!(
+                    "'{pair}' is not FIELD=COLUMN (fields: {})",
+                    fields()
+                ));
+            };
+            let field = field.trim().to_lowercase();
+            let Some(&(_, column)) = Column::FIELDS.iter().find(|(n, _)| *n == field) else {
+                return Err(format!("'{field}' is not a field (fields: {})", fields()));
+            };
+            let header = header.trim();
+            if header.is_empty() {
+                return Err(format!("'{pair}' names no column"));
+            }
+            if columns.iter().any(|(c, _)| *c == column) {
+                return Err(format!("the {field} column is named twice"));
+            }
+            columns.push((column, header.to_string()));
+        }
+        Ok(ColumnMap { columns })
+    }
+
+    /// What the column headed `name` gives: as mapped, else by its name, unless its name
+    /// means a field the map takes from another column (then it is kept as metadata).
+    fn column_of(&self, name: &str) -> Column {
+        let name = name.trim();
+        if let Some((c, _)) = self.columns.iter().find(|(_, h)| same_header(h, name)) {
+            return *c;
+        }
+        match column_of(name) {
+            c if self.columns.iter().any(|(m, _)| *m == c) => Column::Extra,
+            c => c,
+        }
+    }
+
+    /// The mapped headers a table does not have.
+    fn missing<'a>(&'a self, headers: &[String]) -> Vec<&'a str> {
+        self.columns
+            .iter()
+            .filter(|(_, h)| !headers.iter().any(|x| same_header(h, x)))
+            .map(|(_, h)| h.as_str())
+            .collect()
+    }
+}
+
+/// Headers are compared without case and surrounding spaces.
+fn same_header(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 fn column_of(name: &str) -> Column {
@@ -49,7 +134,11 @@ pub(super) fn set_date(metadata: &mut DocumentMetadata, raw: &str) {
     }
 }
 
-pub(super) fn read_table(text: String, path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
+pub(super) fn read_table(
+    text: String,
+    path: &Path,
+    map: &ColumnMap,
+) -> Result<Vec<ReadDocument>, ImportError> {
     let delimiter = if super::extension(path) == "csv" {
         let header = text.lines().next().unwrap_or("");
         // A semicolon-separated export (common with a decimal comma) says so in its header.
@@ -89,7 +178,18 @@ pub(super) fn read_table(text: String, path: &Path) -> Result<Vec<ReadDocument>,
         let line = record.position().map_or(0, |p| p.line()) as usize;
         Ok((line, record.iter().map(str::to_string).collect()))
     });
-    let docs = documents_from_rows(path, "", &headers, rows)?;
+    let missing = map.missing(&headers);
+    if !missing.is_empty() {
+        return Err(malformed(
+            1,
+            format!(
+                "no column {} (the columns are: {})",
+                missing.join(", "),
+                headers.join(", ")
+            ),
+        ));
+    }
+    let docs = documents_from_rows(path, "", &headers, map, rows)?;
     if docs.is_empty() {
         return Err(malformed(1, "a header row and no rows of text".to_string()));
     }
@@ -104,6 +204,7 @@ fn documents_from_rows(
     path: &Path,
     sheet: &str,
     headers: &[String],
+    map: &ColumnMap,
     rows: impl Iterator<Item = Row>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
     let malformed = |line: usize, message: String| ImportError::Malformed {
@@ -111,13 +212,13 @@ fn documents_from_rows(
         line,
         message: format!("{sheet}{message}"),
     };
-    let columns: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
+    let columns: Vec<Column> = headers.iter().map(|h| map.column_of(h)).collect();
     let names: Vec<&str> = headers.iter().map(String::as_str).collect();
     let Some(text_column) = columns.iter().position(|c| *c == Column::Text) else {
         return Err(malformed(
             1,
             format!(
-                "no text column: name one text, body or content (the columns are: {})",
+                "no text column: name one text, body or content, or say which it is with --columns text=NAME (the columns are: {})",
                 names.join(", ")
             ),
         ));
@@ -192,6 +293,7 @@ fn documents_from_rows(
 pub(super) fn read_spreadsheet(
     bytes: &[u8],
     path: &Path,
+    map: &ColumnMap,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
     use calamine::{Data, Reader};
@@ -214,6 +316,8 @@ pub(super) fn read_spreadsheet(
     };
     let mut docs = Vec::new();
     let mut skipped = Vec::new();
+    // Mapped headers no worksheet that was read has.
+    let mut missing = map.missing(&[]);
     let names = workbook.sheet_names();
     let several = names.len() > 1;
     for name in names {
@@ -230,7 +334,7 @@ pub(super) fn read_spreadsheet(
             continue;
         };
         let headers: Vec<String> = header.iter().map(cell).collect();
-        if !headers.iter().any(|h| column_of(h) == Column::Text) {
+        if !headers.iter().any(|h| map.column_of(h) == Column::Text) {
             skipped.push(name.clone());
             continue;
         }
@@ -240,15 +344,24 @@ pub(super) fn read_spreadsheet(
             String::new()
         };
         let rows = rows.map(|(i, r)| Ok((first_row + i, r.iter().map(cell).collect())));
-        docs.extend(documents_from_rows(path, &label, &headers, rows)?);
+        let here = map.missing(&headers);
+        missing.retain(|h| here.contains(h));
+        docs.extend(documents_from_rows(path, &label, &headers, map, rows)?);
     }
     if docs.is_empty() {
         return Err(ImportError::Malformed {
             path: path.to_path_buf(),
             line: 1,
             message:
-                "no worksheet has a text column (name one text, body or content) with rows of text"
+                "no worksheet has a text column (name one text, body or content, or say which it is with --columns text=NAME) with rows of text"
                     .to_string(),
+        });
+    }
+    if !missing.is_empty() {
+        return Err(ImportError::Malformed {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!("no worksheet has the column {}", missing.join(", ")),
         });
     }
     if !skipped.is_empty() {
@@ -295,6 +408,15 @@ pub(super) fn read_lines(text: String, path: &Path) -> Result<Vec<ReadDocument>,
 mod tests {
     use super::*;
 
+    /// Reads a table with the columns mapped by name only.
+    fn read_default(path: &Path) -> Result<Vec<ReadDocument>, ImportError> {
+        read_table(
+            std::fs::read_to_string(path).unwrap(),
+            path,
+            &ColumnMap::default(),
+        )
+    }
+
     fn write(name: &str, content: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
@@ -310,7 +432,7 @@ mod tests {
              Talks resume,\"Armenia and Azerbaijan met.\nAgain.\",2024-03-01,Yerevan Daily,https://example.org/1,Ani,en,Caucasus\n\
              Convoy,Trucks crossed.,1 March 2024,,,,,\n",
         );
-        let docs = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        let docs = read_default(&path).unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].title, "Talks resume");
         assert_eq!(docs[0].text, "Armenia and Azerbaijan met.\nAgain.\n");
@@ -330,52 +452,48 @@ mod tests {
     fn tsv_and_semicolon_csv() {
         let (_d, path) = write("a.tsv", "title\ttext\nOne\tFirst, with a comma.\n");
         assert_eq!(
-            read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap()[0].text,
+            read_table(
+                std::fs::read_to_string(&path).unwrap(),
+                &path,
+                &ColumnMap::default(),
+            )
+            .unwrap()[0]
+                .text,
             "First, with a comma.\n"
         );
         let (_d, path) = write("b.csv", "content;source\nZweiter Text;Zeitung\n");
-        let docs = read_table(std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+        let docs = read_default(&path).unwrap();
         assert_eq!(docs[0].metadata.source.as_deref(), Some("Zeitung"));
     }
 
     #[test]
     fn bad_tables_name_the_line_and_the_problem() {
         let (_d, path) = write("n.csv", "name,comment\na,b\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
-            .unwrap_err()
-            .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
-            err.ends_with("n.csv:1: no text column: name one text, body or content (the columns are: name, comment)"),
+            err.ends_with("n.csv:1: no text column: name one text, body or content, or say which it is with --columns text=NAME (the columns are: name, comment)"),
             "{err}"
         );
         let (_d, path) = write("r.csv", "text,title\nok,One\nshort\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
-            .unwrap_err()
-            .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("r.csv:3: 1 fields where the header has 2"),
             "{err}"
         );
         let (_d, path) = write("e.csv", "text,title\nok,One\n  ,Two\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
-            .unwrap_err()
-            .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("e.csv:3: the text column \"text\" is empty"),
             "{err}"
         );
         let (_d, path) = write("h.csv", "text,title\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
-            .unwrap_err()
-            .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(
             err.ends_with("h.csv:1: a header row and no rows of text"),
             "{err}"
         );
         let (_d, path) = write("d.csv", "text,body\na,b\n");
-        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path)
-            .unwrap_err()
-            .to_string();
+        let err = read_default(&path).unwrap_err().to_string();
         assert!(err.contains("two columns give the text"), "{err}");
     }
 
@@ -387,5 +505,42 @@ mod tests {
         assert_eq!(texts, ["First report.\n", "Second report.\n"]);
         let (_d, path) = write("b.txt", "\n \n");
         assert!(read_lines(std::fs::read_to_string(&path).unwrap(), &path).is_err());
+    }
+
+    #[test]
+    fn a_column_map_names_the_columns_the_headers_do_not() {
+        let (_d, path) = write(
+            "de.csv",
+            "Überschrift,Nachricht,Datum,Text,Ressort\n\
+             Gespräche,Die Gespräche gingen weiter.,2024-03-01,kurz,Ausland\n",
+        );
+        let map = ColumnMap::parse(["text=nachricht", "title=Überschrift", "date=Datum"]).unwrap();
+        let docs = read_table(std::fs::read_to_string(&path).unwrap(), &path, &map).unwrap();
+        assert_eq!(docs[0].text, "Die Gespräche gingen weiter.\n");
+        assert_eq!(docs[0].title, "Gespräche");
+        let m = &docs[0].metadata;
+        assert_eq!(m.date.as_deref(), Some("2024-03-01"));
+        // "Text" is no longer the text (the map says which is): it is kept as metadata.
+        assert_eq!(m.extra.get("Text").map(String::as_str), Some("kurz"));
+        assert_eq!(m.extra.get("Ressort").map(String::as_str), Some("Ausland"));
+
+        let typo = ColumnMap::parse(["text=Nachricht", "title=Headline"]).unwrap();
+        let err = read_table(std::fs::read_to_string(&path).unwrap(), &path, &typo)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("de.csv:1: no column Headline (the columns are: Überschrift, Nachricht"),
+            "{err}"
+        );
+        for (bad, says) in [
+            ("text", "is not FIELD=COLUMN"),
+            ("body=Nachricht", "'body' is not a field"),
+            ("text=", "names no column"),
+        ] {
+            let err = ColumnMap::parse([bad]).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+        let twice = ColumnMap::parse(["text=A", "TEXT=B"]).unwrap_err();
+        assert!(twice.contains("named twice"), "{twice}");
     }
 }

@@ -127,3 +127,46 @@ fn title_falls_back_to_the_file_name_for_long_first_lines() {
         "Headline"
     );
 }
+
+#[test]
+fn a_folder_of_webanno_or_label_studio_files_skips_only_the_other_files_and_says_its_format() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("a.tsv"),
+        "#FORMAT=WebAnno TSV 3.3\n\
+         #T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|value\n\n\n\
+         #Text=Kari talks\n1-1\t0-4\tKari\tGPE\t\n1-2\t5-10\ttalks\t_\t\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("readme.txt"), "Notes on the files.").unwrap();
+    let mut p = project();
+    let (tx, report) = plan_import(&p, &[dir.path().to_path_buf()], ImportFormat::Webanno).unwrap();
+    tx.apply(&mut p).unwrap();
+    assert_eq!(p.documents.len(), 1);
+    assert_eq!(
+        report.notices,
+        vec![format!(
+            "{}: skipped; this folder is read as WebAnno TSV annotations (import the file on its own)",
+            dir.path().join("readme.txt").display()
+        )]
+    );
+
+    fs::remove_file(dir.path().join("a.tsv")).unwrap();
+    fs::write(
+        dir.path().join("tasks.json"),
+        r#"[{"data": {"text": "Kari talks"}, "annotations": []}]"#,
+    )
+    .unwrap();
+    let (_, report) = plan_import(
+        &project(),
+        &[dir.path().to_path_buf()],
+        ImportFormat::LabelStudio,
+    )
+    .unwrap();
+    assert_eq!(report.notices.len(), 1, "{:?}", report.notices);
+    assert!(
+        report.notices[0].contains("readme.txt: skipped; this folder is read as Label Studio"),
+        "{:?}",
+        report.notices
+    );
+}

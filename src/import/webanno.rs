@@ -385,6 +385,20 @@ pub fn parse_file(
             ));
         }
         let subtoken = addr.contains('.');
+        // Tokens (not sub-tokens) follow each other through the text without overlapping.
+        if let Some(before) = units.iter().rev().find(|u: &&Unit| !u.subtoken)
+            && !subtoken
+            && start < before.end
+        {
+            return Err(malformed(
+                path,
+                n,
+                format!(
+                    "the token at {begin}-{end} overlaps the token on line {} (tokens go in text order)",
+                    before.line
+                ),
+            ));
+        }
         address.insert(addr, units.len());
         units.push(Unit {
             start,
@@ -580,12 +594,17 @@ impl Notes {
         let mut parts: Vec<String> = self
             .skipped
             .iter()
-            .map(|(l, n)| format!("layer {l} not imported ({n} line(s) annotated)"))
+            .map(|(l, n)| {
+                let lines = crate::text::counted(*n, "line", "lines", "annotated");
+                format!("layer {l} not imported ({lines})")
+            })
             .collect();
         if self.relation_features > 0 {
-            parts.push(format!(
-                "{} relation(s) kept with their first feature only",
-                self.relation_features
+            parts.push(crate::text::counted(
+                self.relation_features,
+                "relation",
+                "relations",
+                "kept with their first feature only",
             ));
         }
         (!parts.is_empty()).then(|| format!("{}: {}", path.display(), parts.join(", ")))
@@ -637,6 +656,12 @@ mod tests {
             (
                 format!("{HEAD}#Text=Alpha\n1-1\t0-5\tAlpha\t*\t1-7\t\n"),
                 "a.tsv:7:",
+            ),
+            // A token line repeated: found by the fuzz smoke run (the import was accepted
+            // and then failed to apply with a broken token list).
+            (
+                format!("{HEAD}#Text=Alpha\n1-1\t0-5\tAlpha\t*\t_\t\n1-2\t0-5\tAlpha\t*\t_\t\n"),
+                "a.tsv:8: the token at 0-5 overlaps the token on line 7",
             ),
         ] {
             let err = parse(Path::new("a.tsv"), &tsv).unwrap_err().to_string();

@@ -64,34 +64,119 @@ impl Version {
             rev: rev.to_string(),
             message,
         };
-        let name = project
-            .file_name()
-            .ok_or_else(|| fail("the project has no file name".into()))?
-            .to_string_lossy()
-            .into_owned();
-        let dir = match project.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let (dir, name) = git_place(project).map_err(fail)?;
         // `./` makes the path relative to the file's folder; `:2`/`:3` (merge stages) work too.
         let object = format!("{rev}:./{name}");
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["show", &object])
-            .output()
-            .map_err(|e| fail(e.to_string()))?;
-        if !out.status.success() {
-            return Err(fail(
-                String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            ));
-        }
-        let text = String::from_utf8(out.stdout)
-            .map_err(|_| fail("the file in that revision is not UTF-8 text".into()))?;
+        let text = git(dir, &["show", &object]).map_err(fail)?;
         let label = format!("{rev}:{name}");
         let project = store::from_ron_str(&text, Path::new(&label))?;
         Ok(Version { label, project })
     }
+}
+
+/// A git revision the project file can be read from, offered in the curation view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// What `Version::from_git` takes: a branch name or an abbreviated commit id.
+    pub rev: String,
+    /// How the view shows it: the branch, or the commit with its author, date and subject.
+    pub label: String,
+}
+
+/// The revisions an analyst's version can come from: the other side of a merge in progress
+/// (`MERGE_HEAD`), the local and remote branches, and the last 20 commits on any of them
+/// that changed the project file (newest first).
+pub fn git_revisions(project: &Path) -> Result<Vec<Revision>, CurateError> {
+    let fail = |message: String| CurateError::Git {
+        path: project.to_path_buf(),
+        rev: "(listing branches and commits)".into(),
+        message,
+    };
+    let (dir, name) = git_place(project).map_err(fail)?;
+    let mut out = Vec::new();
+    if git(dir, &["rev-parse", "-q", "--verify", "MERGE_HEAD"]).is_ok() {
+        out.push(Revision {
+            rev: "MERGE_HEAD".into(),
+            label: "MERGE_HEAD (the other side of the merge in progress)".into(),
+        });
+    }
+    let branches = git(
+        dir,
+        &[
+            "for-each-ref",
+            "--format=%(refname:short)%09%(symref)",
+            "refs/heads",
+            "refs/remotes",
+        ],
+    )
+    .map_err(fail)?;
+    for line in branches.lines() {
+        // `origin/HEAD` (a symbolic ref) only points at another branch.
+        let Some((branch, "")) = line.split_once('\t') else {
+            continue;
+        };
+        out.push(Revision {
+            rev: branch.to_string(),
+            label: format!("branch {branch}"),
+        });
+    }
+    let file = format!("./{name}");
+    // A repository without commits has no log: then there are no commits to offer.
+    let log = git(
+        dir,
+        &[
+            "log",
+            "--all",
+            "-n",
+            "20",
+            "--format=%h%x09%an%x09%ad%x09%s",
+            "--date=short",
+            "--",
+            &file,
+        ],
+    )
+    .unwrap_or_default();
+    for line in log.lines() {
+        let mut parts = line.splitn(4, '\t');
+        let (Some(hash), Some(author), Some(date)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let subject = parts.next().unwrap_or("");
+        out.push(Revision {
+            rev: hash.to_string(),
+            label: format!("{hash} {author}, {date}: {subject}"),
+        });
+    }
+    Ok(out)
+}
+
+/// The folder git runs in and the project's file name.
+fn git_place(project: &Path) -> Result<(&Path, String), String> {
+    let name = project
+        .file_name()
+        .ok_or_else(|| "the project has no file name".to_string())?
+        .to_string_lossy()
+        .into_owned();
+    let dir = match project.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Ok((dir, name))
+}
+
+/// Runs git in `dir` and returns its output, or what went wrong.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    String::from_utf8(out.stdout).map_err(|_| "git's output is not UTF-8 text".to_string())
 }
 
 /// Where an item is in a document.

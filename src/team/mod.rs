@@ -10,7 +10,9 @@ pub mod diff;
 pub mod merge;
 
 pub use agree::{Agreement, agree};
-pub use curate::{Choice, Curation, Item, Place, Reading, Resolution, Version};
+pub use curate::{
+    Choice, Curation, Item, Place, Reading, Resolution, Revision, Version, git_revisions,
+};
 pub use diff::{ProjectDiff, diff, diff_text};
 pub use merge::{Merged, merge};
 

@@ -61,3 +61,51 @@ pub fn json_export(project: &Path, dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out).expect("the export is there"))
         .expect("the JSON export parses")
 }
+
+/// Runs git in `dir` with a fixed identity and no user or system configuration.
+pub fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Analyst",
+            "-c",
+            "user.email=analyst@example.org",
+        ])
+        .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Analyst")
+        .env("GIT_AUTHOR_EMAIL", "analyst@example.org")
+        .env("GIT_COMMITTER_NAME", "Analyst")
+        .env("GIT_COMMITTER_EMAIL", "analyst@example.org")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .expect("git runs")
+}
+
+pub fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let o = git(dir, args);
+    assert!(
+        o.status.success(),
+        "git {args:?} failed:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+/// Whether git can run here; when it cannot, the caller prints why it skips.
+pub fn has_git() -> bool {
+    Command::new("git").arg("--version").output().is_ok()
+}
+
+/// A new git work tree `parent/name` (`git init`), for tests that first checked `has_git`.
+pub fn git_repo(parent: &Path, name: &str) -> std::path::PathBuf {
+    let repo = parent.join(name);
+    std::fs::create_dir_all(&repo).expect("the repository folder is made");
+    git_ok(&repo, &["init", "-q"]);
+    repo
+}

@@ -365,6 +365,13 @@ impl DocumentView {
         scene.arcs.iter().map(|a| a.drawn(offset)).collect()
     }
 
+    /// The text of each span's type label as drawn last frame.
+    pub fn span_label_texts(&self) -> Vec<(SpanId, String)> {
+        self.scene.as_ref().map_or(Vec::new(), |s| {
+            s.spans.iter().map(|b| (b.id, b.text.clone())).collect()
+        })
+    }
+
     /// The rectangle of each span's type label (screen coordinates of the last frame).
     pub fn span_label_rects(&self) -> Vec<(SpanId, Rect)> {
         let offset = self.last_origin.to_vec2();

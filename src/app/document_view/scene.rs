@@ -6,6 +6,7 @@
 //! Coordinates are relative to the text column's top left.
 
 use super::*;
+use crate::app::theme::type_label;
 use crate::arcs::{self, ArcEnd, Extent};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -343,7 +344,8 @@ pub(super) fn build_scene(
         }
         if let Some(&(row, x0, x1)) = parts.first() {
             let ends = arc_ends.get(&span.id).copied().unwrap_or(0);
-            let w = measure(&span.entity_type).max(10.0 * (ends as f32 + 1.0));
+            let text = type_label(&project.schema, &span.entity_type);
+            let w = measure(text).max(10.0 * (ends as f32 + 1.0));
             label_slot(Owner::Span(i), row, x0, x1, w);
         }
         span_parts.push(parts);
@@ -369,7 +371,7 @@ pub(super) fn build_scene(
                 row,
                 x0,
                 x1,
-                measure(&format!("{}?", g.entity_type)),
+                measure(&format!("{}?", type_label(&project.schema, &g.entity_type))),
             );
             ghost_parts.push((i, parts));
         }
@@ -608,7 +610,7 @@ pub(super) fn build_scene(
                 bounds: bounds_of(&rects, label).expand(6.0 + 4.0 * nesting[i] as f32),
                 rects,
                 label,
-                text: span.entity_type.to_string(),
+                text: type_label(&project.schema, &span.entity_type).to_string(),
                 color: type_color(&project.schema, &span.entity_type),
                 level: nesting[i],
             })
@@ -625,7 +627,7 @@ pub(super) fn build_scene(
                 bounds: bounds_of(&rects, label).expand(4.0),
                 rects,
                 label,
-                text: format!("{}?", g.entity_type),
+                text: format!("{}?", type_label(&project.schema, &g.entity_type)),
                 color: type_color(&project.schema, &g.entity_type),
             })
         })
