@@ -41,6 +41,7 @@ use super::Scores;
 use crate::edit::{Edit, Transaction};
 use crate::model::{Document, DocumentId, ModelError, Project, SpanRef};
 use crate::session::{Op, OpError};
+use crate::suggest::combine::{LOWEST_BAR, effort_threshold};
 use crate::suggest::{
     DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion, UnknownEngine, engines_by_name,
     learn_all, run_engines,
@@ -186,9 +187,10 @@ fn live_memory(
     work: &mut Project,
     id: DocumentId,
     gold_spans: &HashSet<SpanRef>,
+    bar: f32,
 ) -> Result<(usize, usize), SimulateError> {
     learn_all(memory, work);
-    let set = run_engines(work, memory, &[id]).best(work, DEFAULT_MIN_SCORE);
+    let set = run_engines(work, memory, &[id]).best(work, bar);
     let (right, wrong): (Vec<Suggestion>, Vec<Suggestion>) = set
         .entities
         .into_iter()
@@ -258,6 +260,9 @@ pub fn simulate(
     let mut actions = Actions::default();
     let mut rel = RelationActions::default();
     let (mut rel_gold, mut rel_pred, mut rel_correct) = (0, 0, 0);
+    // Every suggestion proposed so far (score, and whether the analyst annotated it), from
+    // which the bar for showing suggestions is learned.
+    let mut history: Vec<(f32, bool)> = Vec::new();
     for g in order {
         // The analyst imports the document, annotations hidden.
         let id: DocumentId = work.ids().document();
@@ -275,10 +280,31 @@ pub fn simulate(
         .apply(&mut work)?;
 
         learn_all(&mut engines, &work);
-        let set = run_engines(&work, &engines, &[id]).best(&work, DEFAULT_MIN_SCORE);
-
+        let all = run_engines(&work, &engines, &[id]);
         let gold_spans: HashSet<SpanRef> = g.spans.iter().map(SpanRef::of_span).collect();
         let gold_rels: HashSet<RelKey> = relation_keys(g).into_iter().collect();
+        // The analyst sees what scores at least the bar learned from the documents done;
+        // the learning curve is scored at the default bar, comparable across runs.
+        let bar = effort_threshold(
+            &history,
+            (MANUAL_COST - ACCEPT_COST) as f32,
+            REJECT_COST as f32,
+        );
+        let candidates = all.best(&work, LOWEST_BAR);
+        let at_default = candidates
+            .entities
+            .iter()
+            .filter(|s| s.score >= DEFAULT_MIN_SCORE);
+        let (n_default, right_default) = at_default.fold((0, 0), |(n, r), s| {
+            (n + 1, r + usize::from(gold_spans.contains(&s.span_ref())))
+        });
+        history.extend(
+            candidates
+                .entities
+                .iter()
+                .map(|s| (s.score, gold_spans.contains(&s.span_ref()))),
+        );
+        let set = all.best(&work, bar);
         let (right, wrong): (Vec<Suggestion>, Vec<Suggestion>) = set
             .entities
             .into_iter()
@@ -287,13 +313,19 @@ pub fn simulate(
             set.relations.into_iter().partition(|r| {
                 gold_rels.contains(&(r.source.clone(), r.target.clone(), r.relation_type.clone()))
             });
-        let scores = Scores::from_counts(gold_spans.len(), right.len() + wrong.len(), right.len());
+        let scores = Scores::from_counts(gold_spans.len(), n_default, right_default);
         let rel_scores = Scores::from_counts(
             gold_rels.len(),
             right_r.len() + wrong_r.len(),
             right_r.len(),
         );
         let (accept, reject) = (right.len(), wrong.len());
+        if std::env::var("SIM_DEBUG").is_ok() {
+            let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+            for s in &right { by.entry(s.engine.clone()).or_default().0 += 1; }
+            for s in &wrong { by.entry(s.engine.clone()).or_default().1 += 1; }
+            eprintln!("DBG doc bar {bar:.2} first {accept}/{reject} engines {by:?}");
+        }
         rel.accept += right_r.len();
         rel.reject += wrong_r.len();
         rel_gold += gold_rels.len();
@@ -329,7 +361,8 @@ pub fn simulate(
         if accept > 0
             && let Some(memory) = live.as_mut()
         {
-            let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans)?;
+            let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans, bar)?;
+            if std::env::var("SIM_DEBUG").is_ok() { eprintln!("DBG live-batch {right}/{wrong}"); }
             accept += right;
             reject += wrong;
         }
@@ -341,6 +374,10 @@ pub fn simulate(
                 continue;
             }
             manual += 1;
+            if std::env::var("SIM_DEBUG").is_ok() {
+                let d = work.document(id).map(|d| d.slice(s.start, s.end).to_string()).unwrap_or_default();
+                eprintln!("DBG manual {}\t{}", s.entity_type, d);
+            }
             run(
                 &mut work,
                 Op::Tag {
@@ -351,7 +388,8 @@ pub fn simulate(
                 },
             )?;
             if let Some(memory) = live.as_mut() {
-                let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans)?;
+                let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans, bar)?;
+                if std::env::var("SIM_DEBUG").is_ok() { eprintln!("DBG live-manual {right}/{wrong}"); }
                 accept += right;
                 reject += wrong;
             }

@@ -12,7 +12,7 @@
 
 use super::model::annotated_sample;
 use super::{DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion};
-use crate::model::{Document, Project};
+use crate::model::{Document, Project, SpanRef};
 use std::collections::HashMap;
 
 /// At most about this many chars of annotated text are re-read to measure an engine.
@@ -47,14 +47,104 @@ impl Calibrated {
 
     /// The score a suggestion keeps: its own, capped by the smoothed precision of its type.
     fn calibrated(&self, s: &Suggestion) -> f32 {
-        match self.counts.get(&s.entity_type) {
-            Some(&(right, n)) if n >= MIN_EVIDENCE => {
-                let p = (right as f32 + PRIOR_WEIGHT * s.score) / (n as f32 + PRIOR_WEIGHT);
-                s.score.min(p)
+        capped(s.score, self.counts.get(&s.entity_type).copied())
+    }
+}
+
+/// A score capped by the smoothed precision of (right, suggested) counts, once there are
+/// enough of them.
+fn capped(score: f32, counts: Option<(usize, usize)>) -> f32 {
+    match counts {
+        Some((right, n)) if n >= MIN_EVIDENCE => {
+            let p = (right as f32 + PRIOR_WEIGHT * score) / (n as f32 + PRIOR_WEIGHT);
+            score.min(p)
+        }
+        _ => score,
+    }
+}
+
+/// The same cap for relation suggestions of a fixed-score engine (the built-in relation
+/// cues), per relation type, measured on the documents where the analyst stated relations.
+#[derive(Debug, Clone, Default)]
+pub struct RelationCalibration {
+    counts: HashMap<String, (usize, usize)>,
+}
+
+impl RelationCalibration {
+    /// Counts, per relation type, what `propose` suggests on the project's documents that
+    /// have relations, and how much of it is one of their relations (ends and type).
+    pub fn measure(
+        project: &Project,
+        mut propose: impl FnMut(&Document) -> Vec<RelationSuggestion>,
+    ) -> RelationCalibration {
+        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+        for doc in project.documents.iter().filter(|d| !d.relations.is_empty()) {
+            let stated: std::collections::HashSet<(SpanRef, SpanRef, &str)> = doc
+                .relations
+                .iter()
+                .filter_map(|r| {
+                    let (a, b) = (doc.span(r.source)?, doc.span(r.target)?);
+                    Some((
+                        SpanRef::of_span(a),
+                        SpanRef::of_span(b),
+                        r.relation_type.as_str(),
+                    ))
+                })
+                .collect();
+            for r in propose(doc) {
+                let c = counts.entry(r.relation_type.clone()).or_default();
+                c.1 += 1;
+                if stated.contains(&(r.source, r.target, r.relation_type.as_str())) {
+                    c.0 += 1;
+                }
             }
-            _ => s.score,
+        }
+        RelationCalibration { counts }
+    }
+
+    /// Caps each suggestion's score by its type's measured precision.
+    pub fn cap(&self, list: &mut [RelationSuggestion]) {
+        for r in list {
+            let score = capped(r.score, self.counts.get(&r.relation_type).copied());
+            if score < r.score {
+                r.explanation = format!(
+                    "{}; score capped at {score:.2} by how often it was right here",
+                    r.explanation
+                );
+                r.score = score;
+            }
         }
     }
+}
+
+/// Two relation engines' suggestions for one document as one list: the same relation (ends
+/// and type) from both scores their noisy-or, so agreement lifts it.
+pub fn either_relation(
+    a: Vec<RelationSuggestion>,
+    b: Vec<RelationSuggestion>,
+) -> Vec<RelationSuggestion> {
+    let mut out: Vec<RelationSuggestion> = Vec::with_capacity(a.len() + b.len());
+    let mut index: HashMap<(SpanRef, SpanRef, String), usize> = HashMap::new();
+    for (from_b, r) in a
+        .into_iter()
+        .map(|r| (false, r))
+        .chain(b.into_iter().map(|r| (true, r)))
+    {
+        let key = (r.source.clone(), r.target.clone(), r.relation_type.clone());
+        match index.get(&key) {
+            Some(&i) if from_b => {
+                let g = &mut out[i];
+                g.score = 1.0 - (1.0 - g.score) * (1.0 - r.score);
+                g.explanation = format!("{}; {}", g.explanation, r.explanation);
+            }
+            Some(&i) => out[i].score = out[i].score.max(r.score),
+            None => {
+                index.insert(key, out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
 }
 
 /// Counts, per type, the suggestions of `engine` on the annotated documents of `project`
@@ -106,6 +196,44 @@ impl Suggester for Calibrated {
     ) -> Vec<RelationSuggestion> {
         self.inner.suggest_relations(project, doc, candidates)
     }
+}
+
+/// The lowest bar `effort_threshold` chooses, and the grid it chooses from.
+pub const LOWEST_BAR: f32 = 0.2;
+const HIGHEST_BAR: f32 = 0.9;
+const BAR_STEP: f32 = 0.05;
+
+/// Past suggestions it takes before the bar moves away from `DEFAULT_MIN_SCORE`.
+const MIN_HISTORY: usize = 40;
+
+/// The score bar that would have cost the analyst least on the suggestions so far: each
+/// (score, right) was proposed on a document the analyst has finished (right: it is one of
+/// their annotations). Showing a right suggestion saves `right_gain` (a manual add less an
+/// accept), a wrong one costs `wrong_cost` (a reject); so the bar falls while low-scoring
+/// suggestions are still mostly right, and rises when rejects are costly or suggestions are
+/// poor. Chosen on a grid from 0.2 to 0.9; `DEFAULT_MIN_SCORE` until there is some history.
+pub fn effort_threshold(history: &[(f32, bool)], right_gain: f32, wrong_cost: f32) -> f32 {
+    if history.len() < MIN_HISTORY {
+        return DEFAULT_MIN_SCORE;
+    }
+    let value = |bar: f32| -> f32 {
+        history
+            .iter()
+            .filter(|(score, _)| *score >= bar)
+            .map(|(_, right)| if *right { right_gain } else { -wrong_cost })
+            .sum()
+    };
+    let steps = ((HIGHEST_BAR - LOWEST_BAR) / BAR_STEP).round() as usize;
+    // From the top down, so ties keep the higher (more precise) bar.
+    let mut best = (HIGHEST_BAR, value(HIGHEST_BAR));
+    for k in (0..steps).rev() {
+        let bar = LOWEST_BAR + k as f32 * BAR_STEP;
+        let v = value(bar);
+        if v > best.1 {
+            best = (bar, v);
+        }
+    }
+    best.0
 }
 
 /// Drops suggestions that overlap a model suggestion (at or above the default bar) without
@@ -166,6 +294,24 @@ mod tests {
         let starts: Vec<usize> = model_first(list).iter().map(|s| s.start).collect();
         // The weak model guess at 40 does not silence memory at 41.
         assert_eq!(starts, vec![0, 20, 30, 40, 41]);
+    }
+
+    #[test]
+    fn the_bar_follows_what_the_analyst_kept() {
+        // Too little history: the default bar.
+        assert_eq!(effort_threshold(&[(0.3, true)], 0.75, 0.25), DEFAULT_MIN_SCORE);
+        // Suggestions scoring 0.3-0.5 were right half the time: worth showing when a right
+        // one saves three times what a wrong one costs, not when both weigh the same.
+        let history: Vec<(f32, bool)> = (0..100)
+            .map(|i| {
+                let score = 0.3 + 0.006 * i as f32;
+                (score, score >= 0.5 || i % 2 == 0)
+            })
+            .collect();
+        let low = effort_threshold(&history, 0.75, 0.25);
+        assert!((0.25..=0.31).contains(&low), "{low}");
+        let high = effort_threshold(&history, 0.25, 0.75);
+        assert!(high >= 0.49, "{high}");
     }
 
     #[test]

@@ -13,10 +13,12 @@
 
 mod decode;
 mod features;
+mod linear;
 mod train;
 mod weights;
 
 pub(in crate::suggest) use features::is_known_given_name;
+pub(in crate::suggest) use linear::{Linear, bucket, fit_platt, sigmoid};
 pub(in crate::suggest) use train::annotated_sample;
 
 use super::gazetteer::{Gazetteer, tagger_entries};
