@@ -18,7 +18,16 @@
 //!
 //! Relations are handled the same way (correct relation suggestions accepted, wrong ones
 //! rejected, missed gold relations added with `Op::Relate`) so the relations engine learns as
-//! the project grows; they are scored separately and are not part of the effort figures.
+//! the project grows; they are scored separately and are not part of the effort figures. A
+//! wrong relation suggestion with an end the analyst rejects is not rejected on its own: it
+//! goes with its end, as in the app.
+//!
+//! The analyst is shown the suggestions scoring at least a bar learned from the documents
+//! done so far (`suggest::combine::effort_threshold`: the bar that would have cost least
+//! under the effort model below, given which of the earlier suggestions, at any score from
+//! 0.2, turned out to be annotations); the per-document precision, recall and F1 (the
+//! learning curve) are those of the suggestions at the default bar, so curves stay
+//! comparable between runs.
 //!
 //! # Effort model
 //!
@@ -320,16 +329,17 @@ pub fn simulate(
             right_r.len(),
         );
         let (accept, reject) = (right.len(), wrong.len());
-        if std::env::var("SIM_DEBUG").is_ok() {
-            let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-            for s in &right { by.entry(s.engine.clone()).or_default().0 += 1; }
-            for s in &wrong { by.entry(s.engine.clone()).or_default().1 += 1; }
-            eprintln!("DBG doc bar {bar:.2} first {accept}/{reject} engines {by:?}");
-        }
+        // A relation suggestion hanging on a span suggestion the analyst rejects goes with
+        // it: no action of its own (it still counts against the relations' precision).
+        let rejected_ends: HashSet<SpanRef> = wrong.iter().map(Suggestion::span_ref).collect();
+        let (wrong_r, _gone): (Vec<RelationSuggestion>, Vec<RelationSuggestion>) =
+            wrong_r.into_iter().partition(|r| {
+                !rejected_ends.contains(&r.source) && !rejected_ends.contains(&r.target)
+            });
         rel.accept += right_r.len();
         rel.reject += wrong_r.len();
         rel_gold += gold_rels.len();
-        rel_pred += right_r.len() + wrong_r.len();
+        rel_pred += rel_scores.predicted;
         rel_correct += right_r.len();
 
         if !right.is_empty() || !right_r.is_empty() {
@@ -362,7 +372,6 @@ pub fn simulate(
             && let Some(memory) = live.as_mut()
         {
             let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans, bar)?;
-            if std::env::var("SIM_DEBUG").is_ok() { eprintln!("DBG live-batch {right}/{wrong}"); }
             accept += right;
             reject += wrong;
         }
@@ -374,10 +383,6 @@ pub fn simulate(
                 continue;
             }
             manual += 1;
-            if std::env::var("SIM_DEBUG").is_ok() {
-                let d = work.document(id).map(|d| d.slice(s.start, s.end).to_string()).unwrap_or_default();
-                eprintln!("DBG manual {}\t{}", s.entity_type, d);
-            }
             run(
                 &mut work,
                 Op::Tag {
@@ -389,7 +394,6 @@ pub fn simulate(
             )?;
             if let Some(memory) = live.as_mut() {
                 let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans, bar)?;
-                if std::env::var("SIM_DEBUG").is_ok() { eprintln!("DBG live-manual {right}/{wrong}"); }
                 accept += right;
                 reject += wrong;
             }
