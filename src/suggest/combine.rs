@@ -71,14 +71,14 @@ pub struct RelationCalibration {
 }
 
 impl RelationCalibration {
-    /// Counts, per relation type, what `propose` suggests on the project's documents that
-    /// have relations, and how much of it is one of their relations (ends and type).
+    /// Counts, per relation type, what `propose` suggests on documents with relations, and
+    /// how much of it is one of their relations (ends and type).
     pub fn measure(
-        project: &Project,
+        docs: &[&Document],
         mut propose: impl FnMut(&Document) -> Vec<RelationSuggestion>,
     ) -> RelationCalibration {
         let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-        for doc in project.documents.iter().filter(|d| !d.relations.is_empty()) {
+        for &doc in docs {
             let stated: std::collections::HashSet<(SpanRef, SpanRef, &str)> = doc
                 .relations
                 .iter()
@@ -299,7 +299,10 @@ mod tests {
     #[test]
     fn the_bar_follows_what_the_analyst_kept() {
         // Too little history: the default bar.
-        assert_eq!(effort_threshold(&[(0.3, true)], 0.75, 0.25), DEFAULT_MIN_SCORE);
+        assert_eq!(
+            effort_threshold(&[(0.3, true)], 0.75, 0.25),
+            DEFAULT_MIN_SCORE
+        );
         // Suggestions scoring 0.3-0.5 were right half the time: worth showing when a right
         // one saves three times what a wrong one costs, not when both weigh the same.
         let history: Vec<(f32, bool)> = (0..100)

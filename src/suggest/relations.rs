@@ -5,7 +5,7 @@
 //! types and order.
 
 use super::combine::{self, RelationCalibration};
-use super::relations_learned::RelationClassifier;
+use super::relations_learned::{RelationClassifier, relation_sample};
 use super::util::Analysis;
 use super::{RelationSuggestion, SpanRef, Suggester, Suggestion};
 use crate::model::{Document, Project};
@@ -472,7 +472,7 @@ fn learn_patterns(project: &Project) -> HashMap<Key, (String, usize)> {
                 .or_insert(0) += 1;
         }
     }
-counts
+    counts
         .into_iter()
         .filter_map(|(k, v)| v.into_iter().max_by_key(|(_, n)| *n).map(|best| (k, best)))
         .collect()
@@ -740,9 +740,10 @@ impl Suggester for RelationPatterns {
 
     fn learn(&mut self, project: &Project) {
         self.learned = learn_patterns(project);
-        self.classifier = RelationClassifier::train(project);
+        let docs = relation_sample(project);
+        self.classifier = RelationClassifier::train(project, &docs);
         // How often each built-in cue is right where the analyst has stated relations.
-        self.cues = RelationCalibration::measure(project, |doc| {
+        self.cues = RelationCalibration::measure(&docs, |doc| {
             let mentions = mentions_of(doc.spans.iter().map(SpanRef::of_span));
             self.cue_relations(project, doc, &Analysis::of(&doc.text), &mentions, false)
         });

@@ -12,7 +12,7 @@
 //! Platt-calibrated on held-out documents (two folds), so 0.5 means about even odds, and only
 //! types the schema has, between argument types it allows, are ever proposed.
 
-use super::model::{Linear, bucket, fit_platt, sigmoid};
+use super::model::{Linear, bucket, fit_platt, sigmoid, spread_sample};
 use super::relations::{norm, pair_cues};
 use super::util::Analysis;
 use super::{RelationSuggestion, SpanRef};
@@ -28,7 +28,10 @@ const POSITIVE_WEIGHT: f32 = 1.0;
 
 #[cfg(test)]
 fn knob(name: &str, default: f32) -> f32 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 #[cfg(not(test))]
 fn knob(_: &str, default: f32) -> f32 {
@@ -48,6 +51,22 @@ const MAX_GAP: usize = 30;
 const FLOOR: f32 = 0.2;
 /// Held-out relations it takes to trust the fitted calibration over the plain margin.
 const MIN_HELD_OUT: usize = 5;
+/// It learns from at most about this many chars of documents with relations, spread over the
+/// project (a pair costs a few hundred bytes of features while training).
+const TRAINING_CHARS: usize = 1_000_000;
+
+/// The documents the relations engine learns from: those with relations (an analyst who has
+/// not started on a document's relations has not said there are none), spread over the
+/// project up to `TRAINING_CHARS`.
+pub(super) fn relation_sample(project: &Project) -> Vec<&Document> {
+    let docs = project
+        .documents
+        .iter()
+        .filter(|d| !d.relations.is_empty())
+        .map(|d| &**d)
+        .collect();
+    spread_sample(docs, Some(TRAINING_CHARS))
+}
 
 /// A trained relation classifier.
 #[derive(Debug, Clone)]
@@ -211,10 +230,7 @@ fn features(
         .iter()
         .filter(|m| m.r.start >= a.r.end && m.r.end <= b.r.start)
         .collect();
-    add(
-        "inner",
-        &format!("{}|{dir}", inner.len().min(3)),
-    );
+    add("inner", &format!("{}|{dir}", inner.len().min(3)));
     for m in &inner {
         add("inner-type", &format!("{}|{dir}", m.r.entity_type));
     }
@@ -223,9 +239,16 @@ fn features(
     let text = norm(doc.slice(a.r.end, b.r.start));
     for as_type in ["ORG", "PER"] {
         for cue in pair_cues(&text, as_type) {
-            let same = if cue.forward == forward { "same" } else { "opposite" };
+            let same = if cue.forward == forward {
+                "same"
+            } else {
+                "opposite"
+            };
             add("cue", &format!("{}|{same}", cue.relation_type));
-            add("cue-types", &format!("{}|{same}|{types}", cue.relation_type));
+            add(
+                "cue-types",
+                &format!("{}|{same}|{types}", cue.relation_type),
+            );
         }
     }
     f
@@ -235,12 +258,9 @@ fn features(
 /// relations as (source, target) -> type.
 type Gold = HashMap<(SpanRef, SpanRef), String>;
 
-fn training_documents(project: &Project) -> Vec<(&Document, Vec<SpanRef>, Gold)> {
-    project
-        .documents
-        .iter()
-        .filter(|d| !d.relations.is_empty())
-        .map(|d| {
+fn training_documents<'a>(docs: &[&'a Document]) -> Vec<(&'a Document, Vec<SpanRef>, Gold)> {
+    docs.iter()
+        .map(|&d| {
             let mut refs: Vec<SpanRef> = d.spans.iter().map(SpanRef::of_span).collect();
             refs.sort();
             refs.dedup();
@@ -255,7 +275,7 @@ fn training_documents(project: &Project) -> Vec<(&Document, Vec<SpanRef>, Gold)>
                     ))
                 })
                 .collect();
-            (&**d, refs, gold)
+            (d, refs, gold)
         })
         .collect()
 }
@@ -290,9 +310,10 @@ fn examples(doc: &Document, refs: &[SpanRef], gold: &Gold, types: &[String]) -> 
 }
 
 impl RelationClassifier {
-    /// Trains on the project's relations; None when it has none.
-    pub fn train(project: &Project) -> Option<RelationClassifier> {
-        let docs = training_documents(project);
+    /// Trains on the relations of `docs` (see `relation_sample`); None when they have none.
+    /// The project's schema says which types may be proposed between which.
+    pub fn train(project: &Project, docs: &[&Document]) -> Option<RelationClassifier> {
+        let docs = training_documents(docs);
         let types: Vec<String> = docs
             .iter()
             .flat_map(|(_, _, g)| g.values().cloned())
@@ -407,11 +428,7 @@ fn best(
     types
         .iter()
         .enumerate()
-        .filter(|(_, ty)| {
-            schema
-                .relation_type(ty)
-                .is_some_and(|r| r.allows(ts, tt))
-        })
+        .filter(|(_, ty)| schema.relation_type(ty).is_some_and(|r| r.allows(ts, tt)))
         .map(|(k, _)| (k + 1, scores[k + 1] - scores[0]))
         .max_by(|x, y| x.1.total_cmp(&y.1))
 }
@@ -468,7 +485,12 @@ mod tests {
         p
     }
 
-    fn suggest(c: &RelationClassifier, p: &Project, text: &str, mentions: &[(&str, &str)]) -> Vec<(String, String, String, f32)> {
+    fn suggest(
+        c: &RelationClassifier,
+        p: &Project,
+        text: &str,
+        mentions: &[(&str, &str)],
+    ) -> Vec<(String, String, String, f32)> {
         let d = Document::new(DocumentId(9), "n", "n.txt", text.into());
         let refs: Vec<SpanRef> = mentions
             .iter()
@@ -493,7 +515,7 @@ mod tests {
     #[test]
     fn learns_a_pattern_and_finds_it_in_a_new_sentence() {
         let p = project();
-        let Some(c) = RelationClassifier::train(&p) else {
+        let Some(c) = RelationClassifier::train(&p, &relation_sample(&p)) else {
             panic!("nothing learned")
         };
         assert_eq!(c.relations(), 3);
@@ -504,8 +526,10 @@ mod tests {
             &[("Oren Vale", "Person"), ("Zapad", "Unit")],
         );
         assert!(
-            got.iter()
-                .any(|(a, r, b, s)| a == "Oren Vale" && r == "commands" && b == "Zapad" && *s >= 0.5),
+            got.iter().any(|(a, r, b, s)| a == "Oren Vale"
+                && r == "commands"
+                && b == "Zapad"
+                && *s >= 0.5),
             "{got:?}"
         );
         // Visiting is not commanding.
@@ -521,7 +545,7 @@ mod tests {
     #[test]
     fn only_types_the_schema_has_between_the_types_it_allows() {
         let p = project();
-        let Some(c) = RelationClassifier::train(&p) else {
+        let Some(c) = RelationClassifier::train(&p, &relation_sample(&p)) else {
             panic!("nothing learned")
         };
         let text = "Oren Vale commands the Zapad brigade.";
@@ -538,7 +562,7 @@ mod tests {
         for d in empty.documents.iter_mut().map(std::sync::Arc::make_mut) {
             d.relations.clear();
         }
-        assert!(RelationClassifier::train(&empty).is_none());
+        assert!(RelationClassifier::train(&empty, &relation_sample(&empty)).is_none());
     }
 }
 
@@ -573,9 +597,14 @@ mod diag {
                 .filter(|(i, _)| i % folds != k)
                 .map(|(_, d)| Arc::clone(d))
                 .collect();
-            let c = RelationClassifier::train(&train).unwrap();
+            let c = RelationClassifier::train(&train, &relation_sample(&train)).unwrap();
             eprintln!("platt {:?}", c.platt);
-            for d in order.iter().enumerate().filter(|(i, _)| i % folds == k).map(|x| x.1) {
+            for d in order
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds == k)
+                .map(|x| x.1)
+            {
                 let refs: Vec<SpanRef> = {
                     let mut r: Vec<SpanRef> = d.spans.iter().map(SpanRef::of_span).collect();
                     r.sort();
@@ -598,7 +627,11 @@ mod diag {
                     tot[ti].0 += gold.len();
                     for r in got.iter().filter(|r| r.score >= *th) {
                         tot[ti].1 += 1;
-                        if gold.contains(&(r.source.clone(), r.target.clone(), r.relation_type.clone())) {
+                        if gold.contains(&(
+                            r.source.clone(),
+                            r.target.clone(),
+                            r.relation_type.clone(),
+                        )) {
                             tot[ti].2 += 1;
                         }
                     }
@@ -608,7 +641,10 @@ mod diag {
         for (ti, th) in ths.iter().enumerate() {
             let (g, p, c) = tot[ti];
             let (pr, rc) = (c as f64 / p.max(1) as f64, c as f64 / g as f64);
-            eprintln!("th {th}: gold {g} pred {p} correct {c} P {pr:.3} R {rc:.3} F1 {:.3}", 2.0 * pr * rc / (pr + rc).max(1e-9));
+            eprintln!(
+                "th {th}: gold {g} pred {p} correct {c} P {pr:.3} R {rc:.3} F1 {:.3}",
+                2.0 * pr * rc / (pr + rc).max(1e-9)
+            );
         }
         eprintln!("{:?}", t0.elapsed());
     }

@@ -12,7 +12,10 @@ use crate::model::{Document, Project};
 use std::collections::BTreeSet;
 
 /// Every k-th document, so that the texts add up to about `budget` chars.
-pub(super) fn spread_sample(docs: Vec<&Document>, budget: Option<usize>) -> Vec<&Document> {
+pub(in crate::suggest) fn spread_sample(
+    docs: Vec<&Document>,
+    budget: Option<usize>,
+) -> Vec<&Document> {
     let total: usize = docs.iter().map(|d| d.text.len()).sum();
     match budget {
         Some(budget) if budget > 0 && total > budget => {
