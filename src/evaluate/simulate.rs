@@ -233,20 +233,6 @@ fn run(project: &mut Project, op: Op) -> Result<(), SimulateError> {
 
 type RelKey = (SpanRef, SpanRef, String);
 
-fn relation_keys(doc: &Document) -> Vec<RelKey> {
-    doc.relations
-        .iter()
-        .filter_map(|r| {
-            let (a, b) = (doc.span(r.source)?, doc.span(r.target)?);
-            Some((
-                SpanRef::of_span(a),
-                SpanRef::of_span(b),
-                r.relation_type.to_string(),
-            ))
-        })
-        .collect()
-}
-
 /// Replays the gold documents in file-name order through a simulated analyst (see the
 /// module documentation). Engines by name; all of them for an empty list.
 pub fn simulate(
@@ -291,7 +277,8 @@ pub fn simulate(
         learn_all(&mut engines, &work);
         let all = run_engines(&work, &engines, &[id]);
         let gold_spans: HashSet<SpanRef> = g.spans.iter().map(SpanRef::of_span).collect();
-        let gold_rels: HashSet<RelKey> = relation_keys(g).into_iter().collect();
+        let gold_rels: HashSet<RelKey> =
+            crate::suggest::util::relation_refs(g).into_iter().collect();
         // The analyst sees what scores at least the bar learned from the documents done;
         // the learning curve is scored at the default bar, comparable across runs.
         let bar = effort_threshold(

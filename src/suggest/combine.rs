@@ -11,6 +11,7 @@
 //!   (the model saw the gazetteer and the names as features and still chose otherwise).
 
 use super::model::annotated_sample;
+use super::util::relation_refs;
 use super::{DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion};
 use crate::model::{Document, Project, SpanRef};
 use std::collections::HashMap;
@@ -79,22 +80,12 @@ impl RelationCalibration {
     ) -> RelationCalibration {
         let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
         for &doc in docs {
-            let stated: std::collections::HashSet<(SpanRef, SpanRef, &str)> = doc
-                .relations
-                .iter()
-                .filter_map(|r| {
-                    let (a, b) = (doc.span(r.source)?, doc.span(r.target)?);
-                    Some((
-                        SpanRef::of_span(a),
-                        SpanRef::of_span(b),
-                        r.relation_type.as_str(),
-                    ))
-                })
-                .collect();
+            let stated: std::collections::HashSet<(SpanRef, SpanRef, String)> =
+                relation_refs(doc).into_iter().collect();
             for r in propose(doc) {
                 let c = counts.entry(r.relation_type.clone()).or_default();
                 c.1 += 1;
-                if stated.contains(&(r.source, r.target, r.relation_type.as_str())) {
+                if stated.contains(&(r.source, r.target, r.relation_type)) {
                     c.0 += 1;
                 }
             }

@@ -14,7 +14,7 @@ pub mod model;
 pub mod relations;
 mod relations_learned;
 pub mod rules;
-mod util;
+pub(crate) mod util;
 
 pub use combine::Calibrated;
 pub use gazetteer::Gazetteer;

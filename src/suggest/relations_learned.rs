@@ -14,7 +14,7 @@
 
 use super::model::{Linear, bucket, fit_platt, sigmoid, spread_sample};
 use super::relations::{norm, pair_cues};
-use super::util::Analysis;
+use super::util::{Analysis, relation_refs};
 use super::{RelationSuggestion, SpanRef};
 use crate::model::{Document, Project, Schema};
 use crate::text::Token;
@@ -23,28 +23,6 @@ use std::collections::{BTreeSet, HashMap};
 /// Feature table size (2^BITS rows).
 const BITS: u32 = 18;
 const EPOCHS: usize = 10;
-/// How much further a missed relation moves the weights than a false alarm.
-const POSITIVE_WEIGHT: f32 = 1.0;
-
-#[cfg(test)]
-fn knob(name: &str, default: f32) -> f32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-#[cfg(not(test))]
-fn knob(_: &str, default: f32) -> f32 {
-    default
-}
-#[cfg(test)]
-fn dropped(name: &str) -> bool {
-    std::env::var("DIAG_DROP").is_ok_and(|v| v.split(',').any(|x| x == name))
-}
-#[cfg(not(test))]
-fn dropped(_: &str) -> bool {
-    false
-}
 /// Pairs further apart than this many tokens are not considered.
 const MAX_GAP: usize = 30;
 /// Below this calibrated score a pair is not proposed at all.
@@ -175,11 +153,7 @@ fn features(
     let n = between.len();
     let dist = distance_bucket(n);
     let mut f: Vec<u32> = Vec::with_capacity(32 + 4 * n);
-    let mut add = |name: &str, value: &str| {
-        if !dropped(name) {
-            f.push(bucket(name, value, BITS))
-        }
-    };
+    let mut add = |name: &str, value: &str| f.push(bucket(name, value, BITS));
     add("bias", dir);
     add("types", &types);
     add("source", &format!("{ts}|{dir}"));
@@ -264,16 +238,9 @@ fn training_documents<'a>(docs: &[&'a Document]) -> Vec<(&'a Document, Vec<SpanR
             let mut refs: Vec<SpanRef> = d.spans.iter().map(SpanRef::of_span).collect();
             refs.sort();
             refs.dedup();
-            let gold: Gold = d
-                .relations
-                .iter()
-                .filter_map(|r| {
-                    let (a, b) = (d.span(r.source)?, d.span(r.target)?);
-                    Some((
-                        (SpanRef::of_span(a), SpanRef::of_span(b)),
-                        r.relation_type.to_string(),
-                    ))
-                })
+            let gold: Gold = relation_refs(d)
+                .into_iter()
+                .map(|(a, b, ty)| ((a, b), ty))
                 .collect();
             (d, refs, gold)
         })
@@ -337,13 +304,7 @@ impl RelationClassifier {
                 .filter(|(i, _)| keep(*i))
                 .flat_map(|(_, e)| e.iter().map(|x| (x.feats.clone(), x.class)))
                 .collect();
-            Linear::train(
-                &ex,
-                classes,
-                BITS,
-                knob("DIAG_EPOCHS", EPOCHS as f32) as usize,
-                knob("DIAG_POS", POSITIVE_WEIGHT),
-            )
+            Linear::train(&ex, classes, BITS, EPOCHS)
         };
         // Calibration: each half of the documents is scored by a model of the other half.
         let mut platt = (1.0, 0.0);
@@ -471,15 +432,8 @@ mod tests {
             let later = text.find("Later").unwrap_or(0);
             span(&mut d, later, per, "Person");
             span(&mut d, later, unit, "Unit");
-            d.relations.push(Relation {
-                id: RelationId(id * 100 + 50),
-                relation_type: "commands".into(),
-                source: a,
-                target: b,
-                origin: Default::default(),
-                note: String::new(),
-                made: None,
-            });
+            d.relations
+                .push(Relation::new(RelationId(id * 100 + 50), "commands", a, b));
             p.documents.push(d.into());
         }
         p
@@ -563,89 +517,5 @@ mod tests {
             d.relations.clear();
         }
         assert!(RelationClassifier::train(&empty, &relation_sample(&empty)).is_none());
-    }
-}
-
-#[cfg(test)]
-mod diag {
-    use super::*;
-    use crate::import::{ImportFormat, plan_import};
-    use std::sync::Arc;
-
-    #[test]
-    #[ignore]
-    fn diag_gold_mentions_cv() {
-        let path = std::path::PathBuf::from(
-            std::env::var("DIAG_GOLD").unwrap_or("/work/shared/benchmarks/re3d-dev/brat".into()),
-        );
-        let mut project = Project::new("g");
-        if path.join("annotation.conf").is_file() {
-            project.schema = crate::model::Schema::default();
-        }
-        let (tx, _) = plan_import(&project, &[path], ImportFormat::Brat).unwrap();
-        tx.apply(&mut project).unwrap();
-        let order = crate::evaluate::file_order(&project);
-        let folds = 5;
-        let mut tot = [(0usize, 0usize, 0usize); 4];
-        let ths = [0.3f32, 0.4, 0.5, 0.6];
-        let t0 = std::time::Instant::now();
-        for k in 0..folds {
-            let mut train = project.clone();
-            train.documents = order
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % folds != k)
-                .map(|(_, d)| Arc::clone(d))
-                .collect();
-            let c = RelationClassifier::train(&train, &relation_sample(&train)).unwrap();
-            eprintln!("platt {:?}", c.platt);
-            for d in order
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % folds == k)
-                .map(|x| x.1)
-            {
-                let refs: Vec<SpanRef> = {
-                    let mut r: Vec<SpanRef> = d.spans.iter().map(SpanRef::of_span).collect();
-                    r.sort();
-                    r.dedup();
-                    r
-                };
-                let gold: std::collections::HashSet<(SpanRef, SpanRef, String)> = d
-                    .relations
-                    .iter()
-                    .filter_map(|r| {
-                        Some((
-                            SpanRef::of_span(d.span(r.source)?),
-                            SpanRef::of_span(d.span(r.target)?),
-                            r.relation_type.to_string(),
-                        ))
-                    })
-                    .collect();
-                let got = c.suggest(&project, d, &Analysis::of(&d.text), &refs);
-                for (ti, th) in ths.iter().enumerate() {
-                    tot[ti].0 += gold.len();
-                    for r in got.iter().filter(|r| r.score >= *th) {
-                        tot[ti].1 += 1;
-                        if gold.contains(&(
-                            r.source.clone(),
-                            r.target.clone(),
-                            r.relation_type.clone(),
-                        )) {
-                            tot[ti].2 += 1;
-                        }
-                    }
-                }
-            }
-        }
-        for (ti, th) in ths.iter().enumerate() {
-            let (g, p, c) = tot[ti];
-            let (pr, rc) = (c as f64 / p.max(1) as f64, c as f64 / g as f64);
-            eprintln!(
-                "th {th}: gold {g} pred {p} correct {c} P {pr:.3} R {rc:.3} F1 {:.3}",
-                2.0 * pr * rc / (pr + rc).max(1e-9)
-            );
-        }
-        eprintln!("{:?}", t0.elapsed());
     }
 }

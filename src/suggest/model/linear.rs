@@ -2,6 +2,7 @@
 //! sequences (the relation classifier over mention pairs); the hashing is the tagger's.
 
 use super::features::{hash_bytes, mix};
+use super::train::shuffle;
 
 /// Hashes a feature (a name and its value) into a bucket of a 2^bits table.
 pub(in crate::suggest) fn bucket(name: &str, value: &str, bits: u32) -> u32 {
@@ -18,15 +19,12 @@ pub(in crate::suggest) struct Linear {
 
 impl Linear {
     /// Trains on (feature buckets, class) examples for `epochs` shuffled passes
-    /// (deterministic), averaging the weights over every step. Mistakes on examples of a
-    /// class other than 0 move the weights `positive_weight` times as far (the rare classes
-    /// would otherwise be drowned by "none").
+    /// (deterministic), averaging the weights over every step.
     pub(in crate::suggest) fn train(
         examples: &[(Vec<u32>, usize)],
         classes: usize,
         bits: u32,
         epochs: usize,
-        positive_weight: f32,
     ) -> Linear {
         let size = (1usize << bits) * classes;
         let mut w = vec![0f32; size];
@@ -36,24 +34,18 @@ impl Linear {
         let mut c: f32 = 1.0;
         let mut scores = vec![0f32; classes];
         for _ in 0..epochs {
-            for i in (1..order.len()).rev() {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                order.swap(i, (rng % (i as u64 + 1)) as usize);
-            }
+            shuffle(&mut order, &mut rng);
             for &e in &order {
                 let (feats, gold) = &examples[e];
                 sum_rows(&w, classes, feats, &mut scores);
                 let predicted = argmax(&scores);
                 if predicted != *gold {
-                    let step = if *gold == 0 { 1.0 } else { positive_weight };
                     for &b in feats {
                         let base = b as usize * classes;
-                        w[base + gold] += step;
-                        acc[base + gold] += step * c;
-                        w[base + predicted] -= step;
-                        acc[base + predicted] -= step * c;
+                        w[base + gold] += 1.0;
+                        acc[base + gold] += c;
+                        w[base + predicted] -= 1.0;
+                        acc[base + predicted] -= c;
                     }
                 }
                 c += 1.0;
@@ -142,7 +134,7 @@ mod tests {
                 ]
             })
             .collect();
-        let m = Linear::train(&examples, 3, 12, 5, 1.0);
+        let m = Linear::train(&examples, 3, 12, 5);
         for (x, want) in [("a", 1), ("b", 2), ("c", 0)] {
             assert_eq!(argmax(&m.scores(&[f(x), f("bias")])), want, "{x}");
         }
