@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use marginalia::model::{Document, DocumentId, Project, Span, SpanId};
-use marginalia::suggest::{Tagger, TrainOptions};
+use marginalia::suggest::{Gazetteer, Tagger, TrainOptions};
 use std::hint::black_box;
 
 fn synthetic_project() -> Project {
@@ -83,5 +83,40 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Building the shipped gazetteer and matching it, with and without the generated world lists
+/// (`scripts/gen_knowledge.py`): what the larger automaton costs at startup and per text.
+fn gazetteer(c: &mut Criterion) {
+    use marginalia::suggest::gazetteer::{shipped_entries, tagger_entries};
+    let paragraph = "Officials in Kirkuk and Mosul said on Monday that convoys from Erbil reached \
+        Diyala Province after talks in Ankara, Tehran and Moscow. The governor of Aleppo met \
+        envoys from Geneva, Brussels and Washington, while residents of Hasakah, Raqqa and \
+        al-Hilla waited for aid from the United Nations and the Red Crescent. ";
+    let text = paragraph.repeat(50);
+    let starts: Vec<usize> = Vec::new();
+    let tokens = text.split_whitespace().count();
+    let all = tagger_entries();
+    let hand: Vec<_> = all
+        .iter()
+        .filter(|e| !e.list.starts_with("world-"))
+        .cloned()
+        .collect();
+    let mut g = c.benchmark_group("gazetteer");
+    g.sample_size(10);
+    g.bench_function("build_shipped_engine_lists", |b| {
+        b.iter(|| Gazetteer::with_entries(black_box(shipped_entries())).len())
+    });
+    g.bench_function("build_tagger_lists", |b| {
+        b.iter(|| Gazetteer::with_entries(black_box(tagger_entries())).len())
+    });
+    g.throughput(Throughput::Elements(tokens as u64));
+    for (name, entries) in [("find_hand_lists", hand), ("find_with_world_lists", all)] {
+        let gz = Gazetteer::with_entries(entries);
+        g.bench_function(name, |b| {
+            b.iter(|| gz.find(black_box(&text), &starts).len())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, gazetteer);
 criterion_main!(benches);

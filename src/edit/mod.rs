@@ -2,19 +2,18 @@
 //! invariants, changes the project and returns the edit that undoes it. `Transaction`s group
 //! edits that undo together; `History` keeps the undo and redo stacks.
 
+mod apply;
 mod history;
 
 pub use history::History;
 
-use crate::model::validate::{
-    check_entity, check_entity_type, check_relation, check_relations, check_schema, check_span,
-    check_tokens,
-};
+use crate::model::validate::{check_entity, check_relation, check_schema, check_span};
 use crate::model::{
     Conflict, Document, DocumentId, DocumentMetadata, DocumentStatus, Entity, EntityId, Made,
     ModelError, Project, Relation, RelationDecision, RelationId, Schema, Span, SpanId,
     SuggestionDecision,
 };
+use apply::{IdIndex, check_new_document, check_new_entity, document_ids};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,14 +187,6 @@ fn doc_ref(project: &Project, id: DocumentId) -> Result<&Document, ModelError> {
     project.document(id).ok_or(ModelError::NoDocument(id))
 }
 
-fn span_mut(project: &mut Project, doc: DocumentId, span: SpanId) -> Result<&mut Span, ModelError> {
-    let d = doc_mut(project, doc)?;
-    d.spans
-        .iter_mut()
-        .find(|s| s.id == span)
-        .ok_or(ModelError::NoSpan { doc, span })
-}
-
 fn relation_mut(
     project: &mut Project,
     doc: DocumentId,
@@ -212,34 +203,18 @@ impl Edit {
     /// Validates and applies the edit; returns the edit that undoes it. On error the project
     /// is unchanged.
     pub fn apply(self, project: &mut Project) -> Result<Edit, ModelError> {
+        apply::apply_one(project, self)
+    }
+
+    /// Applies an edit that `apply.rs` does not group into runs (documents, the schema, a
+    /// span's range, entities other than their removal, conflicts).
+    fn apply_single(self, project: &mut Project, ids: &mut IdIndex) -> Result<Edit, ModelError> {
         let inverse = match self {
             Edit::InsertDocument { index, document } => {
-                let ids = std::iter::once(document.id.0)
-                    .chain(document.spans.iter().map(|s| s.id.0))
-                    .chain(document.relations.iter().map(|r| r.id.0));
-                // Every id in the project is below its counter: a fresh id needs no search
-                // (only undo and redo bring back older ones).
-                for id in ids.filter(|&id| !project.is_fresh_id(id)) {
-                    if project.documents.iter().any(|d| {
-                        d.id.0 == id
-                            || d.spans.iter().any(|s| s.id.0 == id)
-                            || d.relations.iter().any(|r| r.id.0 == id)
-                    }) || project.entities.iter().any(|e| e.id.0 == id)
-                    {
-                        return Err(ModelError::DuplicateId(id));
-                    }
-                }
-                check_tokens(&document)?;
-                for span in &document.spans {
-                    check_span(project, &document, span)?;
-                }
-                check_relations(&project.schema, &document)?;
+                check_new_document(project, &document, ids)?;
                 // Each id counts in its own range (the shared counter or an author block).
-                project.reserve_ids(
-                    std::iter::once(document.id.0)
-                        .chain(document.spans.iter().map(|s| s.id.0))
-                        .chain(document.relations.iter().map(|r| r.id.0)),
-                )?;
+                project.reserve_ids(document_ids(&document))?;
+                ids.added(document_ids(&document));
                 let doc = document.id;
                 let index = index.min(project.documents.len());
                 project.documents.insert(index, document);
@@ -250,6 +225,7 @@ impl Edit {
                     .document_index(doc)
                     .ok_or(ModelError::NoDocument(doc))?;
                 let document = project.documents.remove(index);
+                ids.removed(document_ids(&document));
                 Edit::InsertDocument { index, document }
             }
             Edit::SetDocumentStatus { doc, status } => {
@@ -270,59 +246,6 @@ impl Edit {
                     metadata: Box::new(old),
                 }
             }
-            Edit::AddSpan { doc, span } => {
-                let d = doc_ref(project, doc)?;
-                check_span(project, d, &span)?;
-                if !project.is_fresh_id(span.id.0) && project.find_span(span.id).is_some() {
-                    return Err(ModelError::DuplicateId(span.id.0));
-                }
-                if d.has_span(span.start, span.end, &span.entity_type) {
-                    return Err(ModelError::DuplicateSpan {
-                        doc,
-                        start: span.start,
-                        end: span.end,
-                        ty: span.entity_type.to_string(),
-                    });
-                }
-                project.reserve_id(span.id.0)?;
-                let id = span.id;
-                let d = doc_mut(project, doc)?;
-                let at = d.spans.partition_point(|s| s.sort_key() < span.sort_key());
-                d.spans.insert(at, span);
-                Edit::RemoveSpan { doc, span: id }
-            }
-            Edit::RemoveSpan { doc, span } => {
-                let d = doc_mut(project, doc)?;
-                let index = d.span_index(span).ok_or(ModelError::NoSpan { doc, span })?;
-                if d.relations_of(span).next().is_some() {
-                    return Err(ModelError::SpanHasRelations { span });
-                }
-                let removed = d.spans.remove(index);
-                Edit::AddSpan { doc, span: removed }
-            }
-            Edit::SetSpanType {
-                doc,
-                span,
-                entity_type,
-            } => {
-                check_entity_type(&project.schema, &entity_type)?;
-                let s = span_mut(project, doc, span)?;
-                let old = std::mem::replace(&mut s.entity_type, entity_type.into());
-                Edit::SetSpanType {
-                    doc,
-                    span,
-                    entity_type: old.to_string(),
-                }
-            }
-            Edit::SetSpanNote { doc, span, note } => {
-                let s = span_mut(project, doc, span)?;
-                let old = std::mem::replace(&mut s.note, note);
-                Edit::SetSpanNote {
-                    doc,
-                    span,
-                    note: old,
-                }
-            }
             Edit::SetSpanRange {
                 doc,
                 span,
@@ -335,7 +258,7 @@ impl Edit {
                 let (old_start, old_end) = (moved.start, moved.end);
                 moved.start = start;
                 moved.end = end;
-                check_span(project, d, &moved)?;
+                check_span(&project.schema, project, d, &moved)?;
                 if d.spans.iter().any(|s| {
                     s.id != span
                         && s.start == start
@@ -359,48 +282,6 @@ impl Edit {
                     span,
                     start: old_start,
                     end: old_end,
-                }
-            }
-            Edit::LinkSpan { doc, span, entity } => {
-                if let Some(e) = entity {
-                    project.entity(e).ok_or(ModelError::NoEntity(e))?;
-                }
-                let s = span_mut(project, doc, span)?;
-                let old = std::mem::replace(&mut s.entity, entity);
-                Edit::LinkSpan {
-                    doc,
-                    span,
-                    entity: old,
-                }
-            }
-            Edit::AddRelation { doc, relation } => {
-                let d = doc_ref(project, doc)?;
-                check_relation(&project.schema, d, &relation)?;
-                if !project.is_fresh_id(relation.id.0)
-                    && project
-                        .documents
-                        .iter()
-                        .any(|d| d.relation(relation.id).is_some())
-                {
-                    return Err(ModelError::DuplicateId(relation.id.0));
-                }
-                project.reserve_id(relation.id.0)?;
-                let id = relation.id;
-                let d = doc_mut(project, doc)?;
-                let at = d.relations.partition_point(|r| r.id < id);
-                d.relations.insert(at, relation);
-                Edit::RemoveRelation { doc, relation: id }
-            }
-            Edit::RemoveRelation { doc, relation } => {
-                let d = doc_mut(project, doc)?;
-                let index = d
-                    .relations
-                    .binary_search_by_key(&relation, |r| r.id)
-                    .map_err(|_| ModelError::NoRelation { doc, relation })?;
-                let removed = d.relations.remove(index);
-                Edit::AddRelation {
-                    doc,
-                    relation: removed,
                 }
             }
             Edit::SetRelationType {
@@ -442,25 +323,16 @@ impl Edit {
                 Edit::SwapRelationEnds { doc, relation }
             }
             Edit::AddEntity(entity) => {
-                check_entity(&project.schema, &entity)?;
+                check_new_entity(project, &entity, ids)?;
                 let at = match project.entities.binary_search_by_key(&entity.id, |e| e.id) {
                     Ok(_) => return Err(ModelError::DuplicateId(entity.id.0)),
                     Err(at) => at,
                 };
                 project.reserve_id(entity.id.0)?;
+                ids.added([entity.id.0]);
                 let id = entity.id;
                 project.entities.insert(at, entity);
                 Edit::RemoveEntity(id)
-            }
-            Edit::RemoveEntity(id) => {
-                let at = project
-                    .entities
-                    .binary_search_by_key(&id, |e| e.id)
-                    .map_err(|_| ModelError::NoEntity(id))?;
-                if project.mentions_of(id).next().is_some() {
-                    return Err(ModelError::EntityInUse(id));
-                }
-                Edit::AddEntity(project.entities.remove(at))
             }
             Edit::UpdateEntity(entity) => {
                 check_entity(&project.schema, &entity)?;
@@ -469,43 +341,6 @@ impl Edit {
                     .binary_search_by_key(&entity.id, |e| e.id)
                     .map_err(|_| ModelError::NoEntity(entity.id))?;
                 Edit::UpdateEntity(std::mem::replace(&mut project.entities[at], entity))
-            }
-            Edit::AddDecision(decision) => {
-                let at = project.decisions.partition_point(|d| *d <= decision);
-                project.decisions.insert(at, decision.clone());
-                Edit::RemoveDecision(decision)
-            }
-            Edit::RemoveDecision(decision) => {
-                let at = project.decisions.binary_search(&decision).map_err(|_| {
-                    ModelError::NoDecision {
-                        doc: decision.document,
-                        start: decision.start,
-                        end: decision.end,
-                        ty: decision.entity_type.clone(),
-                    }
-                })?;
-                project.decisions.remove(at);
-                Edit::AddDecision(decision)
-            }
-            Edit::AddRelationDecision(decision) => {
-                let at = project
-                    .relation_decisions
-                    .partition_point(|d| *d <= decision);
-                project.relation_decisions.insert(at, decision.clone());
-                Edit::RemoveRelationDecision(decision)
-            }
-            Edit::RemoveRelationDecision(decision) => {
-                let at = project
-                    .relation_decisions
-                    .binary_search(&decision)
-                    .map_err(|_| ModelError::NoDecision {
-                        doc: decision.document,
-                        start: decision.target.start,
-                        end: decision.target.end,
-                        ty: decision.relation_type.clone(),
-                    })?;
-                project.relation_decisions.remove(at);
-                Edit::AddRelationDecision(decision)
             }
             Edit::SetSchema(schema) => {
                 check_schema(&schema)?;
@@ -533,6 +368,19 @@ impl Edit {
                 project.conflicts.insert(index, conflict.clone());
                 Edit::RemoveConflict(conflict)
             }
+            // Grouped into runs (`apply.rs`), even when alone.
+            edit @ (Edit::AddSpan { .. }
+            | Edit::RemoveSpan { .. }
+            | Edit::SetSpanType { .. }
+            | Edit::SetSpanNote { .. }
+            | Edit::LinkSpan { .. }
+            | Edit::AddRelation { .. }
+            | Edit::RemoveRelation { .. }
+            | Edit::RemoveEntity(_)
+            | Edit::AddDecision(_)
+            | Edit::RemoveDecision(_)
+            | Edit::AddRelationDecision(_)
+            | Edit::RemoveRelationDecision(_)) => return apply::apply_one(project, edit),
         };
         project.revision += 1;
         Ok(inverse)
@@ -582,24 +430,10 @@ fn check_types_still_defined(project: &Project, schema: &Schema) -> Result<(), M
 
 impl Transaction {
     /// Applies every edit in order; if one fails, the ones already applied are undone and the
-    /// project is left as it was. Returns the transaction that undoes this one.
+    /// project is left as it was. Returns the transaction that undoes this one. Runs of edits
+    /// of one kind are validated in one pass (`apply.rs`).
     pub fn apply(self, project: &mut Project) -> Result<Transaction, ModelError> {
-        let mut inverses = Vec::with_capacity(self.edits.len());
-        for edit in self.edits {
-            match edit.apply(project) {
-                Ok(inverse) => inverses.push(inverse),
-                Err(e) => {
-                    for inverse in inverses.into_iter().rev() {
-                        // The inverse of an edit that just applied always applies; if one
-                        // ever did not, the project would be half-changed: fail loudly.
-                        if let Err(undo) = inverse.apply(project) {
-                            panic!("undoing a failed transaction failed: {undo} (after {e})");
-                        }
-                    }
-                    return Err(e);
-                }
-            }
-        }
+        let mut inverses = apply::apply_edits(project, self.edits)?;
         inverses.reverse();
         Ok(Transaction {
             label: self.label,

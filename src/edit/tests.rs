@@ -755,3 +755,120 @@ fn revision_counts_applied_edits() {
     );
     assert_eq!(p.revision, r0 + 1);
 }
+
+/// The reference: every edit applied on its own (a run of one), in order, and on a failure
+/// the applied ones undone one by one.
+fn apply_one_by_one(p: &mut Project, edits: &[Edit]) -> Result<(), ModelError> {
+    let mut inverses = Vec::new();
+    for edit in edits {
+        match edit.clone().apply(p) {
+            Ok(inverse) => inverses.push(inverse),
+            Err(e) => {
+                for inverse in inverses.into_iter().rev() {
+                    inverse.apply(p).unwrap_or_else(|e| panic!("{e}"));
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Edits that clash with the project or with each other (`pick` chooses how): an id another
+/// kind holds, an existing span's range again, one new range twice, one new id twice. The
+/// run-wide checks must refuse them just as the one-by-one checks do.
+fn clashing_edits(p: &Project, next_id: u64, pick: usize) -> Vec<Edit> {
+    let doc = &p.documents[pick % p.documents.len()];
+    let add = |id: u64, start: usize, end: usize, ty: &str| Edit::AddSpan {
+        doc: doc.id,
+        span: Span::new(SpanId(id), start, end, ty),
+    };
+    match (pick / 2) % 4 {
+        0 => vec![add(doc.id.0, 0, 3, "GPE")],
+        1 => match doc.spans.first() {
+            Some(s) => vec![add(next_id, s.start, s.end, &s.entity_type)],
+            None => vec![add(next_id, 0, 2, "ORG"), add(next_id + 1, 0, 2, "ORG")],
+        },
+        2 => vec![add(next_id, 1, 4, "LOC"), add(next_id + 1, 1, 4, "LOC")],
+        _ => vec![add(next_id, 1, 4, "LOC"), add(next_id, 5, 9, "LOC")],
+    }
+}
+
+proptest! {
+    /// Applying a transaction in runs (one validation pass per run) accepts and refuses
+    /// exactly what applying its edits one by one does, with the same first error and the
+    /// same resulting project.
+    #[test]
+    fn runs_apply_exactly_like_single_edits(
+        batches in proptest::collection::vec(
+            (proptest::collection::vec(op(), 1..8), any::<bool>(), 0..8usize),
+            1..8,
+        )
+    ) {
+        let mut batched = annotated_sample();
+        let mut single = annotated_sample();
+        let mut history = History::default();
+        for (ops, clash, pick) in &batches {
+            // Plan every op against the same project (as one transaction), so that several
+            // edits of one kind on one document form runs.
+            let mut plan = batched.clone();
+            let mut edits = Vec::new();
+            for op in ops {
+                edits.extend(transaction(&mut plan, op).edits);
+            }
+            if *clash && !batched.documents.is_empty() {
+                edits.extend(clashing_edits(&batched, plan.next_id, *pick));
+            }
+            if batched.documents.is_empty() || edits.is_empty() {
+                continue;
+            }
+            single.next_id = plan.next_id;
+            batched.next_id = plan.next_id;
+            let tx = Transaction { label: "t".into(), edits: edits.clone() };
+            let got = history.apply(&mut batched, tx);
+            let want = apply_one_by_one(&mut single, &edits);
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(content(&batched), content(&single));
+            prop_assert_eq!(batched.validate(), Ok(()));
+        }
+        // Undo applies whole inverse transactions in runs too; the reference undoes edit by
+        // edit through the same inverses.
+        while history.undo(&mut batched).map_err(|e| TestCaseError::fail(e.to_string()))?.is_some() {
+            prop_assert_eq!(batched.validate(), Ok(()));
+        }
+        prop_assert_eq!(content(&batched), content(&annotated_sample()));
+    }
+}
+
+#[test]
+fn a_run_refuses_an_id_used_by_another_kind_or_twice_in_the_run() {
+    let mut p = annotated_sample();
+    let doc = p.documents[0].id;
+    // The id of a document, brought back by a span.
+    let clash = Edit::AddSpan {
+        doc,
+        span: Span::new(SpanId(doc.0), 0, 7, "GPE"),
+    };
+    assert_eq!(
+        Transaction::single("t", clash).apply(&mut p),
+        Err(ModelError::DuplicateId(doc.0))
+    );
+    // Two spans of one run with one id: the second is refused, and nothing stays.
+    let before = p.clone();
+    let id = p.next_id;
+    let twice = Transaction {
+        label: "t".into(),
+        edits: vec![
+            Edit::AddSpan {
+                doc,
+                span: Span::new(SpanId(id), 0, 7, "GPE"),
+            },
+            Edit::AddSpan {
+                doc,
+                span: Span::new(SpanId(id), 12, 22, "GPE"),
+            },
+        ],
+    };
+    assert_eq!(twice.apply(&mut p), Err(ModelError::DuplicateId(id)));
+    assert_eq!(p, before);
+}

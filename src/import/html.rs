@@ -2,8 +2,14 @@
 //! nothing is fetched or run. Block elements become paragraph breaks.
 
 use crate::model::DocumentMetadata;
-use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
+};
+use html5ever::{Attribute, LocalName, local_name};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Elements whose content is never visible text.
 const SKIPPED: &[&str] = &[
@@ -56,9 +62,15 @@ pub(super) fn to_text(source: &str) -> (Option<String>, String) {
 /// (`author`, `article:author`, `dc.creator`), date (`article:published_time`, `date`,
 /// `dc.date`, `datePublished`; kept in `extra` as `date` when it is not ISO 8601), url
 /// (`og:url`, canonical), source (`og:site_name`), language; description and keywords in extra.
-fn meta_element(el: &scraper::node::Element, meta: &mut DocumentMetadata) {
-    let attr = |name: &str| el.attr(name).map(str::trim).filter(|v| !v.is_empty());
-    match el.name() {
+fn meta_element(name: &str, attrs: &[Attribute], meta: &mut DocumentMetadata) {
+    let attr = |wanted: &str| {
+        attrs
+            .iter()
+            .find(|a| &*a.name.local == wanted)
+            .map(|a| a.value.trim())
+            .filter(|v| !v.is_empty())
+    };
+    match name {
         "html" => DocumentMetadata::fill(&mut meta.language, attr("lang")),
         "link" => {
             let canonical = attr("rel").is_some_and(|r| {
@@ -125,82 +137,179 @@ fn meta_element(el: &scraper::node::Element, meta: &mut DocumentMetadata) {
     }
 }
 
+/// Elements that never have content or an end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "param", "keygen", "basefont", "bgsound", "frame",
+];
+
+/// Elements a page's head holds; any other start tag (or text) ends an unclosed head, as it
+/// does in a browser.
+const HEAD_CONTENT: &[&str] = &[
+    "title", "meta", "link", "style", "script", "base", "noscript", "template", "basefont",
+    "bgsound", "head",
+];
+
 /// Returns (title, visible text, metadata).
+///
+/// Reads the page as a stream of tags (html5ever's tokenizer) with a stack of open elements,
+/// not as a DOM tree: the tree builder's scope checks walk the whole stack at each block
+/// tag, which made deeply nested markup (100,000 nested `div`s) take minutes. For visible
+/// text the stack is enough: an end tag closes the elements above its match, an unmatched
+/// one is ignored, and an unclosed head ends at the first body content.
 pub(super) fn read(source: &str) -> (Option<String>, String, DocumentMetadata) {
-    let doc = Html::parse_document(source);
-    let mut metadata = DocumentMetadata::default();
-    let mut out = TextBuilder::default();
-    let mut title = None;
-    let mut first_h1: Option<String> = None;
-    let mut skip_depth = 0usize;
-    let mut in_title = false;
-    let mut in_h1 = false;
-    let mut title_text = String::new();
-    let mut h1_text = String::new();
-    // An explicit walk (not recursion) so deeply nested markup cannot overflow the stack.
-    for edge in doc.tree.root().traverse() {
-        match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(el) => {
-                    let name = el.name();
-                    meta_element(el, &mut metadata);
-                    if name == "title" {
-                        in_title = true;
-                    }
-                    if skip_depth > 0 || SKIPPED.contains(&name) {
-                        skip_depth += 1;
-                        continue;
-                    }
-                    if name == "h1" && first_h1.is_none() {
-                        in_h1 = true;
-                    }
-                    if name == "br" {
-                        out.line_break();
-                    } else if name == "td" || name == "th" {
-                        out.cell_break();
-                    } else if BLOCKS.contains(&name) {
-                        out.paragraph_break();
-                    }
-                }
-                Node::Text(t) => {
-                    if in_title {
-                        title_text.push_str(t);
-                    }
-                    if skip_depth == 0 {
-                        if in_h1 {
-                            h1_text.push_str(t);
-                        }
-                        out.push_text(t);
-                    }
-                }
-                _ => {}
-            },
-            Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    let name = el.name();
-                    if name == "title" {
-                        in_title = false;
-                        if title.is_none() {
-                            title = Some(collapse(&title_text));
-                        }
-                    }
-                    if skip_depth > 0 {
-                        skip_depth -= 1;
-                        continue;
-                    }
-                    if name == "h1" && in_h1 {
-                        in_h1 = false;
-                        first_h1 = Some(collapse(&h1_text));
-                    }
-                    if BLOCKS.contains(&name) {
-                        out.paragraph_break();
-                    }
-                }
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(source));
+    let tokenizer = Tokenizer::new(Reader::default(), Default::default());
+    // Feeding stops early only for a script to run, which this sink never asks for.
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    tokenizer.sink.0.into_inner().finish()
+}
+
+#[derive(Default)]
+struct Reader(RefCell<Page>);
+
+impl TokenSink for Reader {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut page = self.0.borrow_mut();
+        match token {
+            Token::TagToken(tag) if tag.kind == TagKind::StartTag => return page.start(tag),
+            Token::TagToken(tag) => page.end(&tag.name),
+            Token::CharacterTokens(text) => page.text(&text),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+#[derive(Default)]
+struct Page {
+    /// Open elements, innermost last.
+    open: Vec<LocalName>,
+    /// How many of each element are open: an end tag with none open is ignored without a
+    /// search of the stack.
+    open_count: HashMap<LocalName, usize>,
+    /// Open elements whose content is never shown (`SKIPPED`).
+    skipping: usize,
+    out: TextBuilder,
+    metadata: DocumentMetadata,
+    title: Option<String>,
+    title_text: String,
+    first_h1: Option<String>,
+    in_h1: bool,
+    h1_text: String,
+}
+
+impl Page {
+    fn is_open(&self, name: &LocalName) -> bool {
+        self.open_count.get(name).is_some_and(|&n| n > 0)
+    }
+
+    fn start(&mut self, tag: Tag) -> TokenSinkResult<()> {
+        let local = tag.name;
+        let name: &str = &local;
+        meta_element(name, &tag.attrs, &mut self.metadata);
+        if self.is_open(&local_name!("head")) && !HEAD_CONTENT.contains(&name) {
+            self.close_through(&local_name!("head"));
+        }
+        if self.skipping == 0 {
+            if name == "h1" && self.first_h1.is_none() {
+                self.in_h1 = true;
+            }
+            if name == "br" {
+                self.out.line_break();
+            } else if name == "td" || name == "th" {
+                self.out.cell_break();
+            } else if BLOCKS.contains(&name) {
+                self.out.paragraph_break();
+            }
+        }
+        if VOID.contains(&name) {
+            return TokenSinkResult::Continue;
+        }
+        if SKIPPED.contains(&name) {
+            self.skipping += 1;
+        }
+        *self.open_count.entry(local.clone()).or_insert(0) += 1;
+        self.open.push(local.clone());
+        // What the tree builder tells the tokenizer: these elements' content is text.
+        match name {
+            "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
+                TokenSinkResult::RawData(RawKind::Rawtext)
+            }
+            "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+            "plaintext" => TokenSinkResult::Plaintext,
+            _ => TokenSinkResult::Continue,
+        }
+    }
+
+    fn end(&mut self, name: &LocalName) {
+        if self.is_open(name) {
+            self.close_through(name);
+        }
+    }
+
+    /// Closes the open elements down to the innermost `name` (which must be open).
+    fn close_through(&mut self, name: &LocalName) {
+        while let Some(top) = self.open.pop() {
+            let done = top == *name;
+            self.closed(top);
+            if done {
+                break;
             }
         }
     }
-    let title = title.filter(|t| !t.is_empty()).or(first_h1);
-    (title, out.finish(), metadata)
+
+    fn closed(&mut self, name: LocalName) {
+        if let Some(n) = self.open_count.get_mut(&name) {
+            *n -= 1;
+        }
+        if &*name == "title" && self.title.is_none() {
+            self.title = Some(collapse(&self.title_text));
+        }
+        if self.skipping > 0 {
+            if SKIPPED.contains(&&*name) {
+                self.skipping -= 1;
+            }
+            return;
+        }
+        if &*name == "h1" && self.in_h1 {
+            self.in_h1 = false;
+            self.first_h1 = Some(collapse(&self.h1_text));
+        }
+        if BLOCKS.contains(&&*name) {
+            self.out.paragraph_break();
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.is_open(&local_name!("title")) {
+            // A title is never page text, wherever it stands.
+            self.title_text.push_str(text);
+            return;
+        }
+        if self.open.last().is_some_and(|top| &**top == "head") && !text.trim().is_empty() {
+            self.close_through(&local_name!("head"));
+        }
+        if self.skipping == 0 {
+            if self.in_h1 {
+                self.h1_text.push_str(text);
+            }
+            self.out.push_text(text);
+        }
+    }
+
+    fn finish(mut self) -> (Option<String>, String, DocumentMetadata) {
+        while let Some(top) = self.open.pop() {
+            self.closed(top);
+        }
+        let title = self.title.filter(|t| !t.is_empty()).or(self.first_h1);
+        (title, self.out.finish(), self.metadata)
+    }
 }
 
 fn collapse(s: &str) -> String {
@@ -296,6 +405,29 @@ mod tests {
             "Ceasefire holds\n\nArmenia\u{a0}and Azerbaijan met.\n\nSecond\nline\n"
         );
         assert!(!text.contains("alert") && !text.contains("tracker") && !text.contains("Home"));
+    }
+
+    #[test]
+    fn deep_nesting_and_loose_markup_read_like_a_browser() {
+        let depth = 20_000;
+        let page = format!(
+            "<title>Deep</title>{}Armenia{}<p>After",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        assert_eq!(
+            to_text(&page),
+            (Some("Deep".into()), "Armenia\n\nAfter\n".into())
+        );
+        // An unclosed head ends at body content; stray end tags and void elements change
+        // nothing; a script's markup-like text is not markup; a title is never page text.
+        let (title, text) = to_text(
+            "<head><title>T</title><meta charset=utf-8><p>Body <b>text</span></b>\
+             <script>if (a<b) { x = '</div><p>hidden'; }</script><img src=x> more\
+             <div><title>Not text</title>Last</div>",
+        );
+        assert_eq!(title.as_deref(), Some("T"));
+        assert_eq!(text, "Body text more\n\nLast\n");
     }
 
     #[test]

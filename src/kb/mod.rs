@@ -132,6 +132,11 @@ pub fn link_new_spans(project: &Project, tx: &mut Transaction) {
         return;
     }
     let mut index = name_index(project);
+    // No entity to link to, before or during this transaction: nothing to look up (an
+    // import into a project without entities would otherwise normalise every span's text).
+    if index.is_empty() && !tx.edits.iter().any(|e| matches!(e, Edit::AddEntity(_))) {
+        return;
+    }
     let docs: HashMap<DocumentId, &Document> =
         project.documents.iter().map(|d| (d.id, &**d)).collect();
     let find = |index: &HashMap<(String, String), EntityId>, text: &str, ty: &str| {

@@ -250,23 +250,30 @@ impl Project {
     /// Makes sure ids handed out later are above `id` (used when an edit brings its own id).
     /// Fails when no id would be left above it.
     pub(crate) fn reserve_id(&mut self, id: u64) -> Result<(), super::ModelError> {
-        let exhausted = super::ModelError::IdsExhausted;
+        self.check_reservable(id)?;
         match self.counted_in_block(id) {
             Some((b, c)) => {
-                let next = c.checked_add(1).ok_or(exhausted)?;
                 let counter = self.id_blocks.entry(b).or_insert(0);
-                *counter = (*counter).max(next);
+                *counter = (*counter).max(c + 1);
             }
-            None => {
-                let next = id.checked_add(1).ok_or(exhausted.clone())?;
-                // The shared counter never runs into the author blocks.
-                if id < BLOCK_IDS_START && next == BLOCK_IDS_START {
-                    return Err(exhausted);
-                }
-                self.next_id = self.next_id.max(next);
-            }
+            None => self.next_id = self.next_id.max(id + 1),
         }
         Ok(())
+    }
+
+    /// Whether `reserve_id` can move a counter past `id` (edits check this before they
+    /// change anything).
+    pub(crate) fn check_reservable(&self, id: u64) -> Result<(), super::ModelError> {
+        let room = match self.counted_in_block(id) {
+            Some((_, c)) => c < u32::MAX,
+            // The shared counter never runs into the author blocks.
+            None => id < u64::MAX && id + 1 != BLOCK_IDS_START,
+        };
+        if room {
+            Ok(())
+        } else {
+            Err(super::ModelError::IdsExhausted)
+        }
     }
 
     /// `reserve_id` for several ids, all or nothing.

@@ -75,6 +75,8 @@ pub struct Schema {
 pub enum KnowledgeClass {
     Country,
     City,
+    /// First-level administrative divisions: states, provinces, governorates, oblasts.
+    Subdivision,
     Region,
     Organisation,
     ArmedGroup,
@@ -91,9 +93,10 @@ pub enum KnowledgeClass {
 }
 
 impl KnowledgeClass {
-    pub const ALL: [KnowledgeClass; 14] = [
+    pub const ALL: [KnowledgeClass; 15] = [
         KnowledgeClass::Country,
         KnowledgeClass::City,
+        KnowledgeClass::Subdivision,
         KnowledgeClass::Region,
         KnowledgeClass::Organisation,
         KnowledgeClass::ArmedGroup,
@@ -113,6 +116,7 @@ impl KnowledgeClass {
         match self {
             KnowledgeClass::Country => "country",
             KnowledgeClass::City => "city",
+            KnowledgeClass::Subdivision => "subdivision",
             KnowledgeClass::Region => "region",
             KnowledgeClass::Organisation => "organisation",
             KnowledgeClass::ArmedGroup => "armed_group",
@@ -135,7 +139,7 @@ impl KnowledgeClass {
     /// The default schema's type for the class.
     pub fn default_type(self) -> &'static str {
         match self {
-            KnowledgeClass::Country | KnowledgeClass::City => "GPE",
+            KnowledgeClass::Country | KnowledgeClass::City | KnowledgeClass::Subdivision => "GPE",
             KnowledgeClass::Region => "LOC",
             KnowledgeClass::Organisation | KnowledgeClass::ArmedGroup => "ORG",
             KnowledgeClass::PersonName => "PER",

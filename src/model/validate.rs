@@ -104,14 +104,67 @@ pub enum ModelError {
     },
 }
 
-pub(crate) fn check_entity_type(schema: &Schema, ty: &str) -> Result<(), ModelError> {
-    match schema.entity_type(ty) {
-        Some(_) => Ok(()),
-        None => Err(ModelError::UnknownEntityType(ty.to_string())),
+/// Which type names a schema has: the schema itself answers by a scan (fine for one edit), a
+/// `TypeIndex` by a hash lookup (for a pass over many annotations).
+pub(crate) trait TypeLookup {
+    fn has_entity_type(&self, ty: &str) -> bool;
+    fn has_relation_type(&self, ty: &str) -> bool;
+}
+
+impl TypeLookup for Schema {
+    fn has_entity_type(&self, ty: &str) -> bool {
+        self.entity_type(ty).is_some()
+    }
+    fn has_relation_type(&self, ty: &str) -> bool {
+        self.relation_type(ty).is_some()
     }
 }
 
-pub(crate) fn check_span(project: &Project, doc: &Document, span: &Span) -> Result<(), ModelError> {
+/// A schema's type names in hash sets, built once per validation pass or batch of edits: a
+/// schema of many types would otherwise be scanned once per span.
+pub(crate) struct TypeIndex<'a> {
+    entity: HashSet<&'a str>,
+    relation: HashSet<&'a str>,
+}
+
+impl<'a> TypeIndex<'a> {
+    pub(crate) fn of(schema: &'a Schema) -> TypeIndex<'a> {
+        TypeIndex {
+            entity: schema.entity_types.iter().map(|t| t.id.as_str()).collect(),
+            relation: schema
+                .relation_types
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect(),
+        }
+    }
+}
+
+impl TypeLookup for TypeIndex<'_> {
+    fn has_entity_type(&self, ty: &str) -> bool {
+        self.entity.contains(ty)
+    }
+    fn has_relation_type(&self, ty: &str) -> bool {
+        self.relation.contains(ty)
+    }
+}
+
+pub(crate) fn check_entity_type(types: &impl TypeLookup, ty: &str) -> Result<(), ModelError> {
+    if types.has_entity_type(ty) {
+        Ok(())
+    } else {
+        Err(ModelError::UnknownEntityType(ty.to_string()))
+    }
+}
+
+/// Checks a span of `doc`, with the types looked up in `types` (the project's schema or its
+/// index).
+pub(crate) fn check_span(
+    types: &impl TypeLookup,
+    project: &Project,
+    doc: &Document,
+    span: &Span,
+) -> Result<(), ModelError> {
     if span.start >= span.end {
         return Err(ModelError::EmptySpan {
             doc: doc.id,
@@ -131,7 +184,7 @@ pub(crate) fn check_span(project: &Project, doc: &Document, span: &Span) -> Resu
         });
     }
     check_fragments(doc, span)?;
-    check_entity_type(&project.schema, &span.entity_type)?;
+    check_entity_type(types, &span.entity_type)?;
     check_origin(&span.origin)?;
     if let Some(e) = span.entity {
         project.entity(e).ok_or(ModelError::NoEntity(e))?;
@@ -209,35 +262,43 @@ pub(crate) fn check_tokens(doc: &Document) -> Result<(), ModelError> {
 /// allowed source/target types guide the GUI's choices but are not an invariant: retyping a
 /// span must not invalidate (or block the undo of) its relations, as in brat.
 pub(crate) fn check_relation(
-    schema: &Schema,
+    types: &impl TypeLookup,
     doc: &Document,
     relation: &Relation,
 ) -> Result<(), ModelError> {
-    check_relation_with(schema, doc, relation, |id| doc.span(id).is_some())
+    check_relation_with(types, doc, relation, |id| doc.span(id).is_some())
 }
 
 /// `check_relation` for every relation of a document, with the span ids looked up in a set
 /// built once (a document with many spans and relations would otherwise cost their product).
-pub(crate) fn check_relations(schema: &Schema, doc: &Document) -> Result<(), ModelError> {
+pub(crate) fn check_relations(types: &impl TypeLookup, doc: &Document) -> Result<(), ModelError> {
     if doc.relations.is_empty() {
         return Ok(());
     }
-    let spans: HashSet<SpanId> = doc.spans.iter().map(|s| s.id).collect();
+    let spans = span_ids(doc);
     for relation in &doc.relations {
-        check_relation_with(schema, doc, relation, |id| spans.contains(&id))?;
+        check_relation_with(types, doc, relation, |id| spans.contains(&id))?;
     }
     Ok(())
 }
 
-fn check_relation_with(
-    schema: &Schema,
+/// The ids of a document's spans, for checking many relation ends.
+pub(crate) fn span_ids(doc: &Document) -> HashSet<SpanId> {
+    doc.spans.iter().map(|s| s.id).collect()
+}
+
+/// `check_relation` with the ends looked up by `has_span`.
+pub(crate) fn check_relation_with(
+    types: &impl TypeLookup,
     doc: &Document,
     relation: &Relation,
     has_span: impl Fn(SpanId) -> bool,
 ) -> Result<(), ModelError> {
-    schema
-        .relation_type(&relation.relation_type)
-        .ok_or_else(|| ModelError::UnknownRelationType(relation.relation_type.to_string()))?;
+    if !types.has_relation_type(&relation.relation_type) {
+        return Err(ModelError::UnknownRelationType(
+            relation.relation_type.to_string(),
+        ));
+    }
     let end = |id: SpanId| {
         if has_span(id) {
             Ok(())
@@ -265,14 +326,14 @@ fn check_origin(origin: &Origin) -> Result<(), ModelError> {
     }
 }
 
-pub(crate) fn check_entity(schema: &Schema, entity: &Entity) -> Result<(), ModelError> {
-    check_entity_type(schema, &entity.entity_type)
+pub(crate) fn check_entity(types: &impl TypeLookup, entity: &Entity) -> Result<(), ModelError> {
+    check_entity_type(types, &entity.entity_type)
 }
 
 pub(crate) fn check_schema(schema: &Schema) -> Result<(), ModelError> {
-    let mut seen = HashSet::new();
+    let mut entity_types = HashSet::new();
     for t in &schema.entity_types {
-        if !seen.insert(t.id.as_str()) {
+        if !entity_types.insert(t.id.as_str()) {
             return Err(ModelError::DuplicateType(t.id.clone()));
         }
     }
@@ -282,7 +343,9 @@ pub(crate) fn check_schema(schema: &Schema) -> Result<(), ModelError> {
             return Err(ModelError::DuplicateType(t.id.clone()));
         }
         for ty in t.source_types.iter().chain(&t.target_types) {
-            check_entity_type(schema, ty)?;
+            if !entity_types.contains(ty.as_str()) {
+                return Err(ModelError::UnknownEntityType(ty.to_string()));
+            }
         }
     }
     Ok(())
@@ -349,9 +412,10 @@ impl Project {
             }
             Ok(())
         };
+        let types = TypeIndex::of(&self.schema);
         for e in &self.entities {
             claim(e.id.0)?;
-            check_entity(&self.schema, e)?;
+            check_entity(&types, e)?;
         }
         for doc in &self.documents {
             claim(doc.id.0)?;
@@ -368,7 +432,7 @@ impl Project {
         let first_problem = self
             .documents
             .par_iter()
-            .map(|doc| self.check_annotations(doc))
+            .map(|doc| self.check_annotations(&types, doc))
             .find_first(Result::is_err);
         if let Some(problem) = first_problem {
             return problem;
@@ -376,12 +440,17 @@ impl Project {
         Ok(())
     }
 
-    fn check_annotations(&self, doc: &Document) -> Result<(), ModelError> {
+    /// Checks a document's tokens, spans and relations (not their ids).
+    pub(crate) fn check_annotations(
+        &self,
+        types: &impl TypeLookup,
+        doc: &Document,
+    ) -> Result<(), ModelError> {
         check_tokens(doc)?;
         for span in &doc.spans {
-            check_span(self, doc, span)?;
+            check_span(types, self, doc, span)?;
         }
-        check_relations(&self.schema, doc)
+        check_relations(types, doc)
     }
 
     /// Puts the orders the model relies on in place (spans by position, relations and

@@ -548,6 +548,8 @@ fn accept(project: &Project, entities: &[Suggestion], relations: &[RelationSugge
         placer.place(&mut tx, s.document, &s.span_ref(), &s.engine, s.score);
     }
     let mut seen = HashSet::new();
+    // The relations each document has, by ends and type, built when first needed.
+    let mut existing: HashMap<DocumentId, HashSet<(SpanId, SpanId, &str)>> = HashMap::new();
     for r in relations {
         if project.schema.relation_type(&r.relation_type).is_none()
             || !seen.insert((
@@ -565,11 +567,18 @@ fn accept(project: &Project, entities: &[Suggestion], relations: &[RelationSugge
         let Some(target) = placer.place(&mut tx, r.document, &r.target, &r.engine, r.score) else {
             continue;
         };
-        if project.document(r.document).is_some_and(|d| {
-            d.relations.iter().any(|x| {
-                x.source == source && x.target == target && x.relation_type == r.relation_type
-            })
-        }) {
+        let has = existing.entry(r.document).or_insert_with(|| {
+            project
+                .document(r.document)
+                .map(|d| {
+                    d.relations
+                        .iter()
+                        .map(|x| (x.source, x.target, x.relation_type.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        if has.contains(&(source, target, r.relation_type.as_str())) {
             continue;
         }
         let relation = Relation {

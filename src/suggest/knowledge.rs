@@ -21,6 +21,15 @@ fn names_for(class: KnowledgeClass) -> &'static [&'static str] {
     match class {
         K::Country => &["country", "gpe", "location", "loc", "place", "geo"],
         K::City => &["city", "gpe", "location", "loc", "place", "geo"],
+        K::Subdivision => &[
+            "subdivision",
+            "province",
+            "gpe",
+            "location",
+            "loc",
+            "place",
+            "geo",
+        ],
         K::Region => &["region", "loc", "location", "place", "geo"],
         K::Organisation => &["organisation", "organization", "org", "group"],
         K::ArmedGroup => &["armedgroup", "organisation", "organization", "org", "group"],
@@ -145,6 +154,10 @@ mod tests {
             Some("Location")
         );
         assert_eq!(class_type(&s, KnowledgeClass::Date, None), Some("T1"));
+        assert_eq!(
+            class_type(&s, KnowledgeClass::Subdivision, None),
+            Some("Location")
+        );
         assert_eq!(
             class_type(&s, KnowledgeClass::PersonName, None),
             Some("Person")

@@ -25,9 +25,9 @@ pub use relations_learned::RelationClassifier;
 pub use rules::Rules;
 
 pub use crate::model::SpanRef;
-use crate::model::{Document, DocumentId, Project};
+use crate::model::{Document, DocumentId, Project, SpanId};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Suggestions at or above this score are the ones `suggest --accept` and `evaluate` take.
 pub const DEFAULT_MIN_SCORE: f32 = 0.5;
@@ -178,7 +178,10 @@ impl SuggestionSet {
 /// in the text): per document, the best-scoring suggestions (ties: longer, then earlier)
 /// that overlap neither each other nor sit on the exact range of an existing span of any
 /// type. So one bulk accept never puts two types on one stretch of text, and never adds a
-/// second span where the analyst already decided what the text is. O(n log n).
+/// second span where the analyst already decided what the text is. O(n log n). The result
+/// is in reading order: documents in project order (unknown ones last, by id), then by
+/// start, end and type; so the spans one accept adds get their ids in that order, the same
+/// every run.
 pub fn resolve_overlaps<'a>(
     project: &Project,
     candidates: impl IntoIterator<Item = &'a Suggestion>,
@@ -187,8 +190,11 @@ pub fn resolve_overlaps<'a>(
     for s in candidates {
         by_doc.entry(s.document).or_default().push(s);
     }
+    let mut by_doc: Vec<(DocumentId, Vec<&Suggestion>)> = by_doc.into_iter().collect();
+    by_doc.sort_by_key(|(doc, _)| (project.document_index(*doc).unwrap_or(usize::MAX), doc.0));
     let mut out = Vec::new();
     for (doc, mut list) in by_doc {
+        let first = out.len();
         let taken: std::collections::HashSet<(usize, usize)> = project
             .document(doc)
             .map(|d| d.spans.iter().map(|s| (s.start, s.end)).collect())
@@ -216,6 +222,9 @@ pub fn resolve_overlaps<'a>(
                 out.push(s.clone());
             }
         }
+        out[first..].sort_by(|a, b| {
+            (a.start, a.end, &a.entity_type).cmp(&(b.start, b.end, &b.entity_type))
+        });
     }
     out
 }
@@ -353,6 +362,7 @@ fn suggest_document(
         .filter(|s| !doc.has_span(s.start, s.end, &s.entity_type))
         .filter(|s| !project.is_rejected(doc.id, s.start, s.end, &s.entity_type))
         .collect();
+    let existing = existing_relations(doc);
     let relations = engines
         .iter()
         .flat_map(|e| e.suggest_relations(project, doc, &entities))
@@ -361,23 +371,44 @@ fn suggest_document(
                 && project.schema.relation_type(&r.relation_type).is_some()
                 && project.schema.entity_type(&r.source.entity_type).is_some()
                 && project.schema.entity_type(&r.target.entity_type).is_some()
-                && !relation_exists(doc, r)
+                && !existing.contains(&(
+                    r.relation_type.as_str(),
+                    end_key(&r.source),
+                    end_key(&r.target),
+                ))
                 && !project.is_relation_rejected(doc.id, &r.relation_type, &r.source, &r.target)
         })
         .collect();
     (entities, merge_relations(relations))
 }
 
-fn relation_exists(doc: &Document, r: &RelationSuggestion) -> bool {
-    doc.relations.iter().any(|rel| {
-        rel.relation_type == r.relation_type
-            && doc
-                .span(rel.source)
-                .is_some_and(|s| SpanRef::of_span(s) == r.source)
-            && doc
-                .span(rel.target)
-                .is_some_and(|s| SpanRef::of_span(s) == r.target)
-    })
+/// A relation end by offsets and type, borrowed.
+type EndKey<'a> = (usize, usize, &'a str);
+
+fn end_key(r: &SpanRef) -> EndKey<'_> {
+    (r.start, r.end, r.entity_type.as_str())
+}
+
+/// The document's relations by type and both ends' offsets and types, built once per
+/// document (a search of every relation and its two ends per suggestion grew with the
+/// product of suggestions, relations and spans).
+fn existing_relations(doc: &Document) -> HashSet<(&str, EndKey<'_>, EndKey<'_>)> {
+    if doc.relations.is_empty() {
+        return HashSet::new();
+    }
+    let spans: HashMap<SpanId, EndKey<'_>> = doc
+        .spans
+        .iter()
+        .map(|s| (s.id, (s.start, s.end, s.entity_type.as_str())))
+        .collect();
+    doc.relations
+        .iter()
+        .filter_map(|rel| {
+            let source = *spans.get(&rel.source)?;
+            let target = *spans.get(&rel.target)?;
+            Some((rel.relation_type.as_str(), source, target))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -511,9 +511,13 @@ impl RelationPatterns {
             });
         };
         for s in &analysis.sentences {
-            let ms: Vec<&Mention> = mentions
+            // Mentions are sorted by start: only those starting inside the sentence (found
+            // by a binary search, not a scan of the whole document per sentence).
+            let first = mentions.partition_point(|m| m.r.start < s.start);
+            let ms: Vec<&Mention> = mentions[first..]
                 .iter()
-                .filter(|m| m.r.start >= s.start && m.r.end <= s.end)
+                .take_while(|m| m.r.start < s.end)
+                .filter(|m| m.r.end <= s.end)
                 .collect();
             for (i, a) in ms.iter().enumerate() {
                 for b in ms.iter().skip(i + 1) {
