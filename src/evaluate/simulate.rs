@@ -22,13 +22,6 @@
 //! wrong relation suggestion with an end the analyst rejects is not rejected on its own: it
 //! goes with its end, as in the app.
 //!
-//! The analyst is shown the suggestions scoring at least a bar learned from the documents
-//! done so far (`suggest::combine::effort_threshold`: the bar that would have cost least
-//! under the effort model below, given which of the earlier suggestions, at any score from
-//! 0.2, turned out to be annotations); the per-document precision, recall and F1 (the
-//! learning curve) are those of the suggestions at the default bar, so curves stay
-//! comparable between runs.
-//!
 //! # Effort model
 //!
 //! The one place the formula lives is [`Actions::effort_ratio`]:
@@ -50,7 +43,6 @@ use super::Scores;
 use crate::edit::{Edit, Transaction};
 use crate::model::{Document, DocumentId, ModelError, Project, SpanRef};
 use crate::session::{Op, OpError};
-use crate::suggest::combine::{LOWEST_BAR, effort_threshold};
 use crate::suggest::{
     DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion, UnknownEngine, engines_by_name,
     learn_all, run_engines,
@@ -196,10 +188,9 @@ fn live_memory(
     work: &mut Project,
     id: DocumentId,
     gold_spans: &HashSet<SpanRef>,
-    bar: f32,
 ) -> Result<(usize, usize), SimulateError> {
     learn_all(memory, work);
-    let set = run_engines(work, memory, &[id]).best(work, bar);
+    let set = run_engines(work, memory, &[id]).best(work, DEFAULT_MIN_SCORE);
     let (right, wrong): (Vec<Suggestion>, Vec<Suggestion>) = set
         .entities
         .into_iter()
@@ -255,9 +246,6 @@ pub fn simulate(
     let mut actions = Actions::default();
     let mut rel = RelationActions::default();
     let (mut rel_gold, mut rel_pred, mut rel_correct) = (0, 0, 0);
-    // Every suggestion proposed so far (score, and whether the analyst annotated it), from
-    // which the bar for showing suggestions is learned.
-    let mut history: Vec<(f32, bool)> = Vec::new();
     for g in order {
         // The analyst imports the document, annotations hidden.
         let id: DocumentId = work.ids().document();
@@ -275,32 +263,10 @@ pub fn simulate(
         .apply(&mut work)?;
 
         learn_all(&mut engines, &work);
-        let all = run_engines(&work, &engines, &[id]);
+        let set = run_engines(&work, &engines, &[id]).best(&work, DEFAULT_MIN_SCORE);
         let gold_spans: HashSet<SpanRef> = g.spans.iter().map(SpanRef::of_span).collect();
         let gold_rels: HashSet<RelKey> =
             crate::suggest::util::relation_refs(g).into_iter().collect();
-        // The analyst sees what scores at least the bar learned from the documents done;
-        // the learning curve is scored at the default bar, comparable across runs.
-        let bar = effort_threshold(
-            &history,
-            (MANUAL_COST - ACCEPT_COST) as f32,
-            REJECT_COST as f32,
-        );
-        let candidates = all.best(&work, LOWEST_BAR);
-        let at_default = candidates
-            .entities
-            .iter()
-            .filter(|s| s.score >= DEFAULT_MIN_SCORE);
-        let (n_default, right_default) = at_default.fold((0, 0), |(n, r), s| {
-            (n + 1, r + usize::from(gold_spans.contains(&s.span_ref())))
-        });
-        history.extend(
-            candidates
-                .entities
-                .iter()
-                .map(|s| (s.score, gold_spans.contains(&s.span_ref()))),
-        );
-        let set = all.best(&work, bar);
         let (right, wrong): (Vec<Suggestion>, Vec<Suggestion>) = set
             .entities
             .into_iter()
@@ -309,7 +275,7 @@ pub fn simulate(
             set.relations.into_iter().partition(|r| {
                 gold_rels.contains(&(r.source.clone(), r.target.clone(), r.relation_type.clone()))
             });
-        let scores = Scores::from_counts(gold_spans.len(), n_default, right_default);
+        let scores = Scores::from_counts(gold_spans.len(), right.len() + wrong.len(), right.len());
         let rel_scores = Scores::from_counts(
             gold_rels.len(),
             right_r.len() + wrong_r.len(),
@@ -358,7 +324,7 @@ pub fn simulate(
         if accept > 0
             && let Some(memory) = live.as_mut()
         {
-            let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans, bar)?;
+            let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans)?;
             accept += right;
             reject += wrong;
         }
@@ -380,7 +346,7 @@ pub fn simulate(
                 },
             )?;
             if let Some(memory) = live.as_mut() {
-                let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans, bar)?;
+                let (right, wrong) = live_memory(memory, &mut work, id, &gold_spans)?;
                 accept += right;
                 reject += wrong;
             }

@@ -189,44 +189,6 @@ impl Suggester for Calibrated {
     }
 }
 
-/// The lowest bar `effort_threshold` chooses, and the grid it chooses from.
-pub const LOWEST_BAR: f32 = 0.2;
-const HIGHEST_BAR: f32 = 0.9;
-const BAR_STEP: f32 = 0.05;
-
-/// Past suggestions it takes before the bar moves away from `DEFAULT_MIN_SCORE`.
-const MIN_HISTORY: usize = 40;
-
-/// The score bar that would have cost the analyst least on the suggestions so far: each
-/// (score, right) was proposed on a document the analyst has finished (right: it is one of
-/// their annotations). Showing a right suggestion saves `right_gain` (a manual add less an
-/// accept), a wrong one costs `wrong_cost` (a reject); so the bar falls while low-scoring
-/// suggestions are still mostly right, and rises when rejects are costly or suggestions are
-/// poor. Chosen on a grid from 0.2 to 0.9; `DEFAULT_MIN_SCORE` until there is some history.
-pub fn effort_threshold(history: &[(f32, bool)], right_gain: f32, wrong_cost: f32) -> f32 {
-    if history.len() < MIN_HISTORY {
-        return DEFAULT_MIN_SCORE;
-    }
-    let value = |bar: f32| -> f32 {
-        history
-            .iter()
-            .filter(|(score, _)| *score >= bar)
-            .map(|(_, right)| if *right { right_gain } else { -wrong_cost })
-            .sum()
-    };
-    let steps = ((HIGHEST_BAR - LOWEST_BAR) / BAR_STEP).round() as usize;
-    // From the top down, so ties keep the higher (more precise) bar.
-    let mut best = (HIGHEST_BAR, value(HIGHEST_BAR));
-    for k in (0..steps).rev() {
-        let bar = LOWEST_BAR + k as f32 * BAR_STEP;
-        let v = value(bar);
-        if v > best.1 {
-            best = (bar, v);
-        }
-    }
-    best.0
-}
-
 /// Drops suggestions that overlap a model suggestion (at or above the default bar) without
 /// being it: same offsets and type merge earlier, so what is left overlapping disagrees with
 /// the model.
@@ -285,27 +247,6 @@ mod tests {
         let starts: Vec<usize> = model_first(list).iter().map(|s| s.start).collect();
         // The weak model guess at 40 does not silence memory at 41.
         assert_eq!(starts, vec![0, 20, 30, 40, 41]);
-    }
-
-    #[test]
-    fn the_bar_follows_what_the_analyst_kept() {
-        // Too little history: the default bar.
-        assert_eq!(
-            effort_threshold(&[(0.3, true)], 0.75, 0.25),
-            DEFAULT_MIN_SCORE
-        );
-        // Suggestions scoring 0.3-0.5 were right half the time: worth showing when a right
-        // one saves three times what a wrong one costs, not when both weigh the same.
-        let history: Vec<(f32, bool)> = (0..100)
-            .map(|i| {
-                let score = 0.3 + 0.006 * i as f32;
-                (score, score >= 0.5 || i % 2 == 0)
-            })
-            .collect();
-        let low = effort_threshold(&history, 0.75, 0.25);
-        assert!((0.25..=0.31).contains(&low), "{low}");
-        let high = effort_threshold(&history, 0.25, 0.75);
-        assert!(high >= 0.49, "{high}");
     }
 
     #[test]
