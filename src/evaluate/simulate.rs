@@ -18,7 +18,9 @@
 //!
 //! Relations are handled the same way (correct relation suggestions accepted, wrong ones
 //! rejected, missed gold relations added with `Op::Relate`) so the relations engine learns as
-//! the project grows; they are scored separately and are not part of the effort figures.
+//! the project grows; they are scored separately and are not part of the effort figures. A
+//! wrong relation suggestion with an end the analyst rejects is not rejected on its own: it
+//! goes with its end, as in the app.
 //!
 //! # Effort model
 //!
@@ -222,20 +224,6 @@ fn run(project: &mut Project, op: Op) -> Result<(), SimulateError> {
 
 type RelKey = (SpanRef, SpanRef, String);
 
-fn relation_keys(doc: &Document) -> Vec<RelKey> {
-    doc.relations
-        .iter()
-        .filter_map(|r| {
-            let (a, b) = (doc.span(r.source)?, doc.span(r.target)?);
-            Some((
-                SpanRef::of_span(a),
-                SpanRef::of_span(b),
-                r.relation_type.to_string(),
-            ))
-        })
-        .collect()
-}
-
 /// Replays the gold documents in file-name order through a simulated analyst (see the
 /// module documentation). Engines by name; all of them for an empty list.
 pub fn simulate(
@@ -276,9 +264,9 @@ pub fn simulate(
 
         learn_all(&mut engines, &work);
         let set = run_engines(&work, &engines, &[id]).best(&work, DEFAULT_MIN_SCORE);
-
         let gold_spans: HashSet<SpanRef> = g.spans.iter().map(SpanRef::of_span).collect();
-        let gold_rels: HashSet<RelKey> = relation_keys(g).into_iter().collect();
+        let gold_rels: HashSet<RelKey> =
+            crate::suggest::util::relation_refs(g).into_iter().collect();
         let (right, wrong): (Vec<Suggestion>, Vec<Suggestion>) = set
             .entities
             .into_iter()
@@ -294,10 +282,17 @@ pub fn simulate(
             right_r.len(),
         );
         let (accept, reject) = (right.len(), wrong.len());
+        // A relation suggestion hanging on a span suggestion the analyst rejects goes with
+        // it: no action of its own (it still counts against the relations' precision).
+        let rejected_ends: HashSet<SpanRef> = wrong.iter().map(Suggestion::span_ref).collect();
+        let (wrong_r, _gone): (Vec<RelationSuggestion>, Vec<RelationSuggestion>) =
+            wrong_r.into_iter().partition(|r| {
+                !rejected_ends.contains(&r.source) && !rejected_ends.contains(&r.target)
+            });
         rel.accept += right_r.len();
         rel.reject += wrong_r.len();
         rel_gold += gold_rels.len();
-        rel_pred += right_r.len() + wrong_r.len();
+        rel_pred += rel_scores.predicted;
         rel_correct += right_r.len();
 
         if !right.is_empty() || !right_r.is_empty() {

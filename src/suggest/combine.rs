@@ -11,8 +11,9 @@
 //!   (the model saw the gazetteer and the names as features and still chose otherwise).
 
 use super::model::annotated_sample;
+use super::util::relation_refs;
 use super::{DEFAULT_MIN_SCORE, RelationSuggestion, Suggester, Suggestion};
-use crate::model::{Document, Project};
+use crate::model::{Document, Project, SpanRef};
 use std::collections::HashMap;
 
 /// At most about this many chars of annotated text are re-read to measure an engine.
@@ -47,14 +48,94 @@ impl Calibrated {
 
     /// The score a suggestion keeps: its own, capped by the smoothed precision of its type.
     fn calibrated(&self, s: &Suggestion) -> f32 {
-        match self.counts.get(&s.entity_type) {
-            Some(&(right, n)) if n >= MIN_EVIDENCE => {
-                let p = (right as f32 + PRIOR_WEIGHT * s.score) / (n as f32 + PRIOR_WEIGHT);
-                s.score.min(p)
+        capped(s.score, self.counts.get(&s.entity_type).copied())
+    }
+}
+
+/// A score capped by the smoothed precision of (right, suggested) counts, once there are
+/// enough of them.
+fn capped(score: f32, counts: Option<(usize, usize)>) -> f32 {
+    match counts {
+        Some((right, n)) if n >= MIN_EVIDENCE => {
+            let p = (right as f32 + PRIOR_WEIGHT * score) / (n as f32 + PRIOR_WEIGHT);
+            score.min(p)
+        }
+        _ => score,
+    }
+}
+
+/// The same cap for relation suggestions of a fixed-score engine (the built-in relation
+/// cues), per relation type, measured on the documents where the analyst stated relations.
+#[derive(Debug, Clone, Default)]
+pub struct RelationCalibration {
+    counts: HashMap<String, (usize, usize)>,
+}
+
+impl RelationCalibration {
+    /// Counts, per relation type, what `propose` suggests on documents with relations, and
+    /// how much of it is one of their relations (ends and type).
+    pub fn measure(
+        docs: &[&Document],
+        mut propose: impl FnMut(&Document) -> Vec<RelationSuggestion>,
+    ) -> RelationCalibration {
+        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+        for &doc in docs {
+            let stated: std::collections::HashSet<(SpanRef, SpanRef, String)> =
+                relation_refs(doc).into_iter().collect();
+            for r in propose(doc) {
+                let c = counts.entry(r.relation_type.clone()).or_default();
+                c.1 += 1;
+                if stated.contains(&(r.source, r.target, r.relation_type)) {
+                    c.0 += 1;
+                }
             }
-            _ => s.score,
+        }
+        RelationCalibration { counts }
+    }
+
+    /// Caps each suggestion's score by its type's measured precision.
+    pub fn cap(&self, list: &mut [RelationSuggestion]) {
+        for r in list {
+            let score = capped(r.score, self.counts.get(&r.relation_type).copied());
+            if score < r.score {
+                r.explanation = format!(
+                    "{}; score capped at {score:.2} by how often it was right here",
+                    r.explanation
+                );
+                r.score = score;
+            }
         }
     }
+}
+
+/// Two relation engines' suggestions for one document as one list: the same relation (ends
+/// and type) from both scores their noisy-or, so agreement lifts it.
+pub fn either_relation(
+    a: Vec<RelationSuggestion>,
+    b: Vec<RelationSuggestion>,
+) -> Vec<RelationSuggestion> {
+    let mut out: Vec<RelationSuggestion> = Vec::with_capacity(a.len() + b.len());
+    let mut index: HashMap<(SpanRef, SpanRef, String), usize> = HashMap::new();
+    for (from_b, r) in a
+        .into_iter()
+        .map(|r| (false, r))
+        .chain(b.into_iter().map(|r| (true, r)))
+    {
+        let key = (r.source.clone(), r.target.clone(), r.relation_type.clone());
+        match index.get(&key) {
+            Some(&i) if from_b => {
+                let g = &mut out[i];
+                g.score = 1.0 - (1.0 - g.score) * (1.0 - r.score);
+                g.explanation = format!("{}; {}", g.explanation, r.explanation);
+            }
+            Some(&i) => out[i].score = out[i].score.max(r.score),
+            None => {
+                index.insert(key, out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
 }
 
 /// Counts, per type, the suggestions of `engine` on the annotated documents of `project`

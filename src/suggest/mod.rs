@@ -12,14 +12,16 @@ pub mod knowledge;
 pub mod memory;
 pub mod model;
 pub mod relations;
+mod relations_learned;
 pub mod rules;
-mod util;
+pub(crate) mod util;
 
 pub use combine::Calibrated;
 pub use gazetteer::Gazetteer;
 pub use memory::Memory;
 pub use model::{Tagger, TaggerEngine, TrainOptions};
 pub use relations::RelationPatterns;
+pub use relations_learned::RelationClassifier;
 pub use rules::Rules;
 
 pub use crate::model::SpanRef;

@@ -4,6 +4,8 @@
 //! patterns it learns from the project's relations: the words between the two ends with their
 //! types and order.
 
+use super::combine::{self, RelationCalibration};
+use super::relations_learned::{RelationClassifier, relation_sample};
 use super::util::Analysis;
 use super::{RelationSuggestion, SpanRef, Suggester, Suggestion};
 use crate::model::{Document, Project};
@@ -40,9 +42,12 @@ type Key = (String, String, bool, String);
 #[derive(Debug, Clone, Default)]
 pub struct RelationPatterns {
     learned: HashMap<Key, (String, usize)>,
+    classifier: Option<RelationClassifier>,
+    /// How often each built-in cue was right on the documents with relations.
+    cues: RelationCalibration,
 }
 
-fn norm(between: &str) -> String {
+pub(super) fn norm(between: &str) -> String {
     between
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -92,10 +97,10 @@ fn list_before<'a>(doc: &Document, ms: &[&'a Mention], first: &Mention) -> Vec<&
 }
 
 /// A relation a cue between two mentions states.
-struct Cue {
-    relation_type: &'static str,
+pub(super) struct Cue {
+    pub(super) relation_type: &'static str,
     /// The first mention is the source.
-    forward: bool,
+    pub(super) forward: bool,
     score: f32,
     why: String,
     /// The first mention may close a list whose items share the relation.
@@ -262,7 +267,7 @@ fn is_person(t: &str) -> bool {
 /// appositions ("X, a member of Y"), "X's Y", "X, led by Y", "X leads Y", "X in Y", "N killed in
 /// E", "X supports / condemns / accuses / attacks Y" and their passives. The schema decides
 /// afterwards which of them may hold between the two types.
-fn pair_cues(between: &str, ta: &str) -> Vec<Cue> {
+pub(super) fn pair_cues(between: &str, ta: &str) -> Vec<Cue> {
     let mut out = Vec::new();
     let cue = |relation_type: &'static str, forward: bool, score: f32, why: String| Cue {
         relation_type,
@@ -434,79 +439,65 @@ struct Mention {
     r: SpanRef,
 }
 
+/// Exact patterns from the project's relations: the normalised text between the two ends,
+/// with their types and order, and the relation type most often stated so.
+fn learn_patterns(project: &Project) -> HashMap<Key, (String, usize)> {
+    let mut counts: HashMap<Key, HashMap<String, usize>> = HashMap::new();
+    for d in &project.documents {
+        for rel in &d.relations {
+            let (Some(a), Some(b)) = (d.span(rel.source), d.span(rel.target)) else {
+                continue;
+            };
+            let (first, second, forward) = if a.end <= b.start {
+                (a, b, true)
+            } else if b.end <= a.start {
+                (b, a, false)
+            } else {
+                continue;
+            };
+            let between = d.slice(first.end, second.start);
+            if between.chars().count() > 60 || between.contains('\n') {
+                continue;
+            }
+            let key = (
+                a.entity_type.to_string(),
+                b.entity_type.to_string(),
+                forward,
+                norm(between),
+            );
+            *counts
+                .entry(key)
+                .or_default()
+                .entry(rel.relation_type.to_string())
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter_map(|(k, v)| v.into_iter().max_by_key(|(_, n)| *n).map(|best| (k, best)))
+        .collect()
+}
+
 impl RelationPatterns {
     pub fn learned_patterns(&self) -> usize {
         self.learned.len()
     }
-}
 
-impl Suggester for RelationPatterns {
-    fn name(&self) -> &'static str {
-        "relations"
+    /// The learned relation classifier, once there are relations to learn from.
+    pub fn classifier(&self) -> Option<&RelationClassifier> {
+        self.classifier.as_ref()
     }
 
-    fn learn(&mut self, project: &Project) {
-        let mut counts: HashMap<Key, HashMap<String, usize>> = HashMap::new();
-        for d in &project.documents {
-            for rel in &d.relations {
-                let (Some(a), Some(b)) = (d.span(rel.source), d.span(rel.target)) else {
-                    continue;
-                };
-                let (first, second, forward) = if a.end <= b.start {
-                    (a, b, true)
-                } else if b.end <= a.start {
-                    (b, a, false)
-                } else {
-                    continue;
-                };
-                let between = d.slice(first.end, second.start);
-                if between.chars().count() > 60 || between.contains('\n') {
-                    continue;
-                }
-                let key = (
-                    a.entity_type.to_string(),
-                    b.entity_type.to_string(),
-                    forward,
-                    norm(between),
-                );
-                *counts
-                    .entry(key)
-                    .or_default()
-                    .entry(rel.relation_type.to_string())
-                    .or_insert(0) += 1;
-            }
-        }
-        self.learned = counts
-            .into_iter()
-            .filter_map(|(k, v)| v.into_iter().max_by_key(|(_, n)| *n).map(|best| (k, best)))
-            .collect();
-    }
-
-    fn suggest(&self, _project: &Project, _doc: &Document) -> Vec<Suggestion> {
-        Vec::new()
-    }
-
-    fn suggest_relations(
+    /// What the built-in cues (and, with `learned`, the learned exact patterns) propose
+    /// between mentions of one sentence, within the project's schema.
+    fn cue_relations(
         &self,
         project: &Project,
         doc: &Document,
-        candidates: &[Suggestion],
+        analysis: &Analysis,
+        mentions: &[Mention],
+        learned: bool,
     ) -> Vec<RelationSuggestion> {
-        let mut mentions: Vec<Mention> = doc
-            .spans
-            .iter()
-            .map(SpanRef::of_span)
-            .chain(
-                candidates
-                    .iter()
-                    .filter(|c| c.score >= super::DEFAULT_MIN_SCORE)
-                    .map(Suggestion::span_ref),
-            )
-            .map(|r| Mention { r })
-            .collect();
-        mentions.sort_by(|a, b| a.r.cmp(&b.r));
-        mentions.dedup_by(|a, b| a.r == b.r);
-        let analysis = Analysis::of(&doc.text);
         let mut out = Vec::new();
         let mut push = |src: &SpanRef, tgt: &SpanRef, ty: &str, score: f32, why: String| {
             out.push(RelationSuggestion {
@@ -540,7 +531,10 @@ impl Suggester for RelationPatterns {
                     let between = norm(between_raw);
                     let (ta, tb) = (a.r.entity_type.as_str(), b.r.entity_type.as_str());
                     // Learned patterns, both directions.
-                    for (src, tgt, fwd) in [(&a.r, &b.r, true), (&b.r, &a.r, false)] {
+                    for (src, tgt, fwd) in [(&a.r, &b.r, true), (&b.r, &a.r, false)]
+                        .into_iter()
+                        .filter(|_| learned)
+                    {
                         let key = (
                             src.entity_type.clone(),
                             tgt.entity_type.clone(),
@@ -733,6 +727,58 @@ impl Suggester for RelationPatterns {
                 .is_some_and(|t| t.allows(&r.source.entity_type, &r.target.entity_type))
         });
         out
+    }
+}
+
+fn mentions_of(refs: impl Iterator<Item = SpanRef>) -> Vec<Mention> {
+    let mut mentions: Vec<Mention> = refs.map(|r| Mention { r }).collect();
+    mentions.sort_by(|a, b| a.r.cmp(&b.r));
+    mentions.dedup_by(|a, b| a.r == b.r);
+    mentions
+}
+
+impl Suggester for RelationPatterns {
+    fn name(&self) -> &'static str {
+        "relations"
+    }
+
+    fn learn(&mut self, project: &Project) {
+        self.learned = learn_patterns(project);
+        let docs = relation_sample(project);
+        self.classifier = RelationClassifier::train(project, &docs);
+        // How often each built-in cue is right where the analyst has stated relations.
+        self.cues = RelationCalibration::measure(&docs, |doc| {
+            let mentions = mentions_of(doc.spans.iter().map(SpanRef::of_span));
+            self.cue_relations(project, doc, &Analysis::of(&doc.text), &mentions, false)
+        });
+    }
+
+    fn suggest(&self, _project: &Project, _doc: &Document) -> Vec<Suggestion> {
+        Vec::new()
+    }
+
+    fn suggest_relations(
+        &self,
+        project: &Project,
+        doc: &Document,
+        candidates: &[Suggestion],
+    ) -> Vec<RelationSuggestion> {
+        let mentions = mentions_of(
+            doc.spans.iter().map(SpanRef::of_span).chain(
+                candidates
+                    .iter()
+                    .filter(|c| c.score >= super::DEFAULT_MIN_SCORE)
+                    .map(Suggestion::span_ref),
+            ),
+        );
+        let analysis = Analysis::of(&doc.text);
+        let mut cues = self.cue_relations(project, doc, &analysis, &mentions, true);
+        self.cues.cap(&mut cues);
+        let Some(classifier) = &self.classifier else {
+            return cues;
+        };
+        let refs: Vec<SpanRef> = mentions.into_iter().map(|m| m.r).collect();
+        combine::either_relation(cues, classifier.suggest(project, doc, &analysis, &refs))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Small text helpers shared by the engines.
 
-use crate::model::Document;
+use crate::model::{Document, SpanRef};
 use crate::text::{Sentence, Token, sentences, tokenize};
 
 /// True when the byte range `[start, end)` of `text` starts and ends at word boundaries:
@@ -9,6 +9,22 @@ pub(crate) fn at_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// A document's relations as (source, target, type), ends as offsets and types (relations
+/// whose ends are missing are left out).
+pub(crate) fn relation_refs(doc: &Document) -> Vec<(SpanRef, SpanRef, String)> {
+    doc.relations
+        .iter()
+        .filter_map(|r| {
+            let (a, b) = (doc.span(r.source)?, doc.span(r.target)?);
+            Some((
+                SpanRef::of_span(a),
+                SpanRef::of_span(b),
+                r.relation_type.to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// Byte ranges to char ranges for a document.

@@ -13,11 +13,13 @@
 
 mod decode;
 mod features;
+mod linear;
 mod train;
 mod weights;
 
 pub(in crate::suggest) use features::is_known_given_name;
-pub(in crate::suggest) use train::annotated_sample;
+pub(in crate::suggest) use linear::{Linear, bucket, fit_platt, sigmoid};
+pub(in crate::suggest) use train::{annotated_sample, spread_sample};
 
 use super::gazetteer::{Gazetteer, tagger_entries};
 use super::{Suggester, Suggestion};
@@ -223,7 +225,6 @@ impl Suggester for TaggerEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::train::spread_sample;
     use super::*;
     use crate::model::{DocumentId, Span, SpanId};
 

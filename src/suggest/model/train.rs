@@ -12,7 +12,10 @@ use crate::model::{Document, Project};
 use std::collections::BTreeSet;
 
 /// Every k-th document, so that the texts add up to about `budget` chars.
-pub(super) fn spread_sample(docs: Vec<&Document>, budget: Option<usize>) -> Vec<&Document> {
+pub(in crate::suggest) fn spread_sample(
+    docs: Vec<&Document>,
+    budget: Option<usize>,
+) -> Vec<&Document> {
     let total: usize = docs.iter().map(|d| d.text.len()).sum();
     match budget {
         Some(budget) if budget > 0 && total > budget => {
@@ -139,6 +142,16 @@ pub(super) fn average(a: &[f32], b: &[f32]) -> Vec<f32> {
     a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect()
 }
 
+/// Fisher-Yates with xorshift: a deterministic shuffle between epochs.
+pub(super) fn shuffle(order: &mut [usize], rng: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        order.swap(i, (*rng % (i as u64 + 1)) as usize);
+    }
+}
+
 /// Trains an averaged perceptron; returns (weights, transitions).
 pub(super) fn perceptron(
     labels: usize,
@@ -155,13 +168,7 @@ pub(super) fn perceptron(
     let mut c: f32 = 1.0;
     let (mut em, mut path, mut lattice) = (Vec::new(), Vec::new(), Lattice::default());
     for _ in 0..options.epochs {
-        // Fisher-Yates with xorshift: deterministic.
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut rng);
         for &e in &order {
             let ex = &examples[e];
             let n = ex.gold.len();
