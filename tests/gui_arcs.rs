@@ -7,37 +7,13 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
+#[path = "common/sample_window.rs"]
+mod sample_window;
+
 use egui::{Key, Modifiers, Pos2, Rect, Vec2};
 use egui_kittest::Harness;
-use marginalia::app::{
-    DialogOutcome, MarginaliaApp, ScriptedDialogs, Selection, Session, Settings,
-};
+use marginalia::app::{MarginaliaApp, Selection};
 use marginalia::model::{Document, RelationId, SpanId};
-use std::path::Path;
-
-fn harness(size: (f32, f32)) -> Harness<'static, MarginaliaApp> {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
-    let project = marginalia::store::load(&sample).unwrap();
-    let dialogs = ScriptedDialogs {
-        answers: vec![DialogOutcome::Cancelled],
-        asked: vec![],
-    };
-    let app = MarginaliaApp::new(
-        Session::from_project(project, None),
-        Settings::default(),
-        Box::new(dialogs),
-    );
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(size.0, size.1))
-        .with_max_steps(24)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
-    h.run();
-    let first = h.state().session.project.documents[0].id;
-    h.state_mut().current_doc = Some(first);
-    h.run();
-    h.run();
-    h
-}
 
 fn doc(h: &Harness<'static, MarginaliaApp>) -> Document {
     h.state().current_document().unwrap().clone()
@@ -51,7 +27,7 @@ fn overlap(a: Rect, b: Rect) -> bool {
 /// type's label from the schema; labels clear of each other, of type labels and of text;
 /// no arc line through a word.
 fn check_arcs(size: (f32, f32)) {
-    let h = harness(size);
+    let h = sample_window::sample_window(size);
     let d = doc(&h);
     let project = &h.state().session.project;
     let view = &h.state().view;
@@ -143,7 +119,7 @@ fn every_relation_is_labelled_and_no_label_overlaps_at_1024x700() {
 
 #[test]
 fn an_arc_across_lines_has_a_labelled_piece_on_each_line() {
-    let h = harness((1024.0, 700.0));
+    let h = sample_window::sample_window((1024.0, 700.0));
     let arcs = h.state().view.drawn_arcs();
     let column = h.state().view.text_column.unwrap();
     let mut ids: Vec<RelationId> = arcs.iter().filter_map(|a| a.relation).collect();
@@ -194,7 +170,7 @@ fn label_of(h: &Harness<'static, MarginaliaApp>, id: RelationId) -> Rect {
 
 #[test]
 fn clicking_an_arc_line_or_its_label_selects_the_relation() {
-    let mut h = harness((1400.0, 900.0));
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     let view = &h.state().view;
     let arcs = view.drawn_arcs();
     let column = view.text_column.unwrap();
@@ -278,7 +254,7 @@ fn text_of(h: &Harness<'static, MarginaliaApp>, id: SpanId) -> String {
 
 #[test]
 fn span_boundaries_move_by_word_and_character_from_the_keyboard_and_undo() {
-    let mut h = harness((1400.0, 900.0));
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     // "Armen Tadevosyan" (a PER with a has_role relation to "Foreign Minister").
     let id = select_span(&mut h, "Armen Tadevosyan");
     let relations_before = doc(&h).relations.clone();
@@ -328,7 +304,7 @@ fn span_boundaries_move_by_word_and_character_from_the_keyboard_and_undo() {
 
 #[test]
 fn shift_arrows_in_a_text_field_leave_the_span_alone() {
-    let mut h = harness((1400.0, 900.0));
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     let id = select_span(&mut h, "Armen Tadevosyan");
     let before = range_of(&h, id);
     h.key_press_modifiers(Modifiers::COMMAND, Key::F); // the Find box takes the keyboard
@@ -342,7 +318,7 @@ fn shift_arrows_in_a_text_field_leave_the_span_alone() {
 
 #[test]
 fn dragging_a_span_end_moves_it_to_whole_words_and_undo_restores_it() {
-    let mut h = harness((1400.0, 900.0));
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     let id = select_span(&mut h, "Armen Tadevosyan");
     let (start, end) = range_of(&h, id);
     let d = doc(&h);
@@ -383,7 +359,7 @@ fn dragging_a_span_end_moves_it_to_whole_words_and_undo_restores_it() {
 /// spans; types without one keep their id.
 #[test]
 fn short_labels_from_the_schema_label_the_spans() {
-    let mut h = harness((1400.0, 900.0));
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     let schema = &mut h.state_mut().session.project.schema;
     let gpe = schema
         .entity_types

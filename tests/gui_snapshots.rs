@@ -7,47 +7,21 @@
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
 #![cfg(feature = "gui")]
 
-use egui::Vec2;
-use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use marginalia::app::{
-    CentralView, DialogOutcome, MarginaliaApp, ScriptedDialogs, Session, Settings,
-};
-use std::path::Path;
+#[path = "common/sample_window.rs"]
+mod sample_window;
 
-fn sample_window() -> Harness<'static, MarginaliaApp> {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sample.ron");
-    let project = marginalia::store::load(&sample).unwrap();
-    let dialogs = ScriptedDialogs {
-        answers: vec![DialogOutcome::Cancelled],
-        asked: vec![],
-    };
-    let app = MarginaliaApp::new(
-        Session::from_project(project, None),
-        Settings::default(),
-        Box::new(dialogs),
-    );
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1400.0, 900.0))
-        .with_max_steps(24)
-        .build_ui_state(|ui, app: &mut MarginaliaApp| app.ui_for_tests(ui), app);
-    h.run();
-    let first = h.state().session.project.documents[0].id;
-    h.state_mut().current_doc = Some(first);
-    h.run();
-    h.run();
-    h
-}
+use egui_kittest::kittest::Queryable;
+use marginalia::app::CentralView;
 
 #[test]
 fn the_sample_first_document_looks_as_designed() {
-    let mut h = sample_window();
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     h.snapshot("sample_first_document");
 }
 
 #[test]
 fn the_entity_graph_looks_as_designed() {
-    let mut h = sample_window();
+    let mut h = sample_window::sample_window((1400.0, 900.0));
     h.get_by_label("Graph").click();
     h.run();
     assert_eq!(h.state().central, CentralView::Graph);
