@@ -387,3 +387,41 @@ fn short_labels_from_the_schema_label_the_spans() {
         "{per:?}"
     );
 }
+
+/// A relation type with a brat arc style (visual.conf `color`, `dashArray`) has its arcs
+/// drawn in that colour and dashed; types without one keep the plain line.
+#[test]
+fn brat_arc_styles_colour_and_dash_their_arcs() {
+    let mut h = sample_window::sample_window((1400.0, 900.0));
+    let schema = &mut h.state_mut().session.project.schema;
+    let part_of = schema
+        .relation_types
+        .iter_mut()
+        .find(|t| t.id == "part_of")
+        .unwrap();
+    part_of.arc_style = "color:#3fa03f, dashArray:3-3".into();
+    h.state_mut().session.project.revision += 1;
+    h.run();
+    h.run();
+    let d = doc(&h);
+    let arcs = h.state().view.drawn_arcs();
+    let of_type = |ty: &str| {
+        arcs.iter()
+            .filter(|a| {
+                a.relation
+                    .and_then(|r| d.relation(r))
+                    .is_some_and(|r| r.relation_type == ty)
+            })
+            .map(|a| a.drawing)
+            .collect::<Vec<_>>()
+    };
+    let styled = of_type("part_of");
+    assert!(!styled.is_empty());
+    assert!(
+        styled
+            .iter()
+            .all(|s| s.color == Some([0x3f, 0xa0, 0x3f]) && s.dash == Some((3.0, 3.0)))
+    );
+    let plain = of_type("has_role");
+    assert!(!plain.is_empty() && plain.iter().all(|s| *s == Default::default()));
+}

@@ -22,7 +22,7 @@ pub use project::{
     SuggestionDecision, Verdict,
 };
 pub use schema::{
-    DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,
+    ArcDrawing, DEFAULT_SCHEMA_RON, EntityType, KnowledgeClass, LearnedType, RelationType, Schema,
     parse_hex_color,
 };
 pub use stats::ProjectStats;

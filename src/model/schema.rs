@@ -46,7 +46,52 @@ pub struct RelationType {
     pub arc_style: String,
 }
 
+/// How a relation type's arcs are drawn, read from its brat `arc_style`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ArcDrawing {
+    /// `color:#rrggbb`.
+    pub color: Option<[u8; 3]>,
+    /// `dashArray:3-3`: dash and gap lengths (one number: both).
+    pub dash: Option<(f32, f32)>,
+}
+
+impl ArcDrawing {
+    /// Reads brat's `[drawing]` attributes (`color:#3fa03f, dashArray:3-3`); attributes it
+    /// does not draw (`arrowHead`, `labelArrow`) and values it cannot read are left out.
+    pub fn parse(style: &str) -> ArcDrawing {
+        let mut drawing = ArcDrawing::default();
+        for attribute in style.split(',') {
+            let Some((key, value)) = attribute.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match key.trim() {
+                "color" => drawing.color = parse_hex_color(value),
+                "dashArray" => {
+                    let lengths: Vec<f32> = value
+                        .split(['-', ' '])
+                        .filter_map(|n| n.trim().parse().ok())
+                        .filter(|n: &f32| n.is_finite() && *n > 0.0)
+                        .collect();
+                    drawing.dash = match lengths[..] {
+                        [dash] => Some((dash, dash)),
+                        [dash, gap, ..] => Some((dash, gap)),
+                        [] => None,
+                    };
+                }
+                _ => {}
+            }
+        }
+        drawing
+    }
+}
+
 impl RelationType {
+    /// How its arcs are drawn (brat's visual.conf style, when it came with one).
+    pub fn arc_drawing(&self) -> ArcDrawing {
+        ArcDrawing::parse(&self.arc_style)
+    }
+
     pub fn allows(&self, source_type: &str, target_type: &str) -> bool {
         let ok = |allowed: &[String], t: &str| allowed.is_empty() || allowed.iter().any(|a| a == t);
         ok(&self.source_types, source_type) && ok(&self.target_types, target_type)
@@ -365,5 +410,27 @@ mod tests {
         assert_eq!(parse_hex_color("#ff8000"), Some([255, 128, 0]));
         assert_eq!(parse_hex_color("ff8000"), None);
         assert_eq!(parse_hex_color("#ff80"), None);
+    }
+}
+
+#[cfg(test)]
+mod arc_drawing_tests {
+    use super::ArcDrawing;
+
+    #[test]
+    fn brat_arc_styles_are_read_and_odd_values_left_out() {
+        assert_eq!(
+            ArcDrawing::parse("color:#3fa03f, dashArray:3-3, arrowHead:triangle-5"),
+            ArcDrawing {
+                color: Some([0x3f, 0xa0, 0x3f]),
+                dash: Some((3.0, 3.0)),
+            }
+        );
+        assert_eq!(ArcDrawing::parse("dashArray:5").dash, Some((5.0, 5.0)));
+        assert_eq!(
+            ArcDrawing::parse("color:darkgreen, dashArray:x-y"),
+            ArcDrawing::default()
+        );
+        assert_eq!(ArcDrawing::parse(""), ArcDrawing::default());
     }
 }

@@ -251,14 +251,16 @@ impl DocumentView {
             let target = a.target;
             let ghost = matches!(target, Target::GhostRelation(_));
             let strong = Some(target) == selected_target || Some(target) == hovered;
+            // A relation type's own colour (brat's visual.conf) when it has one.
+            let own = a.drawing.color.map(|[r, g, b]| Color32::from_rgb(r, g, b));
             let color = if Some(target) == selected_target {
                 ink
             } else if strong {
-                text_color
+                own.unwrap_or(text_color)
             } else if a.passing {
-                visuals.weak_text_color().gamma_multiply(0.6)
+                own.unwrap_or(visuals.weak_text_color()).gamma_multiply(0.6)
             } else {
-                visuals.weak_text_color()
+                own.unwrap_or(visuals.weak_text_color())
             };
             (Stroke::new(if strong { 2.2 } else { 1.2 }, color), ghost)
         };
@@ -266,10 +268,14 @@ impl DocumentView {
             let a = &scene.arcs[i];
             let (stroke, ghost) = style(a);
             let path: Vec<Pos2> = a.path.iter().map(|p| *p + offset).collect();
-            if ghost {
-                painter.extend(egui::Shape::dashed_line(&path, stroke, 5.0, 3.0));
-            } else {
-                painter.add(egui::Shape::line(path, stroke));
+            match (ghost, a.drawing.dash) {
+                (true, _) => painter.extend(egui::Shape::dashed_line(&path, stroke, 5.0, 3.0)),
+                (false, Some((dash, gap))) => {
+                    painter.extend(egui::Shape::dashed_line(&path, stroke, dash, gap))
+                }
+                (false, None) => {
+                    painter.add(egui::Shape::line(path, stroke));
+                }
             }
             if let Some(tip) = a.arrow {
                 let tip = tip + offset;

@@ -8,6 +8,7 @@
 use super::*;
 use crate::app::theme::type_label;
 use crate::arcs::{self, ArcEnd, Extent};
+use crate::model::ArcDrawing;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
@@ -101,6 +102,7 @@ pub(super) struct ArcBox {
     pub path: Vec<Pos2>,
     pub label: Rect,
     pub text: String,
+    pub drawing: ArcDrawing,
     /// Where the arrow points (the target's label), when this piece reaches it.
     pub arrow: Option<Pos2>,
     /// A piece on a row the arc only passes across (drawn lighter).
@@ -118,6 +120,8 @@ pub struct DrawnArc {
     pub label_text: String,
     pub label: Rect,
     pub path: Vec<Pos2>,
+    /// The colour and dashes of its relation type (brat's visual.conf).
+    pub drawing: ArcDrawing,
 }
 
 impl ArcBox {
@@ -134,6 +138,7 @@ impl ArcBox {
             label_text: self.text.clone(),
             label: self.label.translate(offset),
             path: self.path.iter().map(|p| *p + offset).collect(),
+            drawing: self.drawing,
         }
     }
 
@@ -258,9 +263,19 @@ struct LabelSlot {
 /// An arc before it has its lanes.
 struct ArcPlan {
     target: Target,
+    /// The relation type's own colour and dashes (brat's visual.conf).
+    drawing: ArcDrawing,
     text: String,
     width: f32,
     ends: [Owner; 2],
+}
+
+fn arc_drawing(project: &Project, relation_type: &str) -> ArcDrawing {
+    project
+        .schema
+        .relation_type(relation_type)
+        .map(|t| t.arc_drawing())
+        .unwrap_or_default()
 }
 
 pub(super) fn build_scene(
@@ -408,6 +423,7 @@ pub(super) fn build_scene(
             let text = relation_label(project, &rel.relation_type).to_string();
             plans.push(ArcPlan {
                 target: Target::Relation(rel.id),
+                drawing: arc_drawing(project, &rel.relation_type),
                 width: measure(&text),
                 text,
                 ends,
@@ -438,6 +454,7 @@ pub(super) fn build_scene(
         let text = format!("{}?", relation_label(project, &r.relation_type));
         plans.push(ArcPlan {
             target: Target::GhostRelation(index),
+            drawing: arc_drawing(project, &r.relation_type),
             width: measure(&text),
             text,
             ends: [a, b],
@@ -662,6 +679,7 @@ pub(super) fn build_scene(
             path,
             label,
             text: plan.text.clone(),
+            drawing: plan.drawing,
             arrow,
             passing: piece.kind == arcs::PieceKind::Middle,
             bounds,
