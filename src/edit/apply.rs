@@ -10,7 +10,7 @@
 //! failed run changes nothing. Adding k spans to a document of n spans costs O((n + k) log)
 //! instead of O(n k).
 
-use super::Edit;
+use super::{Edit, doc_mut, doc_ref};
 use crate::model::validate::{
     TypeIndex, check_entity, check_entity_type, check_relation_with, check_relations, check_span,
     check_tokens, span_ids,
@@ -218,14 +218,6 @@ impl NewIds {
     }
 }
 
-fn document(project: &Project, doc: DocumentId) -> Result<&Document, ModelError> {
-    project.document(doc).ok_or(ModelError::NoDocument(doc))
-}
-
-fn document_mut(project: &mut Project, doc: DocumentId) -> Result<&mut Document, ModelError> {
-    project.document_mut(doc).ok_or(ModelError::NoDocument(doc))
-}
-
 fn add_spans(
     project: &mut Project,
     doc: DocumentId,
@@ -242,7 +234,7 @@ fn add_spans(
         .collect();
     let mut new_ids = NewIds::default();
     {
-        let d = document(project, doc)?;
+        let d = doc_ref(project, doc)?;
         let types = TypeIndex::of(&project.schema);
         let mut new_ranges = HashSet::new();
         for span in &spans {
@@ -267,7 +259,7 @@ fn add_spans(
     project.reserve_ids(spans.iter().map(|s| s.id.0))?;
     ids.added(spans.iter().map(|s| s.id.0));
     inverses.extend(spans.iter().map(|s| Edit::RemoveSpan { doc, span: s.id }));
-    let d = document_mut(project, doc)?;
+    let d = doc_mut(project, doc)?;
     d.spans.extend(spans);
     // A stable sort of a sorted list followed by new spans: the same order inserting them
     // one by one gives (sort keys are unique: they end with the id).
@@ -290,7 +282,7 @@ fn remove_spans(
         })
         .collect();
     let positions: Vec<usize> = {
-        let d = document(project, doc)?;
+        let d = doc_ref(project, doc)?;
         let mut at: HashMap<SpanId, usize> = HashMap::with_capacity(d.spans.len());
         for (i, s) in d.spans.iter().enumerate() {
             at.entry(s.id).or_insert(i);
@@ -312,7 +304,7 @@ fn remove_spans(
         positions
     };
     ids.removed(gone.iter().map(|s| s.0));
-    let d = document_mut(project, doc)?;
+    let d = doc_mut(project, doc)?;
     let mut slots: Vec<Option<_>> = std::mem::take(&mut d.spans).into_iter().map(Some).collect();
     for i in positions {
         if let Some(span) = slots[i].take() {
@@ -351,7 +343,7 @@ fn set_span_fields(
                 Edit::SetSpanNote { span, .. } => *span,
                 _ => continue,
             };
-            let d = document(project, doc)?;
+            let d = doc_ref(project, doc)?;
             let at = at.get_or_insert_with(|| {
                 let mut at = HashMap::with_capacity(d.spans.len());
                 for (i, s) in d.spans.iter().enumerate() {
@@ -363,7 +355,7 @@ fn set_span_fields(
         }
         positions
     };
-    let d = document_mut(project, doc)?;
+    let d = doc_mut(project, doc)?;
     for (edit, i) in run.into_iter().zip(positions) {
         let s = &mut d.spans[i];
         inverses.push(match edit {
@@ -409,7 +401,7 @@ fn add_relations(
         .collect();
     let mut new_ids = NewIds::default();
     {
-        let d = document(project, doc)?;
+        let d = doc_ref(project, doc)?;
         let types = TypeIndex::of(&project.schema);
         let spans = span_ids(d);
         for relation in &relations {
@@ -423,7 +415,7 @@ fn add_relations(
         doc,
         relation: r.id,
     }));
-    let d = document_mut(project, doc)?;
+    let d = doc_mut(project, doc)?;
     d.relations.extend(relations);
     d.relations.sort_by_key(|r| r.id);
     Ok(())
@@ -444,7 +436,7 @@ fn remove_relations(
         })
         .collect();
     {
-        let d = document(project, doc)?;
+        let d = doc_ref(project, doc)?;
         let mut seen = HashSet::new();
         for &relation in &gone {
             if d.relation(relation).is_none() || !seen.insert(relation) {
@@ -453,7 +445,7 @@ fn remove_relations(
         }
     }
     ids.removed(gone.iter().map(|r| r.0));
-    let d = document_mut(project, doc)?;
+    let d = doc_mut(project, doc)?;
     let wanted: HashSet<RelationId> = gone.iter().copied().collect();
     let mut removed = HashMap::with_capacity(gone.len());
     let mut kept = Vec::with_capacity(d.relations.len());
