@@ -178,7 +178,11 @@ fn branch(
         })
         .collect::<std::io::Result<_>>()?;
     if !files.is_empty() {
-        session.import(&files, marginalia::import::ImportFormat::Text)?;
+        session.import(
+            &files,
+            marginalia::import::ImportFormat::Text,
+            &Default::default(),
+        )?;
     }
     store::save(&session.project, out)?;
     println!(

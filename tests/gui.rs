@@ -392,6 +392,83 @@ fn importing_a_folder_adds_documents_in_one_undoable_step() {
     assert_eq!(project(&h).documents.len(), 0);
 }
 
+/// Opens the combo box labelled `field` in the column dialog and picks `option` in it.
+fn pick_column(h: &mut Harness<'static, MarginaliaApp>, field: &str, option: &str) {
+    h.get_all_by_label(field)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::ComboBox)
+        .expect("the field's combo box")
+        .click();
+    h.run();
+    h.get_all_by_label(option)
+        .rfind(|n| n.accesskit_node().role() != egui::accesskit::Role::ComboBox)
+        .expect("the column in the open list")
+        .click();
+    h.run();
+}
+
+#[test]
+fn a_table_without_a_text_column_asks_which_column_is_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.csv");
+    std::fs::write(
+        &feed,
+        "Überschrift,Nachricht,Datum\n\
+         Talks resume,Diplomats met in Vienna on Monday.,5 March\n\
+         Aid arrives,Trucks crossed the border at dawn.,6 March\n",
+    )
+    .unwrap();
+    let dialogs = ScriptedDialogs {
+        answers: vec![
+            DialogOutcome::Picked(vec![feed.clone()]),
+            DialogOutcome::Picked(vec![feed.clone()]),
+        ],
+        asked: vec![],
+    };
+    let app = MarginaliaApp::new(
+        Session::new_project("Fresh"),
+        Settings::default(),
+        Box::new(dialogs),
+    );
+    let mut h = harness(app);
+
+    // Cancelled: nothing imported.
+    h.get_by_label("Import Documents…").click();
+    h.run();
+    assert!(matches!(h.state().prompt, Some(Prompt::TextColumn(_))));
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().prompt.is_none());
+    assert!(project(&h).documents.is_empty());
+
+    // Answered: the rows become documents, titled from the chosen column; the column left
+    // unmapped is kept in the details.
+    h.get_by_label("Import Documents…").click();
+    h.run();
+    let Some(Prompt::TextColumn(choice)) = &h.state().prompt else {
+        panic!("the column dialog is shown");
+    };
+    assert_eq!(choice.columns, ["Überschrift", "Nachricht", "Datum"]);
+    assert!(
+        h.get_by_label("Import").accesskit_node().is_disabled(),
+        "Import waits for the text column"
+    );
+    pick_column(&mut h, "Text", "Nachricht");
+    pick_column(&mut h, "Title", "Überschrift");
+    h.get_by_label("Import").click();
+    h.run();
+    assert!(h.state().prompt.is_none(), "{:?}", h.state().prompt);
+    let docs = &project(&h).documents;
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].title, "Talks resume");
+    assert_eq!(docs[0].text, "Diplomats met in Vienna on Monday.\n");
+    assert_eq!(
+        docs[1].metadata.extra.get("Datum").map(String::as_str),
+        Some("6 March")
+    );
+    ctrl(&mut h, Key::Z);
+    assert!(project(&h).documents.is_empty(), "one undo step");
+}
+
 #[test]
 fn schema_editor_adds_a_type_undoably() {
     let dir = tempfile::tempdir().unwrap();

@@ -254,6 +254,14 @@ fn tables_with_other_headers_import_with_a_column_mapping() {
         err.contains("de.csv:1: no text column") && err.contains("--columns text=NAME"),
         "{err}"
     );
+    // A workbook is asked about the same way, with its first worksheet's columns.
+    let err = fails(&["import", p(&project), p(&d.join("feed.xlsx"))]);
+    assert!(
+        err.contains(
+            "feed.xlsx:1: no text column: name one text, body or content, or say which it is with --columns text=NAME (the columns are: Schlagzeile, Meldung, Verweis)"
+        ),
+        "{err}"
+    );
     let out = ok(&[
         "import",
         p(&project),

@@ -38,7 +38,7 @@ impl MarginaliaApp {
             }
             AppCommand::SaveAs => self.ask_dialog(DialogKind::SaveProject),
             AppCommand::ImportDocuments => self.ask_dialog(DialogKind::ImportFiles),
-            AppCommand::ImportPaths(paths) => self.import(&paths),
+            AppCommand::ImportPaths(paths) => self.import(&paths, ImportOptions::default()),
             AppCommand::Export => {
                 self.export_dialog.open = true;
                 self.export_dialog.message = None;
@@ -189,7 +189,9 @@ impl MarginaliaApp {
                 };
                 self.save_to(&path);
             }
-            DialogKind::ImportFiles | DialogKind::ImportFolder => self.import(&paths),
+            DialogKind::ImportFiles | DialogKind::ImportFolder => {
+                self.import(&paths, ImportOptions::default())
+            }
             DialogKind::ExportTarget => self.export_dialog.target = first.display().to_string(),
         }
     }
@@ -305,13 +307,23 @@ impl MarginaliaApp {
         }
     }
 
-    pub(super) fn import(&mut self, paths: &[PathBuf]) {
-        match self.session.import(paths, ImportFormat::Auto) {
+    /// Imports `paths`; a table whose text column has an unexpected name asks which it is
+    /// (the column dialog imports again with the answer).
+    pub(super) fn import(&mut self, paths: &[PathBuf], options: ImportOptions) {
+        match self.session.import(paths, ImportFormat::Auto, &options) {
             Ok((report, first_new)) => {
                 self.status = report.summary();
                 if let Some(id) = first_new {
                     self.select_document(id);
                 }
+            }
+            Err(ImportError::NoTextColumn { path, columns }) => {
+                self.prompt = Some(Prompt::TextColumn(ColumnChoice::new(
+                    paths.to_vec(),
+                    path,
+                    columns,
+                    options,
+                )))
             }
             Err(e) => self.prompt = Some(Prompt::Error(format!("Nothing was imported.\n\n{e}"))),
         }

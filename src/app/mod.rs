@@ -3,6 +3,7 @@
 
 mod actions;
 mod chrome;
+mod column_choice;
 mod commands;
 mod curation;
 mod dialogs;
@@ -21,6 +22,7 @@ mod theme;
 mod widgets;
 
 pub use crate::session::Session;
+pub use column_choice::ColumnChoice;
 pub use commands::{AppCommand, COMMANDS, MenuCommand};
 pub use curation::CurationPanel;
 pub use dialogs::{DialogKind, DialogOutcome, FileDialogs, NativeDialogs, ScriptedDialogs};
@@ -30,9 +32,10 @@ pub use graph_view::{GraphSelection, GraphView};
 pub use search_panel::SearchPanel;
 pub use settings::Settings;
 
-use crate::import::ImportFormat;
+use crate::import::{ImportError, ImportFormat, ImportOptions};
 use crate::model::DocumentId;
 use crate::session::{Created, Op};
+use column_choice::ColumnAnswer;
 use commands::{menu_item, menu_item_enabled, pressed_shortcuts};
 use documents_panel::DocumentsPanel;
 use egui::{RichText, Ui, ViewportCommand};
@@ -142,6 +145,8 @@ pub enum Prompt {
     },
     /// The project file changed on disk since it was opened: overwrite it?
     ChangedOnDisk,
+    /// A table to import has no column named text: which one is it?
+    TextColumn(ColumnChoice),
 }
 
 pub struct MarginaliaApp {

@@ -1,5 +1,6 @@
 //! Modal questions and notices: unsaved changes, typed paths when no file dialog is
-//! available, errors, recovery of autosaved work, a file changed on disk.
+//! available, errors, recovery of autosaved work, a file changed on disk, a table's text
+//! column.
 
 use super::*;
 
@@ -118,6 +119,18 @@ impl MarginaliaApp {
                         }
                     });
                 }
+                Prompt::TextColumn(choice) => match choice.ui(ui) {
+                    Some(ColumnAnswer::Import(options)) => {
+                        answered = true;
+                        let paths = choice.paths.clone();
+                        self.import(&paths, options);
+                    }
+                    Some(ColumnAnswer::Cancel) => {
+                        answered = true;
+                        self.status = "Nothing was imported".into();
+                    }
+                    None => {}
+                },
                 Prompt::Error(message) => {
                     ui.heading("Something went wrong");
                     ui.label(message.as_str());

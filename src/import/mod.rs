@@ -66,6 +66,13 @@ pub enum ImportError {
         "{path}: no readable documents here (looked for .txt, .md, .html, .eml, .mbox, .csv, .tsv, .xlsx, .docx, .odt, .pdf files)"
     )]
     NoDocuments { path: PathBuf },
+    /// A table none of whose columns is the text: the window asks which one is
+    /// (`ImportOptions::columns`), the command line names it with `--columns text=NAME`.
+    #[error(
+        "{path}:1: no text column: name one text, body or content, or say which it is with --columns text=NAME (the columns are: {})",
+        .columns.join(", ")
+    )]
+    NoTextColumn { path: PathBuf, columns: Vec<String> },
     #[error("{path}:{line}: {message}")]
     Malformed {
         path: PathBuf,

@@ -35,6 +35,20 @@ impl Column {
         ("author", Column::Author),
         ("language", Column::Language),
     ];
+
+    /// The field's name as the window shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Text => "Text",
+            Column::Title => "Title",
+            Column::Date => "Date",
+            Column::Source => "Source",
+            Column::Url => "URL",
+            Column::Author => "Author",
+            Column::Language => "Language",
+            Column::Extra => "Other details",
+        }
+    }
 }
 
 /// Which header gives which field, when the headers do not say it themselves
@@ -90,6 +104,12 @@ impl ColumnMap {
             c if self.columns.iter().any(|(m, _)| *m == c) => Column::Extra,
             c => c,
         }
+    }
+
+    /// Takes `field` from the column headed `header` (the window's column dialog).
+    pub fn set(&mut self, field: Column, header: &str) {
+        self.columns.retain(|(c, _)| *c != field);
+        self.columns.push((field, header.to_string()));
     }
 
     /// The mapped headers a table does not have.
@@ -215,13 +235,10 @@ fn documents_from_rows(
     let columns: Vec<Column> = headers.iter().map(|h| map.column_of(h)).collect();
     let names: Vec<&str> = headers.iter().map(String::as_str).collect();
     let Some(text_column) = columns.iter().position(|c| *c == Column::Text) else {
-        return Err(malformed(
-            1,
-            format!(
-                "no text column: name one text, body or content, or say which it is with --columns text=NAME (the columns are: {})",
-                names.join(", ")
-            ),
-        ));
+        return Err(ImportError::NoTextColumn {
+            path: path.to_path_buf(),
+            columns: headers.to_vec(),
+        });
     };
     if let Some(dup) = columns
         .iter()
@@ -335,7 +352,7 @@ pub(super) fn read_spreadsheet(
         };
         let headers: Vec<String> = header.iter().map(cell).collect();
         if !headers.iter().any(|h| map.column_of(h) == Column::Text) {
-            skipped.push(name.clone());
+            skipped.push((name.clone(), headers));
             continue;
         }
         let label = if several {
@@ -348,13 +365,20 @@ pub(super) fn read_spreadsheet(
         missing.retain(|h| here.contains(h));
         docs.extend(documents_from_rows(path, &label, &headers, map, rows)?);
     }
+    if docs.is_empty()
+        && let Some((_, headers)) = skipped.first()
+    {
+        // Asked about the first worksheet's columns, as about a CSV's.
+        return Err(ImportError::NoTextColumn {
+            path: path.to_path_buf(),
+            columns: headers.clone(),
+        });
+    }
     if docs.is_empty() {
         return Err(ImportError::Malformed {
             path: path.to_path_buf(),
             line: 1,
-            message:
-                "no worksheet has a text column (name one text, body or content, or say which it is with --columns text=NAME) with rows of text"
-                    .to_string(),
+            message: "no worksheet has rows of text under a text column".to_string(),
         });
     }
     if !missing.is_empty() {
@@ -368,7 +392,11 @@ pub(super) fn read_spreadsheet(
         notices.push(format!(
             "{}: worksheets without a text column not imported: {}",
             path.display(),
-            skipped.join(", ")
+            skipped
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Ok(docs)

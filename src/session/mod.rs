@@ -12,7 +12,7 @@ pub use ops::{Created, Op, OpError, Planned};
 pub use review::{Review, RunRequest};
 
 use crate::edit::History;
-use crate::import::{ImportFormat, ImportReport, plan_import};
+use crate::import::{ImportFormat, ImportOptions, ImportReport, plan_import_with};
 use crate::model::{DocumentId, ModelError, Project};
 use crate::store::{self, FileStamp, OnDisk, ProjectLock, StoreError};
 use std::path::{Path, PathBuf};
@@ -296,8 +296,9 @@ impl Session {
         &mut self,
         paths: &[PathBuf],
         format: ImportFormat,
+        options: &ImportOptions,
     ) -> Result<(ImportReport, Option<DocumentId>), crate::import::ImportError> {
-        let (mut tx, report) = plan_import(&self.project, paths, format)?;
+        let (mut tx, report) = plan_import_with(&self.project, paths, format, options)?;
         self.stamp(&mut tx);
         let first_new = tx.edits.iter().find_map(|e| match e {
             crate::edit::Edit::InsertDocument { document, .. } => Some(document.id),
