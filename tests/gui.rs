@@ -30,6 +30,19 @@ fn harness(app: MarginaliaApp) -> Harness<'static, MarginaliaApp> {
     h
 }
 
+/// A new, empty project whose file dialogs answer `answers` in turn.
+fn empty_app(answers: Vec<DialogOutcome>) -> MarginaliaApp {
+    let dialogs = ScriptedDialogs {
+        answers,
+        asked: vec![],
+    };
+    MarginaliaApp::new(
+        Session::new_project("Fresh"),
+        Settings::default(),
+        Box::new(dialogs),
+    )
+}
+
 fn open_sample(
     dir: &Path,
     answers: Vec<DialogOutcome>,
@@ -335,15 +348,7 @@ fn unsaved_changes_prompt_cancel_discard_and_save() {
 fn missing_file_dialog_offers_a_path_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = sample_copy(dir.path());
-    let dialogs = ScriptedDialogs {
-        answers: vec![DialogOutcome::Unavailable],
-        asked: vec![],
-    };
-    let app = MarginaliaApp::new(
-        Session::new_project("Empty"),
-        Settings::default(),
-        Box::new(dialogs),
-    );
+    let app = empty_app(vec![DialogOutcome::Unavailable]);
     let mut h = harness(app);
     ctrl(&mut h, Key::O);
     assert!(matches!(h.state().prompt, Some(Prompt::TypePath { .. })));
@@ -374,15 +379,7 @@ fn importing_a_folder_adds_documents_in_one_undoable_step() {
         "# Aid arrives\n\nTrucks crossed the border.\n",
     )
     .unwrap();
-    let dialogs = ScriptedDialogs {
-        answers: vec![DialogOutcome::Picked(vec![docs.clone()])],
-        asked: vec![],
-    };
-    let app = MarginaliaApp::new(
-        Session::new_project("Fresh"),
-        Settings::default(),
-        Box::new(dialogs),
-    );
+    let app = empty_app(vec![DialogOutcome::Picked(vec![docs.clone()])]);
     let mut h = harness(app);
     h.get_by_label("Import Documents…").click();
     h.run();
@@ -417,18 +414,10 @@ fn a_table_without_a_text_column_asks_which_column_is_the_text() {
          Aid arrives,Trucks crossed the border at dawn.,6 March\n",
     )
     .unwrap();
-    let dialogs = ScriptedDialogs {
-        answers: vec![
-            DialogOutcome::Picked(vec![feed.clone()]),
-            DialogOutcome::Picked(vec![feed.clone()]),
-        ],
-        asked: vec![],
-    };
-    let app = MarginaliaApp::new(
-        Session::new_project("Fresh"),
-        Settings::default(),
-        Box::new(dialogs),
-    );
+    let app = empty_app(vec![
+        DialogOutcome::Picked(vec![feed.clone()]),
+        DialogOutcome::Picked(vec![feed.clone()]),
+    ]);
     let mut h = harness(app);
 
     // Cancelled: nothing imported.
@@ -573,15 +562,7 @@ fn suggested_article(dir: &Path, text: &str) -> Harness<'static, MarginaliaApp> 
     let docs = dir.join("docs");
     std::fs::create_dir(&docs).unwrap();
     std::fs::write(docs.join("a.txt"), text).unwrap();
-    let dialogs = ScriptedDialogs {
-        answers: vec![DialogOutcome::Picked(vec![docs])],
-        asked: vec![],
-    };
-    let mut app = MarginaliaApp::new(
-        Session::new_project("Fresh"),
-        Settings::default(),
-        Box::new(dialogs),
-    );
+    let mut app = empty_app(vec![DialogOutcome::Picked(vec![docs])]);
     app.session.path = Some(dir.join("fresh.ron"));
     let mut h = harness(app);
     h.get_by_label("Import Documents…").click();
