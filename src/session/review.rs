@@ -79,23 +79,29 @@ struct Finished {
     learned: Learned,
 }
 
-/// What a run learned from: its annotations' fingerprint, and (when the model engine ran)
-/// the spans and annotated documents it was trained on.
+/// What a run learned from: its annotations' fingerprint, (when the model engine ran) the
+/// spans and annotated documents it was trained on, and (when the relations engine ran) the
+/// relations and the documents with relations its classifier was trained on.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct Learned {
     annotations: u64,
     model: Option<(usize, usize)>,
+    relations: Option<(usize, usize)>,
 }
 
-/// A fingerprint of what the engines learn from: every span (offsets and type) and which
-/// documents are marked done. Other edits (notes, entity names, the schema's colours) leave it
-/// alone, so they do not start a new run.
+/// A fingerprint of what the engines learn from: every span (offsets and type), every
+/// relation (ends and type) and which documents are marked done. Other edits (notes, entity
+/// names, the schema's colours) leave it alone, so they do not start a new run.
 fn annotations_fingerprint(project: &Project) -> u64 {
     project.documents.iter().fold(0u64, |acc, d| {
         let spans = d
             .spans
             .iter()
             .fold(0u64, |h, s| h ^ fingerprint(s.start, s.end, &s.entity_type));
+        let spans = d.relations.iter().fold(spans, |h, r| {
+            h ^ fingerprint(r.source.0 as usize, r.target.0 as usize, &r.relation_type)
+                .rotate_left(7)
+        });
         let done = matches!(d.status, crate::model::DocumentStatus::Done) as u64;
         acc.wrapping_add(fingerprint(d.id.0 as usize, done as usize, "") ^ spans)
             .rotate_left(1)
@@ -140,15 +146,33 @@ impl Review {
         self.learned.and_then(|l| l.model)
     }
 
-    /// The status bar's line about the model: "model: learned from N spans in M documents".
+    /// (relations, documents with relations) the relation classifier learned from in the
+    /// last finished run; None when no run with the relations engine has finished.
+    pub fn relations_learned_from(&self) -> Option<(usize, usize)> {
+        self.learned.and_then(|l| l.relations)
+    }
+
+    /// The status bar's line about learning: "model: learned from N spans in M documents ·
+    /// relations: learned from N relations in M documents".
     pub fn learned_summary(&self) -> Option<String> {
-        self.learned_from().map(|(spans, docs)| {
+        use crate::session::ops::count;
+        let docs = |n| count(n, "document", "documents");
+        let model = self.learned_from().map(|(spans, d)| {
             format!(
                 "model: learned from {} in {}",
-                crate::session::ops::count(spans, "span", "spans"),
-                crate::session::ops::count(docs, "document", "documents")
+                count(spans, "span", "spans"),
+                docs(d)
             )
-        })
+        });
+        let relations = self.relations_learned_from().map(|(relations, d)| {
+            format!(
+                "relations: learned from {} in {}",
+                count(relations, "relation", "relations"),
+                docs(d)
+            )
+        });
+        let parts: Vec<String> = model.into_iter().chain(relations).collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     /// The engines of the last run started (live learning starts the same ones).
@@ -181,7 +205,8 @@ impl Review {
             }
         };
         let snapshot = project.clone();
-        let with_model = request.engines.iter().any(|e| e.trim() == "model");
+        let runs = |engine: &str| request.engines.iter().any(|e| e.trim() == engine);
+        let (with_model, with_relations) = (runs("model"), runs("relations"));
         self.last_request = Some(request);
         let done = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -209,6 +234,13 @@ impl Review {
                     model: with_model.then(|| {
                         let annotated = snapshot.documents.iter().filter(|d| !d.spans.is_empty());
                         (snapshot.span_count(), annotated.count())
+                    }),
+                    relations: with_relations.then(|| {
+                        let related = snapshot
+                            .documents
+                            .iter()
+                            .filter(|d| !d.relations.is_empty());
+                        (snapshot.relation_count(), related.count())
                     }),
                 };
                 let mut set = SuggestionSet::default();
@@ -513,7 +545,7 @@ impl PendingIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Document, DocumentStatus, Span, SpanId};
+    use crate::model::{Document, DocumentStatus, Relation, RelationId, Span, SpanId};
 
     fn project() -> Project {
         let mut p = Project::new("p");
@@ -541,6 +573,7 @@ mod tests {
             learned: Some(Learned {
                 annotations: annotations_fingerprint(&p),
                 model: Some((1, 1)),
+                relations: None,
             }),
             ..Review::default()
         };
@@ -573,6 +606,18 @@ mod tests {
         let t3 = t2 + LEARN_AFTER * 3;
         assert!(!r.poll(&p, false, t3));
         assert!(r.poll(&p, false, t3 + LEARN_AFTER));
+        // So does a relation (the relation classifier learns from them).
+        edit(&mut p, |d| {
+            d.relations.push(Relation::new(
+                RelationId(13),
+                "located_in",
+                SpanId(11),
+                SpanId(12),
+            ))
+        });
+        let t4 = t3 + LEARN_AFTER * 3;
+        assert!(!r.poll(&p, false, t4));
+        assert!(r.poll(&p, false, t4 + LEARN_AFTER));
     }
 
     #[test]
@@ -604,6 +649,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(r.learned_from(), Some((1, 1)));
+        assert_eq!(r.relations_learned_from(), None, "no relations engine ran");
         assert_eq!(
             r.learned_summary().as_deref(),
             Some("model: learned from 1 span in 1 document")
@@ -614,6 +660,39 @@ mod tests {
         assert!(
             pending.iter().any(|s| s.document == DocumentId(3)),
             "{pending:?}"
+        );
+    }
+
+    #[test]
+    fn a_finished_run_says_what_the_relation_classifier_learned_from() {
+        let mut p = project();
+        edit(&mut p, |d| {
+            d.spans.push(Span::new(SpanId(11), 32, 36, "GPE"));
+            d.spans.push(Span::new(SpanId(12), 41, 48, "GPE"));
+            d.relations.push(Relation::new(
+                RelationId(13),
+                "located_in",
+                SpanId(11),
+                SpanId(12),
+            ));
+        });
+        let mut r = Review::default();
+        let request = RunRequest {
+            engines: vec!["model".into(), "relations".into()],
+        };
+        r.start(&p, request, Arc::new(|| {}));
+        let t0 = Instant::now();
+        // A two-document project learns in milliseconds; the bound only stops a broken run.
+        while r.is_running() && t0.elapsed() < Duration::from_secs(30) {
+            r.poll(&p, false, Instant::now());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(r.relations_learned_from(), Some((1, 1)));
+        assert_eq!(
+            r.learned_summary().as_deref(),
+            Some(
+                "model: learned from 3 spans in 2 documents · relations: learned from 1 relation in 1 document"
+            )
         );
     }
 }
