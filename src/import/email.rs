@@ -155,15 +155,9 @@ fn message(
     if text.trim().is_empty() {
         return Err(bad(path, format!("{which}the message has no text body")));
     }
-    let title = subject
-        .map(str::to_string)
-        .unwrap_or_else(|| super::title_from_text(&text, path));
-    let mut docs = vec![ReadDocument {
-        title: title.clone(),
-        source: path.to_path_buf(),
-        text,
-        metadata: metadata.clone(),
-    }];
+    let message = ReadDocument::new(subject.map(str::to_string), path, text, metadata.clone());
+    let title = message.title.clone();
+    let mut docs = vec![message];
     let mut skipped = Vec::new();
     for (i, part) in parsed.attachments().enumerate() {
         let name = attachment_name(part, i + 1);

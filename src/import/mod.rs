@@ -137,6 +137,28 @@ pub struct ReadDocument {
     pub metadata: DocumentMetadata,
 }
 
+impl ReadDocument {
+    /// A document of `path` titled `title` when the file gives a non-empty one, else by its
+    /// first line (or the file name when that is long).
+    pub fn new(
+        title: Option<String>,
+        path: &Path,
+        text: String,
+        metadata: DocumentMetadata,
+    ) -> ReadDocument {
+        let title = title
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| title_from_text(&text, path));
+        ReadDocument {
+            title,
+            source: path.to_path_buf(),
+            text,
+            metadata,
+        }
+    }
+}
+
 /// What an import did, for the CLI and the status bar.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ImportReport {
@@ -333,15 +355,7 @@ pub fn document_from_text(
             path: path.to_path_buf(),
         });
     }
-    let title = title
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| title_from_text(&text, path));
-    Ok(ReadDocument {
-        title,
-        source: path.to_path_buf(),
-        text,
-        metadata,
-    })
+    Ok(ReadDocument::new(title, path, text, metadata))
 }
 
 /// The first non-empty line if it is short enough to be a headline, else the file name.

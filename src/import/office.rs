@@ -310,15 +310,13 @@ fn finish(
             path: path.to_path_buf(),
         });
     }
-    let title = props_title
-        .or(heading)
-        .unwrap_or_else(|| super::title_from_text(&text, path));
-    Ok(ReadDocument {
-        title,
-        source: path.to_path_buf(),
+    let props_title = props_title.filter(|t| !t.trim().is_empty());
+    Ok(ReadDocument::new(
+        props_title.or(heading),
+        path,
         text,
         metadata,
-    })
+    ))
 }
 
 /// Reads the notes of a DOCX notes part (`word/footnotes.xml`): id -> text. The separator

@@ -91,15 +91,8 @@ pub(super) fn read(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportErro
     let title = info
         .iter()
         .find(|(k, _)| k == "Title")
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| super::title_from_text(&text, path));
-    Ok(ReadDocument {
-        title,
-        source: path.to_path_buf(),
-        text,
-        metadata,
-    })
+        .map(|(_, v)| v.clone());
+    Ok(ReadDocument::new(title, path, text, metadata))
 }
 
 type Extracted = (Vec<String>, Vec<(String, String)>, Option<String>);

@@ -294,12 +294,7 @@ fn documents_from_rows(
         }
         let mut text = body.replace("\r\n", "\n");
         text.push('\n');
-        docs.push(ReadDocument {
-            title: title.unwrap_or_else(|| super::title_from_text(&text, path)),
-            source: path.to_path_buf(),
-            text,
-            metadata,
-        });
+        docs.push(ReadDocument::new(title, path, text, metadata));
     }
     Ok(docs)
 }
