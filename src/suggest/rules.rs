@@ -82,9 +82,10 @@ fn build() -> Result<Patterns, regex::Error> {
     ))?;
     let capitalised = regex(r"\b[A-Z][a-z][\w-]*(?: [A-Z][a-z][\w-]*){1,3}\b")?;
     // Anchored and short-lived (it stops where the name does), so its Unicode `\b` costs
-    // nothing; it keeps "President Zoë Costa" from giving the name "Zo".
+    // nothing; it keeps "President Zoë Costa" from giving the name "Zo". A nasab or nisba
+    // belongs to the name ("Prime Minister Nouri al-Maliki").
     let title_name = Regex::new(
-        r"^ ((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? ){0,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|ov|ova|ev|eva|in|ko|enko|ski|sky|ic|vic|ović)?)\b",
+        r"^ ((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? ){0,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|ov|ova|ev|eva|in|ko|enko|ski|sky|ic|vic|ović)?(?: (?:bin|ibn|bint) [A-Z][a-z]+)?(?: (?:al|el|ad|ar|as|ash|at|az)-[A-Z][a-z]+)?)\b",
     )?;
     // Names with Arabic, Persian or Turkic particles: a kunya or nasab (Abu Musab, Umm Ali,
     // Osama bin Laden) and names ending in an al-/el- nisba (Ayman al-Zawahiri).
@@ -543,11 +544,23 @@ fn classified(doc: &Document) -> Vec<(KnowledgeClass, Suggestion)> {
         );
     }
     for m in p.particle_name.find_iter(text) {
-        if known.contains(m.as_str()) {
+        // The words before a nisba may be a title ("Prime Minister Nouri al-Maliki",
+        // "Ayatollah Ali al-Sistani"): the name starts after them.
+        let mut start = m.start();
+        while let Some(space) = text[start..m.end()].find(' ') {
+            let word = &text[start..start + space];
+            let title_word = titles().iter().any(|t| t.split(' ').any(|w| w == word));
+            if !(NOT_NAMES.contains(&word) || title_word) {
+                break;
+            }
+            start += space + 1;
+        }
+        let name = &text[start..m.end()];
+        if known.contains(name) || !name.contains(' ') {
             continue;
         }
         out.push(
-            m.start(),
+            start,
             m.end(),
             KnowledgeClass::PersonName,
             0.8,
@@ -804,7 +817,7 @@ mod tests {
 
     #[test]
     fn names_by_particles_and_surname_endings_beat_a_place_reading() {
-        let text = "Ararat Mirzoyan met Irakli Garibashvili. Abu Musab al-Zarqawi and Osama bin Laden were named, as was Ayman al-Zawahiri. Former Foreign Minister Sergei Lavrov spoke. Syrian Armenians and Libyan forces stayed.";
+        let text = "Ararat Mirzoyan met Irakli Garibashvili. Abu Musab al-Zarqawi and Osama bin Laden were named, as was Ayman al-Zawahiri. Former Foreign Minister Sergei Lavrov spoke. Syrian Armenians and Libyan forces stayed. Prime Minister Nouri al-Maliki met Ayatollah Ali al-Sistani.";
         let d = Document::new(DocumentId(1), "t", "t.txt", text.to_string());
         let got = Rules::new().suggest(&Project::new("p"), &d);
         let best = crate::suggest::resolve_overlaps(&Project::new("p"), &got);
@@ -820,6 +833,8 @@ mod tests {
             "Osama bin Laden",
             "Ayman al-Zawahiri",
             "Sergei Lavrov",
+            "Nouri al-Maliki",
+            "Ali al-Sistani",
         ] {
             assert!(found.contains(&(name, "PER")), "{name}: {found:?}");
         }
