@@ -575,6 +575,17 @@ fn classified(doc: &Document) -> Vec<(KnowledgeClass, Suggestion)> {
             "name with an Arabic or Persian particle (Abu, bin, al-)".into(),
         );
     }
+    for (start, end) in surname_first_names(text) {
+        if !known.contains(&text[start..end]) {
+            out.push(
+                start,
+                end,
+                KnowledgeClass::PersonName,
+                0.75,
+                "East Asian surname before a given name".into(),
+            );
+        }
+    }
     for (k, re) in p.events.iter().enumerate() {
         for m in re.find_iter(text) {
             let mut s = m.start();
@@ -718,6 +729,76 @@ fn gazetteer_first_words() -> &'static HashSet<String> {
     })
 }
 
+/// Names written surname first, as Chinese, Korean and (in the news, often) Japanese names
+/// are: a known East Asian surname, then a known given name ("Li Qiang", "Moon Jae-in"), two
+/// joined given-name syllables ("Xi Jinping"), a hyphenated Korean given name, or two short
+/// syllables ending the name ("Kim Jong Un", "Sun Yat Sen"). Returns byte ranges.
+fn surname_first_names(text: &str) -> Vec<(usize, usize)> {
+    static WORD: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(word) = WORD
+        .get_or_init(|| Regex::new(r"[A-Z][a-z]+(?:-[a-z]+)?").ok())
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    let (surnames, given) = super::model::east_asian_names();
+    let syllable = |w: &str| given.contains(w) || surnames.contains(w);
+    // "Jinping": a known syllable, then a known given name written on.
+    let joined = |w: &str| {
+        (2..w.len().saturating_sub(1)).any(|k| {
+            w.is_char_boundary(k) && syllable(&w[..k]) && {
+                let rest = &w[k..];
+                let mut cap = rest[..1].to_uppercase();
+                cap.push_str(&rest[1..]);
+                given.contains(cap.as_str())
+            }
+        })
+    };
+    let korean = |w: &str| {
+        w.split_once('-')
+            .is_some_and(|(a, b)| (2..=4).contains(&a.len()) && (1..=5).contains(&b.len()))
+    };
+    let short = |w: &str| (2..=4).contains(&w.len()) && !NOT_NAMES.contains(&w);
+    let words: Vec<(usize, usize)> = word.find_iter(text).map(|m| (m.start(), m.end())).collect();
+    let next_to = |a: (usize, usize), b: Option<&(usize, usize)>| {
+        b.filter(|b| b.0 == a.1 + 1 && text.as_bytes()[a.1] == b' ')
+            .copied()
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let name = &text[w.0..w.1];
+        let found = surnames
+            .contains(name)
+            .then(|| next_to(w, words.get(i + 1)))
+            .flatten()
+            .and_then(|g| {
+                let second = &text[g.0..g.1];
+                let third = next_to(g, words.get(i + 2));
+                let fourth = third.and_then(|t| next_to(t, words.get(i + 3)));
+                match third {
+                    // Two short syllables that end the name.
+                    Some(t) if fourth.is_none() && short(second) && short(&text[t.0..t.1]) => {
+                        Some((t.1, 3))
+                    }
+                    _ if given.contains(second) || joined(second) || korean(second) => {
+                        Some((g.1, 2))
+                    }
+                    _ => None,
+                }
+            });
+        match found {
+            Some((end, n)) => {
+                out.push((w.0, end));
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -821,6 +902,25 @@ mod tests {
         );
         assert!(has(&got, "Ministry of Foreign Affairs", "ORG"), "{got:?}");
         assert!(has(&got, "Armenian National Assembly", "ORG"), "{got:?}");
+    }
+
+    #[test]
+    fn east_asian_names_written_surname_first() {
+        let text = "Chinese President Xi Jinping and Premier Li Qiang met Kim Jong Un, Moon Jae-in and Sun Yat Sen's heirs. Hong Kong, Long Island and the Song Contest are no people; Wang said so.";
+        let found: Vec<&str> = surname_first_names(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "Xi Jinping",
+                "Li Qiang",
+                "Kim Jong Un",
+                "Moon Jae-in",
+                "Sun Yat Sen"
+            ]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::super::gazetteer::Gazetteer;
 use super::super::util::Analysis;
 use crate::text::Token;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// Features per token.
@@ -37,6 +38,32 @@ pub(super) fn name_lists() -> &'static NameSet {
             }
         }
         m
+    })
+}
+
+/// The names of one section of a shipped list (`# --- East Asian ... ---` and the lines up
+/// to the next header), as written.
+fn section(list: &'static str, header: &str) -> impl Iterator<Item = &'static str> {
+    let mut inside = false;
+    list.lines().map(str::trim).filter(move |line| {
+        if line.starts_with("# ---") {
+            inside = line.contains(header);
+            return false;
+        }
+        inside && !line.is_empty() && !line.starts_with('#')
+    })
+}
+
+/// East Asian surnames and given names of the shipped lists (romanised Chinese, Japanese,
+/// Korean), for names written surname first ("Xi Jinping", "Kim Jong Un").
+pub(in crate::suggest) fn east_asian_names()
+-> &'static (HashSet<&'static str>, HashSet<&'static str>) {
+    static N: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+    N.get_or_init(|| {
+        (
+            section(SURNAMES, "East Asian").collect(),
+            section(GIVEN_NAMES, "East Asian").collect(),
+        )
     })
 }
 

@@ -17,7 +17,7 @@ mod linear;
 mod train;
 mod weights;
 
-pub(in crate::suggest) use features::is_known_given_name;
+pub(in crate::suggest) use features::{east_asian_names, is_known_given_name};
 pub(in crate::suggest) use linear::{Linear, bucket, fit_platt, sigmoid};
 pub(in crate::suggest) use train::{annotated_sample, spread_sample};
 
