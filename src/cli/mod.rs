@@ -2,11 +2,12 @@
 //! commands (merge / diff / diff-text / agree / setup-git).
 //! Exit codes: 0 success, 1 bad input (the message names the file and what is wrong), 2 usage.
 
+use crate::export::{ExportFormat, JsonlShape, Separator, TagScheme};
 use crate::import::{ImportFormat, plan_import_with};
 use crate::model::{Project, ProjectStats};
 use crate::store;
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -46,8 +47,8 @@ pub enum Command {
         project: PathBuf,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = ImportFormatArg::Auto)]
-        format: ImportFormatArg,
+        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+        format: ImportFormat,
         /// Which column of a table (CSV, TSV, spreadsheet) gives which field, when its header
         /// does not say: FIELD=COLUMN, comma-separated (text=Nachricht,title=Überschrift).
         /// Fields: text, title, date, source, url, author, language; other columns are kept
@@ -59,7 +60,7 @@ pub enum Command {
     Export {
         project: PathBuf,
         #[arg(long, value_enum)]
-        format: ExportFormatArg,
+        format: ExportFormat,
         /// File (or folder, for brat) to write.
         #[arg(long)]
         out: PathBuf,
@@ -74,8 +75,8 @@ pub enum Command {
         separator: Separator,
         /// doccano JSONL shape: seq (`label` triples, for sequence-labelling projects) or
         /// relation (`entities` and `relations`).
-        #[arg(long, value_enum, default_value_t = JsonlShapeArg::Seq)]
-        jsonl_shape: JsonlShapeArg,
+        #[arg(long, value_enum, default_value_t = JsonlShape::Seq)]
+        jsonl_shape: JsonlShape,
         /// Only these documents (ids like 12 or D12, or titles); repeatable, comma-separated
         /// (a title that holds a comma is matched whole first).
         #[arg(long = "doc")]
@@ -161,74 +162,6 @@ pub enum Command {
         #[arg(long, default_value = "marginalia")]
         program: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ImportFormatArg {
-    Auto,
-    Text,
-    Markdown,
-    Html,
-    Brat,
-    Conll,
-    Jsonl,
-    /// .eml message or .mbox mailbox.
-    Email,
-    /// CSV/TSV with a header row, one document per row.
-    Table,
-    /// One document per line.
-    Lines,
-    Docx,
-    Odt,
-    /// INCEpTION/WebAnno TSV 3.
-    Webanno,
-    /// PDF with a text layer.
-    Pdf,
-    /// Spreadsheet (.xlsx, .xls, .ods) with a header row, one document per row.
-    Xlsx,
-    /// Label Studio JSON export.
-    LabelStudio,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormatArg {
-    Ron,
-    Json,
-    Brat,
-    Conll,
-    Jsonl,
-    Csv,
-    Graphml,
-    Html,
-    /// INCEpTION/WebAnno TSV 3.3.
-    Webanno,
-    /// Label Studio JSON (tasks with annotations).
-    LabelStudio,
-    /// spaCy JSON training format (for `spacy convert`).
-    Spacy,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum JsonlShapeArg {
-    #[default]
-    Seq,
-    Relation,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum TagScheme {
-    Iob1,
-    #[default]
-    Iob2,
-    Bioes,
-    Bilou,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum Separator {
-    #[default]
-    Space,
-    Tab,
 }
 
 /// Runs a subcommand, printing its results to stdout.
@@ -366,33 +299,10 @@ fn column_pair(pair: &str) -> Result<String, String> {
     Ok(pair.to_string())
 }
 
-fn import(
-    path: &Path,
-    paths: &[PathBuf],
-    format: ImportFormatArg,
-    columns: &[String],
-) -> Result<()> {
+fn import(path: &Path, paths: &[PathBuf], format: ImportFormat, columns: &[String]) -> Result<()> {
     let columns = crate::import::ColumnMap::parse(columns.iter().map(String::as_str))
         .map_err(|e| anyhow::anyhow!("--columns: {e}"))?;
     let (mut project, mut writing) = Writing::open(path)?;
-    let format = match format {
-        ImportFormatArg::Auto => ImportFormat::Auto,
-        ImportFormatArg::Text => ImportFormat::Text,
-        ImportFormatArg::Markdown => ImportFormat::Markdown,
-        ImportFormatArg::Html => ImportFormat::Html,
-        ImportFormatArg::Brat => ImportFormat::Brat,
-        ImportFormatArg::Conll => ImportFormat::Conll,
-        ImportFormatArg::Webanno => ImportFormat::Webanno,
-        ImportFormatArg::Jsonl => ImportFormat::Jsonl,
-        ImportFormatArg::Email => ImportFormat::Email,
-        ImportFormatArg::Table => ImportFormat::Table,
-        ImportFormatArg::Lines => ImportFormat::Lines,
-        ImportFormatArg::Docx => ImportFormat::Docx,
-        ImportFormatArg::Odt => ImportFormat::Odt,
-        ImportFormatArg::Pdf => ImportFormat::Pdf,
-        ImportFormatArg::Xlsx => ImportFormat::Xlsx,
-        ImportFormatArg::LabelStudio => ImportFormat::LabelStudio,
-    };
     let author = bind_author(path, &mut project);
     let options = crate::import::ImportOptions { columns };
     let (mut tx, report) = plan_import_with(&project, paths, format, &options)?;

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats of an export (also the command line's `export --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Ron,
     Json,
@@ -87,7 +88,7 @@ impl ExportFormat {
 }
 
 /// Which of doccano's two JSONL shapes an export writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum JsonlShape {
     /// `"label": [[start, end, "TYPE"]]`: what a sequence-labelling project imports.
     #[default]
@@ -106,7 +107,7 @@ impl JsonlShape {
 }
 
 /// How CoNLL marks the first token of a mention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TagScheme {
     /// `B-` only where a mention directly follows another of the same type.
     Iob1,
@@ -120,7 +121,7 @@ pub enum TagScheme {
 }
 
 /// What separates the columns of a CoNLL line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Separator {
     /// One space, as CoNLL-2003 and conlleval.
     #[default]

@@ -83,8 +83,8 @@ pub enum ImportError {
     Model(#[from] crate::model::ModelError),
 }
 
-/// How to read the files of an import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How to read the files of an import (also the command line's `import --format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ImportFormat {
     /// Decide per file from its extension.
     #[default]
