@@ -103,6 +103,8 @@ fn extract(bytes: &[u8]) -> Result<Extracted, String> {
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err("the PDF is encrypted with a password; save an unprotected copy".into());
     }
+    break_parent_loops(&mut doc);
+    check_drawings(&doc)?;
     let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     let mut pages = Vec::with_capacity(numbers.len());
     for n in numbers {
@@ -118,6 +120,167 @@ fn extract(bytes: &[u8]) -> Result<Extracted, String> {
         .and_then(|c| c.get(b"Lang").ok())
         .and_then(|o| text_of(&doc, o));
     Ok((pages, info, language))
+}
+
+type Id = (u32, u16);
+
+/// The dictionary an object is or refers to.
+fn dict_at<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
+    match object {
+        Object::Reference(id) => doc.get_dictionary(*id).ok(),
+        Object::Dictionary(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn parent_of(doc: &Document, node: Id) -> Option<Id> {
+    let parent = doc.get_dictionary(node).ok()?.get(b"Parent").ok()?;
+    parent.as_reference().ok()
+}
+
+/// A page tree whose `/Parent` links go round in a loop (a damaged or hostile file) would
+/// send the reader's lookup of inherited attributes round forever: the link that closes a
+/// loop is dropped, and the pages read as if it were not there.
+fn break_parent_loops(doc: &mut Document) {
+    let pages: Vec<Id> = doc.get_pages().values().copied().collect();
+    for page in pages {
+        let mut seen = std::collections::HashSet::from([page]);
+        let mut node = page;
+        while let Some(parent) = parent_of(doc, node) {
+            if !seen.insert(parent) {
+                if let Ok(d) = doc.get_dictionary_mut(node) {
+                    d.remove(b"Parent");
+                }
+                break;
+            }
+            node = parent;
+        }
+    }
+}
+
+/// How many drawings (`Do` of a form or an image) one page may expand to, counting every
+/// nested one; a page past it is refused, as is one whose forms draw themselves.
+const MAX_DRAWS: u64 = 200_000;
+/// How deep forms may be nested in each other.
+const MAX_NESTING: usize = 64;
+
+/// The reader draws a form XObject by reading its content, recursively and without limit: a
+/// form that draws itself would never end (or overflow the stack), forms that each draw the
+/// next twice would take exponential time. Both are refused before the reader starts.
+fn check_drawings(doc: &Document) -> Result<(), String> {
+    let mut forms = Forms {
+        doc,
+        draws: std::collections::HashMap::new(),
+        stack: Vec::new(),
+    };
+    for (number, page) in doc.get_pages() {
+        let mut resources = None;
+        let mut node = Some(page);
+        let mut depth = 0;
+        while let (Some(id), None) = (node, resources) {
+            resources = doc
+                .get_dictionary(id)
+                .ok()
+                .and_then(|d| d.get(b"Resources").ok())
+                .and_then(|r| dict_at(doc, r));
+            node = parent_of(doc, id);
+            depth += 1;
+            if depth > MAX_NESTING {
+                break;
+            }
+        }
+        let content = doc.get_page_content(page).unwrap_or_default();
+        forms
+            .draws_of(&content, resources)
+            .map_err(|e| format!("page {number}: {e}"))?;
+    }
+    Ok(())
+}
+
+struct Forms<'a> {
+    doc: &'a Document,
+    /// Draws a form with resources of its own expands to.
+    draws: std::collections::HashMap<Id, u64>,
+    /// The forms being expanded.
+    stack: Vec<Id>,
+}
+
+impl<'a> Forms<'a> {
+    /// Draws a content stream expands to, with `resources` naming its XObjects.
+    fn draws_of(
+        &mut self,
+        content: &[u8],
+        resources: Option<&'a Dictionary>,
+    ) -> Result<u64, String> {
+        let names: Vec<Vec<u8>> = pdf_extract::content::Content::decode(content)
+            .map(|c| {
+                c.operations
+                    .into_iter()
+                    .filter(|o| o.operator == "Do")
+                    .filter_map(|o| Some(o.operands.first()?.as_name().ok()?.to_vec()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let xobjects = resources
+            .and_then(|r| r.get(b"XObject").ok())
+            .and_then(|x| dict_at(self.doc, x));
+        let mut total = 0u64;
+        for name in names {
+            total = total.saturating_add(1);
+            let child = xobjects
+                .and_then(|x| x.get(&name).ok())
+                .and_then(|o| o.as_reference().ok());
+            if let Some(child) = child {
+                total = total.saturating_add(self.draws_of_form(child, resources)?);
+            }
+            if total > MAX_DRAWS {
+                return Err(format!(
+                    "damaged PDF (its drawings nest into more than {MAX_DRAWS} draws)"
+                ));
+            }
+        }
+        Ok(total)
+    }
+
+    /// Draws inside the XObject `id` (0 for an image), drawn where `inherited` are the
+    /// resources in force.
+    fn draws_of_form(&mut self, id: Id, inherited: Option<&'a Dictionary>) -> Result<u64, String> {
+        if self.stack.contains(&id) {
+            return Err("damaged PDF (a drawing in it contains itself)".into());
+        }
+        if self.stack.len() >= MAX_NESTING {
+            return Err(format!(
+                "damaged PDF (drawings nested more than {MAX_NESTING} deep)"
+            ));
+        }
+        if let Some(&n) = self.draws.get(&id) {
+            return Ok(n);
+        }
+        let doc = self.doc;
+        let Some(form) = doc.get_object(id).ok().and_then(|o| o.as_stream().ok()) else {
+            return Ok(0);
+        };
+        if form.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
+            return Ok(0);
+        }
+        let own = form
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| dict_at(doc, r));
+        let content = form
+            .decompressed_content()
+            .unwrap_or_else(|_| form.content.clone());
+        self.stack.push(id);
+        let draws = self.draws_of(&content, own.or(inherited));
+        self.stack.pop();
+        let draws = draws?;
+        // A form using the resources it is drawn with may draw other things elsewhere.
+        if own.is_some() {
+            self.draws.insert(id, draws);
+        }
+        Ok(draws)
+    }
 }
 
 fn page_text(doc: &Document, output: &mut dyn OutputDev, page: u32) -> Result<(), String> {
@@ -395,6 +558,117 @@ pub(crate) mod tests {
             let err = read(bytes, Path::new("x.pdf")).unwrap_err().to_string();
             assert!(err.starts_with("x.pdf: "), "{err}");
         }
+    }
+
+    /// `make_pdf`'s file changed by `change` (on the parsed document) and saved again.
+    fn changed_pdf(bytes: &[u8], change: impl FnOnce(&mut Document)) -> Vec<u8> {
+        let mut doc = Document::load_mem(bytes).unwrap();
+        change(&mut doc);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    /// Gives the first page form XObjects: `forms[i]` draws the forms named by its list (by
+    /// index) and the page draws form 0; all share the page's resources.
+    fn with_forms(doc: &mut Document, forms: &[&[usize]]) {
+        let page = *doc.get_pages().values().next().unwrap();
+        let ids: Vec<Id> = forms.iter().map(|_| doc.new_object_id()).collect();
+        let mut names = Dictionary::new();
+        for (i, id) in ids.iter().enumerate() {
+            names.set(format!("X{i}"), *id);
+        }
+        for (i, draws) in forms.iter().enumerate() {
+            let operations: Vec<Operation> = draws
+                .iter()
+                .map(|d| Operation::new("Do", vec![Object::Name(format!("X{d}").into_bytes())]))
+                .collect();
+            let form = Stream::new(
+                dictionary! { "Type" => "XObject", "Subtype" => "Form" },
+                Content { operations }.encode().unwrap(),
+            );
+            doc.objects.insert(ids[i], Object::Stream(form));
+        }
+        let resources = doc
+            .get_dictionary(page)
+            .unwrap()
+            .get(b"Resources")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        doc.get_dictionary_mut(resources)
+            .unwrap()
+            .set("XObject", names);
+        let contents = doc
+            .get_dictionary(page)
+            .unwrap()
+            .get(b"Contents")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let content = Content {
+            operations: vec![Operation::new("Do", vec![Object::Name(b"X0".to_vec())])],
+        };
+        let mut old = doc.get_page_content(page).unwrap();
+        old.extend(b"\n");
+        old.extend(content.encode().unwrap());
+        doc.objects
+            .insert(contents, Object::Stream(Stream::new(dictionary! {}, old)));
+    }
+
+    #[test]
+    fn a_page_tree_that_loops_is_read_not_hung() {
+        let bytes = make_pdf(&[&["Talks resume in Geneva."]], &[]);
+        // The page is its own parent: the reader's inherited lookups went round forever.
+        let looped = changed_pdf(&bytes, |doc| {
+            let page = *doc.get_pages().values().next().unwrap();
+            let d = doc.get_dictionary_mut(page).unwrap();
+            d.set("Parent", page);
+            d.remove(b"MediaBox");
+        });
+        let err = read(&looped, Path::new("loop.pdf")).map(|d| d.text);
+        // Without its MediaBox the page cannot be drawn: refused, but promptly and by name.
+        assert!(
+            err.as_ref()
+                .is_err_and(|e| e.to_string().starts_with("loop.pdf: ")),
+            "{err:?}"
+        );
+        let looped = changed_pdf(&bytes, |doc| {
+            let page = *doc.get_pages().values().next().unwrap();
+            doc.get_dictionary_mut(page).unwrap().set("Parent", page);
+        });
+        let doc = read(&looped, Path::new("loop.pdf")).unwrap();
+        assert!(doc.text.contains("Talks resume in Geneva."), "{}", doc.text);
+    }
+
+    #[test]
+    fn drawings_that_contain_themselves_or_explode_are_refused() {
+        let bytes = make_pdf(&[&["Talks resume in Geneva."]], &[]);
+        // Forms drawing a few others, once each: read as before.
+        let fine = changed_pdf(&bytes, |doc| with_forms(doc, &[&[1, 2], &[2], &[]]));
+        let doc = read(&fine, Path::new("forms.pdf")).unwrap();
+        assert!(doc.text.contains("Talks resume"), "{}", doc.text);
+        // A form that draws itself, directly or through another.
+        for forms in [&[&[0usize][..]][..], &[&[1], &[0]]] {
+            let looped = changed_pdf(&bytes, |doc| with_forms(doc, forms));
+            let err = read(&looped, Path::new("self.pdf"))
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                err,
+                "self.pdf: page 1: damaged PDF (a drawing in it contains itself)"
+            );
+        }
+        // Forms that each draw the next twice: 2^40 draws.
+        let chain: Vec<Vec<usize>> = (0..40)
+            .map(|i| if i < 39 { vec![i + 1, i + 1] } else { vec![] })
+            .collect();
+        let chain: Vec<&[usize]> = chain.iter().map(Vec::as_slice).collect();
+        let exploding = changed_pdf(&bytes, |doc| with_forms(doc, &chain));
+        let err = read(&exploding, Path::new("bomb.pdf"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 200000 draws"), "{err}");
     }
 
     #[test]
