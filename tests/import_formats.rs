@@ -172,21 +172,39 @@ fn bad_documents_are_refused_naming_the_file_and_nothing_is_imported() {
 
 /// A spreadsheet with one worksheet whose first row is `headers`, then `rows` (strings).
 fn xlsx_file(path: &Path, rows: &[&[&str]]) {
-    let cell = |r: usize, c: usize, v: &str| {
-        format!(
-            "<c r=\"{}{}\" t=\"inlineStr\"><is><t>{v}</t></is></c>",
-            (b'A' + c as u8) as char,
-            r + 1
-        )
-    };
-    let sheet: String = rows
+    let refs: Vec<(String, &str)> = rows
         .iter()
         .enumerate()
-        .map(|(r, row)| {
-            let cells: String = row.iter().enumerate().map(|(c, v)| cell(r, c, v)).collect();
-            format!("<row r=\"{}\">{cells}</row>", r + 1)
+        .flat_map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(move |(c, v)| (format!("{}{}", (b'A' + c as u8) as char, r + 1), *v))
         })
         .collect();
+    let cells: Vec<(&str, &str)> = refs.iter().map(|(r, v)| (r.as_str(), *v)).collect();
+    xlsx_cells(path, &cells);
+}
+
+/// A spreadsheet with one worksheet holding `cells` (reference like "B2", text), in order.
+fn xlsx_cells(path: &Path, cells: &[(&str, &str)]) {
+    let mut sheet = String::new();
+    let mut open_row = None;
+    for (reference, value) in cells {
+        let row = reference.trim_start_matches(|c: char| c.is_ascii_uppercase());
+        if open_row != Some(row) {
+            if open_row.is_some() {
+                sheet.push_str("</row>");
+            }
+            sheet.push_str(&format!("<row r=\"{row}\">"));
+            open_row = Some(row);
+        }
+        sheet.push_str(&format!(
+            "<c r=\"{reference}\" t=\"inlineStr\"><is><t>{value}</t></is></c>"
+        ));
+    }
+    if open_row.is_some() {
+        sheet.push_str("</row>");
+    }
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     const PKG: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
@@ -225,6 +243,33 @@ fn xlsx_file(path: &Path, rows: &[&[&str]]) {
             ),
         ],
     );
+}
+
+#[test]
+fn a_spreadsheet_with_a_lone_far_cell_imports_without_a_giant_grid() {
+    // A 1 KB file whose cells span A1:XFD1048576: read as a rectangle that is 17 billion
+    // cells (the import aborted, out of memory). Cells without a header are not read.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = new_project(d, "p.ron");
+    xlsx_cells(
+        &d.join("far.xlsx"),
+        &[
+            ("B2", "text"),
+            ("C2", "title"),
+            ("B3", "Aid reached Gori."),
+            ("C3", "Aid"),
+            ("A4", "no header"),
+            ("XFD1048576", "far away"),
+        ],
+    );
+    let out = ok(&["import", p(&project), p(&d.join("far.xlsx"))]);
+    assert!(out.contains("imported 1 document"), "{out}");
+    let json = json_export(&project, d);
+    let doc = &json["documents"][0];
+    assert_eq!(doc["title"], "Aid");
+    assert_eq!(doc["text"], "Aid reached Gori.\n");
+    assert_eq!(doc["metadata"]["extra"], serde_json::json!({}), "{doc}");
 }
 
 #[test]

@@ -196,7 +196,10 @@ pub(super) fn read_table(
             malformed(line, message)
         })?;
         let line = record.position().map_or(0, |p| p.line()) as usize;
-        Ok((line, record.iter().map(str::to_string).collect()))
+        Ok((
+            line,
+            record.iter().map(str::to_string).enumerate().collect(),
+        ))
     });
     let missing = map.missing(&headers);
     if !missing.is_empty() {
@@ -216,7 +219,9 @@ pub(super) fn read_table(
     Ok(docs)
 }
 
-type Row = Result<(usize, Vec<String>), ImportError>;
+/// A row: its line (or spreadsheet row number) and its cells as (column, value); a
+/// spreadsheet row holds only the cells it has, so a lone far-away cell costs nothing.
+type Row = Result<(usize, Vec<(usize, String)>), ImportError>;
 
 /// The documents of a table: `headers` name the columns, each row is (line, cells). `sheet`
 /// names the worksheet in messages (empty for CSV).
@@ -259,9 +264,12 @@ fn documents_from_rows(
     let mut docs = Vec::new();
     for row in rows {
         let (line, record) = row?;
-        let body = record.get(text_column).map_or("", |s| s.trim());
+        let body = record
+            .iter()
+            .find(|(c, _)| *c == text_column)
+            .map_or("", |(_, s)| s.trim());
         if body.is_empty() {
-            if record.iter().all(|c| c.trim().is_empty()) {
+            if record.iter().all(|(_, c)| c.trim().is_empty()) {
                 // A blank row (spreadsheets have them) is no document.
                 continue;
             }
@@ -272,7 +280,10 @@ fn documents_from_rows(
         }
         let mut metadata = DocumentMetadata::default();
         let mut title = None;
-        for ((value, column), name) in record.iter().zip(&columns).zip(&names) {
+        for (index, value) in &record {
+            let (Some(column), Some(name)) = (columns.get(*index), names.get(*index)) else {
+                continue;
+            };
             let value = value.trim();
             if value.is_empty() {
                 continue;
@@ -308,24 +319,13 @@ pub(super) fn read_spreadsheet(
     map: &ColumnMap,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
-    use calamine::{Data, Reader};
+    use calamine::Reader;
     let bad = |message: String| ImportError::Invalid {
         path: path.to_path_buf(),
         message,
     };
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("not a spreadsheet (XLSX, XLS or ODS): {e}")))?;
-    let cell = |d: &Data| match d {
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, mo, day, h, mi, s, _) = dt.to_ymd_hms_milli();
-            if (h, mi, s) == (0, 0, 0) {
-                format!("{y:04}-{mo:02}-{day:02}")
-            } else {
-                format!("{y:04}-{mo:02}-{day:02}T{h:02}:{mi:02}:{s:02}")
-            }
-        }
-        other => other.to_string(),
-    };
     let mut docs = Vec::new();
     let mut skipped = Vec::new();
     // Mapped headers no worksheet that was read has.
@@ -333,19 +333,20 @@ pub(super) fn read_spreadsheet(
     let names = workbook.sheet_names();
     let several = names.len() > 1;
     for name in names {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| bad(format!("worksheet \"{name}\": {e}")))?;
-        if range.is_empty() {
-            continue;
-        }
-        // Line numbers are the spreadsheet's row numbers.
-        let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
-        let mut rows = range.rows().enumerate();
+        let mut rows = sheet_rows(&mut workbook, &name)
+            .map_err(|e| bad(format!("worksheet \"{name}\": {e}")))?
+            .into_iter();
         let Some((_, header)) = rows.next() else {
             continue;
         };
-        let headers: Vec<String> = header.iter().map(cell).collect();
+        // Columns count from the header row's first cell; cells left of it or past its
+        // last have no header and are not read.
+        let first_column = header.first().map_or(0, |(c, _)| *c);
+        let width = header.last().map_or(0, |(c, _)| c + 1 - first_column);
+        let mut headers = vec![String::new(); width];
+        for (c, h) in header {
+            headers[c - first_column] = h;
+        }
         if !headers.iter().any(|h| map.column_of(h) == Column::Text) {
             skipped.push((name.clone(), headers));
             continue;
@@ -355,7 +356,14 @@ pub(super) fn read_spreadsheet(
         } else {
             String::new()
         };
-        let rows = rows.map(|(i, r)| Ok((first_row + i, r.iter().map(cell).collect())));
+        let rows = rows.map(|(line, cells)| {
+            let cells = cells
+                .into_iter()
+                .filter(|(c, _)| (first_column..first_column + width).contains(c))
+                .map(|(c, v)| (c - first_column, v))
+                .collect();
+            Ok((line, cells))
+        });
         let here = map.missing(&headers);
         missing.retain(|h| here.contains(h));
         docs.extend(documents_from_rows(path, &label, &headers, map, rows)?);
@@ -395,6 +403,61 @@ pub(super) fn read_spreadsheet(
         ));
     }
     Ok(docs)
+}
+
+/// A worksheet's non-empty cells by row: (row number counting from 1, [(column, value)]),
+/// rows in order, cells in column order. An XLSX sheet is read cell by cell, never as a
+/// rectangle: a lone cell at XFD1048576 would make that rectangle 17 billion cells.
+fn sheet_rows<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<RS>,
+    name: &str,
+) -> Result<Vec<(usize, Vec<(usize, String)>)>, String> {
+    use calamine::{Data, Reader};
+    let text = |d: &Data| match d {
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, mo, day, h, mi, s, _) = dt.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{day:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{day:02}T{h:02}:{mi:02}:{s:02}")
+            }
+        }
+        other => other.to_string(),
+    };
+    let mut rows: std::collections::BTreeMap<usize, Vec<(usize, String)>> = Default::default();
+    let mut put = |(row, column): (u32, u32), value: String| {
+        if !value.trim().is_empty() {
+            rows.entry(row as usize + 1)
+                .or_default()
+                .push((column as usize, value));
+        }
+    };
+    match workbook {
+        calamine::Sheets::Xlsx(xlsx) => {
+            let mut cells = xlsx
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                put(
+                    cell.get_position(),
+                    text(&Data::from(cell.get_value().clone())),
+                );
+            }
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            for (row, column, value) in range.used_cells() {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                put((r0 + row as u32, c0 + column as u32), text(value));
+            }
+        }
+    }
+    let mut rows: Vec<_> = rows.into_iter().collect();
+    for (_, cells) in &mut rows {
+        cells.sort_by_key(|(c, _)| *c);
+        cells.dedup_by_key(|(c, _)| *c);
+    }
+    Ok(rows)
 }
 
 /// One document per non-empty line of a text file.
