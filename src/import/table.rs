@@ -221,7 +221,8 @@ pub(super) fn read_table(
 
 /// A row: its line (or spreadsheet row number) and its cells as (column, value); a
 /// spreadsheet row holds only the cells it has, so a lone far-away cell costs nothing.
-type Row = Result<(usize, Vec<(usize, String)>), ImportError>;
+type Row = Result<Cells, ImportError>;
+type Cells = (usize, Vec<(usize, String)>);
 
 /// The documents of a table: `headers` name the columns, each row is (line, cells). `sheet`
 /// names the worksheet in messages (empty for CSV).
@@ -411,7 +412,7 @@ pub(super) fn read_spreadsheet(
 fn sheet_rows<RS: std::io::Read + std::io::Seek>(
     workbook: &mut calamine::Sheets<RS>,
     name: &str,
-) -> Result<Vec<(usize, Vec<(usize, String)>)>, String> {
+) -> Result<Vec<Cells>, String> {
     use calamine::{Data, Reader};
     let text = |d: &Data| match d {
         Data::DateTime(dt) if dt.is_datetime() => {
