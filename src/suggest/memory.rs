@@ -1,7 +1,13 @@
 //! The memory engine (INCEpTION's string-matching recommender): every span of the project,
 //! made or accepted by the analyst, proposes its type on every other occurrence of the same
 //! text in all documents.
+//!
+//! A text's score is also capped by how often the analyst annotated it where the engine
+//! would have proposed it on the annotated documents: a word tagged at three of its four
+//! occurrences ("we" as an organisation) is worth proposing, one tagged at one of thirty
+//! ("regime") is not. That measure is what lets lone lowercase words be remembered at all.
 
+use super::model::annotated_sample;
 use super::util::{at_word_boundaries, char_range, is_acronym};
 use super::{Suggester, Suggestion};
 use crate::model::{Document, Project};
@@ -31,16 +37,29 @@ impl std::fmt::Debug for Memory {
     }
 }
 
-/// Whether a string is worth propagating: at least 3 chars (or an acronym), not a lone
-/// lowercase word.
+/// At most about this many chars of annotated text are re-read to measure each text.
+const MEASURE_CHARS: usize = 400_000;
+
+/// Whether a string is worth propagating: at least 2 chars (or an acronym), with a letter or
+/// digit. (Lone lowercase words are kept: the measure on the annotated documents decides.)
 fn worth_remembering(text: &str) -> bool {
     let text = text.trim();
-    if text.chars().count() < 3 && !is_acronym(text) {
+    if text.chars().count() < 2 && !is_acronym(text) {
         return false;
     }
-    let lowercase = !text.chars().any(char::is_uppercase);
-    let one_word = !text.contains(char::is_whitespace);
-    !(lowercase && one_word) && text.chars().any(char::is_alphanumeric)
+    text.chars().any(char::is_alphanumeric)
+}
+
+/// A lone lowercase word ("we", "civilians"): one annotation of it is weak evidence.
+fn is_common_word(text: &str) -> bool {
+    !text.chars().any(char::is_uppercase) && !text.trim().contains(char::is_whitespace)
+}
+
+/// The share of a text's proposals that were the analyst's annotation, pulled towards
+/// one half by one pseudo-proposal (so one annotation at one occurrence is 0.75, one of
+/// two is the bar).
+fn annotated_share(hits: usize, proposed: usize) -> f32 {
+    (hits as f32 + 0.5) / (proposed as f32 + 1.0)
 }
 
 impl Memory {
@@ -109,9 +128,56 @@ impl Suggester for Memory {
             .build(items.iter().map(|i| i.text.as_str()))
             .ok();
         self.items = items;
+        // Where would the engine have proposed each text on the annotated documents, and
+        // how often was that the analyst's annotation?
+        let mut measured = vec![(0usize, 0usize); self.items.len()];
+        for doc in annotated_sample(project, Some(MEASURE_CHARS)) {
+            for (start, end, p) in self.matches(doc) {
+                measured[p].1 += 1;
+                if doc.has_span(start, end, &self.items[p].entity_type) {
+                    measured[p].0 += 1;
+                }
+            }
+        }
+        for (item, (hits, proposed)) in self.items.iter_mut().zip(measured) {
+            if proposed > 0 && is_common_word(&item.text) {
+                item.score = item.score.min(annotated_share(hits, proposed));
+            }
+            // A common word tagged once says little about the next time it occurs.
+            if item.times < 2 && is_common_word(&item.text) {
+                item.score = item.score.min(0.4);
+            }
+        }
     }
 
     fn suggest(&self, _project: &Project, doc: &Document) -> Vec<Suggestion> {
+        self.matches(doc)
+            .into_iter()
+            .map(|(start, end, p)| {
+                let item = &self.items[p];
+                Suggestion {
+                    document: doc.id,
+                    start,
+                    end,
+                    entity_type: item.entity_type.clone(),
+                    score: item.score,
+                    engine: "memory".to_string(),
+                    explanation: format!(
+                        "annotated {} as {} {} in this project",
+                        item.text,
+                        item.entity_type,
+                        crate::text::count(item.times, "time", "times")
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Memory {
+    /// Where the remembered texts occur in a document, as (char start, char end, item):
+    /// per position the longest strings (the same string may carry several types).
+    fn matches(&self, doc: &Document) -> Vec<(usize, usize, usize)> {
         let Some(ac) = &self.automaton else {
             return Vec::new();
         };
@@ -133,22 +199,8 @@ impl Suggester for Memory {
             }
             current = Some((s, e));
             covered_to = covered_to.max(e);
-            let item = &self.items[p];
             let (start, end) = char_range(doc, s, e);
-            out.push(Suggestion {
-                document: doc.id,
-                start,
-                end,
-                entity_type: item.entity_type.clone(),
-                score: item.score,
-                engine: "memory".to_string(),
-                explanation: format!(
-                    "annotated {} as {} {} in this project",
-                    item.text,
-                    item.entity_type,
-                    crate::text::count(item.times, "time", "times")
-                ),
-            });
+            out.push((start, end, p));
         }
         out
     }
