@@ -27,6 +27,8 @@ struct Remembered {
 pub struct Memory {
     items: Vec<Remembered>,
     automaton: Option<AhoCorasick>,
+    /// The item each pattern of the automaton stands for (a text and its case variant).
+    patterns: Vec<usize>,
 }
 
 impl std::fmt::Debug for Memory {
@@ -48,6 +50,28 @@ fn worth_remembering(text: &str) -> bool {
         return false;
     }
     text.chars().any(char::is_alphanumeric)
+}
+
+/// The text with its first letter's case flipped, for the same words at a sentence start
+/// or mid-sentence ("the UK" and "The UK", "we" and "We"): when its first word is a lowercase
+/// word, or a capitalised one followed by more words. A lone capitalised word ("Turkey") has
+/// no variant.
+fn case_variant(text: &str) -> Option<String> {
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    let rest = chars.as_str();
+    let first_word = text.split_whitespace().next()?;
+    let lower_word = first_word.chars().skip(1).all(char::is_lowercase);
+    if !first.is_alphabetic() || !lower_word {
+        return None;
+    }
+    if first.is_lowercase() {
+        Some(first.to_uppercase().chain(rest.chars()).collect())
+    } else if text.contains(char::is_whitespace) {
+        Some(first.to_lowercase().chain(rest.chars()).collect())
+    } else {
+        None
+    }
 }
 
 /// A lone lowercase word ("we", "civilians"): one annotation of it is weak evidence.
@@ -123,9 +147,19 @@ impl Suggester for Memory {
             })
             .collect();
         items.sort_by(|a, b| (&a.text, &a.entity_type).cmp(&(&b.text, &b.entity_type)));
+        let mut patterns: Vec<String> = Vec::with_capacity(items.len());
+        self.patterns.clear();
+        for (i, item) in items.iter().enumerate() {
+            patterns.push(item.text.clone());
+            self.patterns.push(i);
+            if let Some(v) = case_variant(&item.text) {
+                patterns.push(v);
+                self.patterns.push(i);
+            }
+        }
         self.automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build(items.iter().map(|i| i.text.as_str()))
+            .build(&patterns)
             .ok();
         self.items = items;
         // Where would the engine have proposed each text on the annotated documents, and
@@ -185,7 +219,7 @@ impl Memory {
         let mut found: Vec<(usize, usize, usize)> = ac
             .find_overlapping_iter(text)
             .filter(|m| at_word_boundaries(text, m.start(), m.end()))
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .filter_map(|m| Some((m.start(), m.end(), *self.patterns.get(m.pattern().as_usize())?)))
             .collect();
         // Per position keep the longest strings; the same string may carry several types.
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
