@@ -54,8 +54,9 @@ fn worth_remembering(text: &str) -> bool {
 
 /// The text with its first letter's case flipped, for the same words at a sentence start
 /// or mid-sentence ("the UK" and "The UK", "we" and "We"): when its first word is a lowercase
-/// word, or a capitalised one followed by more words. A lone capitalised word ("Turkey") has
-/// no variant.
+/// word, or a short capitalised one (a determiner or pronoun: "The", "Our") followed by more
+/// words. A lone capitalised word ("Turkey") or a longer first word ("Super G", whose
+/// lowercase "super G" is another thing) has no variant.
 fn case_variant(text: &str) -> Option<String> {
     let mut chars = text.chars();
     let first = chars.next()?;
@@ -67,7 +68,7 @@ fn case_variant(text: &str) -> Option<String> {
     }
     if first.is_lowercase() {
         Some(first.to_uppercase().chain(rest.chars()).collect())
-    } else if text.contains(char::is_whitespace) {
+    } else if text.contains(char::is_whitespace) && first_word.chars().count() <= 3 {
         Some(first.to_lowercase().chain(rest.chars()).collect())
     } else {
         None
