@@ -255,3 +255,146 @@ impl Suggester for Bounded {
         self.inner.suggest_relations(project, doc, candidates)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocumentId, Span, SpanId};
+
+    /// A document with spans given as (text, type), found in order.
+    fn doc(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
+        let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
+        let mut from = 0;
+        for (k, (s, ty)) in spans.iter().enumerate() {
+            let b = from + text[from..].find(s).unwrap_or(0);
+            from = b + s.len();
+            let start = text[..b].chars().count();
+            let end = start + s.chars().count();
+            d.spans.push(Span::new(SpanId(id * 100 + k as u64), start, end, ty));
+        }
+        d
+    }
+
+    fn project(docs: Vec<Document>) -> Project {
+        let mut p = Project::new("p");
+        p.documents = docs.into_iter().map(Into::into).collect();
+        p.next_id = 10_000;
+        p
+    }
+
+    fn sugg(d: &Document, text: &str, ty: &str) -> Suggestion {
+        let b = d.text.find(text).unwrap_or(0);
+        let start = d.text[..b].chars().count();
+        Suggestion {
+            document: d.id,
+            start,
+            end: start + text.chars().count(),
+            entity_type: ty.into(),
+            score: 0.9,
+            engine: "model".into(),
+            explanation: String::new(),
+        }
+    }
+
+    fn moved(c: &Conventions, d: &Document, text: &str, ty: &str) -> String {
+        let mut list = vec![sugg(d, text, ty)];
+        c.apply(d, &mut list);
+        d.slice(list[0].start, list[0].end).to_string()
+    }
+
+    #[test]
+    fn learns_the_article_and_the_possessive_per_type() {
+        // This analyst includes "the" in organisations but not in places, and never the
+        // possessive.
+        let p = project(vec![
+            doc(
+                1,
+                "the Syrian opposition met the Arab League in the Gulf. Iraq's army and Syria's.",
+                &[
+                    ("the Syrian opposition", "ORG"),
+                    ("the Arab League", "ORG"),
+                    ("Gulf", "LOC"),
+                    ("Iraq", "LOC"),
+                    ("Syria", "LOC"),
+                ],
+            ),
+            doc(
+                2,
+                "Later the African Union and the Gulf states spoke.",
+                &[("the African Union", "ORG"), ("Gulf", "LOC")],
+            ),
+        ]);
+        let c = Conventions::learn(&p);
+        let d = doc(3, "Then the Kurdish council met in the Levant; Turkey's too.", &[]);
+        assert_eq!(moved(&c, &d, "Kurdish council", "ORG"), "the Kurdish council");
+        assert_eq!(moved(&c, &d, "the Levant", "LOC"), "Levant");
+        assert_eq!(moved(&c, &d, "Turkey's", "LOC"), "Turkey");
+        // No evidence for PER: left as it is.
+        assert_eq!(moved(&c, &d, "Kurdish council", "PER"), "Kurdish council");
+    }
+
+    #[test]
+    fn quotes_stay_outside_unless_the_project_includes_them() {
+        let d = doc(1, "He said: “Mr Johnson left.”", &[]);
+        assert_eq!(
+            moved(&Conventions::default(), &d, "“Mr Johnson", "PER"),
+            "Mr Johnson"
+        );
+        assert_eq!(moved(&Conventions::default(), &d, ": “Mr", "PER"), "Mr");
+        // A project whose titles keep their quotes.
+        let p = project(vec![doc(
+            2,
+            "They read “Dawn” and “Tide” daily.",
+            &[("“Dawn”", "WORK"), ("“Tide”", "WORK")],
+        )]);
+        let c = Conventions::learn(&p);
+        let d = doc(3, "Now “Wave” too.", &[]);
+        assert_eq!(moved(&c, &d, "“Wave", "WORK"), "“Wave");
+    }
+
+    #[test]
+    fn an_edge_never_crosses_a_line_break_or_empties_a_span() {
+        let p = project(vec![doc(
+            1,
+            "the Union and the League and the Council",
+            &[
+                ("the Union", "ORG"),
+                ("the League", "ORG"),
+                ("the Council", "ORG"),
+            ],
+        )]);
+        let c = Conventions::learn(&p);
+        let d = doc(2, "Talks with the\nAlliance went on.", &[]);
+        assert_eq!(moved(&c, &d, "Alliance", "ORG"), "Alliance");
+        // "the" alone as a suggestion: trimming stops at one word.
+        let q = project(vec![doc(
+            3,
+            "in the Gulf, at the Cape, by the Sea",
+            &[("Gulf", "LOC"), ("Cape", "LOC"), ("Sea", "LOC")],
+        )]);
+        let c = Conventions::learn(&q);
+        let d = doc(4, "near the coast", &[]);
+        assert_eq!(moved(&c, &d, "the", "LOC"), "the");
+    }
+
+    #[test]
+    fn bounded_engine_moves_what_its_inner_engine_proposes() {
+        // The memory knows "African Union" without the article (it followed "NATO and");
+        // the project's organisations start with "the".
+        let p = project(vec![
+            doc(1, "the Arab League met.", &[("the Arab League", "ORG")]),
+            doc(2, "the Gulf Council met.", &[("the Gulf Council", "ORG")]),
+            doc(3, "NATO and African Union.", &[("African Union", "ORG")]),
+        ]);
+        let mut bounded = Bounded::new(Box::new(crate::suggest::Memory::default()));
+        bounded.learn(&p);
+        let d = doc(4, "So the African Union spoke.", &[]);
+        let got: Vec<String> = bounded
+            .suggest(&p, &d)
+            .iter()
+            .map(|s| d.slice(s.start, s.end).to_string())
+            .collect();
+        assert_eq!(got, ["the African Union"]);
+        assert_eq!(bounded.name(), "memory");
+    }
+}

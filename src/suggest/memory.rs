@@ -43,7 +43,8 @@ impl std::fmt::Debug for Memory {
 const MEASURE_CHARS: usize = 400_000;
 
 /// Whether a string is worth propagating: at least 2 chars (or an acronym), with a letter or
-/// digit. (Lone lowercase words are kept: the measure on the annotated documents decides.)
+/// digit. (Lone lowercase words count too; `learn` keeps those annotated at least twice, and
+/// the measure on the annotated documents decides their score.)
 fn worth_remembering(text: &str) -> bool {
     let text = text.trim();
     if text.chars().count() < 2 && !is_acronym(text) {
@@ -130,6 +131,8 @@ impl Suggester for Memory {
         }
         let mut items: Vec<Remembered> = per_pair
             .into_iter()
+            // A common word tagged once says little about the next time it occurs.
+            .filter(|((text, _), n)| *n >= 2 || !is_common_word(text))
             .map(|((text, entity_type), n)| {
                 let total = per_text.get(&text).copied().unwrap_or(n).max(1);
                 let consistency = n as f32 / total as f32;
@@ -177,10 +180,6 @@ impl Suggester for Memory {
         for (item, (hits, proposed)) in self.items.iter_mut().zip(measured) {
             if proposed > 0 && is_common_word(&item.text) {
                 item.score = item.score.min(annotated_share(hits, proposed));
-            }
-            // A common word tagged once says little about the next time it occurs.
-            if item.times < 2 && is_common_word(&item.text) {
-                item.score = item.score.min(0.4);
             }
         }
     }
@@ -305,5 +304,98 @@ mod tests {
         let gpe = s.iter().find(|s| s.entity_type == "GPE").map(|s| s.score);
         assert!(gpe.is_some_and(|g| g < first), "{s:?}");
         assert!(s.iter().any(|s| s.entity_type == "LOC"));
+    }
+
+    fn doc_with(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
+        let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
+        let mut from = 0;
+        for (k, (w, ty)) in spans.iter().enumerate() {
+            let b = from + text[from..].find(w).unwrap_or(0);
+            from = b + w.len();
+            let start = text[..b].chars().count();
+            d.spans.push(Span::new(
+                SpanId(id * 100 + k as u64),
+                start,
+                start + w.chars().count(),
+                ty,
+            ));
+        }
+        d
+    }
+
+    fn suggested(m: &Memory, p: &Project, d: &Document) -> Vec<(String, String, f32)> {
+        m.suggest(p, d)
+            .into_iter()
+            .map(|s| (d.slice(s.start, s.end).to_string(), s.entity_type, s.score))
+            .collect()
+    }
+
+    #[test]
+    fn lowercase_words_are_proposed_by_how_often_they_were_annotated() {
+        let mut p = Project::new("p");
+        // "we" annotated at both occurrences, "regime" at two of five.
+        p.documents.push(
+            doc_with(
+                1,
+                "Now we act. The regime fell and we won; the regime, a regime, regime, regime.",
+                &[("we", "ORG"), ("regime", "ORG"), ("we", "ORG"), ("regime", "ORG")],
+            )
+            .into(),
+        );
+        p.next_id = 1000;
+        let mut m = Memory::default();
+        m.learn(&p);
+        let d = Document::new(
+            DocumentId(2),
+            "n",
+            "n.txt",
+            "So we said the regime lied.".into(),
+        );
+        let got = suggested(&m, &p, &d);
+        let score = |w: &str| got.iter().find(|g| g.0 == w).map(|g| g.2);
+        assert!(score("we").is_some_and(|s| s >= 0.5), "{got:?}");
+        assert!(score("regime").is_some_and(|s| s < 0.5), "{got:?}");
+        // Tagged once: not proposed (one annotation of a common word is weak evidence).
+        let mut q = Project::new("q");
+        q.documents
+            .push(doc_with(1, "The mourners wept.", &[("mourners", "ORG")]).into());
+        q.next_id = 1000;
+        m.learn(&q);
+        let d = Document::new(DocumentId(2), "n", "n.txt", "Many mourners came.".into());
+        assert!(suggested(&m, &q, &d).is_empty());
+    }
+
+    #[test]
+    fn texts_match_at_a_sentence_start_and_mid_sentence() {
+        let mut p = Project::new("p");
+        p.documents.push(
+            doc_with(
+                1,
+                "The UK agreed. Later we met Super G fans, as we do. Turkey too.",
+                &[
+                    ("The UK", "ORG"),
+                    ("we", "ORG"),
+                    ("we", "ORG"),
+                    ("Super G", "MISC"),
+                    ("Turkey", "GPE"),
+                ],
+            )
+            .into(),
+        );
+        p.next_id = 1000;
+        let mut m = Memory::default();
+        m.learn(&p);
+        let d = Document::new(
+            DocumentId(2),
+            "n",
+            "n.txt",
+            "We thank the UK; the super G race; turkey dinner.".into(),
+        );
+        let texts: Vec<String> = suggested(&m, &p, &d).into_iter().map(|g| g.0).collect();
+        assert_eq!(texts, ["We", "the UK"]);
+        assert_eq!(case_variant("The UK").as_deref(), Some("the UK"));
+        assert_eq!(case_variant("we").as_deref(), Some("We"));
+        assert_eq!(case_variant("Turkey"), None);
+        assert_eq!(case_variant("U.S. Army"), None);
     }
 }
