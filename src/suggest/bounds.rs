@@ -5,8 +5,8 @@
 //! hand; `Bounded` moves its edges instead.
 //!
 //! For every annotated span, per entity type and edge, the convention counts the word at
-//! the edge inside the span and the word right outside it (lowercased; a trailing "'s" is a
-//! word of its own). A suggestion's edge moves out over the next word when the analyst's
+//! the edge inside the span and the word right outside it (as written, lowercased only at a
+//! sentence start; a trailing "'s" is a word of its own). A suggestion's edge moves out over the next word when the analyst's
 //! spans of that type more often start (or end) with that word than stop before it, and in
 //! over its edge word when they more often stop before it. With no annotations nothing
 //! moves.
@@ -14,8 +14,8 @@
 use super::model::annotated_sample;
 use super::{RelationSuggestion, Suggester, Suggestion};
 use crate::model::{Document, Project};
-use crate::text::tokenize;
-use std::collections::HashMap;
+use super::util::{Analysis, is_sentence_start};
+use std::collections::{HashMap, HashSet};
 
 /// At most about this many chars of annotated text are read to learn the conventions.
 const CONVENTION_CHARS: usize = 400_000;
@@ -45,8 +45,31 @@ struct Piece {
 
 fn pieces(text: &str) -> Vec<Piece> {
     let mut out = Vec::new();
-    for t in tokenize(text) {
+    let analysis = Analysis::of(text);
+    let starts = analysis.sentence_starts();
+    let first: Vec<bool> = analysis
+        .tokens
+        .iter()
+        .map(|t| is_sentence_start(text, &starts, t.byte_start))
+        .collect();
+    // Words the text capitalises inside a sentence: names ("West Indies"), which stay
+    // capitalised at a sentence start too.
+    let capitalised: HashSet<&str> = analysis
+        .tokens
+        .iter()
+        .zip(&first)
+        .filter(|(t, first)| !**first && t.text(text).starts_with(char::is_uppercase))
+        .map(|(t, _)| t.text(text))
+        .collect();
+    for (t, &first) in analysis.tokens.iter().zip(&first) {
         let word = t.text(text);
+        // A word keeps its case ("Back" the name is not "back"), except at a sentence
+        // start, where "The" is the same word as "the".
+        let key = |w: &str| {
+            let lower = first && !capitalised.contains(w);
+            let w = w.replace('’', "'");
+            if lower { w.to_lowercase() } else { w }
+        };
         let possessive = ["'s", "’s", "'S", "’S"]
             .iter()
             .find(|p| word.len() > p.len() && word.ends_with(*p));
@@ -57,7 +80,7 @@ fn pieces(text: &str) -> Vec<Piece> {
                 end: t.end - 2,
                 byte_start: t.byte_start,
                 byte_end: cut,
-                key: word[..word.len() - p.len()].to_lowercase(),
+                key: key(&word[..word.len() - p.len()]),
             });
             out.push(Piece {
                 start: t.end - 2,
@@ -72,7 +95,7 @@ fn pieces(text: &str) -> Vec<Piece> {
                 end: t.end,
                 byte_start: t.byte_start,
                 byte_end: t.byte_end,
-                key: word.to_lowercase().replace('’', "'"),
+                key: key(word),
             });
         }
     }
@@ -148,6 +171,11 @@ impl Conventions {
             .get(&(ty.to_string(), side, key.to_string()))
             .copied()
             .unwrap_or_default();
+        // Names are the engines' business: only lowercase words, punctuation and the
+        // possessive move an edge.
+        if key.chars().any(char::is_uppercase) {
+            return None;
+        }
         // Quotes, brackets and separators are outside a mention unless the project says
         // otherwise: a prior of MIN_SEEN spans that left them out.
         if is_separator(key) {
@@ -375,6 +403,31 @@ mod tests {
         let c = Conventions::learn(&q);
         let d = doc(4, "near the coast", &[]);
         assert_eq!(moved(&c, &d, "the", "LOC"), "the");
+    }
+
+    #[test]
+    fn names_never_move_an_edge_and_keep_their_case_at_a_sentence_start() {
+        // People here are often followed by the word "back", places preceded by "west".
+        let p = project(vec![doc(
+            1,
+            "Then Ali back home, Omar back again, in west Basra and west Mosul.",
+            &[
+                ("Ali", "PER"),
+                ("Omar", "PER"),
+                ("Basra", "LOC"),
+                ("Mosul", "LOC"),
+            ],
+        )]);
+        let c = Conventions::learn(&p);
+        // "Back" the surname is not "back".
+        let d = doc(2, "Coach Neil Back spoke.", &[]);
+        assert_eq!(moved(&c, &d, "Neil Back", "PER"), "Neil Back");
+        // At a sentence start "West" is still the name this text capitalises elsewhere.
+        let d = doc(3, "West Bank talks. Later the West Bank voted.", &[]);
+        assert_eq!(moved(&c, &d, "West Bank", "LOC"), "West Bank");
+        // A word only this sentence start capitalises is the lowercase word.
+        let d = doc(4, "West Mosul fell.", &[]);
+        assert_eq!(moved(&c, &d, "West Mosul", "LOC"), "Mosul");
     }
 
     #[test]
