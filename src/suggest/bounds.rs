@@ -12,9 +12,9 @@
 //! moves.
 
 use super::model::annotated_sample;
+use super::util::{Analysis, is_sentence_start};
 use super::{RelationSuggestion, Suggester, Suggestion};
 use crate::model::{Document, Project};
-use super::util::{Analysis, is_sentence_start};
 use std::collections::{HashMap, HashSet};
 
 /// At most about this many chars of annotated text are read to learn the conventions.
@@ -108,16 +108,34 @@ fn is_separator(key: &str) -> bool {
         && key.chars().all(|c| {
             matches!(
                 c,
-                '"' | '\'' | '“' | '”' | '‘' | '’' | '«' | '»' | '(' | ')' | '[' | ']' | '{' | '}'
-                    | ':' | ';' | ',' | '—' | '–'
+                '"' | '\''
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '«'
+                    | '»'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | ':'
+                    | ';'
+                    | ','
+                    | '—'
+                    | '–'
             )
         })
 }
 
 /// True when nothing but spaces (no line break) separates two neighbouring pieces.
 fn adjacent(text: &str, a: &Piece, b: &Piece) -> bool {
-    text.get(a.byte_end..b.byte_start)
-        .is_some_and(|gap| gap.chars().all(|c| c.is_whitespace() && c != '\n' && c != '\r'))
+    text.get(a.byte_end..b.byte_start).is_some_and(|gap| {
+        gap.chars()
+            .all(|c| c.is_whitespace() && c != '\n' && c != '\r')
+    })
 }
 
 /// The pieces a char range starts and ends on, when its edges fall on piece edges.
@@ -146,7 +164,9 @@ impl Conventions {
                 };
                 let ty = s.entity_type.to_string();
                 let mut count = |side: Side, key: &str, inside: bool| {
-                    let c = counts.entry((ty.clone(), side, key.to_string())).or_default();
+                    let c = counts
+                        .entry((ty.clone(), side, key.to_string()))
+                        .or_default();
                     if inside { c.0 += 1 } else { c.1 += 1 }
                 };
                 count(Side::Start, &ps[i].key, true);
@@ -298,7 +318,8 @@ mod tests {
             from = b + s.len();
             let start = text[..b].chars().count();
             let end = start + s.chars().count();
-            d.spans.push(Span::new(SpanId(id * 100 + k as u64), start, end, ty));
+            d.spans
+                .push(Span::new(SpanId(id * 100 + k as u64), start, end, ty));
         }
         d
     }
@@ -353,8 +374,15 @@ mod tests {
             ),
         ]);
         let c = Conventions::learn(&p);
-        let d = doc(3, "Then the Kurdish council met in the Levant; Turkey's too.", &[]);
-        assert_eq!(moved(&c, &d, "Kurdish council", "ORG"), "the Kurdish council");
+        let d = doc(
+            3,
+            "Then the Kurdish council met in the Levant; Turkey's too.",
+            &[],
+        );
+        assert_eq!(
+            moved(&c, &d, "Kurdish council", "ORG"),
+            "the Kurdish council"
+        );
         assert_eq!(moved(&c, &d, "the Levant", "LOC"), "Levant");
         assert_eq!(moved(&c, &d, "Turkey's", "LOC"), "Turkey");
         // No evidence for PER: left as it is.

@@ -219,7 +219,13 @@ impl Memory {
         let mut found: Vec<(usize, usize, usize)> = ac
             .find_overlapping_iter(text)
             .filter(|m| at_word_boundaries(text, m.start(), m.end()))
-            .filter_map(|m| Some((m.start(), m.end(), *self.patterns.get(m.pattern().as_usize())?)))
+            .filter_map(|m| {
+                Some((
+                    m.start(),
+                    m.end(),
+                    *self.patterns.get(m.pattern().as_usize())?,
+                ))
+            })
             .collect();
         // Per position keep the longest strings; the same string may carry several types.
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
@@ -338,7 +344,12 @@ mod tests {
             doc_with(
                 1,
                 "Now we act. The regime fell and we won; the regime, a regime, regime, regime.",
-                &[("we", "ORG"), ("regime", "ORG"), ("we", "ORG"), ("regime", "ORG")],
+                &[
+                    ("we", "ORG"),
+                    ("regime", "ORG"),
+                    ("we", "ORG"),
+                    ("regime", "ORG"),
+                ],
             )
             .into(),
         );
