@@ -307,22 +307,7 @@ impl Suggester for Bounded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DocumentId, Span, SpanId};
-
-    /// A document with spans given as (text, type), found in order.
-    fn doc(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
-        let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
-        let mut from = 0;
-        for (k, (s, ty)) in spans.iter().enumerate() {
-            let b = from + text[from..].find(s).unwrap_or(0);
-            from = b + s.len();
-            let start = text[..b].chars().count();
-            let end = start + s.chars().count();
-            d.spans
-                .push(Span::new(SpanId(id * 100 + k as u64), start, end, ty));
-        }
-        d
-    }
+    use crate::suggest::util::test_docs::{annotated as doc, suggestion};
 
     fn project(docs: Vec<Document>) -> Project {
         let mut p = Project::new("p");
@@ -331,22 +316,8 @@ mod tests {
         p
     }
 
-    fn sugg(d: &Document, text: &str, ty: &str) -> Suggestion {
-        let b = d.text.find(text).unwrap_or(0);
-        let start = d.text[..b].chars().count();
-        Suggestion {
-            document: d.id,
-            start,
-            end: start + text.chars().count(),
-            entity_type: ty.into(),
-            score: 0.9,
-            engine: "model".into(),
-            explanation: String::new(),
-        }
-    }
-
     fn moved(c: &Conventions, d: &Document, text: &str, ty: &str) -> String {
-        let mut list = vec![sugg(d, text, ty)];
+        let mut list = vec![suggestion(d, text, ty, "model")];
         c.apply(d, &mut list);
         d.slice(list[0].start, list[0].end).to_string()
     }

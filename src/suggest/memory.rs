@@ -250,6 +250,7 @@ impl Memory {
 mod tests {
     use super::*;
     use crate::model::{DocumentId, Span, SpanId};
+    use crate::suggest::util::test_docs::annotated;
 
     fn project() -> Project {
         let mut p = Project::new("p");
@@ -312,23 +313,6 @@ mod tests {
         assert!(s.iter().any(|s| s.entity_type == "LOC"));
     }
 
-    fn doc_with(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
-        let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
-        let mut from = 0;
-        for (k, (w, ty)) in spans.iter().enumerate() {
-            let b = from + text[from..].find(w).unwrap_or(0);
-            from = b + w.len();
-            let start = text[..b].chars().count();
-            d.spans.push(Span::new(
-                SpanId(id * 100 + k as u64),
-                start,
-                start + w.chars().count(),
-                ty,
-            ));
-        }
-        d
-    }
-
     fn suggested(m: &Memory, p: &Project, d: &Document) -> Vec<(String, String, f32)> {
         m.suggest(p, d)
             .into_iter()
@@ -341,7 +325,7 @@ mod tests {
         let mut p = Project::new("p");
         // "we" annotated at both occurrences, "regime" at two of five.
         p.documents.push(
-            doc_with(
+            annotated(
                 1,
                 "Now we act. The regime fell and we won; the regime, a regime, regime, regime.",
                 &[
@@ -369,7 +353,7 @@ mod tests {
         // Tagged once: not proposed (one annotation of a common word is weak evidence).
         let mut q = Project::new("q");
         q.documents
-            .push(doc_with(1, "The mourners wept.", &[("mourners", "ORG")]).into());
+            .push(annotated(1, "The mourners wept.", &[("mourners", "ORG")]).into());
         q.next_id = 1000;
         m.learn(&q);
         let d = Document::new(DocumentId(2), "n", "n.txt", "Many mourners came.".into());
@@ -380,7 +364,7 @@ mod tests {
     fn texts_match_at_a_sentence_start_and_mid_sentence() {
         let mut p = Project::new("p");
         p.documents.push(
-            doc_with(
+            annotated(
                 1,
                 "The UK agreed. Later we met Super G fans, as we do. Turkey too.",
                 &[
