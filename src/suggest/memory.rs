@@ -320,73 +320,61 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn lowercase_words_are_proposed_by_how_often_they_were_annotated() {
+    /// What a memory that learned one annotated text suggests on another text:
+    /// (text, type, score).
+    fn learned_then_suggested(
+        text: &str,
+        spans: &[(&str, &str)],
+        other: &str,
+    ) -> Vec<(String, String, f32)> {
         let mut p = Project::new("p");
-        // "we" annotated at both occurrences, "regime" at two of five.
-        p.documents.push(
-            annotated(
-                1,
-                "Now we act. The regime fell and we won; the regime, a regime, regime, regime.",
-                &[
-                    ("we", "ORG"),
-                    ("regime", "ORG"),
-                    ("we", "ORG"),
-                    ("regime", "ORG"),
-                ],
-            )
-            .into(),
-        );
+        p.documents.push(annotated(1, text, spans).into());
         p.next_id = 1000;
         let mut m = Memory::default();
         m.learn(&p);
-        let d = Document::new(
-            DocumentId(2),
-            "n",
-            "n.txt",
-            "So we said the regime lied.".into(),
+        let d = Document::new(DocumentId(2), "n", "n.txt", other.into());
+        suggested(&m, &p, &d)
+    }
+
+    #[test]
+    fn lowercase_words_are_proposed_by_how_often_they_were_annotated() {
+        // "we" annotated at both occurrences, "regime" at two of five.
+        let got = learned_then_suggested(
+            "Now we act. The regime fell and we won; the regime, a regime, regime, regime.",
+            &[
+                ("we", "ORG"),
+                ("regime", "ORG"),
+                ("we", "ORG"),
+                ("regime", "ORG"),
+            ],
+            "So we said the regime lied.",
         );
-        let got = suggested(&m, &p, &d);
         let score = |w: &str| got.iter().find(|g| g.0 == w).map(|g| g.2);
         assert!(score("we").is_some_and(|s| s >= 0.5), "{got:?}");
         assert!(score("regime").is_some_and(|s| s < 0.5), "{got:?}");
         // Tagged once: not proposed (one annotation of a common word is weak evidence).
-        let mut q = Project::new("q");
-        q.documents
-            .push(annotated(1, "The mourners wept.", &[("mourners", "ORG")]).into());
-        q.next_id = 1000;
-        m.learn(&q);
-        let d = Document::new(DocumentId(2), "n", "n.txt", "Many mourners came.".into());
-        assert!(suggested(&m, &q, &d).is_empty());
+        let got = learned_then_suggested(
+            "The mourners wept.",
+            &[("mourners", "ORG")],
+            "Many mourners came.",
+        );
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
     fn texts_match_at_a_sentence_start_and_mid_sentence() {
-        let mut p = Project::new("p");
-        p.documents.push(
-            annotated(
-                1,
-                "The UK agreed. Later we met Super G fans, as we do. Turkey too.",
-                &[
-                    ("The UK", "ORG"),
-                    ("we", "ORG"),
-                    ("we", "ORG"),
-                    ("Super G", "MISC"),
-                    ("Turkey", "GPE"),
-                ],
-            )
-            .into(),
+        let got = learned_then_suggested(
+            "The UK agreed. Later we met Super G fans, as we do. Turkey too.",
+            &[
+                ("The UK", "ORG"),
+                ("we", "ORG"),
+                ("we", "ORG"),
+                ("Super G", "MISC"),
+                ("Turkey", "GPE"),
+            ],
+            "We thank the UK; the super G race; turkey dinner.",
         );
-        p.next_id = 1000;
-        let mut m = Memory::default();
-        m.learn(&p);
-        let d = Document::new(
-            DocumentId(2),
-            "n",
-            "n.txt",
-            "We thank the UK; the super G race; turkey dinner.".into(),
-        );
-        let texts: Vec<String> = suggested(&m, &p, &d).into_iter().map(|g| g.0).collect();
+        let texts: Vec<String> = got.into_iter().map(|g| g.0).collect();
         assert_eq!(texts, ["We", "the UK"]);
         assert_eq!(case_variant("The UK").as_deref(), Some("the UK"));
         assert_eq!(case_variant("we").as_deref(), Some("We"));
