@@ -6,6 +6,7 @@
 //! `run_engines` runs chosen engines over documents in parallel, merges what several engines
 //! agree on, and drops what the project already has or the analyst rejected.
 
+pub mod bounds;
 pub mod combine;
 pub mod gazetteer;
 pub mod knowledge;
@@ -16,6 +17,7 @@ mod relations_learned;
 pub mod rules;
 pub(crate) mod util;
 
+pub use bounds::Bounded;
 pub use combine::Calibrated;
 pub use gazetteer::Gazetteer;
 pub use memory::Memory;
@@ -109,10 +111,14 @@ pub fn engines_by_name(names: &[String]) -> Result<Vec<Box<dyn Suggester>>, Unkn
             continue;
         }
         out.push(match name {
-            "gazetteer" => Box::new(Calibrated::new(Box::new(Gazetteer::new()))),
-            "rules" => Box::new(Calibrated::new(Box::new(Rules::new()))),
+            "gazetteer" => Box::new(Calibrated::new(Box::new(Bounded::new(Box::new(
+                Gazetteer::new(),
+            ))))),
+            "rules" => Box::new(Calibrated::new(Box::new(Bounded::new(Box::new(
+                Rules::new(),
+            ))))),
             "memory" => Box::new(Calibrated::new(Box::new(Memory::default()))),
-            "model" => Box::new(TaggerEngine::default()),
+            "model" => Box::new(Bounded::new(Box::new(TaggerEngine::default()))),
             "relations" => Box::new(RelationPatterns::default()),
             other => return Err(UnknownEngine(other.to_string())),
         });

@@ -788,17 +788,7 @@ mod tests {
     use crate::model::{DocumentId, Relation, RelationId, Span, SpanId};
 
     fn sugg(doc: &Document, text: &str, ty: &str) -> Suggestion {
-        let b = doc.text.find(text).unwrap_or(0);
-        let start = doc.text[..b].chars().count();
-        Suggestion {
-            document: doc.id,
-            start,
-            end: start + text.chars().count(),
-            entity_type: ty.into(),
-            score: 0.9,
-            engine: "test".into(),
-            explanation: String::new(),
-        }
+        crate::suggest::util::test_docs::suggestion(doc, text, ty, "test")
     }
 
     fn rels(

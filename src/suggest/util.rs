@@ -75,3 +75,40 @@ pub(crate) fn is_acronym(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '&')
 }
+
+/// Test helpers shared by the engines' tests.
+#[cfg(test)]
+pub(crate) mod test_docs {
+    use super::super::Suggestion;
+    use crate::model::{Document, DocumentId, Span, SpanId};
+
+    /// A document with spans given as (text, type), each found after the previous one.
+    pub(crate) fn annotated(id: u64, text: &str, spans: &[(&str, &str)]) -> Document {
+        let mut d = Document::new(DocumentId(id), "t", "t.txt", text.to_string());
+        let mut from = 0;
+        for (k, (s, ty)) in spans.iter().enumerate() {
+            let b = from + text[from..].find(s).unwrap_or(0);
+            from = b + s.len();
+            let start = text[..b].chars().count();
+            let end = start + s.chars().count();
+            d.spans
+                .push(Span::new(SpanId(id * 100 + k as u64), start, end, ty));
+        }
+        d
+    }
+
+    /// A suggestion (score 0.9) on the first occurrence of `text` in the document.
+    pub(crate) fn suggestion(doc: &Document, text: &str, ty: &str, engine: &str) -> Suggestion {
+        let b = doc.text.find(text).unwrap_or(0);
+        let start = doc.text[..b].chars().count();
+        Suggestion {
+            document: doc.id,
+            start,
+            end: start + text.chars().count(),
+            entity_type: ty.into(),
+            score: 0.9,
+            engine: engine.into(),
+            explanation: String::new(),
+        }
+    }
+}
