@@ -272,6 +272,74 @@ fn a_spreadsheet_with_a_lone_far_cell_imports_without_a_giant_grid() {
     assert_eq!(doc["metadata"]["extra"], serde_json::json!({}), "{doc}");
 }
 
+/// An ODS with one worksheet of `rows` (already XML).
+fn ods_file(path: &Path, rows: &str) {
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Feed\">{rows}</table:table>\
+         </office:spreadsheet></office:body></office:document-content>"
+    );
+    zip_file(
+        path,
+        &[
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", &content),
+            (
+                "META-INF/manifest.xml",
+                "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\
+                 <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+                 <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>",
+            ),
+        ],
+    );
+}
+
+fn ods_row(cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|t| format!("<table:table-cell office:value-type=\"string\"><text:p>{t}</text:p></table:table-cell>"))
+        .collect();
+    format!("<table:table-row>{cells}</table:table-row>")
+}
+
+#[test]
+fn an_ods_whose_cells_span_billions_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = new_project(d, "p.ron");
+    // As LibreOffice writes every sheet: the rest of the grid as empty repeated cells.
+    let rows = format!(
+        "{}{}<table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>",
+        ods_row(&["text", "title"]),
+        ods_row(&["Aid reached Gori.", "Aid"])
+    );
+    ods_file(&d.join("feed.ods"), &rows);
+    let out = ok(&["import", p(&project), p(&d.join("feed.ods"))]);
+    assert!(out.contains("imported 1 document"), "{out}");
+    // 40 KB whose reading took 9 s and 4 GB per 3,000 rows (out of memory, an abort, at a
+    // few times that): each row a cell 16,000 columns out.
+    let far = "<table:table-row><table:table-cell table:number-columns-repeated=\"16000\"></table:table-cell><table:table-cell office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>";
+    ods_file(
+        &d.join("far.ods"),
+        &format!("{}{}", ods_row(&["text"]), far.repeat(1000)),
+    );
+    let err = fails(&["import", p(&project), p(&d.join("far.ods"))]);
+    assert!(
+        err.contains("far.ods: a worksheet spans 1001 rows by 16001 columns"),
+        "{err}"
+    );
+    assert_eq!(
+        json_export(&project, d)["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 #[test]
 fn tables_with_other_headers_import_with_a_column_mapping() {
     let dir = tempfile::tempdir().unwrap();

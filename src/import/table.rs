@@ -325,6 +325,7 @@ pub(super) fn read_spreadsheet(
         path: path.to_path_buf(),
         message,
     };
+    check_ods_grid(bytes, path)?;
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("not a spreadsheet (XLSX, XLS or ODS): {e}")))?;
     let mut docs = Vec::new();
@@ -459,6 +460,94 @@ fn sheet_rows<RS: std::io::Read + std::io::Seek>(
         cells.dedup_by_key(|(c, _)| *c);
     }
     Ok(rows)
+}
+
+/// The largest worksheet rectangle an ODS may make `calamine` build.
+const MAX_GRID_CELLS: u64 = 10_000_000;
+
+/// `calamine` reads an ODS worksheet as the rectangle from its first to its last non-empty
+/// cell, with repeated rows and columns written out: a few cells far apart, or one repeated
+/// a million times, make billions (out of memory, the program aborted). The rectangles are
+/// measured from `content.xml` first and a file past `MAX_GRID_CELLS` is refused. Anything
+/// that is not an ODS passes (its reader says what is wrong with it).
+fn check_ods_grid(bytes: &[u8], path: &Path) -> Result<(), ImportError> {
+    use quick_xml::events::Event;
+    let Ok(mut archive) = super::office::Archive::open(bytes, path, "an ODS") else {
+        return Ok(());
+    };
+    let Some(xml) = archive.part("content.xml")? else {
+        return Ok(());
+    };
+    let repeat = |e: &quick_xml::events::BytesStart, name: &[u8]| -> u64 {
+        e.try_get_attribute(name)
+            .ok()
+            .flatten()
+            .and_then(|a| std::str::from_utf8(&a.value).ok()?.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let too_big = |(rows, columns): (u64, u64)| {
+        (rows.saturating_mul(columns) > MAX_GRID_CELLS).then(|| ImportError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "a worksheet spans {rows} rows by {columns} columns from its first to its last cell, more than {MAX_GRID_CELLS} cells; save the texts as CSV or XLSX"
+            ),
+        })
+    };
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut row, mut column, mut rows_here) = (0u64, 0u64, 1u64);
+    // (first row, last row, first column, last column) of the worksheet's filled cells.
+    let mut span: Option<(u64, u64, u64, u64)> = None;
+    let size = |span: Option<(u64, u64, u64, u64)>| {
+        span.map_or((0, 0), |(r0, r1, c0, c1)| (r1 - r0 + 1, c1 - c0 + 1))
+    };
+    loop {
+        let (e, empty) = match reader.read_event() {
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(e)) if e.name().as_ref() == b"table:table-row" => {
+                row = row.saturating_add(rows_here);
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        match e.name().as_ref() {
+            b"table:table" => {
+                if let Some(err) = too_big(size(span)) {
+                    return Err(err);
+                }
+                (row, span) = (0, None);
+            }
+            b"table:table-row" => {
+                rows_here = repeat(&e, b"table:number-rows-repeated").max(1);
+                column = 0;
+                if empty {
+                    row = row.saturating_add(rows_here);
+                }
+            }
+            b"table:table-cell" | b"table:covered-table-cell" => {
+                let columns = repeat(&e, b"table:number-columns-repeated").max(1);
+                let filled = !empty
+                    || e.try_get_attribute(b"office:value-type")
+                        .ok()
+                        .flatten()
+                        .is_some();
+                if filled {
+                    let (r1, c1) = (
+                        row.saturating_add(rows_here - 1),
+                        column.saturating_add(columns - 1),
+                    );
+                    span = Some(match span {
+                        None => (row, r1, column, c1),
+                        Some((a, b, c, d)) => (a.min(row), b.max(r1), c.min(column), d.max(c1)),
+                    });
+                }
+                column = column.saturating_add(columns);
+            }
+            _ => {}
+        }
+    }
+    too_big(size(span)).map_or(Ok(()), Err)
 }
 
 /// One document per non-empty line of a text file.
