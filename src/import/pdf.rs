@@ -104,6 +104,7 @@ fn extract(bytes: &[u8]) -> Result<Extracted, String> {
         return Err("the PDF is encrypted with a password; save an unprotected copy".into());
     }
     break_parent_loops(&mut doc);
+    check_unpacked_sizes(&doc, MAX_STREAM_BYTES)?;
     check_drawings(&doc)?;
     let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     let mut pages = Vec::with_capacity(numbers.len());
@@ -123,6 +124,41 @@ fn extract(bytes: &[u8]) -> Result<Extracted, String> {
 }
 
 type Id = (u32, u16);
+
+/// What one stream of a PDF may unpack to.
+const MAX_STREAM_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A flate stream of a few megabytes can unpack to gigabytes, and the reader unpacks each
+/// stream it draws whole (a 400 KB file took 860 MB): every flate stream is measured first,
+/// unpacked and counted but not kept, and a file with one past `limit` is refused.
+fn check_unpacked_sizes(doc: &Document, limit: u64) -> Result<(), String> {
+    use std::io::Read;
+    let is_flate = |o: &Object| o.as_name().ok() == Some(&b"FlateDecode"[..]);
+    for (id, object) in &doc.objects {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let flate = match stream.dict.get(b"Filter") {
+            Ok(Object::Array(filters)) => filters.iter().any(is_flate),
+            Ok(filter) => is_flate(filter),
+            Err(_) => false,
+        };
+        if !flate {
+            continue;
+        }
+        let decoder = flate2::read::ZlibDecoder::new(&stream.content[..]);
+        let unpacked =
+            std::io::copy(&mut decoder.take(limit + 1), &mut std::io::sink()).unwrap_or(0);
+        if unpacked > limit {
+            return Err(format!(
+                "damaged PDF (object {} unpacks to more than {} MB)",
+                id.0,
+                limit >> 20
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// The dictionary an object is or refers to.
 fn dict_at<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
@@ -669,6 +705,31 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("more than 200000 draws"), "{err}");
+    }
+
+    #[test]
+    fn streams_that_unpack_past_the_limit_are_refused_before_reading() {
+        use std::io::Write;
+        let bytes = make_pdf(&[&["Talks resume in Geneva."]], &[]);
+        let mut doc = Document::load_mem(&bytes).unwrap();
+        assert_eq!(check_unpacked_sizes(&doc, 1 << 20), Ok(()));
+        // 3 MB of spaces in a few kilobytes.
+        let mut packed = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        packed.write_all(&vec![b' '; 3 << 20]).unwrap();
+        let packed = packed.finish().unwrap();
+        assert!(packed.len() < 100_000);
+        let id = doc.add_object(Stream::new(
+            dictionary! { "Filter" => "FlateDecode" },
+            packed,
+        ));
+        assert_eq!(
+            check_unpacked_sizes(&doc, 1 << 20),
+            Err(format!(
+                "damaged PDF (object {} unpacks to more than 1 MB)",
+                id.0
+            ))
+        );
+        assert_eq!(check_unpacked_sizes(&doc, 4 << 20), Ok(()));
     }
 
     #[test]
