@@ -14,6 +14,7 @@ pub mod label_studio;
 mod markdown;
 mod office;
 mod pdf;
+mod quiet;
 mod table;
 pub mod webanno;
 

@@ -19,30 +19,6 @@ fn bad(path: &Path, message: impl Into<String>) -> ImportError {
     }
 }
 
-thread_local! {
-    /// Set while this thread runs the PDF parser: its panics are caught, so not printed.
-    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f`, catching a panic without printing it (the caller turns it into an error
-/// naming the file; a panic message and backtrace would only alarm). The process-wide
-/// panic hook is wrapped once; panics anywhere else still reach the previous hook.
-fn quietly<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    static WRAP: std::sync::Once = std::sync::Once::new();
-    WRAP.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET_PANICS.with(std::cell::Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET_PANICS.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET_PANICS.with(|q| q.set(false));
-    result
-}
-
 /// Reads a PDF held in memory.
 pub(super) fn read(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportError> {
     if !bytes.starts_with(b"%PDF-")
@@ -54,7 +30,7 @@ pub(super) fn read(bytes: &[u8], path: &Path) -> Result<ReadDocument, ImportErro
     }
     // The parser is not ours and has panicked on damaged files: a panic becomes an error
     // naming the file instead of taking the program down.
-    let parsed = quietly(|| extract(bytes));
+    let parsed = super::quiet::quietly(|| extract(bytes));
     let (pages, info, language) = match parsed {
         Ok(Ok(v)) => v,
         Ok(Err(message)) => return Err(bad(path, message)),

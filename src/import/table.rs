@@ -320,6 +320,22 @@ pub(super) fn read_spreadsheet(
     map: &ColumnMap,
     notices: &mut Vec<String>,
 ) -> Result<Vec<ReadDocument>, ImportError> {
+    // The reader is not ours and has panicked on damaged files (an overflow on a huge cell
+    // reference): a panic becomes an error naming the file.
+    super::quiet::quietly(|| read_workbook(bytes, path, map, notices)).unwrap_or_else(|_| {
+        Err(ImportError::Invalid {
+            path: path.to_path_buf(),
+            message: "damaged spreadsheet (the spreadsheet reader failed on it)".into(),
+        })
+    })
+}
+
+fn read_workbook(
+    bytes: &[u8],
+    path: &Path,
+    map: &ColumnMap,
+    notices: &mut Vec<String>,
+) -> Result<Vec<ReadDocument>, ImportError> {
     use calamine::Reader;
     let bad = |message: String| ImportError::Invalid {
         path: path.to_path_buf(),
