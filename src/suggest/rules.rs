@@ -33,6 +33,9 @@ struct Patterns {
     title_name: Regex,
     particle_name: Regex,
     suffix_name: Regex,
+    /// One capitalised word, hyphenated parts included ("Jae-in"): the words of names
+    /// written surname first.
+    name_word: Regex,
     events: Vec<Regex>,
 }
 
@@ -112,9 +115,11 @@ fn build() -> Result<Patterns, regex::Error> {
         .iter()
         .map(|e| regex(e))
         .collect::<Result<Vec<_>, _>>()?;
+    let name_word = regex(r"[A-Z][a-z]+(?:-[a-z]+)?")?;
     Ok(Patterns {
         particle_name,
         suffix_name,
+        name_word,
         events,
         dates,
         quantity,
@@ -575,7 +580,7 @@ fn classified(doc: &Document) -> Vec<(KnowledgeClass, Suggestion)> {
             "name with an Arabic or Persian particle (Abu, bin, al-)".into(),
         );
     }
-    for (start, end) in surname_first_names(text) {
+    for (start, end) in surname_first_names(text, p) {
         if !known.contains(&text[start..end]) {
             out.push(
                 start,
@@ -733,14 +738,7 @@ fn gazetteer_first_words() -> &'static HashSet<String> {
 /// are: a known East Asian surname, then a known given name ("Li Qiang", "Moon Jae-in"), two
 /// joined given-name syllables ("Xi Jinping"), a hyphenated Korean given name, or two short
 /// syllables ending the name ("Kim Jong Un", "Sun Yat Sen"). Returns byte ranges.
-fn surname_first_names(text: &str) -> Vec<(usize, usize)> {
-    static WORD: OnceLock<Option<Regex>> = OnceLock::new();
-    let Some(word) = WORD
-        .get_or_init(|| Regex::new(r"[A-Z][a-z]+(?:-[a-z]+)?").ok())
-        .as_ref()
-    else {
-        return Vec::new();
-    };
+fn surname_first_names(text: &str, p: &Patterns) -> Vec<(usize, usize)> {
     let (surnames, given) = super::model::east_asian_names();
     let syllable = |w: &str| given.contains(w) || surnames.contains(w);
     // "Jinping": a known syllable, then a known given name written on.
@@ -759,7 +757,11 @@ fn surname_first_names(text: &str) -> Vec<(usize, usize)> {
             .is_some_and(|(a, b)| (2..=4).contains(&a.len()) && (1..=5).contains(&b.len()))
     };
     let short = |w: &str| (2..=4).contains(&w.len()) && !NOT_NAMES.contains(&w);
-    let words: Vec<(usize, usize)> = word.find_iter(text).map(|m| (m.start(), m.end())).collect();
+    let words: Vec<(usize, usize)> = p
+        .name_word
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     let next_to = |a: (usize, usize), b: Option<&(usize, usize)>| {
         b.filter(|b| b.0 == a.1 + 1 && text.as_bytes()[a.1] == b' ')
             .copied()
@@ -907,7 +909,7 @@ mod tests {
     #[test]
     fn east_asian_names_written_surname_first() {
         let text = "Chinese President Xi Jinping and Premier Li Qiang met Kim Jong Un, Moon Jae-in and Sun Yat Sen's heirs. Hong Kong, Long Island and the Song Contest are no people; Wang said so.";
-        let found: Vec<&str> = surname_first_names(text)
+        let found: Vec<&str> = surname_first_names(text, patterns().unwrap())
             .into_iter()
             .map(|(s, e)| &text[s..e])
             .collect();
