@@ -464,8 +464,8 @@ fn sheet_rows<RS: std::io::Read + std::io::Seek>(
         }
         other => {
             let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
             for (row, column, value) in range.used_cells() {
-                let (r0, c0) = range.start().unwrap_or((0, 0));
                 put((r0 + row as u32, c0 + column as u32), text(value));
             }
         }
