@@ -3,8 +3,9 @@
 //!
 //! Features (word, lowercase, prefixes and suffixes of 1-4 chars, word shape, neighbouring
 //! words and shapes, gazetteer membership (with the tagger-only lists), known given names and
-//! surnames, sentence position) are hashed into a fixed-size table of per-label weight rows,
-//! so featurising a token allocates nothing and looks up one contiguous row per feature.
+//! surnames, the WordNet class of nouns and their neighbours, sentence position) are hashed
+//! into a fixed-size table of per-label weight rows, so featurising a token allocates nothing
+//! and looks up one contiguous row per feature.
 //!
 //! Layout: `features` (per-token values and their hashing into buckets), `weights` (the
 //! training and tagging weight tables), `decode` (BIO constraints, Viterbi, paths to spans),
@@ -25,7 +26,9 @@ use super::gazetteer::{Gazetteer, tagger_entries};
 use super::{Suggester, Suggestion};
 use crate::model::{Document, Project};
 use decode::{Pass, Scratch, decode_spans, num_labels};
-use features::{NameSet, TokenInfo, document_flags, prepare, set_history, token_info};
+use features::{
+    Lexicon, TokenInfo, document_flags, name_lists, noun_classes, prepare, set_history, token_info,
+};
 use std::sync::{Arc, OnceLock};
 
 /// How to train the tagger.
@@ -41,6 +44,8 @@ pub struct TrainOptions {
     pub gazetteer: bool,
     /// Use known given-name and surname features (`assets/names/`).
     pub names: bool,
+    /// Use WordNet noun-class features (`assets/tagger/noun-classes.txt`).
+    pub noun_classes: bool,
     /// Two passes: a second tagger sees what a first one predicted for the other occurrences
     /// of each word nearby in the document (trained on held-out first-pass predictions).
     pub two_pass: bool,
@@ -58,6 +63,7 @@ impl Default for TrainOptions {
             bits: 20,
             gazetteer: true,
             names: true,
+            noun_classes: true,
             two_pass: true,
             max_training_chars: None,
         }
@@ -65,6 +71,14 @@ impl Default for TrainOptions {
 }
 
 impl TrainOptions {
+    /// The word lists these options turn on.
+    fn lexicon(&self) -> Lexicon {
+        Lexicon {
+            names: self.names.then(name_lists),
+            classes: self.noun_classes.then(noun_classes),
+        }
+    }
+
     /// For a project with `spans` annotations: a smaller table while they are few, and a
     /// bound on what it learns from (about 2 M chars, some 330,000 tokens: more than
     /// CoNLL-2003's training set).
@@ -89,8 +103,8 @@ pub struct Tagger {
     /// The first pass when the tagger has two.
     first: Option<Arc<Pass>>,
     gazetteer: Option<Arc<Gazetteer>>,
-    /// Known names (`name_lists`) when the tagger uses them.
-    names: Option<&'static NameSet>,
+    /// The word lists the tagger uses.
+    lexicon: Lexicon,
 }
 
 impl std::fmt::Debug for Tagger {
@@ -144,7 +158,7 @@ impl Tagger {
 
     /// Tags a text: entity spans as (char start, char end, type index, confidence).
     pub fn tag(&self, text: &str) -> Vec<(usize, usize, usize, f32)> {
-        let mut prep = prepare(text, self.gazetteer.as_deref(), self.names);
+        let mut prep = prepare(text, self.gazetteer.as_deref(), self.lexicon);
         let labels = self.labels();
         let sentences: Vec<std::ops::Range<usize>> = prep
             .analysis
@@ -163,7 +177,10 @@ impl Tagger {
     /// Tags one pre-tokenised sentence (for benchmarks) and returns the number of entity
     /// tokens found.
     pub fn tag_sentence_words(&self, words: &[&str]) -> usize {
-        let mut info: Vec<TokenInfo> = words.iter().map(|w| token_info(w, 0, self.names)).collect();
+        let mut info: Vec<TokenInfo> = words
+            .iter()
+            .map(|w| token_info(w, 0, self.lexicon))
+            .collect();
         let whole: std::ops::Range<usize> = 0..words.len();
         let sentences = std::slice::from_ref(&whole);
         document_flags(words, sentences, &mut info);

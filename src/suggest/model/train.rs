@@ -3,9 +3,7 @@
 
 use super::super::gazetteer::Gazetteer;
 use super::decode::{Lattice, Pass, constrained_transitions, num_labels, viterbi};
-use super::features::{
-    NF, NameSet, TokenInfo, featurize, featurize_into, name_lists, prepare, set_history,
-};
+use super::features::{Lexicon, NF, TokenInfo, featurize, featurize_into, prepare, set_history};
 use super::weights::emissions;
 use super::{Tagger, TrainOptions, shared_gazetteer};
 use crate::model::{Document, Project};
@@ -59,12 +57,12 @@ impl Tagger {
         }
         let types: Vec<String> = types.into_iter().collect();
         let gazetteer = options.gazetteer.then(shared_gazetteer);
-        let names = options.names.then(name_lists);
+        let lexicon = options.lexicon();
         let docs = annotated_sample(project, options.max_training_chars);
         use rayon::prelude::*;
         let mut docs: Vec<DocData> = docs
             .par_iter()
-            .map(|d| doc_data(d, &types, gazetteer.as_deref(), names))
+            .map(|d| doc_data(d, &types, gazetteer.as_deref(), lexicon))
             .collect();
         let labels = num_labels(types.len());
         let examples = |docs: &[DocData], fold: Option<usize>| -> Vec<Example> {
@@ -92,7 +90,7 @@ impl Tagger {
                 last: Pass::new(model, labels),
                 first: None,
                 gazetteer,
-                names,
+                lexicon,
             });
         }
         // First pass: two halves, each tagging the other; their average tags new text.
@@ -129,7 +127,7 @@ impl Tagger {
             last: Pass::new(model, labels),
             first: Some(first),
             gazetteer,
-            names,
+            lexicon,
         })
     }
 }
@@ -218,9 +216,9 @@ pub(super) fn doc_data(
     d: &Document,
     types: &[String],
     gazetteer: Option<&Gazetteer>,
-    names: Option<&NameSet>,
+    lexicon: Lexicon,
 ) -> DocData {
-    let prep = prepare(&d.text, gazetteer, names);
+    let prep = prepare(&d.text, gazetteer, lexicon);
     let toks = &prep.analysis.tokens;
     let mut labels = vec![0u16; toks.len()];
     let mut spans: Vec<_> = d.spans.iter().collect();
