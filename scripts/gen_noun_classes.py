@@ -19,6 +19,9 @@ Rules (general, nothing picked by hand beyond the closed class of English functi
   lemma is written in the same case: "turkey" is an animal, "Turkey" a location;
 - a capitalised form is listed only when its class differs from the lowercase word's (or
   there is no lowercase word), since the tagger falls back to the lowercase form;
+- irregular plurals of WordNet's exception list ("children", "mice") are listed with the
+  class of their singular, unless they are lemmas themselves; the tagger reads regular
+  plurals ("-s", "-es", "-ies", "-men") itself;
 - English function words (pronouns, determiners, prepositions, conjunctions, auxiliaries)
   are left out: WordNet has nouns spelled like them ("IT", "He" for helium, "US").
 """
@@ -29,7 +32,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "assets", "tagger", "noun-classes.txt")
+TAGGER = os.path.join(ROOT, "assets", "tagger")
 
 # The lexicographer files of WordNet 3.0, by number (lexnames(5WN)).
 LEXNAMES = [
@@ -63,10 +66,10 @@ FUNCTION_WORDS = set(
 WORD = re.compile(r"^[A-Za-z][A-Za-z'.-]*[A-Za-z.]$|^[A-Za-z]$")
 
 
-def read_synsets(wordnet):
+def read_synsets(wordnet, pos):
     """Synset offset -> (lexname, lemmas as written)."""
     out = {}
-    with open(os.path.join(wordnet, "data.noun"), encoding="latin-1") as f:
+    with open(os.path.join(wordnet, f"data.{pos}"), encoding="latin-1") as f:
         for line in f:
             if line.startswith("  "):  # the licence header
                 continue
@@ -77,10 +80,10 @@ def read_synsets(wordnet):
     return out
 
 
-def first_classes(wordnet, synsets):
+def first_classes(wordnet, pos, synsets):
     """(word as written -> class) for one-word lemmas, first sense per spelling."""
     classes = {}
-    with open(os.path.join(wordnet, "index.noun"), encoding="latin-1") as f:
+    with open(os.path.join(wordnet, f"index.{pos}"), encoding="latin-1") as f:
         for line in f:
             if line.startswith("  "):
                 continue
@@ -98,15 +101,23 @@ def first_classes(wordnet, synsets):
     return classes
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--wordnet", default="/usr/share/wordnet")
-    args = ap.parse_args()
-    if not os.path.exists(os.path.join(args.wordnet, "index.noun")):
-        sys.exit(f"no WordNet database in {args.wordnet} (apt-get install wordnet-base)")
-    classes = first_classes(args.wordnet, read_synsets(args.wordnet))
+def exceptions(wordnet, pos, classes):
+    """Irregular forms (WordNet's `pos.exc`) with the class of their lemma."""
+    out = {}
+    with open(os.path.join(wordnet, f"{pos}.exc"), encoding="latin-1") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 2 or not WORD.match(fields[0]) or fields[0] in classes:
+                continue
+            cls = classes.get(fields[1])
+            if cls is not None:
+                out.setdefault(fields[0], cls)
+    return out
+
+
+def write(pos, classes, wordnet):
     keep = {}
-    for word, cls in classes.items():
+    for word, cls in {**exceptions(wordnet, pos, classes), **classes}.items():
         if word.lower() in FUNCTION_WORDS:
             continue
         if word != word.lower() and classes.get(word.lower()) == cls:
@@ -115,9 +126,10 @@ def main():
     by_class = {}
     for word, cls in keep.items():
         by_class.setdefault(cls, []).append(word)
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
+    out = os.path.join(TAGGER, f"{pos}-classes.txt")
+    with open(out, "w", encoding="utf-8", newline="\n") as f:
         f.write(
-            "# WordNet lexicographer class of the first sense of English one-word nouns "
+            f"# WordNet lexicographer class of the first sense of English one-word {pos}s "
             "(a lowercase word, or a capitalised form whose class differs): tagger features only.\n"
         )
         f.write(
@@ -129,7 +141,17 @@ def main():
             f.write(f"# --- {cls} ---\n")
             for word in sorted(by_class[cls]):
                 f.write(word + "\n")
-    print(f"wrote {len(keep)} nouns in {len(by_class)} classes to {OUT}")
+    print(f"wrote {len(keep)} {pos}s in {len(by_class)} classes to {out}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--wordnet", default="/usr/share/wordnet")
+    args = ap.parse_args()
+    if not os.path.exists(os.path.join(args.wordnet, "index.noun")):
+        sys.exit(f"no WordNet database in {args.wordnet} (apt-get install wordnet-base)")
+    classes = first_classes(args.wordnet, "noun", read_synsets(args.wordnet, "noun"))
+    write("noun", classes, args.wordnet)
 
 
 if __name__ == "__main__":
