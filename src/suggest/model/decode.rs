@@ -142,10 +142,15 @@ pub(super) fn viterbi(
     }
 }
 
+/// Label paths to spans (char start, char end, type index, confidence), whole hyphenated
+/// words kept whole: a span never ends or starts on the hyphen of "Al-Jubeir" or
+/// "Minister-designate" (tokens split at hyphens), and two spans of a type that only such a
+/// hyphen separates are one ("Foreign Minister Al" + "Jubeir").
 pub(super) fn decode_spans(
     path: &[u16],
     em: &[f32],
     labels: usize,
+    text: &str,
     tokens: &[Token],
     out: &mut Vec<(usize, usize, usize, f32)>,
 ) {
@@ -161,6 +166,16 @@ pub(super) fn decode_spans(
         let scale = chosen.abs() + other.abs() + 1e-6;
         ((chosen - other) / scale).clamp(0.0, 1.0)
     };
+    // Token i is a hyphen joining the words on either side (no space around it).
+    let joins = |i: usize| -> bool {
+        i > 0
+            && i + 1 < tokens.len()
+            && tokens[i].text(text) == "-"
+            && tokens[i - 1].end == tokens[i].start
+            && tokens[i].end == tokens[i + 1].start
+    };
+    // Spans as (first token, last token + 1, type, margin).
+    let mut spans: Vec<(usize, usize, usize, f32)> = Vec::new();
     let mut i = 0;
     while i < path.len() {
         let l = path[i] as usize;
@@ -176,13 +191,66 @@ pub(super) fn decode_spans(
             m = m.min(margin(i));
             i += 1;
         }
-        out.push((tokens[start].start, tokens[i - 1].end, ty, 0.5 + 0.45 * m));
+        match spans.last_mut() {
+            Some(last) if last.2 == ty && last.1 + 1 == start && joins(last.1) => {
+                last.1 = i;
+                last.3 = last.3.min(m);
+            }
+            _ => spans.push((start, i, ty, m)),
+        }
+    }
+    for k in 0..spans.len() {
+        let (mut a, mut b, ty, m) = spans[k];
+        let prev_end = if k > 0 { spans[k - 1].1 } else { 0 };
+        let next_start = spans.get(k + 1).map_or(tokens.len(), |s| s.0);
+        if joins(b - 1) && b < next_start {
+            b += 1;
+        }
+        if joins(a) && a > prev_end {
+            a -= 1;
+        }
+        spans[k] = (a, b, ty, m);
+        out.push((tokens[a].start, tokens[b - 1].end, ty, 0.5 + 0.45 * m));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    fn spans_of(text: &str, path: &[u16]) -> Vec<String> {
+        let tokens = crate::text::tokenize(text);
+        assert_eq!(tokens.len(), path.len(), "{tokens:?}");
+        let em = vec![0.0; path.len() * 3];
+        let mut out = Vec::new();
+        decode_spans(path, &em, 3, text, &tokens, &mut out);
+        let chars: Vec<char> = text.chars().collect();
+        out.iter()
+            .map(|&(s, e, _, _)| chars[s..e].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn spans_keep_hyphenated_words_whole() {
+        // O=0, B=1, I=2 of one type.
+        let text = "Foreign Minister Al-Jubeir met the Prime Minister-designate in a UK-led talk.";
+        // Foreign Minister Al - Jubeir met the Prime Minister - designate in a UK - led talk .
+        let path = [1, 2, 2, 0, 1, 0, 0, 1, 2, 2, 0, 0, 0, 1, 0, 0, 0, 0];
+        assert_eq!(
+            spans_of(text, &path),
+            [
+                "Foreign Minister Al-Jubeir",
+                "Prime Minister-designate",
+                "UK"
+            ]
+        );
+        // A span starting on the hyphen takes the word before it.
+        let path = [0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(spans_of(text, &path), ["Al-Jubeir"]);
+        // A hyphen with spaces around it is a dash, not part of a word.
+        let text = "Baku - Yerevan";
+        assert_eq!(spans_of(text, &[1, 2, 1]), ["Baku -", "Yerevan"]);
+    }
+
     #[test]
     fn bio_constraints() {
         assert!(allowed(None, 0));

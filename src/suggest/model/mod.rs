@@ -169,7 +169,7 @@ impl Tagger {
         let mut out = Vec::new();
         let tokens = &prep.analysis.tokens;
         self.tag_info(&mut prep.info, &sentences, |s, path, em| {
-            decode_spans(path, em, labels, &tokens[s.clone()], &mut out);
+            decode_spans(path, em, labels, text, &tokens[s.clone()], &mut out);
         });
         out
     }
