@@ -29,7 +29,7 @@ def main(argv):
         mean = [sum(f1[:i]) / i for i in xs]
         line, = ax.plot(xs, f1, linewidth=0.8, alpha=0.45)
         ax.plot(xs, mean, linewidth=2.2, color=line.get_color(),
-                label=f"{label} (running mean; effort ratio {run['effort_ratio']:.2f})")
+                label=f"{label} (running mean; effort ratio {run['effort_ratio']:.3f})")
     ax.set_xlabel("document (in order; the engines learn from the ones before)")
     ax.set_ylabel("suggestion F1 on the document")
     ax.set_ylim(0, 1)

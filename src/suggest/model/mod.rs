@@ -306,6 +306,65 @@ mod tests {
     }
 
     #[test]
+    fn noun_classes_carry_tags_over_to_words_of_the_same_kind() {
+        // The analyst tags groups of people (re3d's convention: as organisations), not the
+        // places and things in the same sentences; nothing but the kind of noun tells them
+        // apart (no tagged word shares a suffix with "mourners"; "rivers", untagged, does).
+        let mut p = Project::new("p");
+        let groups = [
+            "civilians",
+            "refugees",
+            "children",
+            "women",
+            "pilgrims",
+            "residents",
+            "students",
+            "citizens",
+            "migrants",
+            "victims",
+        ];
+        let things = [
+            "towns",
+            "storms",
+            "bridges",
+            "rivers",
+            "markets",
+            "schools",
+            "roads",
+            "houses",
+            "fields",
+            "mountains",
+        ];
+        for (i, (group, thing)) in groups.iter().zip(things).enumerate() {
+            let text = if i % 2 == 0 {
+                format!("The {group} were quiet. The {thing} were quiet.")
+            } else {
+                format!("The {thing} were quiet. The {group} were quiet.")
+            };
+            p.documents
+                .push(annotated(i as u64 + 1, &text, &[(group, "Organisation")]).into());
+        }
+        let text = "The mosques were quiet. The mourners were quiet.";
+        let found = |noun_classes: bool| -> Vec<String> {
+            let opts = TrainOptions {
+                bits: 16,
+                noun_classes,
+                ..TrainOptions::default()
+            };
+            let Some(t) = Tagger::train(&p, &opts) else {
+                panic!("no tagger")
+            };
+            t.tag(text)
+                .into_iter()
+                .map(|(s, e, _, _)| text[s..e].to_string())
+                .collect()
+        };
+        assert_eq!(found(true), ["mourners"]);
+        // Without the classes nothing says a mourner is a person.
+        assert!(found(false).is_empty(), "{:?}", found(false));
+    }
+
+    #[test]
     fn no_annotations_no_model() {
         let mut p = Project::new("p");
         p.documents.push(annotated(1, "Nothing here.", &[]).into());
