@@ -32,7 +32,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TAGGER = os.path.join(ROOT, "assets", "tagger")
+OUT = os.path.join(ROOT, "assets", "tagger", "noun-classes.txt")
 
 # The lexicographer files of WordNet 3.0, by number (lexnames(5WN)).
 LEXNAMES = [
@@ -66,10 +66,10 @@ FUNCTION_WORDS = set(
 WORD = re.compile(r"^[A-Za-z][A-Za-z'.-]*[A-Za-z.]$|^[A-Za-z]$")
 
 
-def read_synsets(wordnet, pos):
+def read_synsets(wordnet):
     """Synset offset -> (lexname, lemmas as written)."""
     out = {}
-    with open(os.path.join(wordnet, f"data.{pos}"), encoding="latin-1") as f:
+    with open(os.path.join(wordnet, "data.noun"), encoding="latin-1") as f:
         for line in f:
             if line.startswith("  "):  # the licence header
                 continue
@@ -80,10 +80,10 @@ def read_synsets(wordnet, pos):
     return out
 
 
-def first_classes(wordnet, pos, synsets):
+def first_classes(wordnet, synsets):
     """(word as written -> class) for one-word lemmas, first sense per spelling."""
     classes = {}
-    with open(os.path.join(wordnet, f"index.{pos}"), encoding="latin-1") as f:
+    with open(os.path.join(wordnet, "index.noun"), encoding="latin-1") as f:
         for line in f:
             if line.startswith("  "):
                 continue
@@ -101,10 +101,10 @@ def first_classes(wordnet, pos, synsets):
     return classes
 
 
-def exceptions(wordnet, pos, classes):
-    """Irregular forms (WordNet's `pos.exc`) with the class of their lemma."""
+def exceptions(wordnet, classes):
+    """Irregular plurals (WordNet's `noun.exc`) with the class of their singular."""
     out = {}
-    with open(os.path.join(wordnet, f"{pos}.exc"), encoding="latin-1") as f:
+    with open(os.path.join(wordnet, "noun.exc"), encoding="latin-1") as f:
         for line in f:
             fields = line.split()
             if len(fields) < 2 or not WORD.match(fields[0]) or fields[0] in classes:
@@ -115,9 +115,9 @@ def exceptions(wordnet, pos, classes):
     return out
 
 
-def write(pos, classes, wordnet):
+def write(classes, wordnet):
     keep = {}
-    for word, cls in {**exceptions(wordnet, pos, classes), **classes}.items():
+    for word, cls in {**exceptions(wordnet, classes), **classes}.items():
         if word.lower() in FUNCTION_WORDS:
             continue
         if word != word.lower() and classes.get(word.lower()) == cls:
@@ -126,10 +126,9 @@ def write(pos, classes, wordnet):
     by_class = {}
     for word, cls in keep.items():
         by_class.setdefault(cls, []).append(word)
-    out = os.path.join(TAGGER, f"{pos}-classes.txt")
-    with open(out, "w", encoding="utf-8", newline="\n") as f:
+    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write(
-            f"# WordNet lexicographer class of the first sense of English one-word {pos}s "
+            "# WordNet lexicographer class of the first sense of English one-word nouns "
             "(a lowercase word, or a capitalised form whose class differs): tagger features only.\n"
         )
         f.write(
@@ -141,7 +140,7 @@ def write(pos, classes, wordnet):
             f.write(f"# --- {cls} ---\n")
             for word in sorted(by_class[cls]):
                 f.write(word + "\n")
-    print(f"wrote {len(keep)} {pos}s in {len(by_class)} classes to {out}")
+    print(f"wrote {len(keep)} nouns in {len(by_class)} classes to {OUT}")
 
 
 def main():
@@ -150,8 +149,7 @@ def main():
     args = ap.parse_args()
     if not os.path.exists(os.path.join(args.wordnet, "index.noun")):
         sys.exit(f"no WordNet database in {args.wordnet} (apt-get install wordnet-base)")
-    classes = first_classes(args.wordnet, "noun", read_synsets(args.wordnet, "noun"))
-    write("noun", classes, args.wordnet)
+    write(first_classes(args.wordnet, read_synsets(args.wordnet)), args.wordnet)
 
 
 if __name__ == "__main__":

@@ -130,7 +130,7 @@ pub(super) fn noun_classes() -> &'static NounClasses {
 /// The last three chars of a word (lowercased ASCII) with the lowercase hash before each:
 /// enough to look up the singular of a plural without allocating.
 #[derive(Clone, Copy)]
-pub(super) struct Tail {
+struct Tail {
     before: [u64; 3],
     chars: [char; 3],
     len: usize,
